@@ -50,14 +50,17 @@ class SchemaBaselineCompatibilityTest {
         List<String> problems = CompatibilityLevel.BACKWARD.check(current, List.of(baseline));
 
         assertThat(problems)
-                .as("%s is not BACKWARD compatible with its baseline (readers of the new schema could not read"
-                        + " existing data). Add a default to new fields instead of changing or removing fields.", file)
+                .as(
+                        "%s is not BACKWARD compatible with its baseline (readers of the new schema could not read"
+                                + " existing data). Add a default to new fields instead of changing or removing fields.",
+                        file)
                 .isEmpty();
     }
 
     @Test
     void shouldNameTheFieldWhenAChangeIsIncompatible() {
-        Schema baseline = SchemaBuilder.record("Thing").fields().requiredString("name").endRecord();
+        Schema baseline =
+                SchemaBuilder.record("Thing").fields().requiredString("name").endRecord();
         Schema changed = SchemaBuilder.record("Thing")
                 .fields()
                 .requiredString("name")

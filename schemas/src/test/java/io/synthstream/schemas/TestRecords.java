@@ -63,8 +63,7 @@ public final class TestRecords {
                 .setCount(100)
                 .setAttributes(List.of(Attribute.newBuilder()
                         .setName("topic")
-                        .setValues(List.of(
-                                new AttributeValue("books", 2.0), new AttributeValue("phones", 1.0)))
+                        .setValues(List.of(new AttributeValue("books", 2.0), new AttributeValue("phones", 1.0)))
                         .build()))
                 .setConditions(List.of(Map.of("topic", "books")))
                 .setSamplingMode("balanced")

@@ -164,13 +164,15 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
             int id = parseId(m.group(1));
             if ("/versions".equals(m.group(2))) {
                 ArrayNode versions = json.createArrayNode();
-                state.versionsOfId(id).forEach(v -> versions.addObject()
-                        .put("subject", v.subject())
-                        .put("version", v.version()));
+                state.versionsOfId(id)
+                        .forEach(v ->
+                                versions.addObject().put("subject", v.subject()).put("version", v.version()));
                 return versions;
             }
             String schema = state.schemaById(id);
-            return "/schema".equals(m.group(2)) ? schema : json.createObjectNode().put("schema", schema);
+            return "/schema".equals(m.group(2))
+                    ? schema
+                    : json.createObjectNode().put("schema", schema);
         }
         if ((m = COMPATIBILITY.matcher(path)).matches()) {
             requireMethod(method, "POST");
@@ -188,7 +190,8 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
             String subject = m.group(1) == null ? null : decode(m.group(1));
             if (method.equals("PUT")) {
                 JsonNode body = json.readTree(bodyStream);
-                CompatibilityLevel level = CompatibilityLevel.parse(body.path("compatibility").asText(null));
+                CompatibilityLevel level =
+                        CompatibilityLevel.parse(body.path("compatibility").asText(null));
                 state.setLevel(subject, level);
                 return json.createObjectNode().put("compatibility", level.name());
             }
@@ -212,12 +215,14 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     private String schemaOf(InputStream bodyStream) throws IOException {
         JsonNode body = json.readTree(bodyStream);
         if (body == null || !body.isObject()) {
-            throw new SchemaRegistryException(SchemaRegistryException.INVALID_SCHEMA, "Request body must be a JSON object");
+            throw new SchemaRegistryException(
+                    SchemaRegistryException.INVALID_SCHEMA, "Request body must be a JSON object");
         }
         String type = body.path("schemaType").asText("AVRO");
         if (!"AVRO".equalsIgnoreCase(type)) {
             throw new SchemaRegistryException(
-                    SchemaRegistryException.INVALID_SCHEMA, "Unsupported schema type " + type + "; only AVRO is served");
+                    SchemaRegistryException.INVALID_SCHEMA,
+                    "Unsupported schema type " + type + "; only AVRO is served");
         }
         if (body.path("references").size() > 0) {
             throw new SchemaRegistryException(

@@ -55,12 +55,18 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
         public static Settings of(String baseUrl, String basicAuthUserInfo) {
             return new Settings(
-                    baseUrl, basicAuthUserInfo, Duration.ofSeconds(5), Duration.ofSeconds(10), 3, Duration.ofMillis(200));
+                    baseUrl,
+                    basicAuthUserInfo,
+                    Duration.ofSeconds(5),
+                    Duration.ofSeconds(10),
+                    3,
+                    Duration.ofMillis(200));
         }
 
         public Settings {
             if (baseUrl == null || !(baseUrl.startsWith("http://") || baseUrl.startsWith("https://"))) {
-                throw new IllegalArgumentException("Schema registry URL must start with http:// or https://: " + baseUrl);
+                throw new IllegalArgumentException(
+                        "Schema registry URL must start with http:// or https://: " + baseUrl);
             }
             baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
             if (basicAuthUserInfo != null && basicAuthUserInfo.isBlank()) {
@@ -139,7 +145,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     public List<String> testCompatibility(String subject, Schema schema) {
         JsonNode node;
         try {
-            node = call("POST", "/compatibility/subjects/" + encode(subject) + "/versions?verbose=true", schemaBody(schema));
+            node = call(
+                    "POST",
+                    "/compatibility/subjects/" + encode(subject) + "/versions?verbose=true",
+                    schemaBody(schema));
         } catch (SchemaRegistryException e) {
             if (e.errorCode() == SchemaRegistryException.SUBJECT_NOT_FOUND) {
                 return List.of(); // nothing registered yet: anything is compatible

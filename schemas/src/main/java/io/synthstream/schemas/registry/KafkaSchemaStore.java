@@ -97,7 +97,10 @@ public final class KafkaSchemaStore implements SchemaStore {
         ObjectNode key = json.createObjectNode();
         ObjectNode value = json.createObjectNode();
         if (entry instanceof SchemaLogEntry.SchemaVersion v) {
-            key.put("keytype", "SCHEMA").put("subject", v.subject()).put("version", v.version()).put("magic", 1);
+            key.put("keytype", "SCHEMA")
+                    .put("subject", v.subject())
+                    .put("version", v.version())
+                    .put("magic", 1);
             value.put("subject", v.subject())
                     .put("version", v.version())
                     .put("id", v.id())
@@ -141,11 +144,14 @@ public final class KafkaSchemaStore implements SchemaStore {
                             value.get("id").asInt(),
                             value.get("schema").asText()));
                 case "CONFIG":
-                    String subject = key.path("subject").isNull() || key.path("subject").isMissingNode()
-                            ? null
-                            : key.get("subject").asText();
+                    String subject =
+                            key.path("subject").isNull() || key.path("subject").isMissingNode()
+                                    ? null
+                                    : key.get("subject").asText();
                     return Optional.of(new SchemaLogEntry.Config(
-                            subject, CompatibilityLevel.parse(value.get("compatibilityLevel").asText())));
+                            subject,
+                            CompatibilityLevel.parse(
+                                    value.get("compatibilityLevel").asText())));
                 default:
                     return Optional.empty(); // NOOP, MODE, DELETE_SUBJECT...: not used here
             }
@@ -164,7 +170,8 @@ public final class KafkaSchemaStore implements SchemaStore {
             admin.createTopics(List.of(newTopic)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("Could not create " + topic + ": " + e.getCause().getMessage(), e);
+                throw new IllegalStateException(
+                        "Could not create " + topic + ": " + e.getCause().getMessage(), e);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -58,13 +58,12 @@ public final class SchemaRegistryState {
         if (!problems.isEmpty()) {
             throw new SchemaRegistryException(
                     SchemaRegistryException.INCOMPATIBLE_SCHEMA,
-                    "Schema being registered is incompatible with an earlier schema for subject \"" + subject
-                            + "\" (" + levelFor(subject) + "): " + String.join("; ", problems));
+                    "Schema being registered is incompatible with an earlier schema for subject \"" + subject + "\" ("
+                            + levelFor(subject) + "): " + String.join("; ", problems));
         }
         int id = idsByCanonicalForm.getOrDefault(canonical, maxId + 1);
         int version = versions.isEmpty() ? 1 : versions.get(versions.size() - 1).version() + 1;
-        SchemaLogEntry.SchemaVersion entry =
-                new SchemaLogEntry.SchemaVersion(subject, version, id, canonical);
+        SchemaLogEntry.SchemaVersion entry = new SchemaLogEntry.SchemaVersion(subject, version, id, canonical);
         persist(entry);
         apply(entry);
         return new RegisteredSchema(subject, version, id, canonical);
@@ -98,9 +97,8 @@ public final class SchemaRegistryState {
     public synchronized List<RegisteredSchema> versionsOfId(int id) {
         schemaById(id);
         List<RegisteredSchema> found = new ArrayList<>();
-        subjects.values().forEach(versions -> versions.stream()
-                .filter(v -> v.id() == id)
-                .forEach(found::add));
+        subjects.values()
+                .forEach(versions -> versions.stream().filter(v -> v.id() == id).forEach(found::add));
         return found;
     }
 

@@ -55,10 +55,14 @@ public final class SpecificAvroSerializer<T extends SpecificRecord> implements S
         String subject = WireFormat.subject(topic, isKey);
         int id;
         try {
-            id = autoRegister ? client.register(subject, record.getSchema()) : client.getId(subject, record.getSchema());
+            id = autoRegister
+                    ? client.register(subject, record.getSchema())
+                    : client.getId(subject, record.getSchema());
         } catch (SchemaRegistryException e) {
-            throw new SerializationException("Could not " + (autoRegister ? "register" : "find") + " schema "
-                    + record.getSchema().getFullName() + " under subject " + subject + ": " + e.getMessage(), e);
+            throw new SerializationException(
+                    "Could not " + (autoRegister ? "register" : "find") + " schema "
+                            + record.getSchema().getFullName() + " under subject " + subject + ": " + e.getMessage(),
+                    e);
         }
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream(256);

@@ -35,7 +35,8 @@ class EmbeddedSchemaRegistryTest {
         int id = client.register("synth.samples.raw-value", Sample.getClassSchema());
 
         assertThat(client.getById(id)).isEqualTo(Sample.getClassSchema());
-        assertThat(client.getId("synth.samples.raw-value", Sample.getClassSchema())).isEqualTo(id);
+        assertThat(client.getId("synth.samples.raw-value", Sample.getClassSchema()))
+                .isEqualTo(id);
         RegisteredSchema latest = client.latest("synth.samples.raw-value");
         assertThat(latest.id()).isEqualTo(id);
         assertThat(latest.version()).isEqualTo(1);
@@ -50,7 +51,8 @@ class EmbeddedSchemaRegistryTest {
         client.register("t-value", v1);
 
         assertThat(client.testCompatibility("t-value", bad)).anyMatch(m -> m.contains("weight"));
-        assertThat(client.testCompatibility("t-value", new Schema.Parser().parse(SchemaRegistryStateTest.V2_COMPATIBLE)))
+        assertThat(client.testCompatibility(
+                        "t-value", new Schema.Parser().parse(SchemaRegistryStateTest.V2_COMPATIBLE)))
                 .isEmpty();
         assertThatThrownBy(() -> client.register("t-value", bad))
                 .isInstanceOf(SchemaRegistryException.class)
@@ -67,7 +69,8 @@ class EmbeddedSchemaRegistryTest {
         assertThatThrownBy(() -> client.latest("missing-value"))
                 .extracting(e -> ((SchemaRegistryException) e).errorCode())
                 .isEqualTo(40401);
-        assertThat(client.testCompatibility("missing-value", Sample.getClassSchema())).isEmpty();
+        assertThat(client.testCompatibility("missing-value", Sample.getClassSchema()))
+                .isEmpty();
     }
 
     @Test
@@ -101,7 +104,8 @@ class EmbeddedSchemaRegistryTest {
         int id = client.register("a-value", Sample.getClassSchema());
         client.register("b-value", Sample.getClassSchema());
 
-        assertThat(new Schema.Parser().parse(get("/schemas/ids/" + id + "/schema").body()))
+        assertThat(new Schema.Parser()
+                        .parse(get("/schemas/ids/" + id + "/schema").body()))
                 .isEqualTo(Sample.getClassSchema());
         assertThat(get("/schemas/ids/" + id + "/versions").body())
                 .isEqualTo("[{\"subject\":\"a-value\",\"version\":1},{\"subject\":\"b-value\",\"version\":1}]");
@@ -141,6 +145,8 @@ class EmbeddedSchemaRegistryTest {
 
     private HttpResponse<String> get(String path) throws Exception {
         return HttpClient.newHttpClient()
-                .send(HttpRequest.newBuilder(URI.create(server.url() + path)).build(), HttpResponse.BodyHandlers.ofString());
+                .send(
+                        HttpRequest.newBuilder(URI.create(server.url() + path)).build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 }

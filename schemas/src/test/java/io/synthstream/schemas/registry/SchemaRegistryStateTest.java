@@ -60,7 +60,8 @@ class SchemaRegistryStateTest {
     void shouldReturnExistingVersionWhenSchemaIsRegisteredAgain() {
         SchemaRegistryState state = SchemaRegistryState.inMemory();
         RegisteredSchema first = state.register("a-value", V1);
-        RegisteredSchema again = state.register("a-value", new Schema.Parser().parse(V1).toString(true));
+        RegisteredSchema again =
+                state.register("a-value", new Schema.Parser().parse(V1).toString(true));
 
         assertThat(again).isEqualTo(first);
         assertThat(state.versions("a-value")).containsExactly(1);
@@ -157,7 +158,11 @@ class SchemaRegistryStateTest {
         assertThat(after.lookup("a-value", V1).id()).isEqualTo(a);
         assertThat(after.lookup("a-value", V2_COMPATIBLE).id()).isEqualTo(b);
         assertThat(after.levelFor("a-value")).isEqualTo(CompatibilityLevel.FULL);
-        String other = SchemaBuilder.record("Other").fields().requiredLong("x").endRecord().toString();
+        String other = SchemaBuilder.record("Other")
+                .fields()
+                .requiredLong("x")
+                .endRecord()
+                .toString();
         assertThat(after.register("c-value", other).id()).isGreaterThan(b);
     }
 

@@ -65,8 +65,11 @@ class SpecificAvroSerdeTest {
 
         int id = registry.getId(TOPIC + "-value", Sample.getClassSchema());
         assertThat(bytes[0]).as("magic byte").isEqualTo((byte) 0);
-        assertThat(ByteBuffer.wrap(bytes, 1, 4).getInt()).as("big-endian schema id").isEqualTo(id);
-        assertThat(Arrays.copyOfRange(bytes, 5, bytes.length)).as("plain Avro binary body")
+        assertThat(ByteBuffer.wrap(bytes, 1, 4).getInt())
+                .as("big-endian schema id")
+                .isEqualTo(id);
+        assertThat(Arrays.copyOfRange(bytes, 5, bytes.length))
+                .as("plain Avro binary body")
                 .isEqualTo(avroBinary(sample));
     }
 
@@ -184,8 +187,7 @@ class SpecificAvroSerdeTest {
                 .requiredString("reason")
                 .requiredString("message")
                 .name("failed_at")
-                .type(org.apache.avro.LogicalTypes.timestampMillis()
-                        .addToSchema(Schema.create(Schema.Type.LONG)))
+                .type(org.apache.avro.LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG)))
                 .noDefault()
                 .endRecord();
         int id = registry.register(TOPIC + "-value", older);
@@ -201,7 +203,8 @@ class SpecificAvroSerdeTest {
         new GenericDatumWriter<GenericRecord>(older).write(old, encoder);
         encoder.flush();
 
-        DeadLetter read = new SpecificAvroDeserializer<>(DeadLetter.class, registry).deserialize(TOPIC, out.toByteArray());
+        DeadLetter read =
+                new SpecificAvroDeserializer<>(DeadLetter.class, registry).deserialize(TOPIC, out.toByteArray());
 
         assertThat(read.getMessage()).isEqualTo("m");
         assertThat(read.getSamples()).isZero();
