@@ -1,0 +1,268 @@
+package io.synthstream.common.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.types.Password;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The settings every SynthStream app shares, declared once with Kafka's {@link ConfigDef}: each
+ * key has a type, a default, a validator where one applies, and a one-sentence doc. An invalid
+ * value fails at start-up with a {@link org.apache.kafka.common.config.ConfigException} naming the
+ * key. Apps extend {@link #baseDefinition()} with their own keys.
+ *
+ * <p>Sources, highest precedence first: explicit overrides (CLI flags, tests); environment
+ * variables ({@code SYNTH_} + the key upper-cased with dots as underscores, e.g. {@code
+ * SYNTH_BOOTSTRAP_SERVERS}); the properties file named by {@code SYNTH_CONFIG_FILE}; the app's
+ * defaults; the definition's defaults.
+ *
+ * <p>Keys starting with {@code kafka.} are passed (without the prefix) to every Kafka client the
+ * app creates (e.g. {@code kafka.security.protocol}); keys starting with {@code streams.} are
+ * passed to Kafka Streams only. They come from the file or overrides, not from the environment.
+ * Passwords and anything that looks like a secret are masked in {@link #describe()}.
+ */
+public class SynthConfig extends AbstractConfig {
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+    public static final String SCHEMA_REGISTRY_USER_INFO = "schema.registry.basic.auth.user.info";
+    public static final String APPLICATION_ID = "application.id";
+    public static final String PROCESSING_GUARANTEE = "processing.guarantee";
+    public static final String NUM_STREAM_THREADS = "num.stream.threads";
+    public static final String STATE_DIR = "state.dir";
+    public static final String TOPIC_PARTITIONS = "topic.partitions";
+    public static final String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
+    public static final String TOPICS_CREATE = "topics.create";
+    public static final String HTTP_HOST = "http.host";
+    public static final String HTTP_PORT = "http.port";
+    public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
+
+    /** Prefix of settings passed to every Kafka client. */
+    public static final String KAFKA_PREFIX = "kafka.";
+    /** Prefix of settings passed to Kafka Streams only. */
+    public static final String STREAMS_PREFIX = "streams.";
+    /** Environment variable naming an optional properties file. */
+    public static final String CONFIG_FILE_ENV = "SYNTH_CONFIG_FILE";
+
+    private static final Pattern SECRET_KEY =
+            Pattern.compile("(?i).*(password|secret|jaas|token|api\\.?key|user\\.info).*");
+
+    /** The shared definition; apps call {@code baseDefinition().define(...)} to add their keys. */
+    public static ConfigDef baseDefinition() {
+        return new ConfigDef()
+                .define(
+                        BOOTSTRAP_SERVERS,
+                        Type.LIST,
+                        "localhost:9092",
+                        Importance.HIGH,
+                        "Kafka bootstrap servers (host:port, comma-separated).")
+                .define(
+                        SCHEMA_REGISTRY_URL,
+                        Type.STRING,
+                        "http://localhost:8081",
+                        Importance.HIGH,
+                        "Confluent-compatible schema registry URL, or mem://<scope> for an in-process one in tests.")
+                .define(
+                        SCHEMA_REGISTRY_USER_INFO,
+                        Type.PASSWORD,
+                        null,
+                        Importance.MEDIUM,
+                        "user:password for HTTP basic auth against the schema registry; never logged.")
+                .define(
+                        APPLICATION_ID,
+                        Type.STRING,
+                        ConfigDef.NO_DEFAULT_VALUE,
+                        new ConfigDef.NonEmptyString(),
+                        Importance.HIGH,
+                        "Kafka Streams application id: consumer group, transactional id prefix and internal topic prefix.")
+                .define(
+                        PROCESSING_GUARANTEE,
+                        Type.STRING,
+                        StreamsConfig.EXACTLY_ONCE_V2,
+                        ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE),
+                        Importance.HIGH,
+                        "exactly_once_v2 (default; needs brokers 2.5+) or at_least_once.")
+                .define(
+                        NUM_STREAM_THREADS,
+                        Type.INT,
+                        1,
+                        ConfigDef.Range.atLeast(1),
+                        Importance.MEDIUM,
+                        "Stream threads per instance; scale out with more instances before more threads on small hosts.")
+                .define(
+                        STATE_DIR,
+                        Type.STRING,
+                        Path.of(System.getProperty("java.io.tmpdir"), "synth-streams")
+                                .toString(),
+                        Importance.MEDIUM,
+                        "Directory of the local state stores (RocksDB); keep it on a persistent volume in production.")
+                .define(
+                        TOPIC_PARTITIONS,
+                        Type.INT,
+                        6,
+                        ConfigDef.Range.atLeast(1),
+                        Importance.MEDIUM,
+                        "Partitions of the topics the apps create: the upper bound on instances per stage.")
+                .define(
+                        TOPIC_REPLICATION_FACTOR,
+                        Type.SHORT,
+                        (short) -1,
+                        Importance.MEDIUM,
+                        "Replication factor of created topics, internal ones included; -1 uses the broker default.")
+                .define(
+                        TOPICS_CREATE,
+                        Type.BOOLEAN,
+                        true,
+                        Importance.LOW,
+                        "Whether an app creates missing topics from the catalogue at start-up.")
+                .define(
+                        HTTP_HOST,
+                        Type.STRING,
+                        "0.0.0.0",
+                        Importance.LOW,
+                        "Interface of the app's HTTP endpoint (/health, /metrics).")
+                .define(
+                        HTTP_PORT,
+                        Type.INT,
+                        0,
+                        ConfigDef.Range.atLeast(-1),
+                        Importance.LOW,
+                        "Port of the app's HTTP endpoint; 0 picks a free port, -1 disables the endpoint.")
+                .define(
+                        SHUTDOWN_TIMEOUT_MS,
+                        Type.LONG,
+                        30_000L,
+                        ConfigDef.Range.atLeast(0),
+                        Importance.LOW,
+                        "How long a shutdown waits for Kafka Streams to close cleanly.");
+    }
+
+    private final ConfigDef definition;
+
+    public SynthConfig(ConfigDef definition, Map<?, ?> props) {
+        super(definition, props, false);
+        this.definition = definition;
+    }
+
+    /**
+     * Resolves the configuration from the process environment and {@code SYNTH_CONFIG_FILE}.
+     *
+     * @param appDefaults defaults of this app (e.g. its application.id), below file and env
+     * @param overrides highest-precedence values (CLI flags, tests)
+     */
+    public static Map<String, Object> resolve(
+            ConfigDef definition, Map<String, ?> appDefaults, Map<String, String> env, Map<String, ?> overrides) {
+        Map<String, Object> props = new HashMap<>(appDefaults);
+        Optional.ofNullable(env.get(CONFIG_FILE_ENV)).map(Path::of).ifPresent(file -> props.putAll(readFile(file)));
+        for (String key : definition.names()) {
+            String value = env.get(envName(key));
+            if (value != null) {
+                props.put(key, value);
+            }
+        }
+        props.putAll(overrides);
+        return props;
+    }
+
+    /** The environment variable of a key: {@code SYNTH_} + upper case, dots and dashes as underscores. */
+    public static String envName(String key) {
+        return "SYNTH_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private static Map<String, Object> readFile(Path file) {
+        Properties properties = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            properties.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read config file " + file + " (from " + CONFIG_FILE_ENV + ")", e);
+        }
+        Map<String, Object> values = new HashMap<>();
+        properties.forEach((k, v) -> values.put(k.toString(), v));
+        return values;
+    }
+
+    public List<String> bootstrapServers() {
+        return getList(BOOTSTRAP_SERVERS);
+    }
+
+    public String schemaRegistryUrl() {
+        return getString(SCHEMA_REGISTRY_URL);
+    }
+
+    /** {@code user:password} or null; handle with care, never log. */
+    public String schemaRegistryUserInfo() {
+        Password password = getPassword(SCHEMA_REGISTRY_USER_INFO);
+        return password == null ? null : password.value();
+    }
+
+    public String applicationId() {
+        return getString(APPLICATION_ID);
+    }
+
+    public int topicPartitions() {
+        return getInt(TOPIC_PARTITIONS);
+    }
+
+    /** Replication of created topics; empty means the broker default. */
+    public Optional<Short> topicReplicationFactor() {
+        short rf = getShort(TOPIC_REPLICATION_FACTOR);
+        return rf < 0 ? Optional.empty() : Optional.of(rf);
+    }
+
+    /** Settings for every Kafka client: bootstrap servers plus the {@code kafka.}-prefixed keys. */
+    public Map<String, Object> kafkaClientProperties() {
+        Map<String, Object> props = new HashMap<>(originalsWithPrefix(KAFKA_PREFIX));
+        props.put(BOOTSTRAP_SERVERS, String.join(",", bootstrapServers()));
+        return props;
+    }
+
+    /** The {@code streams.}-prefixed keys, without the prefix. */
+    public Map<String, Object> streamsOverrides() {
+        return originalsWithPrefix(STREAMS_PREFIX);
+    }
+
+    /** Every resolved setting, secrets masked: what an app logs once at start-up. */
+    public String describe() {
+        Map<String, String> shown = new TreeMap<>();
+        for (String key : definition.names()) {
+            Object value = get(key);
+            shown.put(key, mask(key, value));
+        }
+        originals().forEach((key, value) -> {
+            if (key.startsWith(KAFKA_PREFIX) || key.startsWith(STREAMS_PREFIX)) {
+                shown.put(key, mask(key, value));
+            }
+        });
+        StringBuilder text = new StringBuilder(getClass().getSimpleName()).append(" values:");
+        shown.forEach(
+                (key, value) -> text.append("\n\t").append(key).append(" = ").append(value));
+        return text.toString();
+    }
+
+    private static String mask(String key, Object value) {
+        if (value == null) {
+            return "null";
+        }
+        if (value instanceof Password || SECRET_KEY.matcher(key).matches()) {
+            return "[hidden]";
+        }
+        return value instanceof List<?> list
+                ? String.join(",", list.stream().map(String::valueOf).toList())
+                : value.toString();
+    }
+}

@@ -1,0 +1,74 @@
+package io.synthstream.common.dlq;
+
+import io.synthstream.avro.DeadLetter;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+
+/**
+ * Builds {@link DeadLetter} records: one place that decides how an exception and its input become
+ * a message a user can act on. Used by the Streams exception handlers and by app logic that
+ * dead-letters input on purpose (invalid requests, terminal LLM failures).
+ */
+public final class DeadLetters {
+    /** Reason codes used across the apps. */
+    public static final String DESERIALIZATION_ERROR = "deserialization_error";
+
+    public static final String PROCESSING_ERROR = "processing_error";
+
+    private DeadLetters() {}
+
+    /** Where the failed input came from; any part may be unknown (null). */
+    public record Origin(String topic, Integer partition, Long offset, byte[] key, byte[] value) {
+        public static final Origin NONE = new Origin(null, null, null, null, null);
+    }
+
+    /**
+     * A dead letter for a failure with an exception.
+     *
+     * @param app the application id
+     * @param stage where it failed (deserialization, processing, ingest, generate, judge...)
+     * @param reason machine-readable reason code
+     * @param error the failure; its class and message chain are kept
+     */
+    public static DeadLetter.Builder forException(
+            String app, String stage, String reason, Throwable error, Origin origin, Instant now) {
+        return forMessage(app, stage, reason, describe(error), origin, now)
+                .setErrorClass(error.getClass().getName());
+    }
+
+    /** A dead letter for a failure described in words (no exception). */
+    public static DeadLetter.Builder forMessage(
+            String app, String stage, String reason, String message, Origin origin, Instant now) {
+        return DeadLetter.newBuilder()
+                .setApp(app)
+                .setStage(stage)
+                .setReason(reason)
+                .setMessage(message)
+                .setOriginTopic(origin.topic())
+                .setOriginPartition(origin.partition())
+                .setOriginOffset(origin.offset())
+                .setOriginalKey(origin.key() == null ? null : ByteBuffer.wrap(origin.key()))
+                .setOriginalValue(origin.value() == null ? null : ByteBuffer.wrap(origin.value()))
+                .setFailedAt(now);
+    }
+
+    /**
+     * The messages of an exception and its causes, outermost first, without repeats: "Could not
+     * deserialize: Unknown magic byte 0x7b ...".
+     */
+    public static String describe(Throwable error) {
+        StringBuilder text = new StringBuilder();
+        String previous = null;
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            if (previous == null || !previous.contains(message)) {
+                if (text.length() > 0) {
+                    text.append(": ");
+                }
+                text.append(message);
+            }
+            previous = message;
+        }
+        return text.toString();
+    }
+}

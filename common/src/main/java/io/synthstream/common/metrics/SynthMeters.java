@@ -1,0 +1,47 @@
+package io.synthstream.common.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The catalogue of SynthStream's own meters: every name, description and allowed tag is declared
+ * here and nowhere else. Tags stay low-cardinality (app, stage, reason, dataset): never ids, keys or
+ * text. Kafka client and Streams metrics are bound separately through Micrometer's Kafka binders.
+ */
+public enum SynthMeters {
+    DEAD_LETTERS("synth.dlq.records", "Records written to synth.dlq", "app", "stage", "reason"),
+    STREAMS_STATE(
+            "synth.streams.state", "Kafka Streams state of the app: 1 while RUNNING or REBALANCING, else 0", "app");
+
+    private final String meterName;
+    private final String description;
+    private final String[] tagKeys;
+
+    SynthMeters(String meterName, String description, String... tagKeys) {
+        this.meterName = meterName;
+        this.description = description;
+        this.tagKeys = tagKeys;
+    }
+
+    public String meterName() {
+        return meterName;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public String[] tagKeys() {
+        return tagKeys.clone();
+    }
+
+    /** The dead-letter counter for one app, stage and reason. */
+    public static Counter deadLetters(MeterRegistry registry, String app, String stage, String reason) {
+        return Counter.builder(DEAD_LETTERS.meterName)
+                .description(DEAD_LETTERS.description)
+                .tag("app", app)
+                .tag("stage", stage)
+                .tag("reason", reason)
+                .register(registry);
+    }
+}

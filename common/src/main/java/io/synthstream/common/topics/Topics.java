@@ -1,0 +1,82 @@
+package io.synthstream.common.topics;
+
+import io.synthstream.avro.ConditionTuple;
+import io.synthstream.avro.DatasetReport;
+import io.synthstream.avro.DeadLetter;
+import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.Rejection;
+import io.synthstream.avro.RequestStatus;
+import io.synthstream.avro.Sample;
+import io.synthstream.avro.ScoredSample;
+import io.synthstream.avro.SteeringUpdate;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
+
+/** The topic catalogue of DESIGN §3: every topic SynthStream reads or writes, declared once. */
+public final class Topics {
+    private Topics() {}
+
+    public static final TopicSpec<String, GenerationRequest> REQUESTS = new TopicSpec<>(
+            "synth.requests", Serdes.String(), GenerationRequest.class, false, "Generation requests (Avro).");
+    public static final TopicSpec<String, String> REQUESTS_JSON = new TopicSpec<>(
+            "synth.requests.json",
+            Serdes.String(),
+            String.class,
+            false,
+            "Generation requests as plain JSON, for any Kafka client.");
+    public static final TopicSpec<String, GenerationRequest> SPECS = new TopicSpec<>(
+            "synth.specs",
+            Serdes.String(),
+            GenerationRequest.class,
+            true,
+            "Accepted request specs, looked up by the curator and evaluator.");
+    public static final TopicSpec<String, ConditionTuple> CONDITIONS = new TopicSpec<>(
+            "synth.conditions", Serdes.String(), ConditionTuple.class, false, "Planned condition tuples.");
+    public static final TopicSpec<String, Sample> SAMPLES_RAW =
+            new TopicSpec<>("synth.samples.raw", Serdes.String(), Sample.class, false, "Generated samples.");
+    public static final TopicSpec<String, Sample> SAMPLES_CURATED = new TopicSpec<>(
+            "synth.samples.curated", Serdes.String(), Sample.class, false, "Samples kept by the curator.");
+    public static final TopicSpec<String, Rejection> SAMPLES_REJECTED = new TopicSpec<>(
+            "synth.samples.rejected",
+            Serdes.String(),
+            Rejection.class,
+            false,
+            "Samples dropped by the curator, with the reason.");
+    public static final TopicSpec<String, ScoredSample> SAMPLES_SCORED = new TopicSpec<>(
+            "synth.samples.scored",
+            Serdes.String(),
+            ScoredSample.class,
+            false,
+            "Curated samples with scores: the dataset consumers read.");
+    public static final TopicSpec<String, DatasetReport> REPORTS = new TopicSpec<>(
+            "synth.reports", Serdes.String(), DatasetReport.class, true, "Dataset reports, by dataset.");
+    public static final TopicSpec<String, RequestStatus> REQUEST_STATUS = new TopicSpec<>(
+            "synth.request-status", Serdes.String(), RequestStatus.class, true, "Per-request conservation ledger.");
+    public static final TopicSpec<String, SteeringUpdate> STEERING = new TopicSpec<>(
+            "synth.steering",
+            Serdes.String(),
+            SteeringUpdate.class,
+            true,
+            "Evaluator feedback to the planner, by dataset.");
+    public static final TopicSpec<byte[], DeadLetter> DLQ = new TopicSpec<>(
+            "synth.dlq",
+            Serdes.ByteArray(),
+            DeadLetter.class,
+            false,
+            "Bad input and terminal failures, keyed by the original key bytes.");
+
+    /** Every topic of the catalogue, in pipeline order. */
+    public static final List<TopicSpec<?, ?>> ALL = List.of(
+            REQUESTS,
+            REQUESTS_JSON,
+            SPECS,
+            CONDITIONS,
+            SAMPLES_RAW,
+            SAMPLES_CURATED,
+            SAMPLES_REJECTED,
+            SAMPLES_SCORED,
+            REPORTS,
+            REQUEST_STATUS,
+            STEERING,
+            DLQ);
+}
