@@ -1,0 +1,53 @@
+package io.synthstream.common.app;
+
+import io.synthstream.common.config.SynthConfig;
+import io.synthstream.common.topics.TopicSpec;
+import java.util.Collection;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.Topology;
+
+/**
+ * What every app's {@code main} does: resolve the config (environment, {@code SYNTH_CONFIG_FILE},
+ * the app's defaults), build the topology, run it until the JVM is stopped, and turn start-up
+ * mistakes into one clear line and a non-zero exit code instead of a stack trace.
+ */
+public final class AppLauncher {
+    private AppLauncher() {}
+
+    /** Exit codes of the apps. */
+    public static final int EXIT_OK = 0;
+
+    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_BAD_CONFIG = 2;
+
+    /**
+     * Runs an app to completion and returns its exit code.
+     *
+     * @param appDefaults the app's own defaults (application.id, http.port)
+     * @param topology the app's {@code XxxTopology::build}
+     * @param topics the catalogue topics the app reads or writes (created if missing)
+     */
+    public static int run(
+            Map<String, ?> appDefaults,
+            Function<SynthConfig, Topology> topology,
+            Collection<TopicSpec<?, ?>> topics,
+            Map<String, String> env) {
+        ConfigDef definition = SynthConfig.baseDefinition();
+        SynthConfig config;
+        try {
+            config = new SynthConfig(definition, SynthConfig.resolve(definition, appDefaults, env, Map.of()));
+        } catch (ConfigException | java.io.UncheckedIOException e) {
+            System.err.println("Invalid configuration: " + e.getMessage());
+            return EXIT_BAD_CONFIG;
+        }
+        try {
+            return StreamsApp.runUntilShutdown(config, topology.apply(config), topics);
+        } catch (IllegalStateException | org.apache.kafka.common.KafkaException e) {
+            System.err.println(config.applicationId() + " could not start: " + e.getMessage());
+            return EXIT_FAILED;
+        }
+    }
+}

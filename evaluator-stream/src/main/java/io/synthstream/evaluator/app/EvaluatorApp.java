@@ -1,0 +1,19 @@
+package io.synthstream.evaluator.app;
+
+import io.synthstream.common.app.AppLauncher;
+import io.synthstream.common.config.SynthConfig;
+import io.synthstream.evaluator.topology.EvaluatorTopology;
+import java.util.Map;
+
+/** Entry point of {@code evaluator-stream}; configuration in the README's table. */
+public final class EvaluatorApp {
+    /** This app's defaults, below the environment and config file. */
+    public static final Map<String, Object> DEFAULTS =
+            Map.of(SynthConfig.APPLICATION_ID, "synth-evaluator", SynthConfig.HTTP_PORT, 8093);
+
+    private EvaluatorApp() {}
+
+    public static void main(String[] args) {
+        System.exit(AppLauncher.run(DEFAULTS, EvaluatorTopology::build, EvaluatorTopology.TOPICS, System.getenv()));
+    }
+}
