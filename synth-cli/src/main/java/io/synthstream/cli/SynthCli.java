@@ -1,0 +1,35 @@
+package io.synthstream.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code synth} command. */
+@Command(
+        name = "synth",
+        mixinStandardHelpOptions = true,
+        versionProvider = SynthCli.Version.class,
+        description = "SynthStream: LLM-driven synthetic data generation, curation and evaluation on Kafka.",
+        subcommands = {TopicsCommand.class, CommandLine.HelpCommand.class})
+public final class SynthCli {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line; tests execute it in-process. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new SynthCli()).setExecutionExceptionHandler((error, cmd, parsed) -> {
+            // A user mistake or an unreachable cluster: one clear line, not a stack trace.
+            cmd.getErr().println(cmd.getColorScheme().errorText("synth: " + error.getMessage()));
+            return 1;
+        });
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = SynthCli.class.getPackage().getImplementationVersion();
+            return new String[] {"synth " + (version == null ? "(development build)" : version)};
+        }
+    }
+}
