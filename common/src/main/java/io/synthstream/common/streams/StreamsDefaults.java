@@ -19,6 +19,8 @@ import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
  *   <li>deserialization and processing errors go to {@code synth.dlq} and the app keeps running;
  *   <li>production errors FAIL (the default): an output that cannot be written must stop the app
  *       rather than be dropped;
+ *   <li>processing errors in global-table processors are not handed to the DLQ handler (Kafka 4.3
+ *       would drop their dead letters), so they stop the app instead of losing a record;
  *   <li>replication of internal topics follows {@code topic.replication.factor};
  *   <li>a 15 s consumer session timeout, so a crashed thread's partitions move on quickly.
  * </ul>
@@ -44,6 +46,10 @@ public final class StreamsDefaults {
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class);
         props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DefaultProductionExceptionHandler.class);
+        // Kafka 4.3 cannot send dead letters from global-table processors: with the handler enabled
+        // there, a failed record would be dropped with only a log line. Off, the error stops the app.
+        // (Streams logs a warning recommending "true" at every start; that is expected.)
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, false);
         // The DLQ handlers serialize DeadLetter records with the app's registry.
         props.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL, config.schemaRegistryUrl());
         if (config.schemaRegistryUserInfo() != null) {
