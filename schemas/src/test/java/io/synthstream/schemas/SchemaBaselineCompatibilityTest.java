@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaBuilder;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -59,18 +58,10 @@ class SchemaBaselineCompatibilityTest {
 
     @Test
     void shouldNameTheFieldWhenAChangeIsIncompatible() {
-        Schema baseline =
-                SchemaBuilder.record("Thing").fields().requiredString("name").endRecord();
-        Schema changed = SchemaBuilder.record("Thing")
-                .fields()
-                .requiredString("name")
-                .requiredInt("priority")
-                .endRecord();
-
-        assertThat(CompatibilityLevel.BACKWARD.check(changed, List.of(baseline)))
+        assertThat(CompatibilityLevel.BACKWARD.check(TestSchemas.THING_V2_INCOMPATIBLE, List.of(TestSchemas.THING_V1)))
                 .singleElement()
                 .asString()
-                .contains("priority")
+                .contains("weight")
                 .contains("READER_FIELD_MISSING_DEFAULT_VALUE");
     }
 }

@@ -12,6 +12,7 @@ import io.synthstream.common.testing.PassThroughTopology;
 import io.synthstream.common.testing.TopicReader;
 import io.synthstream.common.topics.Topics;
 import io.synthstream.schemas.TestRecords;
+import io.synthstream.schemas.TestSchemas;
 import io.synthstream.schemas.registry.HttpSchemaRegistryClient;
 import io.synthstream.schemas.registry.SchemaRegistryException;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaBuilder;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -77,13 +77,8 @@ class ConfluentPlatformContainersIT {
         assertThat(client.getById(id)).isEqualTo(Sample.getClassSchema());
         assertThat(client.latest("containers-value").id()).isEqualTo(id);
         assertThat(client.getId("containers-value", Sample.getClassSchema())).isEqualTo(id);
-        Schema v1 =
-                SchemaBuilder.record("Thing").fields().requiredString("name").endRecord();
-        Schema v2 = SchemaBuilder.record("Thing")
-                .fields()
-                .requiredString("name")
-                .requiredInt("weight")
-                .endRecord();
+        Schema v1 = TestSchemas.THING_V1;
+        Schema v2 = TestSchemas.THING_V2_INCOMPATIBLE;
         client.register("thing-value", v1);
         assertThat(client.testCompatibility("thing-value", v2)).isNotEmpty();
         assertThatThrownBy(() -> client.register("thing-value", v2))

@@ -9,6 +9,7 @@ import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.Sample;
 import io.synthstream.common.kafka.EmbeddedKafka;
 import io.synthstream.common.testing.TopicReader;
+import io.synthstream.schemas.TestSchemas;
 import io.synthstream.schemas.registry.EmbeddedSchemaRegistry;
 import io.synthstream.schemas.registry.HttpSchemaRegistryClient;
 import io.synthstream.schemas.registry.KafkaSchemaStore;
@@ -17,7 +18,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -59,12 +59,7 @@ class EmbeddedSchemaRegistryKafkaIT {
             HttpSchemaRegistryClient client = client(registry);
             sampleId = client.register("synth.samples.raw-value", Sample.getClassSchema());
             letterId = client.register("synth.dlq-value", DeadLetter.getClassSchema());
-            client.register(
-                    "thing-value",
-                    SchemaBuilder.record("Thing")
-                            .fields()
-                            .requiredString("name")
-                            .endRecord());
+            client.register("thing-value", TestSchemas.THING_V1);
         }
 
         try (KafkaSchemaStore store = store();
@@ -76,12 +71,7 @@ class EmbeddedSchemaRegistryKafkaIT {
             assertThat(client.register("synth.samples.raw-value", Sample.getClassSchema()))
                     .isEqualTo(sampleId);
             assertThat(client.latest("synth.dlq-value").version()).isEqualTo(1);
-            Schema incompatible = SchemaBuilder.record("Thing")
-                    .fields()
-                    .requiredString("name")
-                    .requiredInt("weight")
-                    .endRecord();
-            assertThatThrownBy(() -> client.register("thing-value", incompatible))
+            assertThatThrownBy(() -> client.register("thing-value", TestSchemas.THING_V2_INCOMPATIBLE))
                     .isInstanceOf(SchemaRegistryException.class)
                     .hasMessageContaining("weight");
             int newId = client.register(

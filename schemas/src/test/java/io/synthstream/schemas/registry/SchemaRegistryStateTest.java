@@ -3,6 +3,7 @@ package io.synthstream.schemas.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.synthstream.schemas.TestSchemas;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.Schema;
@@ -10,26 +11,9 @@ import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.Test;
 
 class SchemaRegistryStateTest {
-    static final String V1 = SchemaBuilder.record("Thing")
-            .fields()
-            .requiredString("name")
-            .endRecord()
-            .toString();
-    static final String V2_COMPATIBLE = SchemaBuilder.record("Thing")
-            .fields()
-            .requiredString("name")
-            .name("size")
-            .type()
-            .intType()
-            .intDefault(0)
-            .endRecord()
-            .toString();
-    static final String V2_INCOMPATIBLE = SchemaBuilder.record("Thing")
-            .fields()
-            .requiredString("name")
-            .requiredInt("weight")
-            .endRecord()
-            .toString();
+    static final String V1 = TestSchemas.THING_V1.toString();
+    static final String V2_COMPATIBLE = TestSchemas.THING_V2_COMPATIBLE.toString();
+    static final String V2_INCOMPATIBLE = TestSchemas.THING_V2_INCOMPATIBLE.toString();
 
     /** A store that keeps entries in a list: what a restart over a durable store looks like. */
     static final class ListStore implements SchemaStore {
