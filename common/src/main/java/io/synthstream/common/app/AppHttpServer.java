@@ -89,8 +89,6 @@ public final class AppHttpServer implements AutoCloseable {
                     out.write(bytes);
                 }
             }
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
         }
     }
 }

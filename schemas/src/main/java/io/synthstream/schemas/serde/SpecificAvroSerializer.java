@@ -6,7 +6,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -20,6 +23,7 @@ import org.apache.kafka.common.serialization.Serializer;
  * it up). Schema ids are cached, so the registry is asked once per schema and subject.
  */
 public final class SpecificAvroSerializer<T extends SpecificRecord> implements Serializer<T> {
+    private final Map<Schema, DatumWriter<T>> writers = new ConcurrentHashMap<>();
     private SchemaRegistryClient client;
     private boolean ownsClient;
     private boolean autoRegister = true;
@@ -70,7 +74,9 @@ public final class SpecificAvroSerializer<T extends SpecificRecord> implements S
             WireFormat.writeHeader(ByteBuffer.wrap(header), id);
             out.write(header);
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-            new SpecificDatumWriter<T>(record.getSchema(), SpecificData.getForClass(record.getClass()))
+            writers.computeIfAbsent(
+                            record.getSchema(),
+                            schema -> new SpecificDatumWriter<>(schema, SpecificData.getForClass(record.getClass())))
                     .write(record, encoder);
             encoder.flush();
             return out.toByteArray();
