@@ -1,0 +1,55 @@
+package io.synthstream.curator.logic;
+
+import io.synthstream.avro.RejectionReason;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Detects outputs that mostly repeat the prompt or an in-context demonstration (a leaked example is
+ * a classic failure of few-shot generation): the share of the output's word trigrams that also
+ * occur in a reference text. Outputs of fewer than three words are never flagged.
+ */
+public final class PromptEcho {
+    public static final String STAGE = "heuristics";
+    public static final String CHECK = "prompt-echo";
+
+    private static final Shingler TRIGRAMS = new Shingler(3);
+
+    private PromptEcho() {}
+
+    /**
+     * @param references the instruction, system prompt and demonstration texts the model saw
+     * @return a PROMPT_ECHO verdict naming the worst reference, or empty
+     */
+    public static Optional<Verdict> check(String output, List<String> references, double maxEcho) {
+        List<String> words = TextNormalizer.words(TextNormalizer.normalize(output));
+        if (words.size() < 3) {
+            return Optional.empty();
+        }
+        long[] outputShingles = TRIGRAMS.shingles(words);
+        double worst = 0;
+        int worstIndex = -1;
+        for (int i = 0; i < references.size(); i++) {
+            long[] referenceShingles =
+                    TRIGRAMS.shingles(TextNormalizer.words(TextNormalizer.normalize(references.get(i))));
+            double echo = Jaccard.containment(outputShingles, referenceShingles);
+            if (echo > worst) {
+                worst = echo;
+                worstIndex = i;
+            }
+        }
+        if (worst > maxEcho) {
+            return Optional.of(new Verdict(
+                    RejectionReason.PROMPT_ECHO,
+                    STAGE,
+                    String.format(
+                            Locale.ROOT,
+                            "%.2f of the output's trigrams repeat reference %d > %.2f",
+                            worst,
+                            worstIndex,
+                            maxEcho)));
+        }
+        return Optional.empty();
+    }
+}
