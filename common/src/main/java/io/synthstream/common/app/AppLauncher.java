@@ -26,16 +26,17 @@ public final class AppLauncher {
     /**
      * Runs an app to completion and returns its exit code.
      *
+     * @param definition the app's config definition: {@link SynthConfig#baseDefinition()} plus its own keys
      * @param appDefaults the app's own defaults (application.id, http.port)
      * @param topology the app's {@code XxxTopology::build}
      * @param topics the catalogue topics the app reads or writes (created if missing)
      */
     public static int run(
+            ConfigDef definition,
             Map<String, ?> appDefaults,
             Function<SynthConfig, Topology> topology,
             Collection<TopicSpec<?, ?>> topics,
             Map<String, String> env) {
-        ConfigDef definition = SynthConfig.baseDefinition();
         SynthConfig config;
         try {
             config = new SynthConfig(definition, SynthConfig.resolve(definition, appDefaults, env, Map.of()));

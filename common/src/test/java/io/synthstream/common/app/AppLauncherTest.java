@@ -21,6 +21,7 @@ class AppLauncherTest {
         int code;
         try {
             code = AppLauncher.run(
+                    SynthConfig.baseDefinition(),
                     Map.of(SynthConfig.APPLICATION_ID, "synth-test"),
                     config -> new StreamsBuilder().build(),
                     List.of(Topics.DLQ),

@@ -2,6 +2,7 @@ package io.synthstream.curator.app;
 
 import io.synthstream.common.app.AppLauncher;
 import io.synthstream.common.config.SynthConfig;
+import io.synthstream.curator.config.CuratorConfig;
 import io.synthstream.curator.topology.CuratorTopology;
 import java.util.Map;
 
@@ -14,6 +15,7 @@ public final class CuratorApp {
     private CuratorApp() {}
 
     public static void main(String[] args) {
-        System.exit(AppLauncher.run(DEFAULTS, CuratorTopology::build, CuratorTopology.TOPICS, System.getenv()));
+        System.exit(AppLauncher.run(
+                CuratorConfig.definition(), DEFAULTS, CuratorTopology::build, CuratorTopology.TOPICS, System.getenv()));
     }
 }

@@ -2,7 +2,14 @@ package io.synthstream.curator.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.synthstream.avro.CurationSettings;
+import io.synthstream.avro.DeadLetter;
+import io.synthstream.avro.Example;
+import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.Rejection;
+import io.synthstream.avro.RejectionReason;
 import io.synthstream.avro.Sample;
+import io.synthstream.avro.TaskSpec;
 import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.testing.TopologyTestSupport;
@@ -10,55 +17,242 @@ import io.synthstream.common.topics.Topics;
 import io.synthstream.schemas.TestRecords;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class CuratorTopologyTest {
     private static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
+    private static final String REVIEW = "The battery easily lasts two full days of heavy use, the screen stays bright"
+            + " and readable outdoors, and the camera takes sharp photos even in dim evening light at home.";
+    private static final String OTHER_REVIEW = "Shipping took three weeks and the box arrived crushed, but support"
+            + " replaced the cracked lens quickly and the replacement has worked without a single problem since.";
+    private static final String DEMONSTRATION = "The hinge snapped after a week and support never answered my emails.";
+
+    /** A clock the tests move forward. */
+    static final class MutableClock extends Clock {
+        Instant now = NOW;
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    private final MutableClock clock = new MutableClock();
     private final SynthConfig config = TopologyTestSupport.config("synth-curator");
     private final SynthSerdes serdes = SynthSerdes.from(config);
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, GenerationRequest> specs;
+    private TestInputTopic<String, Sample> raw;
+    private TestOutputTopic<String, Sample> curated;
+    private TestOutputTopic<String, Rejection> rejected;
+    private TestOutputTopic<byte[], DeadLetter> dlq;
 
-    private TopologyTestDriver driver() {
-        return TopologyTestSupport.driver(CuratorTopology.build(config, Clock.fixed(NOW, ZoneOffset.UTC)), config);
+    @BeforeEach
+    void setUp() {
+        driver = TopologyTestSupport.driver(CuratorTopology.build(config, clock, true), config);
+        specs = TopologyTestSupport.input(driver, Topics.SPECS, serdes);
+        raw = TopologyTestSupport.input(driver, Topics.SAMPLES_RAW, serdes);
+        curated = TopologyTestSupport.output(driver, Topics.SAMPLES_CURATED, serdes);
+        rejected = TopologyTestSupport.output(driver, Topics.SAMPLES_REJECTED, serdes);
+        dlq = TopologyTestSupport.deadLetters(driver, serdes);
+        specs.pipeInput("r-1", spec("r-1", null));
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+    }
+
+    private static GenerationRequest spec(String requestId, CurationSettings curation) {
+        GenerationRequest spec = TestRecords.request(requestId);
+        spec.setTask(
+                TaskSpec.newBuilder(spec.getTask()).setOutputFields(List.of()).build());
+        spec.setExamples(List.of(Example.newBuilder()
+                .setFields(Map.of("text", DEMONSTRATION, "label", "negative"))
+                .build()));
+        spec.setCuration(curation);
+        return spec;
+    }
+
+    private static Sample sample(String id, String requestId, String text, String label) {
+        Sample sample = TestRecords.sample(id);
+        sample.setRequestId(requestId);
+        sample.setCuration(null);
+        sample.setFields(Map.of("text", text, "label", label));
+        return sample;
+    }
+
+    private void send(String id, String text) {
+        raw.pipeInput(id, sample(id, "r-1", text, "positive"), NOW);
     }
 
     @Test
-    void shouldKeepEverySampleMarkingThatNoCheckRan() {
-        try (TopologyTestDriver driver = driver()) {
-            Sample raw = TestRecords.sample("s-1");
-            raw.setCuration(null);
-            TopologyTestSupport.input(driver, Topics.SAMPLES_RAW, serdes).pipeInput("s-1", raw);
+    void shouldCurateADistinctSampleWithEveryCheckRecorded() {
+        send("s-1", REVIEW);
 
-            Sample curated = TopologyTestSupport.output(driver, Topics.SAMPLES_CURATED, serdes)
-                    .readValue();
-
-            assertThat(curated.getSampleId()).isEqualTo("s-1");
-            assertThat(curated.getFields()).isEqualTo(raw.getFields());
-            assertThat(curated.getCuration().getChecksPassed()).isEmpty();
-            assertThat(curated.getCuration().getCuratedAt()).isEqualTo(NOW);
-        }
+        Sample kept = curated.readValue();
+        assertThat(kept.getSampleId()).isEqualTo("s-1");
+        assertThat(kept.getCuration().getChecksPassed())
+                .containsExactly(
+                        "validation",
+                        "length",
+                        "repetition",
+                        "symbols",
+                        "refusal",
+                        "prompt-echo",
+                        "exact-dedup",
+                        "near-dedup");
+        assertThat(kept.getCuration().getExactHash()).hasSize(32);
+        assertThat(kept.getCuration().getDedupKeys()).hasSize(14);
+        assertThat(kept.getCuration().getCuratedAt()).isEqualTo(NOW);
+        assertThat(rejected.isEmpty()).isTrue();
     }
 
     @Test
-    void shouldDeadLetterUndecodableSample() {
-        try (TopologyTestDriver driver = driver()) {
-            TopologyTestSupport.rawInput(driver, Topics.SAMPLES_RAW)
-                    .pipeInput("s-x".getBytes(StandardCharsets.UTF_8), new byte[] {0, 0, 0});
+    void shouldRejectAnInvalidLabelInTheValidationStage() {
+        raw.pipeInput("s-1", sample("s-1", "r-1", REVIEW, "neutral"), NOW);
 
-            var letter = TopologyTestSupport.deadLetters(driver, serdes).readValue();
+        Rejection rejection = rejected.readValue();
+        assertThat(rejection.getReason()).isEqualTo(RejectionReason.VALIDATION);
+        assertThat(rejection.getStage()).isEqualTo("validation");
+        assertThat(rejection.getDetail()).contains("neutral");
+        assertThat(rejection.getSample().getSampleId()).isEqualTo("s-1");
+        assertThat(curated.isEmpty()).isTrue();
+    }
 
-            assertThat(letter.getMessage()).contains("Truncated payload");
-            assertThat(letter.getApp()).isEqualTo("synth-curator");
-            assertThat(TopologyTestSupport.output(driver, Topics.SAMPLES_CURATED, serdes)
-                            .isEmpty())
-                    .isTrue();
-        }
+    static Stream<Arguments> heuristicFailures() {
+        return Stream.of(
+                Arguments.of(RejectionReason.LENGTH, "Too short."),
+                Arguments.of(RejectionReason.REPETITION, "Great phone.\nGreat phone.\nGreat phone.\nGreat phone."),
+                Arguments.of(RejectionReason.SYMBOL_RATIO, "$$$ ### @@@ >>> *** ~~~ %%% ^^^ &&& +++ === wow"),
+                Arguments.of(
+                        RejectionReason.REFUSAL,
+                        "As an AI language model, I cannot share opinions about phones or their cameras."),
+                Arguments.of(
+                        RejectionReason.PROMPT_ECHO,
+                        "The hinge snapped after a week and support never answered my emails at all."));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("heuristicFailures")
+    void shouldRejectEachHeuristicWithItsReason(RejectionReason reason, String text) {
+        send("s-1", text);
+
+        Rejection rejection = rejected.readValue();
+        assertThat(rejection.getReason()).isEqualTo(reason);
+        assertThat(rejection.getStage()).isEqualTo("heuristics");
+        assertThat(curated.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldRejectAnExactDuplicateUpToCaseWhitespaceAndPunctuation() {
+        send("s-1", REVIEW);
+        send("s-2", "  " + REVIEW.toUpperCase(java.util.Locale.ROOT).replace(",", " ") + "!!");
+
+        assertThat(curated.readValuesToList()).extracting(Sample::getSampleId).containsExactly("s-1");
+        Rejection rejection = rejected.readValue();
+        assertThat(rejection.getReason()).isEqualTo(RejectionReason.EXACT_DUPLICATE);
+        assertThat(rejection.getStage()).isEqualTo("exact-dedup");
+        assertThat(rejection.getDupOf()).isEqualTo("s-1");
+    }
+
+    @Test
+    void shouldRejectANearDuplicateAndKeepADifferentSample() {
+        send("s-1", REVIEW);
+        send("s-2", REVIEW.replace("at home.", "at night."));
+        send("s-3", OTHER_REVIEW);
+
+        assertThat(curated.readValuesToList()).extracting(Sample::getSampleId).containsExactly("s-1", "s-3");
+        Rejection rejection = rejected.readValue();
+        assertThat(rejection.getReason()).isEqualTo(RejectionReason.NEAR_DUPLICATE);
+        assertThat(rejection.getStage()).isEqualTo("near-dedup");
+        assertThat(rejection.getDupOf()).isEqualTo("s-1");
+        assertThat(rejection.getDetail()).contains("estimated Jaccard");
+    }
+
+    @Test
+    void shouldHonourPerRequestOverrides() {
+        specs.pipeInput(
+                "r-2",
+                spec(
+                        "r-2",
+                        CurationSettings.newBuilder()
+                                .setNearDedup(false)
+                                .setMaxChars(5000)
+                                .build()));
+        raw.pipeInput("s-1", sample("s-1", "r-2", REVIEW, "positive"), NOW);
+        raw.pipeInput("s-2", sample("s-2", "r-2", REVIEW.replace("at home.", "at night."), "positive"), NOW);
+
+        assertThat(curated.readValuesToList()).extracting(Sample::getSampleId).containsExactly("s-1", "s-2");
+        assertThat(rejected.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldWaitForALateSpecThenScreenTheSample() {
+        raw.pipeInput("s-1", sample("s-1", "r-late", REVIEW, "positive"), NOW);
+        assertThat(curated.isEmpty()).isTrue();
+
+        specs.pipeInput("r-late", spec("r-late", null));
+        clock.now = NOW.plusSeconds(2);
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+
+        assertThat(curated.readValue().getSampleId()).isEqualTo("s-1");
+        assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldDeadLetterASampleWhoseSpecNeverArrives() {
+        raw.pipeInput("s-1", sample("s-1", "r-missing", REVIEW, "positive"), NOW);
+
+        clock.now = NOW.plusSeconds(61);
+        driver.advanceWallClockTime(Duration.ofSeconds(61));
+
+        DeadLetter letter = dlq.readValue();
+        assertThat(letter.getReason()).isEqualTo("unknown_spec");
+        assertThat(letter.getRequestId()).isEqualTo("r-missing");
+        assertThat(letter.getSampleId()).isEqualTo("s-1");
+        assertThat(letter.getSamples()).isEqualTo(1);
+        assertThat(curated.isEmpty()).isTrue();
+        assertThat(rejected.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldDeadLetterAnUndecodableSample() {
+        TopologyTestSupport.rawInput(driver, Topics.SAMPLES_RAW)
+                .pipeInput("s-x".getBytes(StandardCharsets.UTF_8), new byte[] {0, 0, 0});
+
+        DeadLetter letter = dlq.readValue();
+        assertThat(letter.getMessage()).contains("Truncated payload");
+        assertThat(letter.getApp()).isEqualTo("synth-curator");
     }
 
     @Test
     void shouldNameEveryNode() {
-        TopologyTestSupport.assertNoGeneratedNames(CuratorTopology.build(config));
+        TopologyTestSupport.assertNoGeneratedNames(CuratorTopology.build(config, clock, true));
     }
 }

@@ -14,6 +14,11 @@ public final class EvaluatorApp {
     private EvaluatorApp() {}
 
     public static void main(String[] args) {
-        System.exit(AppLauncher.run(DEFAULTS, EvaluatorTopology::build, EvaluatorTopology.TOPICS, System.getenv()));
+        System.exit(AppLauncher.run(
+                SynthConfig.baseDefinition(),
+                DEFAULTS,
+                EvaluatorTopology::build,
+                EvaluatorTopology.TOPICS,
+                System.getenv()));
     }
 }

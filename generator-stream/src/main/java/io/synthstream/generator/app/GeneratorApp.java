@@ -14,6 +14,11 @@ public final class GeneratorApp {
     private GeneratorApp() {}
 
     public static void main(String[] args) {
-        System.exit(AppLauncher.run(DEFAULTS, GeneratorTopology::build, GeneratorTopology.TOPICS, System.getenv()));
+        System.exit(AppLauncher.run(
+                SynthConfig.baseDefinition(),
+                DEFAULTS,
+                GeneratorTopology::build,
+                GeneratorTopology.TOPICS,
+                System.getenv()));
     }
 }

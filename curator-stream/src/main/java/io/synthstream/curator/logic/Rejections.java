@@ -1,0 +1,24 @@
+package io.synthstream.curator.logic;
+
+import io.synthstream.avro.Rejection;
+import io.synthstream.avro.Sample;
+import java.time.Instant;
+
+/** Builds the {@link Rejection} record for a sample and a verdict. */
+public final class Rejections {
+    private Rejections() {}
+
+    public static Rejection of(Sample sample, Verdict verdict, String dupOf, Instant now) {
+        return Rejection.newBuilder()
+                .setSampleId(sample.getSampleId())
+                .setRequestId(sample.getRequestId())
+                .setDataset(sample.getDataset())
+                .setReason(verdict.reason())
+                .setStage(verdict.stage())
+                .setDetail(verdict.detail())
+                .setDupOf(dupOf)
+                .setSample(sample)
+                .setRejectedAt(now)
+                .build();
+    }
+}
