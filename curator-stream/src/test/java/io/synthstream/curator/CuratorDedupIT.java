@@ -1,0 +1,269 @@
+package io.synthstream.curator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.Rejection;
+import io.synthstream.avro.RejectionReason;
+import io.synthstream.avro.Sample;
+import io.synthstream.avro.TaskSpec;
+import io.synthstream.common.app.StreamsApp;
+import io.synthstream.common.config.SynthConfig;
+import io.synthstream.common.kafka.EmbeddedKafka;
+import io.synthstream.common.streams.SynthSerdes;
+import io.synthstream.common.testing.TopicReader;
+import io.synthstream.common.topics.Topics;
+import io.synthstream.curator.app.CuratorApp;
+import io.synthstream.curator.logic.CurationThresholds;
+import io.synthstream.curator.topology.CuratorTopology;
+import io.synthstream.schemas.TestRecords;
+import io.synthstream.schemas.registry.EmbeddedSchemaRegistry;
+import io.synthstream.schemas.registry.KafkaSchemaStore;
+import io.synthstream.schemas.serde.SpecificAvroSerializer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Global dedup on a real broker with 6 partitions: the same corpus with planted exact and near
+ * duplicates is curated by one instance and, on a fresh cluster, by two instances of the app; the
+ * curated sets must be equal, and near-duplicate detection is scored against exact-Jaccard ground
+ * truth.
+ */
+class CuratorDedupIT {
+    private static final Duration TIMEOUT = Duration.ofSeconds(120);
+    private static final int PARTITIONS = 6;
+    private static final DedupCorpus CORPUS = new DedupCorpus(11, 240, 120);
+    /** Similarity from which a duplicate is clear of the LSH threshold region. */
+    private static final double CLEAR_DUPLICATE = 0.85;
+
+    @TempDir
+    Path stateDir;
+
+    /** What one run produced. */
+    private record Result(Set<String> curated, Map<String, Rejection> rejected, Set<String> tasksPerInstance) {}
+
+    @Test
+    void shouldCurateTheSameSetWithOneOrTwoInstancesAndFindPlantedDuplicates() throws Exception {
+        Result single = run(1);
+        Result pair = run(2);
+
+        assertThat(pair.tasksPerInstance()).as("both instances owned tasks").hasSize(2);
+        assertThat(pair.curated()).isEqualTo(single.curated());
+        assertThat(pair.rejected().keySet()).isEqualTo(single.rejected().keySet());
+
+        double threshold = CurationThresholds.DEFAULTS.nearDupThreshold();
+        Map<String, Double> truth = CORPUS.trueDuplicates(threshold);
+        Set<String> predicted = pair.rejected().entrySet().stream()
+                .filter(e -> e.getValue().getReason() == RejectionReason.EXACT_DUPLICATE
+                        || e.getValue().getReason() == RejectionReason.NEAR_DUPLICATE)
+                .map(Map.Entry::getKey)
+                .collect(Collectors.toCollection(TreeSet::new));
+        Map<String, Double> clear = CORPUS.trueDuplicates(CLEAR_DUPLICATE);
+        long truePositives = predicted.stream().filter(truth::containsKey).count();
+        double precision = predicted.isEmpty() ? 1.0 : (double) truePositives / predicted.size();
+        double recall = truth.isEmpty() ? 1.0 : (double) truePositives / truth.size();
+        double clearRecall = clear.isEmpty()
+                ? 1.0
+                : (double) clear.keySet().stream().filter(predicted::contains).count() / clear.size();
+        System.out.printf(
+                Locale.ROOT,
+                "CURATOR DEDUP: %d originals, %d planted (%d true duplicates at Jaccard >= %.2f, %d at >= %.2f);"
+                        + " curated %d, rejected %d; precision %.3f, recall %.3f (at >= %.2f: %.3f)%n",
+                CORPUS.originals.size(),
+                CORPUS.planted.size(),
+                truth.size(),
+                threshold,
+                clear.size(),
+                CLEAR_DUPLICATE,
+                pair.curated().size(),
+                pair.rejected().size(),
+                precision,
+                recall,
+                CLEAR_DUPLICATE,
+                clearRecall);
+        for (DedupCorpus.Doc doc : CORPUS.planted) {
+            boolean isTrue = truth.containsKey(doc.id());
+            if (isTrue != predicted.contains(doc.id())) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "  miss: %s (%s) closest Jaccard %.3f, predicted %s%n",
+                        doc.id(),
+                        doc.kind(),
+                        CORPUS.closestOriginal(doc).getValue(),
+                        predicted.contains(doc.id()));
+            }
+        }
+        // Near the threshold LSH finds a pair with probability 1 - (1 - J^8)^14 (0.77 at J = 0.75),
+        // and the estimate has a standard error of about 0.04: misses there are expected.
+        assertThat(precision).isGreaterThanOrEqualTo(0.9);
+        assertThat(recall).isGreaterThanOrEqualTo(0.8);
+        assertThat(clearRecall).isGreaterThanOrEqualTo(0.97);
+        assertThat(single.curated())
+                .containsAll(CORPUS.originals.stream().map(DedupCorpus.Doc::id).toList());
+        for (Rejection rejection : pair.rejected().values()) {
+            assertThat(rejection.getDupOf()).as(rejection.getSampleId()).startsWith("o-");
+        }
+    }
+
+    private Result run(int instances) throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.ephemeral();
+                KafkaSchemaStore store = new KafkaSchemaStore(
+                        Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                        KafkaSchemaStore.DEFAULT_TOPIC,
+                        Optional.empty());
+                EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start("127.0.0.1", 0, store)) {
+            List<StreamsApp> apps = new ArrayList<>();
+            SynthSerdes serdes = null;
+            try {
+                for (int i = 0; i < instances; i++) {
+                    SynthConfig config = config(kafka, registry, i);
+                    serdes = SynthSerdes.from(config);
+                    apps.add(StreamsApp.start(config, CuratorTopology.build(config), CuratorTopology.TOPICS));
+                }
+                awaitRunningWithTasks(apps);
+                Set<String> tasksPerInstance = new TreeSet<>();
+                for (StreamsApp app : apps) {
+                    app.streams().metadataForLocalThreads().forEach(thread -> {
+                        if (!thread.activeTasks().isEmpty()) {
+                            tasksPerInstance.add(thread.threadName().replaceAll("-StreamThread.*", ""));
+                        }
+                    });
+                }
+
+                try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(
+                        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                        Topics.SAMPLES_RAW.keySerde().serializer(),
+                        new SpecificAvroSerializer<SpecificRecord>(serdes.registry(), true))) {
+                    producer.send(new ProducerRecord<>(Topics.SPECS.name(), "r-it", spec()));
+                    for (DedupCorpus.Doc doc : CORPUS.originals) {
+                        producer.send(new ProducerRecord<>(Topics.SAMPLES_RAW.name(), doc.id(), sample(doc)));
+                    }
+                    producer.flush();
+                    awaitDecisions(kafka, serdes, CORPUS.originals.size());
+                    for (DedupCorpus.Doc doc : CORPUS.planted) {
+                        producer.send(new ProducerRecord<>(Topics.SAMPLES_RAW.name(), doc.id(), sample(doc)));
+                    }
+                }
+                int total = CORPUS.originals.size() + CORPUS.planted.size();
+                Map<String, Set<String>> decided = awaitDecisions(kafka, serdes, total);
+                Map<String, Rejection> rejected = new HashMap<>();
+                readRejected(kafka, serdes).forEach(r -> rejected.put(r.key(), r.value()));
+                return new Result(decided.get("curated"), rejected, tasksPerInstance);
+            } finally {
+                apps.forEach(StreamsApp::close);
+            }
+        }
+    }
+
+    private SynthConfig config(EmbeddedKafka kafka, EmbeddedSchemaRegistry registry, int instance) {
+        Map<String, Object> props = new HashMap<>(CuratorApp.DEFAULTS);
+        props.put(SynthConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        props.put(SynthConfig.SCHEMA_REGISTRY_URL, registry.url());
+        props.put(
+                SynthConfig.STATE_DIR,
+                stateDir.resolve(kafka.bootstrapServers().replace(':', '_') + "-" + instance)
+                        .toString());
+        props.put(SynthConfig.TOPIC_PARTITIONS, PARTITIONS);
+        props.put(SynthConfig.HTTP_PORT, -1);
+        return new SynthConfig(SynthConfig.baseDefinition(), props);
+    }
+
+    private static GenerationRequest spec() {
+        GenerationRequest spec = TestRecords.request("r-it");
+        spec.setDataset("it");
+        spec.setTask(TaskSpec.newBuilder(spec.getTask())
+                .setOutputFields(List.of())
+                .setInstructionTemplate("Write a product review.")
+                .build());
+        spec.setExamples(List.of());
+        spec.setCuration(null);
+        return spec;
+    }
+
+    private static Sample sample(DedupCorpus.Doc doc) {
+        Sample sample = TestRecords.sample(doc.id());
+        sample.setRequestId("r-it");
+        sample.setDataset("it");
+        sample.setCuration(null);
+        sample.setFields(Map.of("text", doc.text(), "label", "positive"));
+        return sample;
+    }
+
+    private static void awaitRunningWithTasks(List<StreamsApp> apps) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            boolean ready = apps.stream()
+                    .allMatch(app -> app.state() == KafkaStreams.State.RUNNING
+                            && app.streams().metadataForLocalThreads().stream()
+                                    .anyMatch(t -> !t.activeTasks().isEmpty()));
+            if (ready) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("instances not running with tasks after " + TIMEOUT);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Waits until {@code count} samples are curated or rejected; returns the curated ids. */
+    private static Map<String, Set<String>> awaitDecisions(EmbeddedKafka kafka, SynthSerdes serdes, int count)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            Set<String> curated = readIds(kafka, Topics.SAMPLES_CURATED.name(), serdes);
+            Set<String> rejected = readIds(kafka, Topics.SAMPLES_REJECTED.name(), serdes);
+            if (curated.size() + rejected.size() >= count) {
+                return Map.of("curated", curated, "rejected", rejected);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("only " + (curated.size() + rejected.size()) + " of " + count
+                        + " samples decided after " + TIMEOUT);
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static Set<String> readIds(EmbeddedKafka kafka, String topic, SynthSerdes serdes) {
+        return TopicReader.readUntil(
+                        kafka.bootstrapServers(),
+                        topic,
+                        new StringDeserializer(),
+                        new StringDeserializer(),
+                        records -> true,
+                        Duration.ofSeconds(5),
+                        Duration.ofMillis(700))
+                .stream()
+                .map(ConsumerRecord::key)
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static List<ConsumerRecord<String, Rejection>> readRejected(EmbeddedKafka kafka, SynthSerdes serdes) {
+        return TopicReader.readUntil(
+                kafka.bootstrapServers(),
+                Topics.SAMPLES_REJECTED.name(),
+                new StringDeserializer(),
+                serdes.value(Topics.SAMPLES_REJECTED).deserializer(),
+                records -> true,
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(1));
+    }
+}
