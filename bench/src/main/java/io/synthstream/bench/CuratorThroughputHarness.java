@@ -1,0 +1,226 @@
+package io.synthstream.bench;
+
+import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.GenerationTrace;
+import io.synthstream.avro.ModelParams;
+import io.synthstream.avro.Sample;
+import io.synthstream.avro.TaskSpec;
+import io.synthstream.common.app.StreamsApp;
+import io.synthstream.common.config.SynthConfig;
+import io.synthstream.common.kafka.EmbeddedKafka;
+import io.synthstream.common.streams.DecodingSource;
+import io.synthstream.common.streams.SynthSerdes;
+import io.synthstream.common.topics.Topics;
+import io.synthstream.curator.topology.CuratorTopology;
+import io.synthstream.schemas.registry.EmbeddedSchemaRegistry;
+import io.synthstream.schemas.registry.KafkaSchemaStore;
+import io.synthstream.schemas.serde.SpecificAvroSerializer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Produced;
+
+/**
+ * Records/s of the whole curator topology divided by records/s of a pass-through topology (decode
+ * and copy) on the same embedded broker, same input, same settings (exactly-once, one stream
+ * thread, 6 partitions). Input is written first; each app's clock starts when it is RUNNING and
+ * stops when all of its outputs are committed.
+ *
+ * <p>Run: {@code java -cp bench/target/benchmarks.jar io.synthstream.bench.CuratorThroughputHarness
+ * [samples]} (default 20000).
+ */
+public final class CuratorThroughputHarness {
+    private static final int PARTITIONS = 6;
+    private static final Duration TIMEOUT = Duration.ofMinutes(15);
+
+    private CuratorThroughputHarness() {}
+
+    public static void main(String[] args) throws Exception {
+        int samples = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+        Path stateDir = Files.createTempDirectory("synth-bench-state");
+        try (EmbeddedKafka kafka = EmbeddedKafka.ephemeral();
+                KafkaSchemaStore store = new KafkaSchemaStore(
+                        Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                        KafkaSchemaStore.DEFAULT_TOPIC,
+                        Optional.empty());
+                EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start("127.0.0.1", 0, store)) {
+            SynthConfig passThroughConfig = config(kafka, registry, "bench-passthrough", stateDir);
+            SynthConfig curatorConfig = config(kafka, registry, "bench-curator", stateDir);
+            SynthSerdes serdes = SynthSerdes.from(curatorConfig);
+            io.synthstream.common.topics.TopicAdmin.ensureTopics(
+                    kafka.admin(), Topics.ALL, PARTITIONS, Optional.empty());
+            produce(kafka, serdes, samples);
+            System.out.printf(Locale.ROOT, "produced %,d samples of about 400 bytes%n", samples);
+
+            double passThrough = run(kafka, passThroughConfig, passThrough(passThroughConfig), samples);
+            double curator = run(kafka, curatorConfig, CuratorTopology.build(curatorConfig), samples);
+            System.out.printf(
+                    Locale.ROOT,
+                    "pass-through %,.0f records/s; curator %,.0f records/s; ratio %.3f%n",
+                    passThrough,
+                    curator,
+                    curator / passThrough);
+        }
+    }
+
+    private static SynthConfig config(EmbeddedKafka kafka, EmbeddedSchemaRegistry registry, String app, Path state) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(SynthConfig.APPLICATION_ID, app);
+        props.put(SynthConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        props.put(SynthConfig.SCHEMA_REGISTRY_URL, registry.url());
+        props.put(SynthConfig.STATE_DIR, state.resolve(app).toString());
+        props.put(SynthConfig.TOPIC_PARTITIONS, PARTITIONS);
+        props.put(SynthConfig.HTTP_PORT, -1);
+        // Extra Streams settings for both apps, e.g. -Dsynth.bench.streams=commit.interval.ms=1000
+        for (String setting : System.getProperty("synth.bench.streams", "").split(",")) {
+            if (setting.contains("=")) {
+                String[] kv = setting.split("=", 2);
+                props.put(SynthConfig.STREAMS_PREFIX + kv[0].strip(), kv[1].strip());
+            }
+        }
+        return new SynthConfig(SynthConfig.baseDefinition(), props);
+    }
+
+    /** The baseline: decode each raw sample and copy it to the curated topic. */
+    private static Topology passThrough(SynthConfig config) {
+        SynthSerdes serdes = SynthSerdes.from(config);
+        StreamsBuilder builder = new StreamsBuilder();
+        DecodingSource.stream(builder, Topics.SAMPLES_RAW, serdes, config.applicationId())
+                .to(
+                        Topics.SAMPLES_CURATED.name(),
+                        Produced.with(Topics.SAMPLES_CURATED.keySerde(), serdes.value(Topics.SAMPLES_CURATED))
+                                .withName("copy"));
+        return builder.build();
+    }
+
+    /** Runs one app over the input and returns input records per second. */
+    private static double run(EmbeddedKafka kafka, SynthConfig config, Topology topology, int samples)
+            throws Exception {
+        List<String> outputs = List.of(Topics.SAMPLES_CURATED.name(), Topics.SAMPLES_REJECTED.name());
+        try (KafkaConsumer<byte[], byte[]> counter = counter(kafka, outputs)) {
+            StreamsApp app = StreamsApp.start(config, topology, List.of());
+            try {
+                long deadline = System.nanoTime() + TIMEOUT.toNanos();
+                while (app.state() != KafkaStreams.State.RUNNING) {
+                    check(deadline, "RUNNING");
+                    Thread.sleep(10);
+                }
+                long started = System.nanoTime();
+                long counted = 0;
+                while (counted < samples) {
+                    check(deadline, counted + " of " + samples + " outputs");
+                    counted += counter.poll(Duration.ofMillis(100)).count();
+                }
+                double seconds = (System.nanoTime() - started) / 1e9;
+                System.out.printf(
+                        Locale.ROOT,
+                        "%-18s %,d samples in %.2f s: %,.0f records/s%n",
+                        config.applicationId(),
+                        samples,
+                        seconds,
+                        samples / seconds);
+                return samples / seconds;
+            } finally {
+                app.close();
+            }
+        }
+    }
+
+    /** A read_committed consumer of the outputs, positioned at their current ends. */
+    private static KafkaConsumer<byte[], byte[]> counter(EmbeddedKafka kafka, List<String> topics) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : topics) {
+            for (int p = 0; p < PARTITIONS; p++) {
+                partitions.add(new TopicPartition(topic, p));
+            }
+        }
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+        return consumer;
+    }
+
+    private static void produce(EmbeddedKafka kafka, SynthSerdes serdes, int samples) {
+        List<String> texts = TextCorpus.texts(7, samples, 400);
+        try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        kafka.bootstrapServers(),
+                        ProducerConfig.LINGER_MS_CONFIG,
+                        20),
+                Topics.SAMPLES_RAW.keySerde().serializer(),
+                new SpecificAvroSerializer<SpecificRecord>(serdes.registry(), true))) {
+            producer.send(new ProducerRecord<>(Topics.SPECS.name(), "r-bench", spec()));
+            for (int i = 0; i < samples; i++) {
+                String id = "s-" + i;
+                // Every tenth sample repeats an earlier text: the dedup stages have work to do.
+                String text = i % 10 == 9 ? texts.get(i - 5) : texts.get(i);
+                producer.send(new ProducerRecord<>(Topics.SAMPLES_RAW.name(), id, sample(id, text)));
+            }
+        }
+    }
+
+    private static GenerationRequest spec() {
+        return GenerationRequest.newBuilder()
+                .setRequestId("r-bench")
+                .setDataset("bench")
+                .setCreatedAt(Instant.now())
+                .setTask(TaskSpec.newBuilder()
+                        .setKind("classification")
+                        .setLabels(List.of("positive", "negative"))
+                        .build())
+                .setCount(1)
+                .setModel(ModelParams.newBuilder().build())
+                .build();
+    }
+
+    private static Sample sample(String id, String text) {
+        return Sample.newBuilder()
+                .setSampleId(id)
+                .setRequestId("r-bench")
+                .setDataset("bench")
+                .setConditionId("c")
+                .setConditionIndex(0)
+                .setTaskKind("classification")
+                .setFields(Map.of("text", text, "label", "positive"))
+                .setTrace(GenerationTrace.newBuilder()
+                        .setProvider("simulated")
+                        .setModel("sim")
+                        .setSimulated(true)
+                        .setTemplateVersion("v1")
+                        .build())
+                .setCreatedAt(Instant.now())
+                .build();
+    }
+
+    private static void check(long deadline, String waitingFor) {
+        if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("Timed out waiting for " + waitingFor);
+        }
+    }
+}
