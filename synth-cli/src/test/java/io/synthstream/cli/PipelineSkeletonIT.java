@@ -36,10 +36,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The three apps, built exactly as their mains build them, running side by side on one embedded
- * cluster and registry: requests become specs, raw samples flow through curated to scored.
+ * cluster and registry: requests become specs, and raw samples of that request flow through the
+ * curator (which looks the spec up) to scored.
  */
 class PipelineSkeletonIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
+    /** Distinct texts: the curator keeps them all. */
+    private static final List<String> REVIEWS = List.of(
+            "The battery lasts two days and the screen stays readable in bright sunlight.",
+            "Shipping was slow, but the replacement lens arrived quickly and works perfectly.",
+            "A gripping novel whose last chapter kept me reading until three in the morning.",
+            "The blender is loud, yet it crushes ice in seconds and cleans up in a minute.",
+            "Comfortable headphones with deep bass, although the case feels a little flimsy.");
 
     @TempDir
     Path stateDir;
@@ -67,9 +75,10 @@ class PipelineSkeletonIT {
                         KafkaProducer<String, Sample> samples =
                                 producer(kafka, serdes.value(Topics.SAMPLES_RAW).serializer())) {
                     requests.send(new ProducerRecord<>(Topics.REQUESTS.name(), "r-1", TestRecords.request("r-1")));
-                    for (int i = 0; i < 5; i++) {
-                        samples.send(new ProducerRecord<>(
-                                Topics.SAMPLES_RAW.name(), "s-" + i, TestRecords.sample("s-" + i)));
+                    for (int i = 0; i < REVIEWS.size(); i++) {
+                        Sample sample = TestRecords.sample("s-" + i);
+                        sample.setFields(Map.of("text", REVIEWS.get(i), "label", "positive"));
+                        samples.send(new ProducerRecord<>(Topics.SAMPLES_RAW.name(), "s-" + i, sample));
                     }
                 }
 

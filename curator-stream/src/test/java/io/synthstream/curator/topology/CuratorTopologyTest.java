@@ -226,6 +226,27 @@ class CuratorTopologyTest {
     }
 
     @Test
+    void shouldScreenEveryParkedSampleOnceTheSpecArrives() {
+        List<String> texts = List.of(
+                "The battery lasts two days and the screen stays readable in bright sunlight.",
+                "Shipping was slow, but the replacement lens arrived quickly and works perfectly.",
+                "A gripping novel whose last chapter kept me reading until three in the morning.",
+                "The blender is loud, yet it crushes ice in seconds and cleans up in a minute.",
+                "Comfortable headphones with deep bass, although the case feels a little flimsy.");
+        for (int i = 0; i < texts.size(); i++) {
+            raw.pipeInput("s-" + i, sample("s-" + i, "r-late", texts.get(i), "positive"), NOW);
+        }
+        specs.pipeInput("r-late", spec("r-late", null));
+        clock.now = NOW.plusSeconds(2);
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+
+        assertThat(curated.readValuesToList())
+                .extracting(Sample::getSampleId)
+                .containsExactlyInAnyOrder("s-0", "s-1", "s-2", "s-3", "s-4");
+        assertThat(rejected.isEmpty()).isTrue();
+    }
+
+    @Test
     void shouldDeadLetterASampleWhoseSpecNeverArrives() {
         raw.pipeInput("s-1", sample("s-1", "r-missing", REVIEW, "positive"), NOW);
 
