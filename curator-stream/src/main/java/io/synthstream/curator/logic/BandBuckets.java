@@ -4,6 +4,7 @@ import io.synthstream.curator.avro.BandClaim;
 import io.synthstream.curator.avro.BandVote;
 import io.synthstream.curator.avro.VoteTally;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * The rules of global near-duplicate detection, in plain Java.
@@ -53,7 +54,7 @@ public final class BandBuckets {
     /** Decides a claim against the bucket's current owner (null when the bucket is free), at the claim's threshold. */
     public static Decision decide(BandClaim owner, BandClaim claim) {
         double threshold = claim.getThreshold();
-        BandVote unique = new BandVote(claim.getSampleId(), claim.getBands(), null, null);
+        BandVote unique = new BandVote(claim.getSampleId(), claim.getBands(), 1, null, null);
         if (owner == null) {
             return new Decision(true, unique);
         }
@@ -66,7 +67,7 @@ public final class BandBuckets {
         double similarity = similarity(owner.getSignature(), claim.getSignature());
         if (similarity >= threshold) {
             return new Decision(
-                    false, new BandVote(claim.getSampleId(), claim.getBands(), owner.getSampleId(), similarity));
+                    false, new BandVote(claim.getSampleId(), claim.getBands(), 1, owner.getSampleId(), similarity));
         }
         return new Decision(false, unique);
     }
@@ -76,7 +77,7 @@ public final class BandBuckets {
         VoteTally next = tally == null
                 ? new VoteTally(vote.getBands(), 0, null, null)
                 : VoteTally.newBuilder(tally).build();
-        next.setReceived(next.getReceived() + 1);
+        next.setReceived(next.getReceived() + vote.getCovered());
         if (vote.getDupOf() != null && isBetterMatch(vote, next)) {
             next.setDupOf(vote.getDupOf());
             next.setSimilarity(vote.getSimilarity());
@@ -87,6 +88,26 @@ public final class BandBuckets {
     /** Whether every vote of the tally has arrived. */
     public static boolean isComplete(VoteTally tally) {
         return tally != null && tally.getReceived() >= tally.getExpected();
+    }
+
+    /**
+     * Combines the votes on several buckets of one sample into one vote that covers them all: the
+     * most similar duplicate wins, as in {@link #tally}.
+     */
+    public static BandVote combine(List<BandVote> votes) {
+        BandVote first = votes.get(0);
+        BandVote combined = new BandVote(first.getSampleId(), first.getBands(), 0, null, null);
+        VoteTally best = new VoteTally(0, 0, null, null);
+        for (BandVote vote : votes) {
+            combined.setCovered(combined.getCovered() + vote.getCovered());
+            if (vote.getDupOf() != null && isBetterMatch(vote, best)) {
+                best.setDupOf(vote.getDupOf());
+                best.setSimilarity(vote.getSimilarity());
+            }
+        }
+        combined.setDupOf(best.getDupOf());
+        combined.setSimilarity(best.getSimilarity());
+        return combined;
     }
 
     private static boolean isBetterMatch(BandVote vote, VoteTally tally) {

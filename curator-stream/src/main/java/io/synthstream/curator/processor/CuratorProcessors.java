@@ -22,6 +22,7 @@ public final class CuratorProcessors {
     private final String app;
     private final Duration specWait;
     private final Clock clock;
+    private final int partitions;
     private final CuratorStores stores;
     private final Serde<Sample> samples;
     private final Serde<BandClaim> claims;
@@ -31,6 +32,7 @@ public final class CuratorProcessors {
             String app,
             Duration specWait,
             Clock clock,
+            int partitions,
             CuratorStores stores,
             Serde<Sample> samples,
             Serde<BandClaim> claims,
@@ -38,6 +40,7 @@ public final class CuratorProcessors {
         this.app = app;
         this.specWait = specWait;
         this.clock = clock;
+        this.partitions = partitions;
         this.stores = stores;
         this.samples = samples;
         this.claims = claims;
@@ -53,7 +56,7 @@ public final class CuratorProcessors {
     }
 
     public ProcessorSupplier<String, Sample, String, Outcome> nearClaims() {
-        return supplier(() -> new NearClaimProcessor(clock), Set.of());
+        return supplier(() -> new NearClaimProcessor(clock, partitions), Set.of());
     }
 
     public ProcessorSupplier<String, BandClaim, String, BandVote> bandOwner() {

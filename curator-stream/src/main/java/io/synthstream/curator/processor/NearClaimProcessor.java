@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -23,8 +24,8 @@ import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * Starts near-duplicate detection: computes the sample's MinHash signature over word 5-gram
- * shingles and emits one {@link BandClaim} per LSH band, keyed {@code dataset|band key} so that one
- * partition owns each bucket. A sample of a request with near dedup off, or with no shingles, is
+ * shingles and claims its LSH buckets ({@code dataset|band key}), one {@link BandClaim} per
+ * partition that owns some of them ({@link BandRouting}). A sample of a request with near dedup off, or with no shingles, is
  * curated here.
  */
 final class NearClaimProcessor implements Processor<String, Sample, String, Outcome> {
@@ -33,12 +34,15 @@ final class NearClaimProcessor implements Processor<String, Sample, String, Outc
     private static final Shingler SHINGLER = new Shingler(5);
 
     private final Clock clock;
+    private final int partitions;
     private final Map<Long, MinHasher> minHashers = new HashMap<>();
     private ProcessorContext<String, Outcome> context;
     private SpecLookup specs;
 
-    NearClaimProcessor(Clock clock) {
+    /** @param partitions partitions of the claims topic: claims are batched per owner partition */
+    NearClaimProcessor(Clock clock, int partitions) {
         this.clock = clock;
+        this.partitions = partitions;
     }
 
     @Override
@@ -69,16 +73,24 @@ final class NearClaimProcessor implements Processor<String, Sample, String, Outc
             return;
         }
         ByteBuffer packed = BandBuckets.pack(signature);
-        List<KeyValue<String, BandClaim>> claims = new ArrayList<>(bandKeys.size());
+        Map<Integer, List<String>> bucketsByOwner = new TreeMap<>();
         for (String bandKey : bandKeys) {
+            String bucket = sample.getDataset() + "|" + bandKey;
+            bucketsByOwner
+                    .computeIfAbsent(BandRouting.ownerPartition(bucket, partitions), p -> new ArrayList<>())
+                    .add(bucket);
+        }
+        List<KeyValue<String, BandClaim>> claims = new ArrayList<>(bucketsByOwner.size());
+        for (List<String> buckets : bucketsByOwner.values()) {
             BandClaim claim = BandClaim.newBuilder()
                     .setSampleId(sample.getSampleId())
                     .setOrderTs(record.timestamp())
                     .setBands(bandKeys.size())
                     .setThreshold(thresholds.nearDupThreshold())
                     .setSignature(packed.duplicate())
+                    .setBuckets(buckets)
                     .build();
-            claims.add(KeyValue.pair(sample.getDataset() + "|" + bandKey, claim));
+            claims.add(KeyValue.pair(sample.getSampleId(), claim));
         }
         context.forward(record.withValue(Outcome.claimed(withKeys, claims)));
     }

@@ -13,6 +13,7 @@ import io.synthstream.curator.avro.BandClaim;
 import io.synthstream.curator.avro.BandVote;
 import io.synthstream.curator.avro.VoteTally;
 import io.synthstream.curator.config.CuratorConfig;
+import io.synthstream.curator.processor.BandRouting;
 import io.synthstream.curator.processor.CollectorInput;
 import io.synthstream.curator.processor.CuratorProcessors;
 import io.synthstream.curator.processor.CuratorStores;
@@ -43,7 +44,7 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  *   └─ key dataset|hash ─▶ curator-exact ─ exact dedup
  *        └─ near claims (MinHash, LSH bands)
  *             ├─ sample, key sample id ─▶ curator-near-pending ──────────────┐
- *             └─ claims, key dataset|band ─▶ curator-band-claims ─ bucket owner
+ *             └─ claims per owner partition ─▶ curator-band-claims ─ bucket owner
  *                   └─ votes, key sample id ─▶ curator-band-votes ─ merge ─ collect votes ─ curated | rejected
  * </pre>
  *
@@ -84,6 +85,7 @@ public final class CuratorTopology {
                 config.applicationId(),
                 curator.specWait(),
                 clock,
+                partitions,
                 stores,
                 samples,
                 claims,
@@ -134,7 +136,8 @@ public final class CuratorTopology {
                 .repartition(Repartitioned.<String, BandClaim>as(CLAIMS_TOPIC)
                         .withKeySerde(Serdes.String())
                         .withValueSerde(claims)
-                        .withNumberOfPartitions(partitions))
+                        .withNumberOfPartitions(partitions)
+                        .withStreamPartitioner(BandRouting.partitioner()))
                 .process(processors.bandOwner(), Named.as("band-owner"))
                 .repartition(Repartitioned.<String, BandVote>as(VOTES_TOPIC)
                         .withKeySerde(Serdes.String())

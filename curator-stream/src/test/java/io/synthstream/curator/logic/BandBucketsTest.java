@@ -6,6 +6,7 @@ import io.synthstream.curator.avro.BandClaim;
 import io.synthstream.curator.avro.BandVote;
 import io.synthstream.curator.avro.VoteTally;
 import java.nio.ByteBuffer;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BandBucketsTest {
@@ -13,7 +14,7 @@ class BandBucketsTest {
     private static final long[] HALF_SAME = {1L << 40, 2L << 40, 30L << 40, 40L << 40};
 
     private static BandClaim claim(String id, long ts, long[] signature) {
-        return new BandClaim(id, ts, 14, 0.7, BandBuckets.pack(signature));
+        return new BandClaim(id, ts, 14, 0.7, BandBuckets.pack(signature), List.of());
     }
 
     @Test
@@ -69,16 +70,32 @@ class BandBucketsTest {
     }
 
     @Test
+    void shouldCombineVotesOnSeveralBucketsAndCountThemAll() {
+        BandVote combined = BandBuckets.combine(List.of(
+                new BandVote("s", 14, 1, null, null),
+                new BandVote("s", 14, 1, "x", 0.75),
+                new BandVote("s", 14, 1, "y", 0.9)));
+
+        assertThat(combined.getCovered()).isEqualTo(3);
+        assertThat(combined.getDupOf()).isEqualTo("y");
+        VoteTally tally = BandBuckets.tally(null, combined);
+        assertThat(tally.getReceived()).isEqualTo(3);
+        assertThat(tally.getExpected()).isEqualTo(14);
+        assertThat(BandBuckets.isComplete(BandBuckets.tally(tally, new BandVote("s", 14, 11, null, null))))
+                .isTrue();
+    }
+
+    @Test
     void shouldTallyVotesAndKeepTheMostSimilarDuplicate() {
-        VoteTally tally = BandBuckets.tally(null, new BandVote("s", 3, null, null));
-        tally = BandBuckets.tally(tally, new BandVote("s", 3, "x", 0.8));
+        VoteTally tally = BandBuckets.tally(null, new BandVote("s", 3, 1, null, null));
+        tally = BandBuckets.tally(tally, new BandVote("s", 3, 1, "x", 0.8));
         assertThat(BandBuckets.isComplete(tally)).isFalse();
-        tally = BandBuckets.tally(tally, new BandVote("s", 3, "w", 0.9));
+        tally = BandBuckets.tally(tally, new BandVote("s", 3, 1, "w", 0.9));
 
         assertThat(BandBuckets.isComplete(tally)).isTrue();
         assertThat(tally.getDupOf()).isEqualTo("w");
         assertThat(tally.getSimilarity()).isEqualTo(0.9);
-        assertThat(BandBuckets.tally(tally, new BandVote("s", 3, "a", 0.9)).getDupOf())
+        assertThat(BandBuckets.tally(tally, new BandVote("s", 3, 1, "a", 0.9)).getDupOf())
                 .as("ties go to the smaller id")
                 .isEqualTo("a");
     }
