@@ -14,12 +14,9 @@ import org.apache.kafka.streams.StreamsConfig;
  * exception handler (KIP-1034), inside the task's transaction, and counts it in the metrics.
  *
  * <p>Configured from the Streams properties: {@code application.id}, the schema registry settings
- * and, when the app provides one, the {@link MeterRegistry} under {@link #METER_REGISTRY_CONFIG}.
+ * and, when the app provides one, its {@link MeterRegistry} (see {@link SynthMeters#fromAppConfigs}).
  */
 final class DeadLetterWriter {
-    /** Streams property holding the app's MeterRegistry (an object, not a string). */
-    static final String METER_REGISTRY_CONFIG = io.synthstream.common.streams.StreamsDefaults.METER_REGISTRY_CONFIG;
-
     private final String app;
     private final SpecificAvroSerializer<DeadLetter> serializer = new SpecificAvroSerializer<>();
     private final MeterRegistry meters;
@@ -28,7 +25,7 @@ final class DeadLetterWriter {
         Object appId = configs.get(StreamsConfig.APPLICATION_ID_CONFIG);
         this.app = appId == null ? "unknown" : appId.toString();
         this.serializer.configure(configs, false);
-        this.meters = configs.get(METER_REGISTRY_CONFIG) instanceof MeterRegistry registry ? registry : null;
+        this.meters = SynthMeters.fromAppConfigs(configs).orElse(null);
     }
 
     String app() {

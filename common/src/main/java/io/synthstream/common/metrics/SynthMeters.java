@@ -10,6 +10,13 @@ import io.micrometer.core.instrument.MeterRegistry;
  */
 public enum SynthMeters {
     DEAD_LETTERS("synth.dlq.records", "Records written to synth.dlq", "app", "stage", "reason"),
+    CURATOR_SAMPLES(
+            "synth.curator.samples",
+            "Samples the curator decided: outcome curated, rejected or dead_lettered, with the rejection or"
+                    + " dead-letter reason (none when curated)",
+            "app",
+            "outcome",
+            "reason"),
     STREAMS_STATE(
             "synth.streams.state", "Kafka Streams state of the app: 1 while RUNNING or REBALANCING, else 0", "app");
 
@@ -33,6 +40,24 @@ public enum SynthMeters {
 
     public String[] tagKeys() {
         return tagKeys.clone();
+    }
+
+    /** The curator's decision counter for one outcome and reason. */
+    public static Counter curatorSamples(MeterRegistry registry, String app, String outcome, String reason) {
+        return Counter.builder(CURATOR_SAMPLES.meterName)
+                .description(CURATOR_SAMPLES.description)
+                .tag("app", app)
+                .tag("outcome", outcome)
+                .tag("reason", reason)
+                .register(registry);
+    }
+
+    /** The registry an app passed to Kafka Streams in its configs, if any (see StreamsDefaults). */
+    public static java.util.Optional<MeterRegistry> fromAppConfigs(java.util.Map<String, ?> appConfigs) {
+        return appConfigs.get(io.synthstream.common.streams.StreamsDefaults.METER_REGISTRY_CONFIG)
+                        instanceof MeterRegistry registry
+                ? java.util.Optional.of(registry)
+                : java.util.Optional.empty();
     }
 
     /** The dead-letter counter for one app, stage and reason. */

@@ -88,9 +88,7 @@ public final class DecodingSource {
         @Override
         public void init(FixedKeyProcessorContext<K, Decoded<V>> context) {
             this.context = context;
-            this.meters = context.appConfigs().get(StreamsDefaults.METER_REGISTRY_CONFIG) instanceof MeterRegistry m
-                    ? m
-                    : null;
+            this.meters = SynthMeters.fromAppConfigs(context.appConfigs()).orElse(null);
         }
 
         @Override

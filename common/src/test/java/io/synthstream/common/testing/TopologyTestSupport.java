@@ -2,6 +2,7 @@ package io.synthstream.common.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.synthstream.avro.DeadLetter;
 import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.streams.StreamsDefaults;
@@ -32,6 +33,13 @@ public final class TopologyTestSupport {
     /** A driver over {@code topology} with exactly the properties the app runs with. */
     public static TopologyTestDriver driver(Topology topology, SynthConfig config) {
         return new TopologyTestDriver(topology, StreamsDefaults.properties(config));
+    }
+
+    /** A driver whose processors record into {@code meters}, as the app's registry. */
+    public static TopologyTestDriver driver(Topology topology, SynthConfig config, MeterRegistry meters) {
+        java.util.Properties props = StreamsDefaults.properties(config);
+        props.put(StreamsDefaults.METER_REGISTRY_CONFIG, meters);
+        return new TopologyTestDriver(topology, props);
     }
 
     public static <K, V> TestInputTopic<K, V> input(

@@ -17,6 +17,7 @@ import io.synthstream.curator.processor.BandRouting;
 import io.synthstream.curator.processor.CollectorInput;
 import io.synthstream.curator.processor.CuratorProcessors;
 import io.synthstream.curator.processor.CuratorStores;
+import io.synthstream.curator.processor.DecisionCounter;
 import io.synthstream.curator.processor.Outcome;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -108,7 +109,8 @@ public final class CuratorTopology {
         KStream<String, Outcome> screened = DecodingSource.stream(
                         builder, Topics.SAMPLES_RAW, serdes, config.applicationId())
                 .process(processors.screening(), Named.as("screen"));
-        KStream<String, Outcome> exact = route(screened, "screen", serdes)
+        String app = config.applicationId();
+        KStream<String, Outcome> exact = route(screened, "screen", serdes, app)
                 .selectKey(
                         (id, outcome) -> outcome.sample().getDataset() + "|"
                                 + outcome.sample().getCuration().getExactHash(),
@@ -119,10 +121,10 @@ public final class CuratorTopology {
                         .withValueSerde(samples)
                         .withNumberOfPartitions(partitions))
                 .process(processors.exactDedup(), Named.as("exact-dedup"));
-        KStream<String, Outcome> claimed = route(exact, "exact", serdes)
+        KStream<String, Outcome> claimed = route(exact, "exact", serdes, app)
                 .mapValues(Outcome::sample, Named.as("near-sample"))
                 .process(processors.nearClaims(), Named.as("near-claims"));
-        KStream<String, Outcome> awaitingVotes = route(claimed, "near", serdes);
+        KStream<String, Outcome> awaitingVotes = route(claimed, "near", serdes, app);
 
         KStream<String, CollectorInput> pending = awaitingVotes
                 .mapValues(Outcome::sample, Named.as("pending-sample"))
@@ -146,7 +148,7 @@ public final class CuratorTopology {
                 .mapValues(CollectorInput::ofVote, Named.as("vote-input"));
         KStream<String, Outcome> decided = pending.merge(ballots, Named.as("near-merge"))
                 .process(processors.voteCollector(), Named.as("near-collect"));
-        route(decided, "collect", serdes);
+        route(decided, "collect", serdes, app);
         return builder.build();
     }
 
@@ -154,7 +156,8 @@ public final class CuratorTopology {
      * Writes the curated, rejected and dead-lettered outcomes of a stage to their topics and
      * returns the rest (passed on, or waiting for votes).
      */
-    private static KStream<String, Outcome> route(KStream<String, Outcome> outcomes, String stage, SynthSerdes serdes) {
+    private static KStream<String, Outcome> route(
+            KStream<String, Outcome> outcomes, String stage, SynthSerdes serdes, String app) {
         String prefix = stage + "-";
         Map<String, KStream<String, Outcome>> branches = outcomes.split(Named.as(prefix))
                 .branch((id, o) -> o.kind() == Outcome.Kind.CURATED, Branched.as("curated"))
@@ -162,18 +165,28 @@ public final class CuratorTopology {
                 .branch((id, o) -> o.kind() == Outcome.Kind.DEAD_LETTER, Branched.as("dead-letter"))
                 .defaultBranch(Branched.as("next"));
         branches.get(prefix + "curated")
+                .processValues(
+                        DecisionCounter.counting(app, "curated", o -> "none"), Named.as(prefix + "count-curated"))
                 .mapValues(Outcome::sample, Named.as(prefix + "curated-sample"))
                 .to(
                         Topics.SAMPLES_CURATED.name(),
                         Produced.<String, Sample>with(Serdes.String(), serdes.value(Topics.SAMPLES_CURATED))
                                 .withName(prefix + "write-curated"));
         branches.get(prefix + "rejected")
+                .processValues(
+                        DecisionCounter.counting(
+                                app, "rejected", o -> o.rejection().getReason().name()),
+                        Named.as(prefix + "count-rejected"))
                 .mapValues(Outcome::rejection, Named.as(prefix + "rejection"))
                 .to(
                         Topics.SAMPLES_REJECTED.name(),
                         Produced.<String, Rejection>with(Serdes.String(), serdes.value(Topics.SAMPLES_REJECTED))
                                 .withName(prefix + "write-rejected"));
         branches.get(prefix + "dead-letter")
+                .processValues(
+                        DecisionCounter.counting(
+                                app, "dead_lettered", o -> o.deadLetter().getReason()),
+                        Named.as(prefix + "count-dead-lettered"))
                 .map(
                         (id, o) -> KeyValue.pair(id.getBytes(StandardCharsets.UTF_8), o.deadLetter()),
                         Named.as(prefix + "dlq-key"))

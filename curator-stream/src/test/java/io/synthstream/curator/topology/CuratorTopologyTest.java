@@ -2,6 +2,7 @@ package io.synthstream.curator.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.synthstream.avro.CurationSettings;
 import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.Example;
@@ -63,6 +64,7 @@ class CuratorTopologyTest {
     }
 
     private final MutableClock clock = new MutableClock();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final SynthConfig config = TopologyTestSupport.config("synth-curator");
     private final SynthSerdes serdes = SynthSerdes.from(config);
     private TopologyTestDriver driver;
@@ -74,7 +76,7 @@ class CuratorTopologyTest {
 
     @BeforeEach
     void setUp() {
-        driver = TopologyTestSupport.driver(CuratorTopology.build(config, clock, true), config);
+        driver = TopologyTestSupport.driver(CuratorTopology.build(config, clock, true), config, meters);
         specs = TopologyTestSupport.input(driver, Topics.SPECS, serdes);
         raw = TopologyTestSupport.input(driver, Topics.SAMPLES_RAW, serdes);
         curated = TopologyTestSupport.output(driver, Topics.SAMPLES_CURATED, serdes);
@@ -193,6 +195,16 @@ class CuratorTopologyTest {
         assertThat(rejection.getStage()).isEqualTo("near-dedup");
         assertThat(rejection.getDupOf()).isEqualTo("s-1");
         assertThat(rejection.getDetail()).contains("estimated Jaccard");
+        assertThat(count("curated", "none")).isEqualTo(2.0);
+        assertThat(count("rejected", "NEAR_DUPLICATE")).isEqualTo(1.0);
+    }
+
+    private double count(String outcome, String reason) {
+        return meters.get("synth.curator.samples")
+                .tag("outcome", outcome)
+                .tag("reason", reason)
+                .counter()
+                .count();
     }
 
     @Test
@@ -258,6 +270,7 @@ class CuratorTopologyTest {
         assertThat(letter.getRequestId()).isEqualTo("r-missing");
         assertThat(letter.getSampleId()).isEqualTo("s-1");
         assertThat(letter.getSamples()).isEqualTo(1);
+        assertThat(count("dead_lettered", "unknown_spec")).isEqualTo(1.0);
         assertThat(curated.isEmpty()).isTrue();
         assertThat(rejected.isEmpty()).isTrue();
     }
