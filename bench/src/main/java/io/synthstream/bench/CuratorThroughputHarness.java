@@ -8,12 +8,11 @@ import io.synthstream.avro.TaskSpec;
 import io.synthstream.common.app.StreamsApp;
 import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.kafka.EmbeddedKafka;
+import io.synthstream.common.kafka.EmbeddedPlatform;
 import io.synthstream.common.streams.DecodingSource;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.topics.Topics;
 import io.synthstream.curator.topology.CuratorTopology;
-import io.synthstream.schemas.registry.EmbeddedSchemaRegistry;
-import io.synthstream.schemas.registry.KafkaSchemaStore;
 import io.synthstream.schemas.serde.SpecificAvroSerializer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,14 +55,10 @@ public final class CuratorThroughputHarness {
     public static void main(String[] args) throws Exception {
         int samples = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         Path stateDir = Files.createTempDirectory("synth-bench-state");
-        try (EmbeddedKafka kafka = EmbeddedKafka.ephemeral();
-                KafkaSchemaStore store = new KafkaSchemaStore(
-                        Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                        KafkaSchemaStore.DEFAULT_TOPIC,
-                        Optional.empty());
-                EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start("127.0.0.1", 0, store)) {
-            SynthConfig passThroughConfig = config(kafka, registry, "bench-passthrough", stateDir);
-            SynthConfig curatorConfig = config(kafka, registry, "bench-curator", stateDir);
+        try (EmbeddedPlatform platform = EmbeddedPlatform.ephemeral()) {
+            EmbeddedKafka kafka = platform.kafka();
+            SynthConfig passThroughConfig = config(kafka, platform, "bench-passthrough", stateDir);
+            SynthConfig curatorConfig = config(kafka, platform, "bench-curator", stateDir);
             SynthSerdes serdes = SynthSerdes.from(curatorConfig);
             io.synthstream.common.topics.TopicAdmin.ensureTopics(
                     kafka.admin(), Topics.ALL, PARTITIONS, Optional.empty());
@@ -81,11 +76,11 @@ public final class CuratorThroughputHarness {
         }
     }
 
-    private static SynthConfig config(EmbeddedKafka kafka, EmbeddedSchemaRegistry registry, String app, Path state) {
+    private static SynthConfig config(EmbeddedKafka kafka, EmbeddedPlatform registry, String app, Path state) {
         Map<String, Object> props = new HashMap<>();
         props.put(SynthConfig.APPLICATION_ID, app);
         props.put(SynthConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        props.put(SynthConfig.SCHEMA_REGISTRY_URL, registry.url());
+        props.put(SynthConfig.SCHEMA_REGISTRY_URL, registry.registryUrl());
         props.put(SynthConfig.STATE_DIR, state.resolve(app).toString());
         props.put(SynthConfig.TOPIC_PARTITIONS, PARTITIONS);
         props.put(SynthConfig.HTTP_PORT, -1);

@@ -10,6 +10,7 @@ import io.synthstream.avro.TaskSpec;
 import io.synthstream.common.app.StreamsApp;
 import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.kafka.EmbeddedKafka;
+import io.synthstream.common.kafka.EmbeddedPlatform;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.testing.TopicReader;
 import io.synthstream.common.topics.Topics;
@@ -17,8 +18,6 @@ import io.synthstream.curator.app.CuratorApp;
 import io.synthstream.curator.logic.CurationThresholds;
 import io.synthstream.curator.topology.CuratorTopology;
 import io.synthstream.schemas.TestRecords;
-import io.synthstream.schemas.registry.EmbeddedSchemaRegistry;
-import io.synthstream.schemas.registry.KafkaSchemaStore;
 import io.synthstream.schemas.serde.SpecificAvroSerializer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +26,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -124,17 +122,13 @@ class CuratorDedupIT {
     }
 
     private Result run(int instances) throws Exception {
-        try (EmbeddedKafka kafka = EmbeddedKafka.ephemeral();
-                KafkaSchemaStore store = new KafkaSchemaStore(
-                        Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                        KafkaSchemaStore.DEFAULT_TOPIC,
-                        Optional.empty());
-                EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start("127.0.0.1", 0, store)) {
+        try (EmbeddedPlatform platform = EmbeddedPlatform.ephemeral()) {
+            EmbeddedKafka kafka = platform.kafka();
             List<StreamsApp> apps = new ArrayList<>();
             SynthSerdes serdes = null;
             try {
                 for (int i = 0; i < instances; i++) {
-                    SynthConfig config = config(kafka, registry, i);
+                    SynthConfig config = config(kafka, platform, i);
                     serdes = SynthSerdes.from(config);
                     apps.add(StreamsApp.start(config, CuratorTopology.build(config), CuratorTopology.TOPICS));
                 }
@@ -173,10 +167,10 @@ class CuratorDedupIT {
         }
     }
 
-    private SynthConfig config(EmbeddedKafka kafka, EmbeddedSchemaRegistry registry, int instance) {
+    private SynthConfig config(EmbeddedKafka kafka, EmbeddedPlatform registry, int instance) {
         Map<String, Object> props = new HashMap<>(CuratorApp.DEFAULTS);
         props.put(SynthConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        props.put(SynthConfig.SCHEMA_REGISTRY_URL, registry.url());
+        props.put(SynthConfig.SCHEMA_REGISTRY_URL, registry.registryUrl());
         props.put(
                 SynthConfig.STATE_DIR,
                 stateDir.resolve(kafka.bootstrapServers().replace(':', '_') + "-" + instance)

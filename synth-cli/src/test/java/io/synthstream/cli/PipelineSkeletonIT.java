@@ -8,6 +8,7 @@ import io.synthstream.avro.ScoredSample;
 import io.synthstream.common.app.StreamsApp;
 import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.kafka.EmbeddedKafka;
+import io.synthstream.common.kafka.EmbeddedPlatform;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.testing.TopicReader;
 import io.synthstream.common.topics.Topics;
@@ -18,14 +19,11 @@ import io.synthstream.evaluator.topology.EvaluatorTopology;
 import io.synthstream.generator.app.GeneratorApp;
 import io.synthstream.generator.topology.GeneratorTopology;
 import io.synthstream.schemas.TestRecords;
-import io.synthstream.schemas.registry.EmbeddedSchemaRegistry;
-import io.synthstream.schemas.registry.KafkaSchemaStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -54,15 +52,11 @@ class PipelineSkeletonIT {
 
     @Test
     void shouldRunAllThreeAppsEndToEnd() throws Exception {
-        try (EmbeddedKafka kafka = EmbeddedKafka.ephemeral();
-                KafkaSchemaStore store = new KafkaSchemaStore(
-                        Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                        KafkaSchemaStore.DEFAULT_TOPIC,
-                        Optional.empty());
-                EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start("127.0.0.1", 0, store)) {
-            SynthConfig generator = config(GeneratorApp.DEFAULTS, kafka, registry);
-            SynthConfig curator = config(CuratorApp.DEFAULTS, kafka, registry);
-            SynthConfig evaluator = config(EvaluatorApp.DEFAULTS, kafka, registry);
+        try (EmbeddedPlatform platform = EmbeddedPlatform.ephemeral()) {
+            EmbeddedKafka kafka = platform.kafka();
+            SynthConfig generator = config(GeneratorApp.DEFAULTS, kafka, platform);
+            SynthConfig curator = config(CuratorApp.DEFAULTS, kafka, platform);
+            SynthConfig evaluator = config(EvaluatorApp.DEFAULTS, kafka, platform);
             SynthSerdes serdes = SynthSerdes.from(generator);
 
             try (StreamsApp g =
@@ -109,10 +103,10 @@ class PipelineSkeletonIT {
         }
     }
 
-    private SynthConfig config(Map<String, Object> defaults, EmbeddedKafka kafka, EmbeddedSchemaRegistry registry) {
+    private SynthConfig config(Map<String, Object> defaults, EmbeddedKafka kafka, EmbeddedPlatform registry) {
         Map<String, Object> props = new HashMap<>(defaults);
         props.put(SynthConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        props.put(SynthConfig.SCHEMA_REGISTRY_URL, registry.url());
+        props.put(SynthConfig.SCHEMA_REGISTRY_URL, registry.registryUrl());
         props.put(SynthConfig.STATE_DIR, stateDir.toString());
         props.put(SynthConfig.HTTP_PORT, 0);
         props.put(SynthConfig.HTTP_HOST, "127.0.0.1");

@@ -44,12 +44,7 @@ public enum SynthMeters {
 
     /** The curator's decision counter for one outcome and reason. */
     public static Counter curatorSamples(MeterRegistry registry, String app, String outcome, String reason) {
-        return Counter.builder(CURATOR_SAMPLES.meterName)
-                .description(CURATOR_SAMPLES.description)
-                .tag("app", app)
-                .tag("outcome", outcome)
-                .tag("reason", reason)
-                .register(registry);
+        return CURATOR_SAMPLES.counter(registry, app, outcome, reason);
     }
 
     /** The registry an app passed to Kafka Streams in its configs, if any (see StreamsDefaults). */
@@ -62,11 +57,18 @@ public enum SynthMeters {
 
     /** The dead-letter counter for one app, stage and reason. */
     public static Counter deadLetters(MeterRegistry registry, String app, String stage, String reason) {
-        return Counter.builder(DEAD_LETTERS.meterName)
-                .description(DEAD_LETTERS.description)
-                .tag("app", app)
-                .tag("stage", stage)
-                .tag("reason", reason)
-                .register(registry);
+        return DEAD_LETTERS.counter(registry, app, stage, reason);
+    }
+
+    /** This meter as a counter, with one value per declared tag key, in order. */
+    private Counter counter(MeterRegistry registry, String... tagValues) {
+        if (tagValues.length != tagKeys.length) {
+            throw new IllegalArgumentException(meterName + " takes tags " + java.util.Arrays.toString(tagKeys));
+        }
+        Counter.Builder builder = Counter.builder(meterName).description(description);
+        for (int i = 0; i < tagKeys.length; i++) {
+            builder.tag(tagKeys[i], tagValues[i]);
+        }
+        return builder.register(registry);
     }
 }

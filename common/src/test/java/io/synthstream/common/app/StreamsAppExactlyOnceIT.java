@@ -6,13 +6,12 @@ import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.Sample;
 import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.kafka.EmbeddedKafka;
+import io.synthstream.common.kafka.EmbeddedPlatform;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.testing.PassThroughTopology;
 import io.synthstream.common.testing.TopicReader;
 import io.synthstream.common.topics.Topics;
 import io.synthstream.schemas.TestRecords;
-import io.synthstream.schemas.registry.EmbeddedSchemaRegistry;
-import io.synthstream.schemas.registry.KafkaSchemaStore;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,7 +23,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,35 +50,28 @@ import org.junit.jupiter.api.io.TempDir;
 class StreamsAppExactlyOnceIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
+    private static EmbeddedPlatform platform;
     private static EmbeddedKafka kafka;
-    private static KafkaSchemaStore schemaStore;
-    private static EmbeddedSchemaRegistry registry;
 
     @TempDir
     static Path stateDir;
 
     @BeforeAll
-    static void startCluster() throws Exception {
-        kafka = EmbeddedKafka.ephemeral();
-        schemaStore = new KafkaSchemaStore(
-                Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                KafkaSchemaStore.DEFAULT_TOPIC,
-                Optional.empty());
-        registry = EmbeddedSchemaRegistry.start("127.0.0.1", 0, schemaStore);
+    static void startCluster() {
+        platform = EmbeddedPlatform.ephemeral();
+        kafka = platform.kafka();
     }
 
     @AfterAll
     static void stopCluster() {
-        registry.close();
-        schemaStore.close();
-        kafka.close();
+        platform.close();
     }
 
     private static SynthConfig config() {
         Map<String, Object> props = new HashMap<>();
         props.put(SynthConfig.APPLICATION_ID, "synth-passthrough-it");
         props.put(SynthConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        props.put(SynthConfig.SCHEMA_REGISTRY_URL, registry.url());
+        props.put(SynthConfig.SCHEMA_REGISTRY_URL, platform.registryUrl());
         props.put(SynthConfig.STATE_DIR, stateDir.toString());
         props.put(SynthConfig.TOPIC_PARTITIONS, 3);
         props.put(SynthConfig.HTTP_HOST, "127.0.0.1");
