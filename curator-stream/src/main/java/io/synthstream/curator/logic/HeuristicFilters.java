@@ -27,7 +27,8 @@ public final class HeuristicFilters {
     /** Texts shorter than this many words skip the top-bigram check: it is meaningless on a sentence. */
     public static final int NGRAM_MIN_WORDS = 20;
 
-    private static final Pattern ALLOWED_PUNCTUATION = Pattern.compile("[.,;:!?'\"()\\-]");
+    /** Sentence punctuation that does not count as a symbol. */
+    private static final String SENTENCE_PUNCTUATION = ".,;:!?'\"()-";
 
     private HeuristicFilters() {}
 
@@ -131,10 +132,7 @@ public final class HeuristicFilters {
                 continue;
             }
             total++;
-            if (!Character.isLetterOrDigit(cp)
-                    && !ALLOWED_PUNCTUATION
-                            .matcher(new String(Character.toChars(cp)))
-                            .matches()) {
+            if (!Character.isLetterOrDigit(cp) && SENTENCE_PUNCTUATION.indexOf(cp) < 0) {
                 symbols++;
             }
         }

@@ -18,11 +18,23 @@ public final class PromptEcho {
 
     private PromptEcho() {}
 
+    /** The trigram sets of reference texts, computed once per request and reused for its samples. */
+    public static List<long[]> referenceShingles(List<String> references) {
+        return references.stream()
+                .map(text -> TRIGRAMS.shingles(TextNormalizer.words(TextNormalizer.normalize(text))))
+                .toList();
+    }
+
     /**
      * @param references the instruction, system prompt and demonstration texts the model saw
      * @return a PROMPT_ECHO verdict naming the worst reference, or empty
      */
     public static Optional<Verdict> check(String output, List<String> references, double maxEcho) {
+        return checkAgainst(output, referenceShingles(references), maxEcho);
+    }
+
+    /** As {@link #check}, with the references' trigrams precomputed by {@link #referenceShingles}. */
+    public static Optional<Verdict> checkAgainst(String output, List<long[]> referenceShingles, double maxEcho) {
         List<String> words = TextNormalizer.words(TextNormalizer.normalize(output));
         if (words.size() < 3) {
             return Optional.empty();
@@ -30,10 +42,8 @@ public final class PromptEcho {
         long[] outputShingles = TRIGRAMS.shingles(words);
         double worst = 0;
         int worstIndex = -1;
-        for (int i = 0; i < references.size(); i++) {
-            long[] referenceShingles =
-                    TRIGRAMS.shingles(TextNormalizer.words(TextNormalizer.normalize(references.get(i))));
-            double echo = Jaccard.containment(outputShingles, referenceShingles);
+        for (int i = 0; i < referenceShingles.size(); i++) {
+            double echo = Jaccard.containment(outputShingles, referenceShingles.get(i));
             if (echo > worst) {
                 worst = echo;
                 worstIndex = i;

@@ -6,7 +6,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Copies of a sample with more curation info; samples are never changed in place. */
+/**
+ * Records curation progress on a sample. The sample is updated in place: every stage decodes its
+ * own copy (from the input or a repartition topic), and no other branch holds a reference to it,
+ * so copying the whole sample (fields, trace) per stage would only cost time. The curation info
+ * itself is replaced, never shared.
+ */
 final class CurationInfos {
     private CurationInfos() {}
 
@@ -14,25 +19,20 @@ final class CurationInfos {
         CurationInfo info = sample.getCuration();
         List<String> checks = new ArrayList<>(info.getChecksPassed());
         checks.add(check);
-        return Sample.newBuilder(sample)
-                .setCuration(
-                        CurationInfo.newBuilder(info).setChecksPassed(checks).build())
-                .build();
+        sample.setCuration(CurationInfo.newBuilder(info).setChecksPassed(checks).build());
+        return sample;
     }
 
     static Sample withDedupKeys(Sample sample, List<String> keys) {
-        return Sample.newBuilder(sample)
-                .setCuration(CurationInfo.newBuilder(sample.getCuration())
-                        .setDedupKeys(new ArrayList<>(keys))
-                        .build())
-                .build();
+        sample.setCuration(CurationInfo.newBuilder(sample.getCuration())
+                .setDedupKeys(new ArrayList<>(keys))
+                .build());
+        return sample;
     }
 
     static Sample curated(Sample sample, Instant now) {
-        return Sample.newBuilder(sample)
-                .setCuration(CurationInfo.newBuilder(sample.getCuration())
-                        .setCuratedAt(now)
-                        .build())
-                .build();
+        sample.setCuration(
+                CurationInfo.newBuilder(sample.getCuration()).setCuratedAt(now).build());
+        return sample;
     }
 }

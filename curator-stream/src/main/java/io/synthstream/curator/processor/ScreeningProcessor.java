@@ -57,6 +57,7 @@ final class ScreeningProcessor implements Processor<String, Sample, String, Outc
     private ProcessorContext<String, Outcome> context;
     private SpecLookup specs;
     private TimestampedKeyValueStore<String, Sample> awaiting;
+    private final LruCache<String, List<long[]>> referenceShingles = new LruCache<>(SpecLookup.CACHE_SIZE);
 
     ScreeningProcessor(String app, Duration specWait, Clock clock) {
         this.app = app;
@@ -125,17 +126,18 @@ final class ScreeningProcessor implements Processor<String, Sample, String, Outc
             verdict = HeuristicFilters.check(text, thresholds);
         }
         if (verdict.isEmpty()) {
-            verdict = PromptEcho.check(text, references(spec), thresholds.maxPromptEcho());
+            List<long[]> references =
+                    referenceShingles.get(spec.getRequestId(), id -> PromptEcho.referenceShingles(references(spec)));
+            verdict = PromptEcho.checkAgainst(text, references, thresholds.maxPromptEcho());
         }
         if (verdict.isPresent()) {
             return Outcome.rejected(Rejections.of(sample, verdict.get(), null, clock.instant()));
         }
-        return Outcome.passed(Sample.newBuilder(sample)
-                .setCuration(CurationInfo.newBuilder()
-                        .setChecksPassed(CHECKS)
-                        .setExactHash(TextNormalizer.exactHash(text))
-                        .build())
+        sample.setCuration(CurationInfo.newBuilder()
+                .setChecksPassed(new ArrayList<>(CHECKS))
+                .setExactHash(TextNormalizer.exactHash(text))
                 .build());
+        return Outcome.passed(sample);
     }
 
     /** What the model saw: the task's templates and the demonstrations' texts. */

@@ -2,8 +2,6 @@ package io.synthstream.curator.processor;
 
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.curator.logic.CurationThresholds;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.streams.processor.api.ProcessingContext;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
@@ -15,15 +13,10 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * accepted, and resolving compiles regular expressions).
  */
 final class SpecLookup {
-    private static final int CACHE_SIZE = 1024;
+    static final int CACHE_SIZE = 1024;
 
     private final TimestampedKeyValueStore<String, GenerationRequest> specs;
-    private final Map<String, CurationThresholds> thresholds = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, CurationThresholds> eldest) {
-            return size() > CACHE_SIZE;
-        }
-    };
+    private final LruCache<String, CurationThresholds> thresholds = new LruCache<>(CACHE_SIZE);
 
     SpecLookup(ProcessingContext context) {
         this.specs = context.getStateStore(CuratorStores.SPECS);
@@ -39,11 +32,6 @@ final class SpecLookup {
      * @throws IllegalArgumentException when the spec's curation settings are invalid
      */
     CurationThresholds thresholds(GenerationRequest spec) {
-        CurationThresholds resolved = thresholds.get(spec.getRequestId());
-        if (resolved == null) {
-            resolved = CurationThresholds.resolve(spec.getCuration());
-            thresholds.put(spec.getRequestId(), resolved);
-        }
-        return resolved;
+        return thresholds.get(spec.getRequestId(), id -> CurationThresholds.resolve(spec.getCuration()));
     }
 }
