@@ -60,7 +60,7 @@ public final class CuratorProcessors {
     }
 
     public ProcessorSupplier<String, BandClaim, String, BandVote> bandOwner() {
-        return supplier(BandOwnerProcessor::new, Set.of(stores.bandOwners(claims)));
+        return supplier(BandOwnerProcessor::new, Set.of(stores.bandOwners(claims), stores.bandSignatures()));
     }
 
     public ProcessorSupplier<String, CollectorInput, String, Outcome> voteCollector() {

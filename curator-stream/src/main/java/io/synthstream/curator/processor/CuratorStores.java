@@ -3,6 +3,7 @@ package io.synthstream.curator.processor;
 import io.synthstream.avro.Sample;
 import io.synthstream.curator.avro.BandClaim;
 import io.synthstream.curator.avro.VoteTally;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -24,6 +25,7 @@ public final class CuratorStores {
     public static final String AWAITING_SPEC = "curator-awaiting-spec";
     public static final String EXACT_SEEN = "curator-exact-seen";
     public static final String BAND_OWNERS = "curator-band-owners";
+    public static final String BAND_SIGNATURES = "curator-band-signatures";
     public static final String NEAR_PENDING = "curator-near-pending";
     public static final String NEAR_TALLIES = "curator-near-tallies";
 
@@ -48,6 +50,10 @@ public final class CuratorStores {
 
     StoreBuilder<WindowStore<String, BandClaim>> bandOwners(Serde<BandClaim> claims) {
         return Stores.windowStoreBuilder(window(BAND_OWNERS), Serdes.String(), claims);
+    }
+
+    StoreBuilder<WindowStore<String, ByteBuffer>> bandSignatures() {
+        return Stores.windowStoreBuilder(window(BAND_SIGNATURES), Serdes.String(), Serdes.ByteBuffer());
     }
 
     StoreBuilder<TimestampedKeyValueStore<String, Sample>> nearPending(Serde<Sample> samples) {
