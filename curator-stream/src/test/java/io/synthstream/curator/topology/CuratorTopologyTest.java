@@ -276,6 +276,26 @@ class CuratorTopologyTest {
     }
 
     @Test
+    void shouldDeadLetterSamplesOfASpecWithInvalidCurationSettings() {
+        specs.pipeInput(
+                "r-bad",
+                spec(
+                        "r-bad",
+                        CurationSettings.newBuilder()
+                                .setRefusalPatterns(List.of("(unclosed"))
+                                .build()));
+        raw.pipeInput("s-1", sample("s-1", "r-bad", REVIEW, "positive"), NOW);
+
+        DeadLetter letter = dlq.readValue();
+        assertThat(letter.getReason()).isEqualTo("invalid_curation_settings");
+        assertThat(letter.getMessage()).contains("curation.refusal_patterns").contains("(unclosed");
+        assertThat(letter.getRequestId()).isEqualTo("r-bad");
+        assertThat(letter.getSamples()).isEqualTo(1);
+        assertThat(curated.isEmpty()).isTrue();
+        assertThat(rejected.isEmpty()).isTrue();
+    }
+
+    @Test
     void shouldDeadLetterAnUndecodableSample() {
         TopologyTestSupport.rawInput(driver, Topics.SAMPLES_RAW)
                 .pipeInput("s-x".getBytes(StandardCharsets.UTF_8), new byte[] {0, 0, 0});
