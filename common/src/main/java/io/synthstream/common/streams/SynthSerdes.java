@@ -27,7 +27,6 @@ public final class SynthSerdes implements AutoCloseable {
     }
 
     /** The serde of {@code topic}'s values. */
-    @SuppressWarnings({"unchecked", "rawtypes"})
     public <V> Serde<V> value(TopicSpec<?, V> topic) {
         return valueSerde(topic.valueType());
     }
