@@ -17,6 +17,32 @@ public enum SynthMeters {
             "app",
             "outcome",
             "reason"),
+    LLM_CALLS(
+            "synth.llm.calls",
+            "LLM calls finished: outcome success or failure, with the failure reason (none on success)",
+            "app",
+            "outcome",
+            "reason"),
+    LLM_RETRIES("synth.llm.retries", "LLM call attempts that failed and were retried, by reason", "app", "reason"),
+    LLM_IN_FLIGHT("synth.llm.in_flight", "LLM calls sent and not yet answered", "app"),
+    LLM_CONCURRENCY_LIMIT(
+            "synth.llm.concurrency.limit", "Current adaptive limit on LLM calls in flight (lower after 429s)", "app"),
+    LLM_LATENCY("gen_ai.client.operation.duration", "Duration of one LLM call attempt", "app", "gen_ai.provider.name"),
+    LLM_TOKENS(
+            "gen_ai.client.token.usage",
+            "Tokens per LLM call as reported by the provider, by type input or output",
+            "app",
+            "gen_ai.provider.name",
+            "gen_ai.token.type"),
+    GENERATOR_REQUESTS(
+            "synth.generator.requests", "Generation requests: outcome accepted or rejected", "app", "outcome"),
+    GENERATOR_CONDITIONS("synth.generator.conditions", "Condition tuples planned", "app"),
+    GENERATOR_SAMPLES(
+            "synth.generator.samples",
+            "Samples finished by the generator: outcome generated or dead_lettered, with the reason",
+            "app",
+            "outcome",
+            "reason"),
     STREAMS_STATE(
             "synth.streams.state", "Kafka Streams state of the app: 1 while RUNNING or REBALANCING, else 0", "app");
 
@@ -45,6 +71,26 @@ public enum SynthMeters {
     /** The curator's decision counter for one outcome and reason. */
     public static Counter curatorSamples(MeterRegistry registry, String app, String outcome, String reason) {
         return CURATOR_SAMPLES.counter(registry, app, outcome, reason);
+    }
+
+    public static Counter llmCalls(MeterRegistry registry, String app, String outcome, String reason) {
+        return LLM_CALLS.counter(registry, app, outcome, reason);
+    }
+
+    public static Counter llmRetries(MeterRegistry registry, String app, String reason) {
+        return LLM_RETRIES.counter(registry, app, reason);
+    }
+
+    public static Counter generatorRequests(MeterRegistry registry, String app, String outcome) {
+        return GENERATOR_REQUESTS.counter(registry, app, outcome);
+    }
+
+    public static Counter generatorConditions(MeterRegistry registry, String app) {
+        return GENERATOR_CONDITIONS.counter(registry, app);
+    }
+
+    public static Counter generatorSamples(MeterRegistry registry, String app, String outcome, String reason) {
+        return GENERATOR_SAMPLES.counter(registry, app, outcome, reason);
     }
 
     /** The registry an app passed to Kafka Streams in its configs, if any (see StreamsDefaults). */

@@ -1,0 +1,313 @@
+package io.synthstream.common.llm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A local OpenAI-compatible chat-completions server for tests, benchmarks and fault-injection
+ * runs: {@code POST /v1/chat/completions} answers with {@link SimulatedContent} filling the
+ * request's {@code response_format} JSON schema, after a lognormal latency, or with an injected
+ * fault. Faults come from a script (the next N requests, for tests that want one exact failure) or
+ * from configured rates. Responses are scheduled, not slept, so thousands of calls can be open at
+ * once on two threads.
+ *
+ * <p>Run it on its own: {@code java -cp common.jar io.synthstream.common.llm.FakeOpenAiServer
+ * --port=8089 --latency-median-ms=200 --latency-sigma=0.5 --rate.RATE_LIMITED=0.02}.
+ */
+public final class FakeOpenAiServer implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What a request can get instead of a normal reply. */
+    public enum Fault {
+        BAD_REQUEST,
+        UNAUTHORIZED,
+        NOT_FOUND,
+        /** 429 with {@code Retry-After: 1}. */
+        RATE_LIMITED,
+        /** 429 without {@code Retry-After}. */
+        RATE_LIMITED_NO_RETRY_AFTER,
+        SERVER_ERROR,
+        UNAVAILABLE,
+        /** The connection is closed without a response. */
+        CONNECTION_RESET,
+        /** No response for {@link Settings#hang()}. */
+        HANG,
+        /** 200 whose message content is cut-off JSON. */
+        MALFORMED_CONTENT,
+        /** 200 with {@code finish_reason=length} and truncated content. */
+        LENGTH,
+        /** 200 with {@code finish_reason=content_filter}. */
+        CONTENT_FILTER
+    }
+
+    /**
+     * @param medianLatency median of the lognormal latency of normal replies
+     * @param latencySigma sigma of its logarithm
+     * @param rates probability per fault for requests not covered by the script
+     * @param hang how long a {@link Fault#HANG} keeps the connection silent
+     * @param apiKey when set, requests without {@code Authorization: Bearer <apiKey>} get 401
+     */
+    public record Settings(
+            Duration medianLatency, double latencySigma, Map<Fault, Double> rates, Duration hang, String apiKey) {
+        public static Settings instant() {
+            return new Settings(Duration.ZERO, 0, Map.of(), Duration.ofMinutes(5), null);
+        }
+
+        public Settings withLatency(Duration median, double sigma) {
+            return new Settings(median, sigma, rates, hang, apiKey);
+        }
+
+        public Settings withRates(Map<Fault, Double> faultRates) {
+            return new Settings(medianLatency, latencySigma, faultRates, hang, apiKey);
+        }
+
+        public Settings withApiKey(String key) {
+            return new Settings(medianLatency, latencySigma, rates, hang, key);
+        }
+    }
+
+    private final Settings settings;
+    private final HttpServer server;
+    private final ScheduledExecutorService scheduler =
+            Executors.newScheduledThreadPool(2, OpenAiProvider.daemon("fake-openai"));
+    private final ConcurrentLinkedQueue<Fault> script = new ConcurrentLinkedQueue<>();
+    private final AtomicLong requests = new AtomicLong();
+    private final Map<Fault, AtomicLong> faults = new EnumMap<>(Fault.class);
+    private final List<JsonNode> lastBodies = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    private FakeOpenAiServer(Settings settings, int port) throws IOException {
+        this.settings = settings;
+        for (Fault f : Fault.values()) {
+            faults.put(f, new AtomicLong());
+        }
+        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 512);
+        server.createContext("/v1/chat/completions", this::handle);
+        server.setExecutor(scheduler);
+        server.start();
+    }
+
+    /** Starts a server on {@code port} (0 = a free port). */
+    public static FakeOpenAiServer start(Settings settings, int port) {
+        try {
+            return new FakeOpenAiServer(settings, port);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("Cannot start the fake OpenAI server on port " + port, e);
+        }
+    }
+
+    /** The base URL to configure as {@code llm.base.url}. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    }
+
+    /** The next requests get these faults, in order, before the rates apply again. */
+    public FakeOpenAiServer script(Fault... next) {
+        script.addAll(List.of(next));
+        return this;
+    }
+
+    public long requests() {
+        return requests.get();
+    }
+
+    public long faults(Fault fault) {
+        return faults.get(fault).get();
+    }
+
+    /** The bodies of the last requests received (at most 100). */
+    public List<JsonNode> lastBodies() {
+        synchronized (lastBodies) {
+            return List.copyOf(lastBodies);
+        }
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        requests.incrementAndGet();
+        JsonNode body;
+        try {
+            body = JSON.readTree(exchange.getRequestBody().readAllBytes());
+        } catch (IOException e) {
+            respond(exchange, 400, error("Request body is not JSON"), null);
+            return;
+        }
+        synchronized (lastBodies) {
+            lastBodies.add(body);
+            if (lastBodies.size() > 100) {
+                lastBodies.remove(0);
+            }
+        }
+        if (settings.apiKey() != null
+                && !("Bearer " + settings.apiKey())
+                        .equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            respond(exchange, 401, error("Incorrect API key provided"), null);
+            return;
+        }
+        Fault fault = script.poll();
+        if (fault == null) {
+            fault = randomFault();
+        }
+        if (fault != null) {
+            faults.get(fault).incrementAndGet();
+        }
+        long delay = latencyMillis();
+        Fault chosen = fault;
+        if (chosen == Fault.HANG) {
+            scheduler.schedule(exchange::close, settings.hang().toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
+        scheduler.schedule(() -> reply(exchange, body, chosen), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void reply(HttpExchange exchange, JsonNode body, Fault fault) {
+        try {
+            if (fault == null
+                    || fault == Fault.MALFORMED_CONTENT
+                    || fault == Fault.LENGTH
+                    || fault == Fault.CONTENT_FILTER) {
+                respond(exchange, 200, completion(body, fault), null);
+                return;
+            }
+            switch (fault) {
+                case BAD_REQUEST -> respond(exchange, 400, error("Invalid request: unsupported parameter"), null);
+                case UNAUTHORIZED -> respond(exchange, 401, error("Incorrect API key provided"), null);
+                case NOT_FOUND -> respond(exchange, 404, error("The model does not exist"), null);
+                case RATE_LIMITED -> respond(exchange, 429, error("Rate limit reached"), "1");
+                case RATE_LIMITED_NO_RETRY_AFTER -> respond(exchange, 429, error("Rate limit reached"), null);
+                case SERVER_ERROR -> respond(exchange, 500, error("The server had an error"), null);
+                case UNAVAILABLE -> respond(exchange, 503, error("The engine is currently overloaded"), null);
+                case CONNECTION_RESET -> exchange.close();
+                default -> respond(exchange, 500, error("unexpected fault " + fault), null);
+            }
+        } catch (IOException | RuntimeException e) {
+            exchange.close();
+        }
+    }
+
+    private String completion(JsonNode body, Fault fault) {
+        JsonNode schemaNode = body.path("response_format").path("json_schema").path("schema");
+        ObjectNode schema = schemaNode.isObject() ? (ObjectNode) schemaNode : null;
+        long seed = body.path("messages").toString().hashCode() * 1_000_003L
+                + body.path("seed").asLong(0);
+        String content = SimulatedContent.reply(schema, Map.of(), seed, SimulatedContent.Rates.NONE);
+        String finish = "stop";
+        if (fault == Fault.MALFORMED_CONTENT) {
+            content = content.substring(0, content.length() / 2);
+        } else if (fault == Fault.LENGTH) {
+            content = content.substring(0, content.length() / 2);
+            finish = "length";
+        } else if (fault == Fault.CONTENT_FILTER) {
+            content = "";
+            finish = "content_filter";
+        }
+        ObjectNode root = JSON.createObjectNode();
+        root.put("id", "chatcmpl-fake-" + requests.get());
+        root.put("object", "chat.completion");
+        root.put("model", body.path("model").asText("fake-model"));
+        ObjectNode choice = root.putArray("choices").addObject();
+        choice.put("index", 0);
+        choice.putObject("message").put("role", "assistant").put("content", content);
+        choice.put("finish_reason", finish);
+        ObjectNode usage = root.putObject("usage");
+        usage.put("prompt_tokens", body.path("messages").toString().length() / 4);
+        usage.put("completion_tokens", content.length() / 4);
+        return root.toString();
+    }
+
+    private static String error(String message) {
+        ObjectNode root = JSON.createObjectNode();
+        root.putObject("error").put("message", message).put("type", "fake_error");
+        return root.toString();
+    }
+
+    private static void respond(HttpExchange exchange, int status, String body, String retryAfter) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        if (retryAfter != null) {
+            exchange.getResponseHeaders().set("Retry-After", retryAfter);
+        }
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private Fault randomFault() {
+        double roll = ThreadLocalRandom.current().nextDouble();
+        double acc = 0;
+        for (Map.Entry<Fault, Double> e : settings.rates().entrySet()) {
+            acc += e.getValue();
+            if (roll < acc) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+
+    private long latencyMillis() {
+        long median = settings.medianLatency().toMillis();
+        if (median <= 0) {
+            return 0;
+        }
+        return Math.round(Math.exp(Math.log(median)
+                + settings.latencySigma() * ThreadLocalRandom.current().nextGaussian()));
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        scheduler.shutdownNow();
+    }
+
+    /** Runs the server until the process is stopped; options are {@code --name=value}. */
+    public static void main(String[] args) throws InterruptedException {
+        int port = 8089;
+        long median = 200;
+        double sigma = 0.5;
+        String key = null;
+        Map<Fault, Double> rates = new EnumMap<>(Fault.class);
+        for (String arg : args) {
+            String[] kv = arg.replaceFirst("^--", "").split("=", 2);
+            if (kv.length != 2) {
+                System.err.println("Expected --name=value, got " + arg);
+                System.exit(2);
+            }
+            switch (kv[0]) {
+                case "port" -> port = Integer.parseInt(kv[1]);
+                case "latency-median-ms" -> median = Long.parseLong(kv[1]);
+                case "latency-sigma" -> sigma = Double.parseDouble(kv[1]);
+                case "api-key" -> key = kv[1];
+                default -> {
+                    if (kv[0].startsWith("rate.")) {
+                        rates.put(Fault.valueOf(kv[0].substring(5)), Double.parseDouble(kv[1]));
+                    } else {
+                        System.err.println("Unknown option --" + kv[0]);
+                        System.exit(2);
+                    }
+                }
+            }
+        }
+        FakeOpenAiServer server =
+                start(new Settings(Duration.ofMillis(median), sigma, rates, Duration.ofMinutes(5), key), port);
+        System.out.println("Fake OpenAI-compatible server on " + server.baseUrl() + " (latency median " + median
+                + " ms, sigma " + sigma + ", faults " + rates + ")");
+        Thread.currentThread().join();
+    }
+}

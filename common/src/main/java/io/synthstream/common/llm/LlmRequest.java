@@ -1,0 +1,79 @@
+package io.synthstream.common.llm;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One chat-completion call, independent of the provider.
+ *
+ * @param model the model name; null lets the provider use its configured default
+ * @param messages the conversation, system message first
+ * @param temperature sampling temperature, or null for the provider's default
+ * @param topP nucleus sampling, or null
+ * @param maxTokens completion token cap, or null
+ * @param seed provider-side sampling seed where supported, or null
+ * @param format how structured output is asked for
+ * @param schema the JSON schema of the expected object (for {@link ResponseFormat#JSON_SCHEMA}), or null
+ * @param hints what the call is about in machine-readable form (attribute values, the wanted label);
+ *     only the simulated provider reads them, real providers see the prompt alone
+ */
+public record LlmRequest(
+        String model,
+        List<Message> messages,
+        Double temperature,
+        Double topP,
+        Integer maxTokens,
+        Long seed,
+        ResponseFormat format,
+        ObjectNode schema,
+        Map<String, String> hints) {
+
+    public LlmRequest {
+        messages = List.copyOf(messages);
+        Objects.requireNonNull(format, "format");
+        hints = hints == null ? Map.of() : Map.copyOf(hints);
+    }
+
+    /** A chat message; role is {@code system}, {@code user} or {@code assistant}. */
+    public record Message(String role, String content) {
+        public static Message system(String content) {
+            return new Message("system", content);
+        }
+
+        public static Message user(String content) {
+            return new Message("user", content);
+        }
+
+        public static Message assistant(String content) {
+            return new Message("assistant", content);
+        }
+    }
+
+    /** How a call asks for structured output. */
+    public enum ResponseFormat {
+        /** {@code response_format: {type: json_schema}}: the provider constrains decoding to the schema. */
+        JSON_SCHEMA,
+        /** {@code response_format: {type: json_object}}: valid JSON, shape from the prompt only. */
+        JSON_OBJECT,
+        /** No response_format: the prompt asks for JSON and the reply is parsed robustly. */
+        TEXT
+    }
+
+    /** A rough token count for rate limiting before the provider reports the real one: chars / 4. */
+    public long estimatedTokens() {
+        long chars = 0;
+        for (Message m : messages) {
+            chars += m.content().length();
+        }
+        return chars / 4 + (maxTokens == null ? 256 : maxTokens);
+    }
+
+    /** This request with one more message appended (repair turns). */
+    public LlmRequest withMessages(List<Message> more) {
+        List<Message> all = new java.util.ArrayList<>(messages);
+        all.addAll(more);
+        return new LlmRequest(model, all, temperature, topP, maxTokens, seed, format, schema, hints);
+    }
+}

@@ -1,0 +1,405 @@
+package io.synthstream.common.llm;
+
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.synthstream.common.metrics.SynthMeters;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends LLM calls for the stream threads of one app instance, so that no stream thread ever
+ * waits for one (DESIGN §4.5).
+ *
+ * <p>A processor takes a {@link Client} (one per task), {@link Client#submit submits} calls and,
+ * from a punctuator, {@link Client#drain drains} the ones that finished. Everything between runs on
+ * the runtime's own threads: a bounded number of calls in flight under an {@link AdaptiveLimit},
+ * token buckets on requests and tokens per minute, retries with exponential backoff and jitter
+ * that honour {@code Retry-After}, a per-attempt deadline, and classification of every failure.
+ * Completions wait in the client's queue until its stream thread takes them; the runtime never
+ * touches a ProcessorContext or a store.
+ *
+ * <p>Submitting a call id that is already outstanding does nothing, so a processor can re-issue
+ * every pending entry after a restart or rebalance without doubling calls.
+ */
+public final class LlmRuntime implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LlmRuntime.class);
+    private static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(5);
+
+    private final LlmProvider provider;
+    private final LlmLimits limits;
+    private final ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(OpenAiProvider.daemon("synth-llm-runtime"));
+    private final Object lock = new Object();
+    private final ArrayDeque<Call> ready = new ArrayDeque<>();
+    private final AdaptiveLimit limit;
+    private final TokenBucket requestBucket;
+    private final TokenBucket tokenBucket;
+    private int inFlight;
+    private int backingOff;
+    private boolean wakeScheduled;
+    private volatile Meters meters;
+    private volatile boolean closed;
+
+    public LlmRuntime(LlmProvider provider, LlmLimits limits) {
+        this.provider = provider;
+        this.limits = limits;
+        this.limit = new AdaptiveLimit(limits.maxInFlight(), limits.successesToGrow(), limits.adaptive());
+        long now = System.nanoTime();
+        this.requestBucket = new TokenBucket(limits.requestsPerMinute(), now);
+        this.tokenBucket = new TokenBucket(limits.tokensPerMinute(), now);
+    }
+
+    public LlmProvider provider() {
+        return provider;
+    }
+
+    public LlmLimits limits() {
+        return limits;
+    }
+
+    /** A client for one task; its completions are only ever seen by that task. */
+    public Client client(String owner) {
+        return new Client(owner);
+    }
+
+    /** Registers the runtime's meters once; later calls with any registry are ignored. */
+    public void bindMetrics(MeterRegistry registry, String app) {
+        if (meters == null) {
+            synchronized (lock) {
+                if (meters == null) {
+                    meters = new Meters(registry, app);
+                }
+            }
+        }
+    }
+
+    /** Calls sent and not yet answered. */
+    public int inFlight() {
+        synchronized (lock) {
+            return inFlight;
+        }
+    }
+
+    /** Calls submitted and not finished: waiting for a permit, in flight, or waiting to retry. */
+    public int outstanding() {
+        synchronized (lock) {
+            return ready.size() + inFlight + backingOff;
+        }
+    }
+
+    /** The current concurrency limit (lower than the maximum after 429s). */
+    public int concurrencyLimit() {
+        synchronized (lock) {
+            return limit.current();
+        }
+    }
+
+    /** Whether new work should wait: as many calls outstanding as twice the concurrency limit. */
+    public boolean saturated() {
+        synchronized (lock) {
+            return ready.size() + inFlight + backingOff >= 2L * limit.current();
+        }
+    }
+
+    /**
+     * The outcome of one call.
+     *
+     * @param response the reply, when it succeeded
+     * @param failure the terminal failure, when it did not
+     * @param attempts attempts made
+     * @param elapsedMs from submission to completion, retries included
+     */
+    public record Completion(String callId, LlmResponse response, LlmFailure failure, int attempts, long elapsedMs) {
+        public boolean succeeded() {
+            return response != null;
+        }
+    }
+
+    /** One task's view of the runtime. Submit and drain from the task's stream thread. */
+    public final class Client {
+        private final String owner;
+        private final Map<String, Call> active = new ConcurrentHashMap<>();
+        private final ConcurrentLinkedQueue<Completion> completed = new ConcurrentLinkedQueue<>();
+
+        private Client(String owner) {
+            this.owner = owner;
+        }
+
+        /** Sends a call unless one with this id is already outstanding for this client. */
+        public boolean submit(String callId, LlmRequest request) {
+            if (closed) {
+                throw new IllegalStateException("LLM runtime is closed");
+            }
+            Call call = new Call(this, callId, request);
+            if (active.putIfAbsent(callId, call) != null) {
+                return false;
+            }
+            synchronized (lock) {
+                ready.addLast(call);
+            }
+            pump();
+            return true;
+        }
+
+        /** Whether a call with this id is outstanding or finished but not drained. */
+        public boolean isOutstanding(String callId) {
+            return active.containsKey(callId);
+        }
+
+        /** Calls of this client outstanding or finished but not drained. */
+        public int outstanding() {
+            return active.size();
+        }
+
+        /** Takes up to {@code max} finished calls. */
+        public List<Completion> drain(int max) {
+            List<Completion> out = new ArrayList<>();
+            Completion c;
+            while (out.size() < max && (c = completed.poll()) != null) {
+                active.remove(c.callId());
+                out.add(c);
+            }
+            return out;
+        }
+
+        /** Forgets every call of this client (task closed or migrated): late replies are dropped. */
+        public void cancelAll() {
+            active.values().forEach(call -> call.cancelled = true);
+            active.clear();
+            completed.clear();
+        }
+
+        public String owner() {
+            return owner;
+        }
+
+        void finish(Call call, Completion completion) {
+            if (!call.cancelled && active.get(call.id) == call) {
+                completed.add(completion);
+            }
+        }
+    }
+
+    private static final class Call {
+        final Client client;
+        final String id;
+        final LlmRequest request;
+        final long submittedNanos = System.nanoTime();
+        int attempts;
+        volatile boolean cancelled;
+
+        Call(Client client, String id, LlmRequest request) {
+            this.client = client;
+            this.id = id;
+            this.request = request;
+        }
+    }
+
+    /** Starts as many ready calls as the limit and the buckets allow. */
+    private void pump() {
+        List<Call> toSend = new ArrayList<>();
+        synchronized (lock) {
+            while (!ready.isEmpty() && inFlight < limit.current() && !closed) {
+                Call call = ready.peekFirst();
+                if (call.cancelled) {
+                    ready.pollFirst();
+                    continue;
+                }
+                long now = System.nanoTime();
+                double tokens = call.request.estimatedTokens();
+                long wait = Math.max(requestBucket.nanosUntil(1, now), tokenBucket.nanosUntil(tokens, now));
+                if (wait > 0) {
+                    if (!wakeScheduled) {
+                        wakeScheduled = true;
+                        timer.schedule(
+                                () -> {
+                                    synchronized (lock) {
+                                        wakeScheduled = false;
+                                    }
+                                    pump();
+                                },
+                                wait,
+                                TimeUnit.NANOSECONDS);
+                    }
+                    break;
+                }
+                requestBucket.take(1, now);
+                tokenBucket.take(tokens, now);
+                ready.pollFirst();
+                inFlight++;
+                toSend.add(call);
+            }
+        }
+        toSend.forEach(this::send);
+    }
+
+    private void send(Call call) {
+        call.attempts++;
+        long start = System.nanoTime();
+        java.util.concurrent.CompletableFuture<LlmResponse> future;
+        try {
+            future = provider.complete(call.request, limits.callTimeout());
+        } catch (RuntimeException e) {
+            future = java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        future.orTimeout(limits.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((response, error) -> onResult(call, response, error, System.nanoTime() - start));
+    }
+
+    private void onResult(Call call, LlmResponse response, Throwable error, long attemptNanos) {
+        LlmFailure failure = error == null ? null : classify(error);
+        Meters m = meters;
+        boolean retry = false;
+        long delayNanos = 0;
+        synchronized (lock) {
+            inFlight--;
+            if (failure == null) {
+                limit.onSuccess();
+            } else {
+                if (failure.kind() == LlmFailure.Kind.RATE_LIMITED) {
+                    long cooldown =
+                            failure.retryAfter().map(Duration::toNanos).orElse(AdaptiveLimit.DEFAULT_COOLDOWN_NANOS);
+                    limit.onRateLimited(System.nanoTime(), cooldown);
+                }
+                retry = failure.kind().retryable()
+                        && call.attempts < limits.maxAttempts()
+                        && !call.cancelled
+                        && !closed;
+                if (retry) {
+                    backingOff++;
+                    delayNanos = backoff(call.attempts, failure.retryAfter()).toNanos();
+                }
+            }
+        }
+        if (m != null) {
+            m.record(response, failure, retry, attemptNanos);
+        }
+        if (retry) {
+            log.debug(
+                    "LLM call {} attempt {} failed ({}); retrying in {} ms",
+                    call.id,
+                    call.attempts,
+                    failure.getMessage(),
+                    delayNanos / 1_000_000);
+            timer.schedule(
+                    () -> {
+                        synchronized (lock) {
+                            backingOff--;
+                            if (!call.cancelled) {
+                                ready.addFirst(call);
+                            }
+                        }
+                        pump();
+                    },
+                    delayNanos,
+                    TimeUnit.NANOSECONDS);
+        } else {
+            long elapsed = (System.nanoTime() - call.submittedNanos) / 1_000_000;
+            call.client.finish(call, new Completion(call.id, response, failure, call.attempts, elapsed));
+        }
+        pump();
+    }
+
+    /** Exponential backoff with equal jitter, or the server's {@code Retry-After} (plus up to 10 % jitter). */
+    Duration backoff(int attempt, Optional<Duration> retryAfter) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        if (retryAfter.isPresent()) {
+            long ms = Math.min(retryAfter.get().toMillis(), MAX_RETRY_AFTER.toMillis());
+            return Duration.ofMillis(ms + (long) (ms * 0.1 * random.nextDouble()));
+        }
+        long base = limits.initialBackoff().toMillis() << Math.min(attempt - 1, 20);
+        long capped = Math.min(base, limits.maxBackoff().toMillis());
+        return Duration.ofMillis(capped / 2 + (long) (random.nextDouble() * (capped / 2.0)));
+    }
+
+    static LlmFailure classify(Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof LlmFailure failure) {
+            return failure;
+        }
+        if (cause instanceof TimeoutException) {
+            return new LlmFailure(LlmFailure.Kind.TIMEOUT, 0, "No response within the deadline", null, cause);
+        }
+        return new LlmFailure(LlmFailure.Kind.CONNECTION, 0, String.valueOf(cause), null, cause);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        timer.shutdownNow();
+        provider.close();
+    }
+
+    /** The runtime's meters, named in {@link SynthMeters}. */
+    private final class Meters {
+        private final MeterRegistry registry;
+        private final String app;
+        private final Timer latency;
+        private final DistributionSummary inputTokens;
+        private final DistributionSummary outputTokens;
+
+        Meters(MeterRegistry registry, String app) {
+            this.registry = registry;
+            this.app = app;
+            Gauge.builder(SynthMeters.LLM_IN_FLIGHT.meterName(), LlmRuntime.this, LlmRuntime::inFlight)
+                    .description(SynthMeters.LLM_IN_FLIGHT.description())
+                    .tag("app", app)
+                    .register(registry);
+            Gauge.builder(SynthMeters.LLM_CONCURRENCY_LIMIT.meterName(), LlmRuntime.this, LlmRuntime::concurrencyLimit)
+                    .description(SynthMeters.LLM_CONCURRENCY_LIMIT.description())
+                    .tag("app", app)
+                    .register(registry);
+            this.latency = Timer.builder(SynthMeters.LLM_LATENCY.meterName())
+                    .description(SynthMeters.LLM_LATENCY.description())
+                    .tag("app", app)
+                    .tag("gen_ai.provider.name", provider.name())
+                    .publishPercentileHistogram()
+                    .register(registry);
+            this.inputTokens = tokens("input");
+            this.outputTokens = tokens("output");
+        }
+
+        private DistributionSummary tokens(String type) {
+            return DistributionSummary.builder(SynthMeters.LLM_TOKENS.meterName())
+                    .description(SynthMeters.LLM_TOKENS.description())
+                    .baseUnit("tokens")
+                    .tag("app", app)
+                    .tag("gen_ai.provider.name", provider.name())
+                    .tag("gen_ai.token.type", type)
+                    .register(registry);
+        }
+
+        void record(LlmResponse response, LlmFailure failure, boolean retry, long attemptNanos) {
+            latency.record(attemptNanos, TimeUnit.NANOSECONDS);
+            if (response != null) {
+                inputTokens.record(response.promptTokens());
+                outputTokens.record(response.completionTokens());
+                SynthMeters.llmCalls(registry, app, "success", "none").increment();
+            } else if (retry) {
+                SynthMeters.llmRetries(registry, app, failure.kind().reason()).increment();
+            } else {
+                SynthMeters.llmCalls(registry, app, "failure", failure.kind().reason())
+                        .increment();
+            }
+        }
+    }
+}
