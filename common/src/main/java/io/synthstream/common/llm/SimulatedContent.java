@@ -29,6 +29,9 @@ public final class SimulatedContent {
 
     public static final String ATTRIBUTE_HINT_PREFIX = "attr.";
 
+    /** Hint key naming the sample (and step) a call is for: replies to identical prompts still differ. */
+    public static final String SAMPLE_HINT = "sample";
+
     /** What a refusal says; the curator's refusal filter catches it. */
     public static final String REFUSAL = "I'm sorry, but as an AI language model I cannot help with that request.";
 
@@ -182,7 +185,9 @@ public final class SimulatedContent {
         boolean near = false;
         if (copyRoll < rates.duplicate() + rates.nearDuplicate()) {
             // A small pool of seeds per hint combination: replies with the same hints collide.
-            textSeed = new TreeMap<>(hints).hashCode() * 31L + Math.floorMod(seed, 3);
+            TreeMap<String, String> conditions = new TreeMap<>(hints);
+            conditions.remove(SAMPLE_HINT);
+            textSeed = conditions.hashCode() * 31L + Math.floorMod(seed, 3);
             near = copyRoll >= rates.duplicate();
         }
         ObjectNode reply = JSON.createObjectNode();

@@ -121,6 +121,8 @@ public final class SimulatedProvider implements LlmProvider {
             digest.update(Long.toString(providerSeed).getBytes(StandardCharsets.UTF_8));
             digest.update(
                     Long.toString(request.seed() == null ? 0 : request.seed()).getBytes(StandardCharsets.UTF_8));
+            digest.update(
+                    String.valueOf(new java.util.TreeMap<>(request.hints())).getBytes(StandardCharsets.UTF_8));
             for (LlmRequest.Message m : request.messages()) {
                 digest.update(m.role().getBytes(StandardCharsets.UTF_8));
                 digest.update(m.content().getBytes(StandardCharsets.UTF_8));

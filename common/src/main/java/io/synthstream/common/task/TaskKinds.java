@@ -16,6 +16,10 @@ public final class TaskKinds {
     public static final String QA = "qa";
     public static final String CUSTOM = "custom";
 
+    /** Output field types the apps understand; {@code list} is a JSON array of strings. */
+    public static final java.util.Set<String> FIELD_TYPES =
+            java.util.Set.of("string", "label", "integer", "number", "boolean", "list");
+
     private static final Map<String, List<OutputField>> BUILT_IN_FIELDS = Map.of(
             CLASSIFICATION,
             List.of(field("text", "string", true, "The example text."), field("label", "label", true, "Its label.")),

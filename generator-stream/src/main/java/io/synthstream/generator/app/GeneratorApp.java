@@ -2,6 +2,7 @@ package io.synthstream.generator.app;
 
 import io.synthstream.common.app.AppLauncher;
 import io.synthstream.common.config.SynthConfig;
+import io.synthstream.generator.config.GeneratorConfig;
 import io.synthstream.generator.topology.GeneratorTopology;
 import java.util.Map;
 
@@ -15,7 +16,7 @@ public final class GeneratorApp {
 
     public static void main(String[] args) {
         System.exit(AppLauncher.run(
-                SynthConfig.baseDefinition(),
+                GeneratorConfig.definition(),
                 DEFAULTS,
                 GeneratorTopology::build,
                 GeneratorTopology.TOPICS,

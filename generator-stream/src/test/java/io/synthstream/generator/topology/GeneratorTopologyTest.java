@@ -2,50 +2,350 @@ package io.synthstream.generator.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.synthstream.common.config.SynthConfig;
-import io.synthstream.common.streams.SynthSerdes;
+import io.synthstream.avro.ConditionTuple;
+import io.synthstream.avro.DeadLetter;
+import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.Sample;
+import io.synthstream.avro.SteeringUpdate;
+import io.synthstream.common.llm.LlmRequest;
+import io.synthstream.common.llm.SimulatedProvider;
 import io.synthstream.common.testing.TopologyTestSupport;
-import io.synthstream.common.topics.Topics;
-import io.synthstream.schemas.TestRecords;
-import java.nio.charset.StandardCharsets;
-import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.TopologyTestDriver;
+import io.synthstream.generator.config.GeneratorConfig;
+import io.synthstream.generator.logic.Ids;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class GeneratorTopologyTest {
-    private final SynthConfig config = TopologyTestSupport.config("synth-generator");
-    private final SynthSerdes serdes = SynthSerdes.from(config);
+
+    private static GeneratorFixture fixture() {
+        return new GeneratorFixture(new SimulatedProvider(SimulatedProvider.Settings.INSTANT), Map.of());
+    }
 
     @Test
-    void shouldPublishEachRequestAsSpecKeyedByRequestId() {
-        try (TopologyTestDriver driver = TopologyTestSupport.driver(GeneratorTopology.build(config), config)) {
-            TopologyTestSupport.input(driver, Topics.REQUESTS, serdes).pipeInput("r-1", TestRecords.request("r-1"));
-
-            var specs = TopologyTestSupport.output(driver, Topics.SPECS, serdes).readKeyValuesToMap();
-
-            assertThat(specs).containsOnlyKeys("r-1");
-            assertThat(specs.get("r-1")).isEqualTo(TestRecords.request("r-1"));
+    void everyNodeIsNamed() {
+        try (GeneratorFixture f = fixture()) {
+            TopologyTestSupport.assertNoGeneratedNames(f.topology);
         }
     }
 
     @Test
-    void shouldDeadLetterUndecodableRequestAndKeepRunning() {
-        try (TopologyTestDriver driver = TopologyTestSupport.driver(GeneratorTopology.build(config), config)) {
-            TopologyTestSupport.rawInput(driver, Topics.REQUESTS)
-                    .pipeInput("r-bad".getBytes(StandardCharsets.UTF_8), "{}".getBytes(StandardCharsets.UTF_8));
-            TopologyTestSupport.input(driver, Topics.REQUESTS, serdes).pipeInput("r-2", TestRecords.request("r-2"));
-
-            var letter = TopologyTestSupport.deadLetters(driver, serdes).readValue();
-            assertThat(letter.getApp()).isEqualTo("synth-generator");
-            assertThat(letter.getOriginTopic()).isEqualTo(Topics.REQUESTS.name());
-            assertThat(TopologyTestSupport.output(driver, Topics.SPECS, serdes).readKeyValuesToMap())
-                    .containsOnlyKeys("r-2");
+    void aJsonRequestBecomesSpecConditionsAndLabelledSamples() {
+        try (GeneratorFixture f = fixture()) {
+            f.jsonRequests.pipeInput("r1", Requests.sentimentJson("r1", 40));
+            assertThat(f.specs.readKeyValuesToList())
+                    .singleElement()
+                    .satisfies(kv -> assertThat(kv.key).isEqualTo("r1"));
+            f.pumpOutcomes(40);
+            assertThat(f.deadLetterLog).isEmpty();
+            assertThat(f.sampleLog).hasSize(40);
+            Set<String> ids = f.sampleLog.stream().map(Sample::getSampleId).collect(Collectors.toSet());
+            assertThat(ids).hasSize(40).contains(Ids.sampleId("r1", 0, 0), Ids.sampleId("r1", 39, 0));
+            for (Sample s : f.sampleLog) {
+                assertThat(s.getFields()).containsKeys("text", "label");
+                assertThat(s.getFields().get("label"))
+                        .isEqualTo(s.getAttributes().get("label"));
+                assertThat(s.getAttributes()).containsKeys("product", "length", "label");
+                assertThat(s.getTrace().getSimulated()).isTrue();
+                assertThat(s.getTrace().getProvider()).isEqualTo("simulated");
+                assertThat(s.getTrace().getModel()).isEqualTo(SimulatedProvider.MODEL);
+                assertThat(s.getTrace().getSteps()).hasSize(1);
+                assertThat(s.getTaskKind()).isEqualTo("classification");
+                assertThat(s.getRequestId()).isEqualTo("r1");
+            }
+            assertThat(f.sampleLog.stream()
+                            .map(s -> s.getFields().get("text"))
+                            .distinct()
+                            .count())
+                    .as("the simulator varies its texts")
+                    .isGreaterThan(30);
         }
     }
 
     @Test
-    void shouldNameEveryNode() {
-        Topology topology = GeneratorTopology.build(config);
-        TopologyTestSupport.assertNoGeneratedNames(topology);
+    void planningIsPacedInBatches() {
+        try (GeneratorFixture f = new GeneratorFixture(
+                new SimulatedProvider(SimulatedProvider.Settings.INSTANT), Map.of(GeneratorConfig.PLAN_BATCH, 10))) {
+            f.requests.pipeInput("r1", Requests.parse(Requests.sentimentJson("r1", 25)));
+            f.driver.advanceWallClockTime(java.time.Duration.ofMillis(100));
+            List<ConditionTuple> first = f.conditions.readValuesToList();
+            assertThat(first).hasSize(10);
+            assertThat(first.get(0).getConditionIndex()).isZero();
+            f.pumpOutcomes(25);
+            assertThat(f.sampleLog).hasSize(25);
+        }
+    }
+
+    @Test
+    void invalidRequestsGoToTheDeadLetterQueueWithEveryProblem() {
+        try (GeneratorFixture f = fixture()) {
+            f.jsonRequests.pipeInput("bad1", "{not json");
+            f.jsonRequests.pipeInput("bad2", """
+                    {"request_id": "bad2", "dataset": "d", "count": 0,
+                     "task": {"kind": "classification", "labels": ["a"],
+                              "instruction_template": "Write about {{ topik }}",
+                              "output_fields": [{"name": "text", "type": "strng"}]},
+                     "attributes": [{"name": "topic", "values": [{"value": "x"}]}]}
+                    """);
+            f.jsonRequests.pipeInput(
+                    "bad3",
+                    "{\"request_id\": \"bad3\", \"dataset\": \"d\", \"count\": 5,"
+                            + " \"task\": {\"kind\": \"poetry\"}}");
+            f.jsonRequests.pipeInput("bad4", Requests.sentimentJson("bad4", 2_000_000));
+            f.jsonRequests.pipeInput("other-key", Requests.sentimentJson("bad5", 2));
+            f.jsonRequests.pipeInput(
+                    "bad6",
+                    "{\"request_id\": \"bad6\", \"dataset\": \"d\", \"count\": 1, \"task\": {\"kind\": \"qa\"}, \"colour\": 1}");
+            List<DeadLetter> letters = f.deadLetters.readValuesToList();
+            assertThat(letters).hasSize(6).allSatisfy(l -> {
+                assertThat(l.getReason()).isEqualTo("invalid_request");
+                assertThat(l.getStage()).isEqualTo("ingest");
+                assertThat(l.getOriginTopic()).isEqualTo("synth.requests.json");
+            });
+            assertThat(letters.get(0).getMessage()).startsWith("Invalid JSON request");
+            assertThat(letters.get(1).getMessage())
+                    .contains("count must be at least 1")
+                    .contains("type 'strng'")
+                    .contains("topik");
+            assertThat(letters.get(2).getMessage()).contains("task.kind 'poetry' is unknown");
+            assertThat(letters.get(3).getMessage()).contains("above the limit of 1000000");
+            assertThat(letters.get(4).getMessage()).contains("differs from request_id");
+            assertThat(letters.get(5).getMessage()).contains("colour: is not a field of GenerationRequest");
+            assertThat(f.specs.isEmpty()).isTrue();
+            // The app keeps running: a valid request afterwards is served.
+            f.jsonRequests.pipeInput("ok", Requests.sentimentJson("ok", 3));
+            f.pumpOutcomes(3);
+            assertThat(f.sampleLog).hasSize(3);
+        }
+    }
+
+    @Test
+    void aRepeatedRequestIdIsRejectedOnce() {
+        try (GeneratorFixture f = fixture()) {
+            f.jsonRequests.pipeInput("r1", Requests.sentimentJson("r1", 2));
+            f.jsonRequests.pipeInput("r1", Requests.sentimentJson("r1", 2));
+            f.pumpOutcomes(3);
+            assertThat(f.sampleLog).hasSize(2);
+            assertThat(f.deadLetterLog)
+                    .singleElement()
+                    .satisfies(l -> assertThat(l.getReason()).isEqualTo("duplicate_request"));
+        }
+    }
+
+    @Test
+    void multiStepSamplesCarryEveryStepAndUseEarlierOutputs() {
+        ScriptedProvider provider = new ScriptedProvider();
+        try (GeneratorFixture f = new GeneratorFixture(provider, Map.of())) {
+            f.jsonRequests.pipeInput("m1", """
+                    {"request_id": "m1", "dataset": "math", "count": 3,
+                     "task": {"kind": "qa", "description": "grade-school arithmetic"},
+                     "steps": [
+                       {"name": "write", "instruction_template": "Write a {{ level }} word problem about {{ task }}.",
+                        "output_fields": [{"name": "question"}]},
+                       {"name": "evolve", "kind": "evolve",
+                        "instruction_template": "Make this problem deeper: {{ write.question }}",
+                        "output_fields": [{"name": "question"}]},
+                       {"name": "solve", "instruction_template": "Solve step by step: {{ evolve.question }}",
+                        "output_fields": [{"name": "reasoning"}, {"name": "answer"}]}
+                     ],
+                     "attributes": [{"name": "level", "values": [{"value": "easy"}]}]}
+                    """);
+            f.pumpOutcomes(3);
+            assertThat(f.deadLetterLog).isEmpty();
+            Sample s = f.sampleLog.get(0);
+            assertThat(s.getTrace().getSteps())
+                    .extracting(t -> t.getName())
+                    .containsExactly("write", "evolve", "solve");
+            assertThat(s.getFields()).containsKeys("question", "reasoning", "answer");
+            assertThat(s.getFields().get("question"))
+                    .as("the later step's question wins")
+                    .isEqualTo(s.getTrace().getSteps().get(1).getOutput().get("question"));
+            String writeQuestion = s.getTrace().getSteps().get(0).getOutput().get("question");
+            assertThat(provider.requests)
+                    .anySatisfy(r -> assertThat(r.messages().get(1).content()).contains(writeQuestion));
+            assertThat(provider.requests)
+                    .anySatisfy(r -> assertThat(r.messages().get(0).content()).contains("Evol-Instruct"));
+        }
+    }
+
+    @Test
+    void chainOfThoughtKeepsTheRationaleInTheTraceOnly() {
+        ScriptedProvider provider = new ScriptedProvider();
+        try (GeneratorFixture f = new GeneratorFixture(provider, Map.of())) {
+            String json =
+                    Requests.sentimentJson("c1", 2).replace("\"seed\": 7", "\"seed\": 7, \"chain_of_thought\": true");
+            f.jsonRequests.pipeInput("c1", json);
+            f.pumpOutcomes(2);
+            Sample s = f.sampleLog.get(0);
+            assertThat(s.getTrace().getRationale()).isNotBlank();
+            assertThat(s.getFields()).doesNotContainKey("rationale");
+            LlmRequest call = provider.requests.get(0);
+            assertThat(call.schema().path("properties").fieldNames().next()).isEqualTo("rationale");
+            assertThat(call.messages().get(1).content()).contains("Think step by step");
+        }
+    }
+
+    @Test
+    void structuredOutputSendsTheSchemaWithTheLabelSet() {
+        ScriptedProvider provider = new ScriptedProvider();
+        try (GeneratorFixture f = new GeneratorFixture(provider, Map.of())) {
+            f.jsonRequests.pipeInput("s1", Requests.sentimentJson("s1", 1));
+            f.pumpOutcomes(1);
+            LlmRequest call = provider.requests.get(0);
+            assertThat(call.format()).isEqualTo(LlmRequest.ResponseFormat.JSON_SCHEMA);
+            assertThat(call.schema()
+                            .path("properties")
+                            .path("label")
+                            .path("enum")
+                            .toString())
+                    .isEqualTo("[\"positive\",\"negative\"]");
+            assertThat(call.schema().path("required").toString()).contains("text");
+            assertThat(call.messages().get(1).content()).contains("Reply with only a JSON object");
+            assertThat(call.temperature()).isEqualTo(0.8);
+        }
+    }
+
+    @Test
+    void inContextDemonstrationsAreChosenPerStrategy() {
+        ScriptedProvider provider = new ScriptedProvider();
+        try (GeneratorFixture f = new GeneratorFixture(provider, Map.of())) {
+            String json = Requests.sentimentJson("d1", 4).replace("\"seed\": 7", """
+                            "seed": 7, "demonstrations": 2, "demonstration_strategy": "stratified",
+                            "examples": [
+                              {"id": "p1", "fields": {"text": "Great battery life.", "label": "positive"}},
+                              {"id": "p2", "fields": {"text": "Fast and light.", "label": "positive"}},
+                              {"id": "n1", "fields": {"text": "Broke in a week.", "label": "negative"}}]
+                            """);
+            f.jsonRequests.pipeInput("d1", json);
+            f.pumpOutcomes(4);
+            for (Sample s : f.sampleLog) {
+                assertThat(s.getTrace().getDemonstrationIds()).hasSize(2).contains("n1");
+            }
+            assertThat(provider.requests.get(0).messages().get(1).content())
+                    .contains("Examples of good outputs")
+                    .contains("Broke in a week.");
+        }
+    }
+
+    @Test
+    void aReplyThatDoesNotParseGetsOneRepairTurnThenGoesToTheDeadLetterQueue() {
+        ScriptedProvider provider = new ScriptedProvider()
+                .then("Sure! Here is your review: {\"text\": \"cut", "stop") // sample A, first try
+                .then("{\"text\": \"Solid phone.\", \"label\": \"positive\"}", "stop"); // sample A, repaired
+        try (GeneratorFixture f = new GeneratorFixture(provider, Map.of())) {
+            f.jsonRequests.pipeInput("p1", Requests.sentimentJson("p1", 1));
+            f.pumpOutcomes(1);
+            assertThat(f.sampleLog).singleElement().satisfies(s -> {
+                assertThat(s.getFields().get("text")).isEqualTo("Solid phone.");
+                assertThat(s.getTrace().getSteps().get(0).getAttempts()).isEqualTo(2);
+            });
+            assertThat(provider.requests.get(1).messages()).hasSize(4);
+            assertThat(provider.requests.get(1).messages().get(3).content()).contains("could not be used");
+        }
+        ScriptedProvider twice =
+                new ScriptedProvider().then("no json here", "stop").then("still none", "stop");
+        try (GeneratorFixture f = new GeneratorFixture(twice, Map.of())) {
+            f.jsonRequests.pipeInput("p2", Requests.sentimentJson("p2", 1));
+            f.pumpOutcomes(1);
+            assertThat(f.deadLetterLog).singleElement().satisfies(l -> {
+                assertThat(l.getReason()).isEqualTo("unparseable_output");
+                assertThat(l.getSamples()).isEqualTo(1);
+                assertThat(l.getRequestId()).isEqualTo("p2");
+                assertThat(l.getSampleId()).isEqualTo(Ids.sampleId("p2", 0, 0));
+                assertThat(new String(l.getOriginalValue().array())).isEqualTo("still none");
+            });
+        }
+    }
+
+    @Test
+    void aTruncatedReplyIsDeadLetteredWithoutRepair() {
+        ScriptedProvider provider = new ScriptedProvider().then("{\"text\": \"This review goes on and", "length");
+        try (GeneratorFixture f = new GeneratorFixture(provider, Map.of())) {
+            f.jsonRequests.pipeInput("t1", Requests.sentimentJson("t1", 1));
+            f.pumpOutcomes(1);
+            assertThat(f.deadLetterLog).singleElement().satisfies(l -> {
+                assertThat(l.getReason()).isEqualTo("output_truncated");
+                assertThat(l.getMessage()).contains("max_tokens");
+            });
+            assertThat(provider.requests).hasSize(1);
+        }
+    }
+
+    @Test
+    void steeringReweightsLaterBatchesAndFeedsTheExemplarPool() {
+        try (GeneratorFixture f =
+                new GeneratorFixture(new SimulatedProvider(SimulatedProvider.Settings.INSTANT), Map.of())) {
+            f.steering.pipeInput(
+                    "reviews",
+                    SteeringUpdate.newBuilder()
+                            .setDataset("reviews")
+                            .setVersion(3)
+                            .setGeneratedAt(Instant.EPOCH)
+                            .setAttributeWeights(Map.of("label", Map.of("positive", 0.0, "negative", 1.0)))
+                            .setExemplars(List.of(io.synthstream.avro.Example.newBuilder()
+                                    .setId("best-1")
+                                    .setFields(Map.of("text", "Awful screen.", "label", "negative"))
+                                    .build()))
+                            .build());
+            String json = Requests.sentimentJson("s1", 30)
+                    .replace(
+                            "\"seed\": 7",
+                            "\"seed\": 7, \"demonstrations\": 1, \"demonstration_strategy\": \"exemplar\"");
+            f.jsonRequests.pipeInput("s1", json);
+            f.pumpOutcomes(30);
+            assertThat(f.sampleLog).allSatisfy(s -> {
+                assertThat(s.getAttributes().get("label")).isEqualTo("negative");
+                assertThat(s.getTrace().getDemonstrationIds()).containsExactly("best-1");
+            });
+        }
+    }
+
+    @Test
+    void aConditionWhoseSpecNeverArrivesIsDeadLettered() {
+        try (GeneratorFixture f = new GeneratorFixture(
+                new SimulatedProvider(SimulatedProvider.Settings.INSTANT), Map.of(GeneratorConfig.SPEC_WAIT_MS, 0L))) {
+            GenerationRequest orphan = Requests.parse(Requests.sentimentJson("orphan", 1));
+            ConditionTuple tuple = io.synthstream.generator.logic.Planner.plan(orphan, 0, null, Instant.EPOCH);
+            f.conditionsIn.pipeInput(tuple.getConditionId(), tuple);
+            f.pumpOutcomes(1);
+            assertThat(f.deadLetterLog).singleElement().satisfies(l -> {
+                assertThat(l.getReason()).isEqualTo("unknown_spec");
+                assertThat(l.getSamples()).isEqualTo(1);
+            });
+        }
+    }
+
+    @Test
+    void terminalLlmFailuresAreDeadLetteredWithAttempts() {
+        SimulatedProvider.Settings failing = new SimulatedProvider.Settings(
+                1, java.time.Duration.ZERO, 0, io.synthstream.common.llm.SimulatedContent.Rates.NONE, 0, 1.0);
+        try (GeneratorFixture f = new GeneratorFixture(new SimulatedProvider(failing), Map.of())) {
+            f.jsonRequests.pipeInput("f1", Requests.sentimentJson("f1", 2));
+            f.pumpOutcomes(2);
+            assertThat(f.deadLetterLog).hasSize(2).allSatisfy(l -> {
+                assertThat(l.getReason()).isEqualTo("llm_server_error");
+                assertThat(l.getAttempts()).isEqualTo(3);
+                assertThat(l.getStage()).isEqualTo("generate");
+            });
+        }
+    }
+
+    @Test
+    void sampleIdsAreDeterministicAcrossRuns() {
+        Set<String> first = new HashSet<>();
+        Set<String> second = new HashSet<>();
+        for (Set<String> ids : List.of(first, second)) {
+            try (GeneratorFixture f = fixture()) {
+                f.jsonRequests.pipeInput("r9", Requests.sentimentJson("r9", 5));
+                f.pumpOutcomes(5);
+                f.sampleLog.forEach(
+                        s -> ids.add(s.getSampleId() + "|" + s.getFields().get("text")));
+            }
+        }
+        assertThat(first).isEqualTo(second);
     }
 }

@@ -1,0 +1,53 @@
+package io.synthstream.generator.logic;
+
+import io.synthstream.common.task.TaskKinds;
+
+/**
+ * The built-in templates of each task kind (Pebble syntax, see {@link Templates}). A request
+ * overrides them with {@code task.system_template} / {@code task.instruction_template}, or per step.
+ */
+public final class DefaultTemplates {
+    /** Version written to traces when the request does not name its own. */
+    public static final String VERSION = "builtin-1";
+
+    static final String EVOLVE_SYSTEM =
+            "You rewrite tasks to make them more complex (Evol-Instruct): deeper reasoning, more constraints,"
+                    + " or broader scope, while keeping them answerable and self-contained.";
+
+    private DefaultTemplates() {}
+
+    static String system(String kind) {
+        return switch (kind) {
+            case TaskKinds.CLASSIFICATION ->
+                "You are a data generator creating realistic, varied examples for a text classification dataset"
+                        + "{% if task %} about {{ task }}{% endif %}. Every example must clearly belong to its label.";
+            case TaskKinds.INSTRUCTION ->
+                "You create diverse, high-quality instruction-tuning data in the style of Self-Instruct"
+                        + "{% if task %} for {{ task }}{% endif %}.";
+            case TaskKinds.QA ->
+                "You write accurate question-answer pairs{% if task %} about {{ task }}{% endif %},"
+                        + " with careful step-by-step reasoning.";
+            default -> "You generate synthetic data{% if task %} for {{ task }}{% endif %}. Be accurate and varied.";
+        };
+    }
+
+    static String instruction(String kind) {
+        return switch (kind) {
+            case TaskKinds.CLASSIFICATION ->
+                "Write one realistic example text whose label is \"{{ label }}\" (possible labels: {{ labels | join(\", \") }}).\n"
+                        + "{% if attribute_lines %}The text must reflect these properties:\n{{ attribute_lines }}\n{% endif %}"
+                        + "Do not mention the label itself.";
+            case TaskKinds.INSTRUCTION ->
+                "Write one new, self-contained task instruction, an optional input it refers to (an empty string"
+                        + " if none), and a complete, correct output.\n"
+                        + "{% if attribute_lines %}Properties of the task:\n{{ attribute_lines }}{% endif %}";
+            case TaskKinds.QA ->
+                "{% if context %}Using only this context:\n{{ context }}\n\n{% endif %}"
+                        + "Write one question, the step-by-step reasoning that answers it, and the final answer.\n"
+                        + "{% if attribute_lines %}Properties of the question:\n{{ attribute_lines }}{% endif %}";
+            default ->
+                "Generate one example with the requested fields.\n"
+                        + "{% if attribute_lines %}Properties:\n{{ attribute_lines }}{% endif %}";
+        };
+    }
+}

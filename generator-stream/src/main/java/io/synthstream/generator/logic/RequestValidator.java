@@ -1,0 +1,202 @@
+package io.synthstream.generator.logic;
+
+import io.synthstream.avro.Attribute;
+import io.synthstream.avro.AttributeValue;
+import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.OutputField;
+import io.synthstream.common.task.TaskKinds;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks a request before anything is planned (DESIGN §4.1) and lists every problem at once, each
+ * naming the field and saying what to change. Templates are checked by rendering them with
+ * placeholder values under strict variables, so a placeholder that names no attribute or earlier
+ * step is caught here rather than on the first LLM call.
+ */
+public final class RequestValidator {
+    /**
+     * @param maxCount the largest {@code count} accepted
+     * @param maxBytes the largest encoded request accepted
+     */
+    public record Limits(int maxCount, long maxBytes) {}
+
+    private RequestValidator() {}
+
+    /** The problems of {@code request}; empty when it is valid. */
+    public static List<String> problems(GenerationRequest request, long encodedBytes, Limits limits) {
+        List<String> problems = new ArrayList<>();
+        if (encodedBytes > limits.maxBytes()) {
+            problems.add("request is " + encodedBytes + " bytes, above the limit of " + limits.maxBytes()
+                    + " (generator.max.request.bytes); move large example sets out of the request");
+            return problems;
+        }
+        if (request.getRequestId() == null || request.getRequestId().isBlank()) {
+            problems.add("request_id is required");
+        }
+        if (request.getDataset() == null || request.getDataset().isBlank()) {
+            problems.add("dataset is required");
+        }
+        String kind = request.getTask().getKind();
+        if (!TaskKinds.isKnown(kind)) {
+            problems.add("task.kind '" + kind + "' is unknown; use classification, instruction, qa or custom");
+        }
+        if (request.getCount() <= 0) {
+            problems.add("count must be at least 1, got " + request.getCount());
+        } else if (request.getCount() > limits.maxCount()) {
+            problems.add("count " + request.getCount() + " is above the limit of " + limits.maxCount()
+                    + " (generator.max.count); split the request");
+        }
+        List<String> labels = request.getTask().getLabels();
+        if (TaskKinds.CLASSIFICATION.equals(kind) && labels.isEmpty()) {
+            problems.add("task.labels is required for classification (e.g. [\"positive\", \"negative\"])");
+        }
+        checkFields(TaskKinds.outputFields(request), "task.output_fields", labels, problems);
+        if (TaskKinds.CUSTOM.equals(kind)
+                && request.getTask().getOutputFields().isEmpty()
+                && request.getSteps().isEmpty()) {
+            problems.add("task.output_fields is required for custom tasks");
+        }
+        checkAttributes(request, problems);
+        if (!Planner.SAMPLING_MODES.contains(request.getSamplingMode())) {
+            problems.add("sampling_mode '" + request.getSamplingMode() + "' is unknown; use " + Planner.SAMPLING_MODES);
+        }
+        if (!Planner.DEMONSTRATION_STRATEGIES.contains(request.getDemonstrationStrategy())) {
+            problems.add("demonstration_strategy '" + request.getDemonstrationStrategy() + "' is unknown; use "
+                    + Planner.DEMONSTRATION_STRATEGIES);
+        }
+        if (request.getDemonstrations() < 0) {
+            problems.add("demonstrations must be >= 0, got " + request.getDemonstrations());
+        } else if (request.getDemonstrations() > 0
+                && request.getExamples().isEmpty()
+                && !"exemplar".equals(request.getDemonstrationStrategy())) {
+            problems.add("demonstrations is " + request.getDemonstrations()
+                    + " but examples is empty; add examples or use demonstration_strategy exemplar");
+        }
+        Double temperature = request.getModel().getTemperature();
+        if (temperature != null && (temperature < 0 || temperature > 2)) {
+            problems.add("model.temperature must be within [0, 2], got " + temperature);
+        }
+        if (request.getModel().getMaxTokens() != null && request.getModel().getMaxTokens() < 1) {
+            problems.add("model.max_tokens must be at least 1");
+        }
+        checkSteps(request, problems);
+        return problems;
+    }
+
+    private static void checkFields(
+            List<OutputField> fields, String where, List<String> labels, List<String> problems) {
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < fields.size(); i++) {
+            OutputField f = fields.get(i);
+            if (!names.add(f.getName())) {
+                problems.add(where + "[" + i + "]: field '" + f.getName() + "' is declared twice");
+            }
+            if (!TaskKinds.FIELD_TYPES.contains(f.getType())) {
+                problems.add(where + "[" + i + "]: type '" + f.getType() + "' of field '" + f.getName()
+                        + "' is not understood; use one of " + new java.util.TreeSet<>(TaskKinds.FIELD_TYPES));
+            }
+            if ("label".equals(f.getType()) && labels.isEmpty()) {
+                problems.add(
+                        where + "[" + i + "]: field '" + f.getName() + "' has type label but task.labels is empty");
+            }
+        }
+    }
+
+    private static void checkAttributes(GenerationRequest request, List<String> problems) {
+        Set<String> names = new HashSet<>();
+        for (Attribute a : request.getAttributes()) {
+            if (!names.add(a.getName())) {
+                problems.add("attributes: '" + a.getName() + "' is declared twice");
+            }
+            if (a.getValues().isEmpty()) {
+                problems.add("attributes." + a.getName() + " has no values");
+            }
+            double total = 0;
+            for (AttributeValue v : a.getValues()) {
+                if (v.getWeight() < 0 || Double.isNaN(v.getWeight())) {
+                    problems.add("attributes." + a.getName() + ": weight of '" + v.getValue() + "' must be >= 0");
+                }
+                total += v.getWeight();
+            }
+            if (!a.getValues().isEmpty() && total <= 0) {
+                problems.add("attributes." + a.getName() + ": weights sum to 0");
+            }
+        }
+        if (request.getConditions() != null && request.getConditions().isEmpty()) {
+            problems.add("conditions is an empty list; leave it out to sample the attribute space");
+        }
+    }
+
+    private static void checkSteps(GenerationRequest request, List<String> problems) {
+        List<StepPlan> steps = StepPlan.of(request);
+        Map<String, String> attributes = placeholderAttributes(request);
+        Map<String, Map<String, String>> earlier = new LinkedHashMap<>();
+        Set<String> reserved =
+                PromptBuilder.variables(request, attributes, Map.of()).keySet();
+        for (int i = 0; i < steps.size(); i++) {
+            StepPlan step = steps.get(i);
+            String where = request.getSteps().isEmpty() ? "task" : "steps[" + i + "] (" + step.name() + ")";
+            if (!request.getSteps().isEmpty()) {
+                if (step.name() == null || step.name().isBlank()) {
+                    problems.add(where + ": name is required");
+                } else if (earlier.containsKey(step.name()) || reserved.contains(step.name())) {
+                    problems.add(where + ": name '" + step.name()
+                            + "' is already used by an earlier step, an attribute or a built-in variable");
+                }
+                if (!List.of("generate", "evolve").contains(step.kind())) {
+                    problems.add(where + ": kind '" + step.kind() + "' is unknown; use generate or evolve");
+                }
+                if (step.outputFields().isEmpty()) {
+                    problems.add(where + ": output_fields is required (only the last step inherits the task's)");
+                }
+                checkFields(
+                        step.outputFields(),
+                        where + ".output_fields",
+                        request.getTask().getLabels(),
+                        problems);
+            }
+            Map<String, Object> vars = PromptBuilder.variables(request, attributes, earlier);
+            checkTemplate(step.systemTemplate(), where + " system_template", vars, problems);
+            checkTemplate(step.instructionTemplate(), where + " instruction_template", vars, problems);
+            Map<String, String> outputs = new HashMap<>();
+            step.outputFields().forEach(f -> outputs.put(f.getName(), "x"));
+            outputs.put(PromptBuilder.RATIONALE, "x");
+            earlier.put(step.name(), outputs);
+        }
+    }
+
+    private static void checkTemplate(String template, String where, Map<String, Object> vars, List<String> problems) {
+        if (template == null || template.isBlank()) {
+            problems.add(where + " is empty");
+            return;
+        }
+        try {
+            Templates.render(template, vars);
+        } catch (Templates.TemplateException e) {
+            problems.add(
+                    where + ": " + e.getMessage() + "; known variables: " + new java.util.TreeSet<>(vars.keySet()));
+        }
+    }
+
+    /** One value per attribute (and explicit condition key) to render templates with. */
+    private static Map<String, String> placeholderAttributes(GenerationRequest request) {
+        Map<String, String> values = new HashMap<>();
+        for (Attribute a : Planner.attributeSpace(request)) {
+            values.put(
+                    a.getName(),
+                    a.getValues().isEmpty() ? "x" : a.getValues().get(0).getValue());
+        }
+        if (request.getConditions() != null) {
+            for (Map<String, String> c : request.getConditions()) {
+                c.forEach(values::putIfAbsent);
+            }
+        }
+        return values;
+    }
+}

@@ -1,0 +1,235 @@
+package io.synthstream.generator.processor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.synthstream.avro.ConditionTuple;
+import io.synthstream.avro.DeadLetter;
+import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.SteeringUpdate;
+import io.synthstream.common.dlq.DeadLetters;
+import io.synthstream.common.json.AvroJson;
+import io.synthstream.common.llm.LlmRuntime;
+import io.synthstream.common.metrics.SynthMeters;
+import io.synthstream.generator.avro.PlanCursor;
+import io.synthstream.generator.config.GeneratorConfig;
+import io.synthstream.generator.logic.Planner;
+import io.synthstream.generator.logic.RequestValidator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+
+/**
+ * Ingest and plan (DESIGN §4.1–4.2). A valid request is published to {@code synth.specs} at once
+ * and gets a cursor in {@link GeneratorStores#PLANS}; an invalid or repeated one goes to {@code
+ * synth.dlq} with every problem listed. A wall-clock punctuator then emits the request's condition
+ * tuples in batches of {@code generator.plan.batch.size}, advancing the cursor in the same
+ * transaction, so a request for a million samples is many small transactions and resumes where it
+ * stopped after a restart. It pauses while this instance's LLM runtime is saturated (the
+ * back-pressure that keeps the pending store bounded). Steering for the request's dataset is read
+ * from the global {@link GeneratorStores#STEERING} table at emission time.
+ */
+public final class IngestProcessor implements Processor<String, IngestInput, String, Emit> {
+    public static final String STAGE = "ingest";
+    public static final String INVALID_REQUEST = "invalid_request";
+    public static final String DUPLICATE_REQUEST = "duplicate_request";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final GeneratorConfig config;
+    private final LlmRuntime runtime;
+    private final String app;
+    private ProcessorContext<String, Emit> context;
+    private KeyValueStore<String, PlanCursor> plans;
+    private TimestampedKeyValueStore<String, SteeringUpdate> steering;
+    private final Set<String> active = new LinkedHashSet<>();
+    private final Map<String, GenerationRequest> decoded = new HashMap<>();
+    private boolean scanned;
+    private MeterRegistry meters;
+
+    public IngestProcessor(GeneratorConfig config, LlmRuntime runtime) {
+        this.config = config;
+        this.runtime = runtime;
+        this.app = config.synth().applicationId();
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Emit> context) {
+        this.context = context;
+        this.plans = context.getStateStore(GeneratorStores.PLANS);
+        this.steering = context.getStateStore(GeneratorStores.STEERING);
+        this.meters = SynthMeters.fromAppConfigs(context.appConfigs()).orElse(null);
+        context.schedule(config.planInterval(), PunctuationType.WALL_CLOCK_TIME, this::plan);
+    }
+
+    @Override
+    public void process(Record<String, IngestInput> record) {
+        GenerationRequest request;
+        long size;
+        byte[] raw;
+        IngestInput input = record.value();
+        if (input.json() != null) {
+            raw = input.json().getBytes(StandardCharsets.UTF_8);
+            size = raw.length;
+            try {
+                request = fromJson(input.json(), record.timestamp());
+            } catch (IOException | IllegalArgumentException e) {
+                reject(record, raw, INVALID_REQUEST, "Invalid JSON request: " + e.getMessage(), null);
+                return;
+            }
+        } else {
+            request = input.request();
+            size = Encoded.of(request::toByteBuffer).remaining();
+            raw = request.toString().getBytes(StandardCharsets.UTF_8);
+        }
+        List<String> problems = new ArrayList<>(RequestValidator.problems(
+                request, size, new RequestValidator.Limits(config.maxCount(), config.maxRequestBytes())));
+        if (record.key() != null
+                && request.getRequestId() != null
+                && !record.key().equals(request.getRequestId())) {
+            problems.add("the record key '" + record.key() + "' differs from request_id '" + request.getRequestId()
+                    + "'; key requests by their request_id");
+        }
+        if (!problems.isEmpty()) {
+            reject(
+                    record,
+                    raw,
+                    INVALID_REQUEST,
+                    "Invalid request " + request.getRequestId() + ": " + String.join("; ", problems),
+                    request);
+            return;
+        }
+        if (plans.get(request.getRequestId()) != null) {
+            reject(
+                    record,
+                    raw,
+                    DUPLICATE_REQUEST,
+                    "Request " + request.getRequestId()
+                            + " was already accepted; submit changes under a new request_id",
+                    request);
+            return;
+        }
+        context.forward(new Record<>(request.getRequestId(), Emit.spec(request), record.timestamp()));
+        plans.put(
+                request.getRequestId(),
+                PlanCursor.newBuilder()
+                        .setRequestId(request.getRequestId())
+                        .setRequest(Encoded.of(request::toByteBuffer))
+                        .setCount(request.getCount())
+                        .setNextIndex(0)
+                        .setAcceptedAt(System.currentTimeMillis())
+                        .build());
+        active.add(request.getRequestId());
+        decoded.put(request.getRequestId(), request);
+        if (meters != null) {
+            SynthMeters.generatorRequests(meters, app, "accepted").increment();
+        }
+    }
+
+    /** Reads plain JSON; {@code created_at} defaults to the record's timestamp. */
+    static GenerationRequest fromJson(String json, long timestamp) throws IOException {
+        JsonNode node = JSON.readTree(json);
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException("expected a JSON object");
+        }
+        if (!node.has("created_at")) {
+            ((ObjectNode) node).put("created_at", timestamp);
+        }
+        return AvroJson.read(node, GenerationRequest.class);
+    }
+
+    private void reject(
+            Record<String, IngestInput> record, byte[] raw, String reason, String message, GenerationRequest request) {
+        Optional<RecordMetadata> metadata = context.recordMetadata();
+        byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
+        DeadLetter.Builder letter = DeadLetters.forMessage(
+                app,
+                STAGE,
+                reason,
+                message,
+                new DeadLetters.Origin(
+                        metadata.map(RecordMetadata::topic).orElse(null),
+                        metadata.map(RecordMetadata::partition).orElse(null),
+                        metadata.map(RecordMetadata::offset).orElse(null),
+                        key,
+                        raw),
+                Instant.now());
+        if (request != null) {
+            letter.setRequestId(request.getRequestId()).setDataset(request.getDataset());
+        }
+        context.forward(new Record<>(record.key(), Emit.deadLetter(letter.build()), record.timestamp()));
+        if (meters != null) {
+            SynthMeters.generatorRequests(meters, app, "rejected").increment();
+            SynthMeters.deadLetters(meters, app, STAGE, reason).increment();
+        }
+    }
+
+    private void plan(long now) {
+        if (!scanned) {
+            try (KeyValueIterator<String, PlanCursor> all = plans.all()) {
+                all.forEachRemaining(kv -> {
+                    if (kv.value.getRequest() != null) {
+                        active.add(kv.key);
+                    }
+                });
+            }
+            scanned = true;
+        }
+        for (String requestId : List.copyOf(active)) {
+            if (runtime.saturated()) {
+                return;
+            }
+            PlanCursor cursor = plans.get(requestId);
+            if (cursor == null || cursor.getRequest() == null) {
+                active.remove(requestId);
+                decoded.remove(requestId);
+                continue;
+            }
+            GenerationRequest request = decoded.computeIfAbsent(requestId, id -> decode(cursor.getRequest()));
+            ValueAndTimestamp<SteeringUpdate> steer = steering.get(request.getDataset());
+            long end = Math.min(cursor.getCount(), cursor.getNextIndex() + config.planBatch());
+            Instant at = Instant.ofEpochMilli(now);
+            for (long i = cursor.getNextIndex(); i < end; i++) {
+                ConditionTuple tuple = Planner.plan(request, i, steer == null ? null : steer.value(), at);
+                context.forward(new Record<>(tuple.getConditionId(), Emit.condition(tuple), now));
+            }
+            if (meters != null) {
+                SynthMeters.generatorConditions(meters, app).increment(end - cursor.getNextIndex());
+            }
+            cursor.setNextIndex(end);
+            if (end >= cursor.getCount()) {
+                cursor.setRequest(null);
+                active.remove(requestId);
+                decoded.remove(requestId);
+            }
+            plans.put(requestId, cursor);
+        }
+    }
+
+    private static GenerationRequest decode(ByteBuffer bytes) {
+        try {
+            return GenerationRequest.fromByteBuffer(bytes.duplicate());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Corrupt plan cursor", e);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.synthstream.generator.topology;
+
+import io.synthstream.common.llm.LlmProvider;
+import io.synthstream.common.llm.LlmRequest;
+import io.synthstream.common.llm.LlmResponse;
+import io.synthstream.common.llm.SimulatedProvider;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Answers with scripted replies first, then like the instant simulator; records every request. */
+final class ScriptedProvider implements LlmProvider {
+    private final SimulatedProvider simulator = new SimulatedProvider(SimulatedProvider.Settings.INSTANT);
+    private final ConcurrentLinkedQueue<LlmResponse> script = new ConcurrentLinkedQueue<>();
+    final List<LlmRequest> requests = new CopyOnWriteArrayList<>();
+
+    ScriptedProvider then(String content, String finishReason) {
+        script.add(new LlmResponse(content, finishReason, "scripted", 10, 10, 1));
+        return this;
+    }
+
+    @Override
+    public String name() {
+        return "simulated";
+    }
+
+    @Override
+    public String defaultModel() {
+        return simulator.defaultModel();
+    }
+
+    @Override
+    public boolean simulated() {
+        return true;
+    }
+
+    @Override
+    public LlmRequest.ResponseFormat structuredOutput() {
+        return LlmRequest.ResponseFormat.JSON_SCHEMA;
+    }
+
+    @Override
+    public CompletableFuture<LlmResponse> complete(LlmRequest request, Duration timeout) {
+        requests.add(request);
+        LlmResponse next = script.poll();
+        return next != null ? CompletableFuture.completedFuture(next) : simulator.complete(request, timeout);
+    }
+
+    @Override
+    public void close() {
+        simulator.close();
+    }
+}
