@@ -32,7 +32,8 @@ public final class AppHttpServer implements AutoCloseable {
     /** Binds {@code host:port} (0 picks a free port) and starts serving. */
     public static AppHttpServer start(String host, int port) {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
+            HttpServer server =
+                    io.synthstream.schemas.registry.HttpServers.create(new InetSocketAddress(host, port), 16);
             ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
                 Thread t = new Thread(r, "synth-http");
                 t.setDaemon(true);

@@ -60,7 +60,7 @@ public class SynthConfig extends AbstractConfig {
     public static final String CONFIG_FILE_ENV = "SYNTH_CONFIG_FILE";
 
     private static final Pattern SECRET_KEY =
-            Pattern.compile("(?i).*(password|secret|jaas|token|api\\.?key|user\\.info).*");
+            Pattern.compile("(?i).*(password|secret|jaas|token(?!s)|api\\.?key|user\\.info).*");
 
     /** The shared definition; apps call {@code baseDefinition().define(...)} to add their keys. */
     public static ConfigDef baseDefinition() {

@@ -98,7 +98,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
         for (Fault f : Fault.values()) {
             faults.put(f, new AtomicLong());
         }
-        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 512);
+        this.server = io.synthstream.schemas.registry.HttpServers.create(new InetSocketAddress("127.0.0.1", port), 512);
         server.createContext("/v1/chat/completions", this::handle);
         server.setExecutor(scheduler);
         server.start();

@@ -110,10 +110,14 @@ public final class LlmRuntime implements AutoCloseable {
         }
     }
 
-    /** Whether new work should wait: as many calls outstanding as twice the concurrency limit. */
-    public boolean saturated() {
+    /**
+     * Whether as many calls are outstanding as {@code timesLimit} times the current concurrency
+     * limit: producers of work use it to pause (the planner at 2x, taking new input at 4x, so
+     * that a queue of ready calls always covers the time new work takes to arrive).
+     */
+    public boolean backlogAtLeast(int timesLimit) {
         synchronized (lock) {
-            return ready.size() + inFlight + backingOff >= 2L * limit.current();
+            return ready.size() + inFlight + backingOff >= (long) timesLimit * limit.current();
         }
     }
 

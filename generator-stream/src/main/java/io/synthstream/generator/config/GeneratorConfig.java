@@ -50,7 +50,7 @@ public final class GeneratorConfig {
                 .define(
                         PLAN_INTERVAL_MS,
                         Type.LONG,
-                        100L,
+                        50L,
                         Range.atLeast(1),
                         Importance.LOW,
                         "Wall-clock interval of the planner's punctuator.")

@@ -66,6 +66,9 @@ public final class CallProcessor implements Processor<String, ConditionTuple, St
     public static final String OUTPUT_TRUNCATED = "output_truncated";
     public static final String PROMPT_ERROR = "prompt_error";
 
+    /** process() waits while the runtime has this many times its concurrency limit outstanding. */
+    static final int INPUT_PAUSE_BACKLOG = 4;
+
     private static final int MAX_DRAIN = 5_000;
     private static final long PARK_CHECK_MS = 500;
 
@@ -127,11 +130,11 @@ public final class CallProcessor implements Processor<String, ConditionTuple, St
     }
 
     private void awaitCapacity() {
-        if (!runtime.saturated()) {
+        if (!runtime.backlogAtLeast(INPUT_PAUSE_BACKLOG)) {
             return;
         }
         long deadline = System.nanoTime() + config.backpressureMaxWait().toNanos();
-        while (runtime.saturated() && System.nanoTime() < deadline) {
+        while (runtime.backlogAtLeast(INPUT_PAUSE_BACKLOG) && System.nanoTime() < deadline) {
             if (handleFinished() == 0) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
             }

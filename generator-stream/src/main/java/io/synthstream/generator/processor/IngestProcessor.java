@@ -53,6 +53,9 @@ public final class IngestProcessor implements Processor<String, IngestInput, Str
     public static final String INVALID_REQUEST = "invalid_request";
     public static final String DUPLICATE_REQUEST = "duplicate_request";
 
+    /** The planner pauses while the runtime has this many times its concurrency limit outstanding. */
+    static final int PLAN_PAUSE_BACKLOG = 2;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final GeneratorConfig config;
@@ -195,7 +198,7 @@ public final class IngestProcessor implements Processor<String, IngestInput, Str
             scanned = true;
         }
         for (String requestId : List.copyOf(active)) {
-            if (runtime.saturated()) {
+            if (runtime.backlogAtLeast(PLAN_PAUSE_BACKLOG)) {
                 return;
             }
             PlanCursor cursor = plans.get(requestId);

@@ -68,7 +68,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
      */
     public static EmbeddedSchemaRegistry start(String host, int port, SchemaStore store) throws IOException {
         SchemaRegistryState state = new SchemaRegistryState(store);
-        HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 64);
+        HttpServer server = HttpServers.create(new InetSocketAddress(host, port), 64);
         ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "schema-registry-http");
             t.setDaemon(true);
