@@ -3,12 +3,14 @@ package io.synthstream.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.Rejection;
 import io.synthstream.avro.Sample;
 import io.synthstream.avro.ScoredSample;
 import io.synthstream.common.app.StreamsApp;
 import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.kafka.EmbeddedKafka;
 import io.synthstream.common.kafka.EmbeddedPlatform;
+import io.synthstream.common.llm.LlmSettings;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.testing.TopicReader;
 import io.synthstream.common.topics.Topics;
@@ -17,13 +19,16 @@ import io.synthstream.curator.topology.CuratorTopology;
 import io.synthstream.evaluator.app.EvaluatorApp;
 import io.synthstream.evaluator.topology.EvaluatorTopology;
 import io.synthstream.generator.app.GeneratorApp;
+import io.synthstream.generator.config.GeneratorConfig;
 import io.synthstream.generator.topology.GeneratorTopology;
 import io.synthstream.schemas.TestRecords;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -39,13 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PipelineSkeletonIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
-    /** Distinct texts: the curator keeps them all. */
-    private static final List<String> REVIEWS = List.of(
-            "The battery lasts two days and the screen stays readable in bright sunlight.",
-            "Shipping was slow, but the replacement lens arrived quickly and works perfectly.",
-            "A gripping novel whose last chapter kept me reading until three in the morning.",
-            "The blender is loud, yet it crushes ice in seconds and cleans up in a minute.",
-            "Comfortable headphones with deep bass, although the case feels a little flimsy.");
+    private static final int COUNT = 20;
 
     @TempDir
     Path stateDir;
@@ -64,16 +63,11 @@ class PipelineSkeletonIT {
                     StreamsApp c = StreamsApp.start(curator, CuratorTopology.build(curator), CuratorTopology.TOPICS);
                     StreamsApp e =
                             StreamsApp.start(evaluator, EvaluatorTopology.build(evaluator), EvaluatorTopology.TOPICS)) {
+                GenerationRequest request = TestRecords.request("r-1");
+                request.setCount(COUNT);
                 try (KafkaProducer<String, GenerationRequest> requests =
-                                producer(kafka, serdes.value(Topics.REQUESTS).serializer());
-                        KafkaProducer<String, Sample> samples =
-                                producer(kafka, serdes.value(Topics.SAMPLES_RAW).serializer())) {
-                    requests.send(new ProducerRecord<>(Topics.REQUESTS.name(), "r-1", TestRecords.request("r-1")));
-                    for (int i = 0; i < REVIEWS.size(); i++) {
-                        Sample sample = TestRecords.sample("s-" + i);
-                        sample.setFields(Map.of("text", REVIEWS.get(i), "label", "positive"));
-                        samples.send(new ProducerRecord<>(Topics.SAMPLES_RAW.name(), "s-" + i, sample));
-                    }
+                        producer(kafka, serdes.value(Topics.REQUESTS).serializer())) {
+                    requests.send(new ProducerRecord<>(Topics.REQUESTS.name(), "r-1", request));
                 }
 
                 List<ConsumerRecord<String, GenerationRequest>> specs = TopicReader.readUntil(
@@ -84,19 +78,46 @@ class PipelineSkeletonIT {
                         records -> !records.isEmpty(),
                         TIMEOUT,
                         Duration.ZERO);
+                List<ConsumerRecord<String, Sample>> raw = TopicReader.readUntil(
+                        kafka.bootstrapServers(),
+                        Topics.SAMPLES_RAW.name(),
+                        new StringDeserializer(),
+                        serdes.value(Topics.SAMPLES_RAW).deserializer(),
+                        records -> records.size() >= COUNT,
+                        TIMEOUT,
+                        Duration.ofSeconds(1));
+                List<ConsumerRecord<String, Rejection>> rejected = TopicReader.readUntil(
+                        kafka.bootstrapServers(),
+                        Topics.SAMPLES_REJECTED.name(),
+                        new StringDeserializer(),
+                        serdes.value(Topics.SAMPLES_REJECTED).deserializer(),
+                        records -> true,
+                        TIMEOUT,
+                        Duration.ofSeconds(3));
+                int kept = COUNT - rejected.size();
                 List<ConsumerRecord<String, ScoredSample>> scored = TopicReader.readUntil(
                         kafka.bootstrapServers(),
                         Topics.SAMPLES_SCORED.name(),
                         new StringDeserializer(),
                         serdes.value(Topics.SAMPLES_SCORED).deserializer(),
-                        records -> records.size() >= 5,
+                        records -> records.size() >= kept,
                         TIMEOUT,
                         Duration.ofSeconds(1));
 
                 assertThat(specs).extracting(ConsumerRecord::key).containsExactly("r-1");
-                assertThat(scored)
-                        .extracting(ConsumerRecord::key)
-                        .containsExactlyInAnyOrder("s-0", "s-1", "s-2", "s-3", "s-4");
+                assertThat(raw)
+                        .hasSize(COUNT)
+                        .allSatisfy(r ->
+                                assertThat(r.value().getTrace().getSimulated()).isTrue());
+                assertThat(kept).isPositive();
+                Set<String> outcomes = new HashSet<>();
+                scored.forEach(r -> outcomes.add(r.key()));
+                rejected.forEach(r -> outcomes.add(r.key()));
+                assertThat(outcomes)
+                        .as("every generated sample is scored or rejected, once")
+                        .hasSize(COUNT)
+                        .containsExactlyInAnyOrderElementsOf(
+                                raw.stream().map(ConsumerRecord::key).toList());
                 assertThat(scored.get(0).value().getSample().getCuration()).isNotNull();
                 assertThat(List.of(g, c, e)).allMatch(StreamsApp::isHealthy);
             }
@@ -111,7 +132,10 @@ class PipelineSkeletonIT {
         props.put(SynthConfig.HTTP_PORT, 0);
         props.put(SynthConfig.HTTP_HOST, "127.0.0.1");
         props.put(SynthConfig.TOPIC_PARTITIONS, 2);
-        return new SynthConfig(SynthConfig.baseDefinition(), props);
+        // The simulator, fast and without malformed replies, so that every sample reaches the curator.
+        props.put(LlmSettings.SIM_LATENCY_MEDIAN_MS, 5L);
+        props.put(LlmSettings.SIM_MALFORMED_RATE, 0.0);
+        return new SynthConfig(GeneratorConfig.definition(), props);
     }
 
     private static <V> KafkaProducer<String, V> producer(
