@@ -244,7 +244,9 @@ public final class CallProcessor implements Processor<String, ConditionTuple, St
             return;
         }
         if (spec == null) {
-            return; // cannot happen: the spec was there when the call was made; keep the entry
+            // The spec was deleted from synth.specs while the call ran: wait for it like a new entry.
+            parked.add(sampleId);
+            return;
         }
         LlmResponse response = completion.response();
         List<StepPlan> plan = steps.computeIfAbsent(spec.getRequestId(), id -> StepPlan.of(spec));
