@@ -167,7 +167,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
         if (fault != null) {
             faults.get(fault).incrementAndGet();
         }
-        long delay = latencyMillis();
+        long delay = SimulatedProvider.lognormalMillis(settings.medianLatency(), settings.latencySigma());
         Fault chosen = fault;
         if (chosen == Fault.HANG) {
             scheduler.schedule(exchange::close, settings.hang().toMillis(), TimeUnit.MILLISECONDS);
@@ -259,15 +259,6 @@ public final class FakeOpenAiServer implements AutoCloseable {
             }
         }
         return null;
-    }
-
-    private long latencyMillis() {
-        long median = settings.medianLatency().toMillis();
-        if (median <= 0) {
-            return 0;
-        }
-        return Math.round(Math.exp(Math.log(median)
-                + settings.latencySigma() * ThreadLocalRandom.current().nextGaussian()));
     }
 
     @Override

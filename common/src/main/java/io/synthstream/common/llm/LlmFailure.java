@@ -63,6 +63,27 @@ public final class LlmFailure extends RuntimeException {
         this(kind, 0, message, null, null);
     }
 
+    /**
+     * The failure behind {@code error}: an {@link LlmFailure} as is (unwrapping completion
+     * exceptions), a timeout (the JDK client's or {@code orTimeout}'s) as {@link Kind#TIMEOUT},
+     * anything else (connection refused or reset, broken stream) as {@link Kind#CONNECTION}.
+     */
+    public static LlmFailure of(Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof LlmFailure failure) {
+            return failure;
+        }
+        if (cause instanceof java.util.concurrent.TimeoutException
+                || cause instanceof java.net.http.HttpTimeoutException) {
+            return new LlmFailure(Kind.TIMEOUT, 0, "No response within the deadline", null, cause);
+        }
+        return new LlmFailure(
+                Kind.CONNECTION, 0, cause.getClass().getSimpleName() + ": " + cause.getMessage(), null, cause);
+    }
+
     /** The kind of an HTTP error status. */
     public static Kind kindOf(int status) {
         return switch (status) {

@@ -11,14 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -267,7 +265,7 @@ public final class LlmRuntime implements AutoCloseable {
     }
 
     private void onResult(Call call, LlmResponse response, Throwable error, long attemptNanos) {
-        LlmFailure failure = error == null ? null : classify(error);
+        LlmFailure failure = error == null ? null : LlmFailure.of(error);
         Meters m = meters;
         boolean retry = false;
         long delayNanos = 0;
@@ -330,20 +328,6 @@ public final class LlmRuntime implements AutoCloseable {
         long base = limits.initialBackoff().toMillis() << Math.min(attempt - 1, 20);
         long capped = Math.min(base, limits.maxBackoff().toMillis());
         return Duration.ofMillis(capped / 2 + (long) (random.nextDouble() * (capped / 2.0)));
-    }
-
-    static LlmFailure classify(Throwable error) {
-        Throwable cause = error;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        if (cause instanceof LlmFailure failure) {
-            return failure;
-        }
-        if (cause instanceof TimeoutException) {
-            return new LlmFailure(LlmFailure.Kind.TIMEOUT, 0, "No response within the deadline", null, cause);
-        }
-        return new LlmFailure(LlmFailure.Kind.CONNECTION, 0, String.valueOf(cause), null, cause);
     }
 
     @Override

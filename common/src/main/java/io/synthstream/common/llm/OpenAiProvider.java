@@ -10,7 +10,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -18,7 +17,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -120,7 +118,7 @@ public final class OpenAiProvider implements LlmProvider {
         return http.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
                 .handle((response, error) -> {
                     if (error != null) {
-                        throw classify(error);
+                        throw LlmFailure.of(error);
                     }
                     return parse(response).withLatency((System.nanoTime() - start) / 1_000_000);
                 });
@@ -208,22 +206,6 @@ public final class OpenAiProvider implements LlmProvider {
                 usage.path("prompt_tokens").asLong(0),
                 usage.path("completion_tokens").asLong(0),
                 0);
-    }
-
-    private static LlmFailure classify(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof LlmFailure failure) {
-            return failure;
-        }
-        if (cause instanceof HttpTimeoutException) {
-            return new LlmFailure(LlmFailure.Kind.TIMEOUT, 0, "No response within the deadline", null, cause);
-        }
-        return new LlmFailure(
-                LlmFailure.Kind.CONNECTION,
-                0,
-                cause.getClass().getSimpleName() + ": " + cause.getMessage(),
-                null,
-                cause);
     }
 
     /** {@code Retry-After} as seconds or an HTTP date. */

@@ -80,7 +80,7 @@ public final class SimulatedProvider implements LlmProvider {
         CompletableFuture<LlmResponse> result = new CompletableFuture<>();
         ThreadLocalRandom random = ThreadLocalRandom.current();
         double fault = random.nextDouble();
-        long delay = latencyMillis(random);
+        long delay = lognormalMillis(settings.medianLatency(), settings.latencySigma());
         Runnable answer;
         if (fault < settings.rateLimited()) {
             answer = () -> result.completeExceptionally(new LlmFailure(
@@ -106,12 +106,14 @@ public final class SimulatedProvider implements LlmProvider {
         return new LlmResponse(content, "stop", MODEL, Math.max(1, prompt), Math.max(1, content.length() / 4), latency);
     }
 
-    private long latencyMillis(ThreadLocalRandom random) {
-        long median = settings.medianLatency().toMillis();
-        if (median <= 0) {
+    /** A lognormal latency in millis around {@code median} (0 when the median is zero). */
+    static long lognormalMillis(Duration median, double sigma) {
+        long ms = median.toMillis();
+        if (ms <= 0) {
             return 0;
         }
-        return Math.round(Math.exp(Math.log(median) + settings.latencySigma() * random.nextGaussian()));
+        return Math.round(
+                Math.exp(Math.log(ms) + sigma * ThreadLocalRandom.current().nextGaussian()));
     }
 
     /** A seed from the request's own seed and every message: same prompt, same reply. */

@@ -128,6 +128,17 @@ public final class RequestValidator {
                 problems.add("attributes." + a.getName() + ": weights sum to 0");
             }
         }
+        if ("balanced".equals(request.getSamplingMode())) {
+            try {
+                long cells = 1;
+                for (Attribute a : Planner.attributeSpace(request)) {
+                    cells = Math.multiplyExact(cells, Math.max(1, a.getValues().size()));
+                }
+            } catch (ArithmeticException e) {
+                problems.add("sampling_mode balanced: the attribute space has more than 2^63 combinations;"
+                        + " use weighted sampling");
+            }
+        }
         if (request.getConditions() != null && request.getConditions().isEmpty()) {
             problems.add("conditions is an empty list; leave it out to sample the attribute space");
         }
