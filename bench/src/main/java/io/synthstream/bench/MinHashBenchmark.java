@@ -1,8 +1,8 @@
 package io.synthstream.bench;
 
+import io.synthstream.common.text.TextNormalizer;
 import io.synthstream.curator.logic.MinHasher;
 import io.synthstream.curator.logic.Shingler;
-import io.synthstream.curator.logic.TextNormalizer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;

@@ -1,8 +1,8 @@
 package io.synthstream.curator;
 
+import io.synthstream.common.text.TextNormalizer;
 import io.synthstream.curator.logic.Jaccard;
 import io.synthstream.curator.logic.Shingler;
-import io.synthstream.curator.logic.TextNormalizer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

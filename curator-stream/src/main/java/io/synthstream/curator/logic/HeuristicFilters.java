@@ -1,6 +1,7 @@
 package io.synthstream.curator.logic;
 
 import io.synthstream.avro.RejectionReason;
+import io.synthstream.common.text.TextNormalizer;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;

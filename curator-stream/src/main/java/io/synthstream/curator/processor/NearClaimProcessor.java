@@ -2,13 +2,13 @@ package io.synthstream.curator.processor;
 
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.Sample;
+import io.synthstream.common.text.DedupText;
+import io.synthstream.common.text.TextNormalizer;
 import io.synthstream.curator.avro.BandClaim;
 import io.synthstream.curator.logic.BandBuckets;
 import io.synthstream.curator.logic.CurationThresholds;
-import io.synthstream.curator.logic.DedupText;
 import io.synthstream.curator.logic.MinHasher;
 import io.synthstream.curator.logic.Shingler;
-import io.synthstream.curator.logic.TextNormalizer;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.ArrayList;

@@ -7,6 +7,7 @@ import io.synthstream.avro.OutputField;
 import io.synthstream.avro.RejectionReason;
 import io.synthstream.avro.Sample;
 import io.synthstream.avro.TaskSpec;
+import io.synthstream.common.text.DedupText;
 import io.synthstream.schemas.TestRecords;
 import java.util.List;
 import java.util.Map;

@@ -3,6 +3,7 @@ package io.synthstream.curator.logic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.synthstream.common.text.TextNormalizer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.synthstream.curator.logic;
+package io.synthstream.common.text;
 
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.Sample;

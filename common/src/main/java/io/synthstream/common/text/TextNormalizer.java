@@ -1,4 +1,4 @@
-package io.synthstream.curator.logic;
+package io.synthstream.common.text;
 
 import java.text.Normalizer;
 import java.util.HexFormat;

@@ -1,4 +1,4 @@
-package io.synthstream.curator.logic;
+package io.synthstream.common.text;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
