@@ -39,6 +39,7 @@ final class DeadLetterWriter {
             SynthMeters.deadLetters(meters, app, letter.getStage(), letter.getReason())
                     .increment();
         }
-        return new ProducerRecord<>(Topics.DLQ.name(), null, originalKey, value);
+        return new ProducerRecord<>(
+                Topics.DLQ.name(), null, letter.getFailedAt().toEpochMilli(), originalKey, value);
     }
 }

@@ -210,7 +210,9 @@ public final class SimulatedContent {
                         : allowed.isEmpty() ? "" : allowed.get(random.nextInt(allowed.size()));
                 reply.put(field.getKey(), chosen);
             } else if ("integer".equals(type)) {
-                reply.put(field.getKey(), random.nextInt(1, 100));
+                int min = spec.path("minimum").asInt(1);
+                int max = spec.path("maximum").asInt(99);
+                reply.put(field.getKey(), random.nextInt(min, Math.max(min, max) + 1));
             } else if ("number".equals(type)) {
                 reply.put(field.getKey(), Math.round(random.nextDouble() * 1000) / 10.0);
             } else if ("boolean".equals(type)) {

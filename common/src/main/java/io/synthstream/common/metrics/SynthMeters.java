@@ -43,6 +43,13 @@ public enum SynthMeters {
             "app",
             "outcome",
             "reason"),
+    EVALUATOR_SAMPLES(
+            "synth.evaluator.samples",
+            "Curated samples the evaluator scored, by faithfulness status judged, unjudged or disabled",
+            "app",
+            "faithfulness"),
+    EVALUATOR_REPORTS("synth.evaluator.reports", "Dataset reports published to synth.reports", "app"),
+    EVALUATOR_STEERING("synth.evaluator.steering", "Steering updates published to synth.steering", "app"),
     STREAMS_STATE(
             "synth.streams.state", "Kafka Streams state of the app: 1 while RUNNING or REBALANCING, else 0", "app");
 
@@ -71,6 +78,19 @@ public enum SynthMeters {
     /** The curator's decision counter for one outcome and reason. */
     public static Counter curatorSamples(MeterRegistry registry, String app, String outcome, String reason) {
         return CURATOR_SAMPLES.counter(registry, app, outcome, reason);
+    }
+
+    /** The evaluator's scored-sample counter for one faithfulness status. */
+    public static Counter evaluatorSamples(MeterRegistry registry, String app, String faithfulness) {
+        return EVALUATOR_SAMPLES.counter(registry, app, faithfulness);
+    }
+
+    public static Counter evaluatorReports(MeterRegistry registry, String app) {
+        return EVALUATOR_REPORTS.counter(registry, app);
+    }
+
+    public static Counter evaluatorSteering(MeterRegistry registry, String app) {
+        return EVALUATOR_STEERING.counter(registry, app);
     }
 
     public static Counter llmCalls(MeterRegistry registry, String app, String outcome, String reason) {

@@ -2,6 +2,7 @@ package io.synthstream.evaluator.app;
 
 import io.synthstream.common.app.AppLauncher;
 import io.synthstream.common.config.SynthConfig;
+import io.synthstream.evaluator.config.EvaluatorConfig;
 import io.synthstream.evaluator.topology.EvaluatorTopology;
 import java.util.Map;
 
@@ -15,7 +16,7 @@ public final class EvaluatorApp {
 
     public static void main(String[] args) {
         System.exit(AppLauncher.run(
-                SynthConfig.baseDefinition(),
+                EvaluatorConfig.definition(),
                 DEFAULTS,
                 EvaluatorTopology::build,
                 EvaluatorTopology.TOPICS,

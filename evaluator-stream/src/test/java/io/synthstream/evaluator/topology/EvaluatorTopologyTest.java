@@ -2,59 +2,347 @@ package io.synthstream.evaluator.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.synthstream.avro.DatasetReport;
+import io.synthstream.avro.DeadLetter;
+import io.synthstream.avro.EvaluationSettings;
+import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.RejectionReason;
+import io.synthstream.avro.RequestStatus;
 import io.synthstream.avro.ScoredSample;
-import io.synthstream.common.config.SynthConfig;
-import io.synthstream.common.streams.SynthSerdes;
+import io.synthstream.avro.SteeringUpdate;
+import io.synthstream.common.llm.LlmFailure;
+import io.synthstream.common.llm.SimulatedProvider;
 import io.synthstream.common.testing.TopologyTestSupport;
 import io.synthstream.common.topics.Topics;
+import io.synthstream.evaluator.config.EvaluatorConfig;
+import io.synthstream.evaluator.processor.ScoreProcessor;
 import io.synthstream.schemas.TestRecords;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import org.apache.kafka.streams.TopologyTestDriver;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class EvaluatorTopologyTest {
-    private static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
-    private final SynthConfig config = TopologyTestSupport.config("synth-evaluator");
-    private final SynthSerdes serdes = SynthSerdes.from(config);
+    private static final String TEXT = "A gripping read about books from start to finish.";
 
-    private TopologyTestDriver driver() {
-        return TopologyTestSupport.driver(EvaluatorTopology.build(config, Clock.fixed(NOW, ZoneOffset.UTC)), config);
+    private static EvaluatorFixture simulated(Map<String, Object> overrides) {
+        return new EvaluatorFixture(new SimulatedProvider(SimulatedProvider.Settings.INSTANT), overrides);
     }
 
     @Test
-    void shouldPublishEachCuratedSampleUnscored() {
-        try (TopologyTestDriver driver = driver()) {
-            TopologyTestSupport.input(driver, Topics.SAMPLES_CURATED, serdes)
-                    .pipeInput("s-1", TestRecords.sample("s-1"));
+    void shouldScoreACuratedSampleWithTheJudgeAdherenceAndNoNeighboursYet() {
+        try (EvaluatorFixture f = simulated(Map.of())) {
+            f.specs.pipeInput("r-1", Samples.spec("r-1", 10));
+            f.curated.pipeInput("s-1", Samples.sample("r-1", "s-1", "books", "positive", TEXT));
 
-            ScoredSample scored = TopologyTestSupport.output(driver, Topics.SAMPLES_SCORED, serdes)
-                    .readValue();
+            f.pumpUntil(() -> f.scoredLog.size() == 1);
+            ScoredSample scored = f.scoredLog.get(0);
 
-            assertThat(scored.getSample()).isEqualTo(TestRecords.sample("s-1"));
-            assertThat(scored.getFaithfulness()).isNull();
-            assertThat(scored.getNovelty()).isNull();
-            assertThat(scored.getScoredAt()).isEqualTo(NOW);
+            assertThat(scored.getSample().getSampleId()).isEqualTo("s-1");
+            assertThat(scored.getFaithfulness().getStatus()).isEqualTo("judged");
+            assertThat(scored.getFaithfulness().getScore()).isBetween(1.0, 5.0);
+            assertThat(scored.getFaithfulness().getRationale()).isNotBlank();
+            assertThat(scored.getFaithfulness().getJudgeModel()).isEqualTo(SimulatedProvider.MODEL);
+            assertThat(scored.getFaithfulness().getRubricVersion()).isEqualTo("default-classification-v1");
+            assertThat(scored.getConditionAdherence()).isEqualTo(1.0); // mentions books, label matches
+            assertThat(scored.getNovelty()).isNull(); // nothing earlier in the dataset
+            assertThat(scored.getLabelConsistency()).isNull();
+            f.pumpUntil(() -> !f.statusLog.isEmpty() && f.lastStatus().getJudged() == 1);
+            assertThat(f.lastStatus().getCurated()).isEqualTo(1);
+            assertThat(f.lastStatus().getPromptTokens()).isPositive();
+        }
+    }
+
+    @Test
+    void shouldScoreNeighboursAgainstEarlierSamplesOfTheDataset() {
+        try (EvaluatorFixture f = simulated(Map.of(EvaluatorConfig.KNN_K, 3))) {
+            f.specs.pipeInput("r-1", Samples.spec("r-1", 10));
+            for (int i = 0; i < 3; i++) {
+                f.curated.pipeInput("p-" + i, Samples.sample("r-1", "p-" + i, "books", "positive", TEXT));
+            }
+            f.pumpUntil(() -> f.scoredLog.size() == 3);
+            // Same text, other label: its three nearest neighbours all disagree; it is no novelty.
+            f.curated.pipeInput("n-1", Samples.sample("r-1", "n-1", "books", "negative", TEXT));
+            f.curated.pipeInput(
+                    "x-1",
+                    Samples.sample(
+                            "r-1", "x-1", "garden", "positive", "Quarterly tax filing deadlines for small companies."));
+            f.pumpUntil(() -> f.scoredLog.size() == 5);
+
+            ScoredSample copy = f.scoredLog.get(3);
+            ScoredSample other = f.scoredLog.get(4);
+            assertThat(f.scoredLog.get(1).getLabelConsistency()).isEqualTo(1.0);
+            assertThat(copy.getLabelConsistency()).isEqualTo(0.0);
+            assertThat(copy.getNovelty()).isLessThan(1e-5);
+            assertThat(other.getNovelty()).isGreaterThan(0.3);
+        }
+    }
+
+    @Test
+    void shouldPublishTheSampleUnjudgedWhenTheJudgeFailsAndDeadLetterWhy() {
+        FixedProvider judge = FixedProvider.failing(LlmFailure.Kind.AUTH);
+        try (EvaluatorFixture f = new EvaluatorFixture(judge, Map.of())) {
+            f.specs.pipeInput("r-1", Samples.spec("r-1", 1));
+            f.curated.pipeInput("s-1", Samples.sample("r-1", "s-1", "books", "positive", TEXT));
+
+            f.pumpUntil(() -> f.scoredLog.size() == 1 && !f.deadLetterLog.isEmpty());
+
+            assertThat(f.scoredLog.get(0).getFaithfulness().getStatus()).isEqualTo("unjudged");
+            assertThat(f.scoredLog.get(0).getFaithfulness().getScore()).isNull();
+            DeadLetter letter = f.deadLetterLog.get(0);
+            assertThat(letter.getStage()).isEqualTo(ScoreProcessor.STAGE);
+            assertThat(letter.getReason()).isEqualTo("llm_auth");
+            assertThat(letter.getSamples()).isZero(); // the sample is not lost: it was scored
+            assertThat(letter.getSampleId()).isEqualTo("s-1");
+            f.pumpUntil(() -> !f.statusLog.isEmpty());
+            assertThat(f.lastStatus().getComplete()).isTrue();
+            assertThat(f.lastStatus().getJudged()).isZero();
+            assertThat(f.lastStatus().getFailed()).isZero();
+        }
+    }
+
+    @Test
+    void shouldDeadLetterAnUnreadableVerdictWithTheRawReply() {
+        try (EvaluatorFixture f = new EvaluatorFixture(FixedProvider.replying("Looks fine to me."), Map.of())) {
+            f.specs.pipeInput("r-1", Samples.spec("r-1", 1));
+            f.curated.pipeInput("s-1", Samples.sample("r-1", "s-1", "books", "positive", TEXT));
+
+            f.pumpUntil(() -> f.scoredLog.size() == 1 && !f.deadLetterLog.isEmpty());
+
+            assertThat(f.scoredLog.get(0).getFaithfulness().getStatus()).isEqualTo("unjudged");
+            assertThat(f.deadLetterLog.get(0).getReason()).isEqualTo(ScoreProcessor.UNREADABLE_VERDICT);
+            assertThat(StandardCharsets.UTF_8
+                            .decode(f.deadLetterLog.get(0).getOriginalValue())
+                            .toString())
+                    .isEqualTo("Looks fine to me.");
+        }
+    }
+
+    @Test
+    void shouldReadAVerdictWithAStringScoreAndRecordTheCustomRubric() {
+        FixedProvider judge = FixedProvider.replying("```json\n{\"score\": \"4\", \"rationale\": \"Clear.\"}\n```");
+        try (EvaluatorFixture f = new EvaluatorFixture(judge, Map.of())) {
+            GenerationRequest spec = Samples.spec("r-1", 1);
+            spec.setEvaluation(EvaluationSettings.newBuilder()
+                    .setJudgeRubric("Is it about books?")
+                    .build());
+            f.specs.pipeInput("r-1", spec);
+            f.curated.pipeInput("s-1", Samples.sample("r-1", "s-1", "books", "positive", TEXT));
+
+            f.pumpUntil(() -> f.scoredLog.size() == 1);
+
+            assertThat(f.scoredLog.get(0).getFaithfulness().getScore()).isEqualTo(4.0);
+            assertThat(f.scoredLog.get(0).getFaithfulness().getRationale()).isEqualTo("Clear.");
+            assertThat(f.scoredLog.get(0).getFaithfulness().getRubricVersion()).startsWith("custom-");
+        }
+    }
+
+    @Test
+    void shouldSkipTheJudgeWhenTheRequestTurnsItOff() {
+        FixedProvider judge = FixedProvider.replying("{\"score\": 5}");
+        try (EvaluatorFixture f = new EvaluatorFixture(judge, Map.of(EvaluatorConfig.EMBEDDINGS, "none"))) {
+            GenerationRequest spec = Samples.spec("r-1", 1);
+            spec.setEvaluation(
+                    EvaluationSettings.newBuilder().setJudgeEnabled(false).build());
+            f.specs.pipeInput("r-1", spec);
+            f.curated.pipeInput("s-1", Samples.sample("r-1", "s-1", "books", "positive", TEXT));
+
+            f.pumpUntil(() -> f.scoredLog.size() == 1);
+
+            assertThat(f.scoredLog.get(0).getFaithfulness().getStatus()).isEqualTo("disabled");
+            assertThat(f.scoredLog.get(0).getNovelty()).isNull(); // embeddings off
+            assertThat(judge.calls).hasValue(0);
+        }
+    }
+
+    @Test
+    void shouldScoreASampleWhoseSpecNeverArrivesUnjudged() {
+        try (EvaluatorFixture f = simulated(Map.of(EvaluatorConfig.SPEC_WAIT_MS, 0L))) {
+            f.curated.pipeInput("s-1", Samples.sample("r-404", "s-1", "books", "positive", TEXT));
+
+            f.pumpUntil(() -> f.scoredLog.size() == 1 && !f.deadLetterLog.isEmpty());
+
+            assertThat(f.scoredLog.get(0).getFaithfulness().getStatus()).isEqualTo("unjudged");
+            assertThat(f.deadLetterLog.get(0).getReason()).isEqualTo(ScoreProcessor.UNKNOWN_SPEC);
+            assertThat(f.deadLetterLog.get(0).getSamples()).isZero();
+        }
+    }
+
+    @Test
+    void shouldWaitForALateSpecAndThenJudge() {
+        try (EvaluatorFixture f = simulated(Map.of())) {
+            f.curated.pipeInput("s-1", Samples.sample("r-1", "s-1", "books", "positive", TEXT));
+            f.report();
+            assertThat(f.scoredLog).isEmpty();
+
+            f.specs.pipeInput("r-1", Samples.spec("r-1", 1));
+            f.pumpUntil(() -> f.scoredLog.size() == 1);
+
+            assertThat(f.scoredLog.get(0).getFaithfulness().getStatus()).isEqualTo("judged");
+        }
+    }
+
+    @Test
+    void shouldCompleteTheLedgerExactlyWhenEverySampleIsAccountedFor() {
+        try (EvaluatorFixture f = simulated(Map.of(EvaluatorConfig.EMBEDDINGS, "none"))) {
+            f.specs.pipeInput("r-1", Samples.spec("r-1", 4));
+            for (int i = 0; i < 3; i++) {
+                f.raw.pipeInput("s-" + i, Samples.sample("r-1", "s-" + i, "books", "positive", TEXT + i));
+            }
+            f.curated.pipeInput("s-0", Samples.sample("r-1", "s-0", "books", "positive", TEXT));
+            f.curated.pipeInput("s-1", Samples.sample("r-1", "s-1", "phones", "positive", TEXT));
+            f.rejected.pipeInput("s-2", Samples.rejection("r-1", "s-2", "garden", RejectionReason.NEAR_DUPLICATE));
+            f.pumpUntil(() -> f.statusLog.stream()
+                            .mapToLong(RequestStatus::getJudged)
+                            .max()
+                            .orElse(0)
+                    == 2);
+            assertThat(f.statusLog).noneMatch(RequestStatus::getComplete);
+
+            DeadLetter failed = TestRecords.deadLetter();
+            failed.setRequestId("r-1");
+            failed.setSamples(1);
+            DeadLetter noRequest = TestRecords.deadLetter();
+            noRequest.setRequestId(null);
+            noRequest.setSamples(0);
+            f.dlqIn.pipeInput(new byte[] {1}, noRequest);
+            f.dlqIn.pipeInput(new byte[] {2}, failed);
+            f.pumpUntil(() -> f.lastStatus().getComplete());
+
+            RequestStatus done = f.lastStatus();
+            assertThat(done.getRequested()).isEqualTo(4);
+            assertThat(done.getGenerated()).isEqualTo(3);
+            assertThat(done.getCurated()).isEqualTo(2);
+            assertThat(done.getRejected()).isEqualTo(1);
+            assertThat(done.getRejectedByReason()).containsExactlyEntriesOf(Map.of("NEAR_DUPLICATE", 1L));
+            assertThat(done.getFailed()).isEqualTo(1);
+            assertThat(done.getJudged()).isEqualTo(2);
+            assertThat(done.getPromptTokens()).isGreaterThan(3 * 120); // generation plus judging
+            assertThat(f.statusLog.stream().filter(RequestStatus::getComplete)).hasSize(1);
+        }
+    }
+
+    @Test
+    void shouldLearnRequestedFromASpecThatArrivesAfterTheSamples() {
+        try (EvaluatorFixture f = simulated(Map.of(EvaluatorConfig.EMBEDDINGS, "none"))) {
+            f.rejected.pipeInput("s-1", Samples.rejection("r-1", "s-1", "books", RejectionReason.LENGTH));
+            f.collect();
+            assertThat(f.lastStatus().getRequested()).isZero();
+            assertThat(f.lastStatus().getComplete()).isFalse();
+
+            f.specs.pipeInput("r-1", Samples.spec("r-1", 1));
+            f.pumpUntil(() -> f.lastStatus().getComplete());
+
+            assertThat(f.lastStatus().getRequested()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldReportDiversityCoverageFaithfulnessAndTotalsPerDataset() {
+        try (EvaluatorFixture f = simulated(Map.of(
+                EvaluatorConfig.RECENT_SIZE,
+                4,
+                EvaluatorConfig.PRICE_PROMPT,
+                1.0,
+                EvaluatorConfig.PRICE_COMPLETION,
+                2.0))) {
+            f.specs.pipeInput("r-1", Samples.spec("r-1", 6));
+            String[] texts = {
+                "The new phone has a bright screen and a long battery life.",
+                "My garden roses bloomed early this spring after the rain.",
+                "This novel about books and libraries kept me reading all night.",
+                "The phone camera is sharp but the case feels cheap.",
+                "Tomatoes in the garden need water every single morning."
+            };
+            String[] topics = {"phones", "garden", "books", "phones", "garden"};
+            for (int i = 0; i < texts.length; i++) {
+                f.raw.pipeInput("s-" + i, Samples.sample("r-1", "s-" + i, topics[i], "positive", texts[i]));
+                f.curated.pipeInput("s-" + i, Samples.sample("r-1", "s-" + i, topics[i], "positive", texts[i]));
+            }
+            f.rejected.pipeInput("s-5", Samples.rejection("r-1", "s-5", "books", RejectionReason.REFUSAL));
+            f.pumpUntil(() -> f.scoredLog.size() == 5
+                    && !f.statusLog.isEmpty()
+                    && f.lastStatus().getComplete());
+            f.report();
+
+            DatasetReport report = f.lastReport();
+            assertThat(report.getDataset()).isEqualTo("sentiment");
+            assertThat(report.getCumulative().getSamples()).isEqualTo(5);
+            assertThat(report.getCumulative().getDistinct1()).isBetween(0.5, 1.0);
+            assertThat(report.getCumulative().getDistinct3())
+                    .isGreaterThan(report.getCumulative().getDistinct1());
+            assertThat(report.getCumulative().getCompressionRatio()).isPositive();
+            assertThat(report.getCumulative().getSelfBleu()).isBetween(0.0, 1.0);
+            assertThat(report.getCumulative().getMeanPairwiseCosine()).isBetween(-1.0, 1.0);
+            assertThat(report.getCumulative().getVendiScore()).isBetween(1.0, 5.0);
+            assertThat(report.getRecent().getSamples()).isEqualTo(4);
+            assertThat(report.getCoverage()).hasSize(1);
+            assertThat(report.getCoverage().get(0).getCounts())
+                    .containsExactlyInAnyOrderEntriesOf(Map.of("books", 1L, "phones", 2L, "garden", 2L));
+            assertThat(report.getCombinationsCovered()).isEqualTo(3);
+            assertThat(report.getFaithfulness().getCount()).isEqualTo(5);
+            assertThat(report.getRequested()).isEqualTo(6);
+            assertThat(report.getCurated()).isEqualTo(5);
+            assertThat(report.getRejected()).isEqualTo(1);
+            assertThat(report.getRejectedByReason()).containsExactlyEntriesOf(Map.of("REFUSAL", 1L));
+            assertThat(report.getEstimatedCostUsd())
+                    .isEqualTo((report.getPromptTokens() * 1.0 + report.getCompletionTokens() * 2.0) / 1e6);
+
+            int reports = f.reportLog.size();
+            f.report();
+            assertThat(f.reportLog).hasSize(reports); // nothing changed: no new report
+        }
+    }
+
+    @Test
+    void shouldSteerTowardsAStarvedValueAtABoundedRate() {
+        try (EvaluatorFixture f = simulated(Map.of(EvaluatorConfig.EMBEDDINGS, "none"))) {
+            GenerationRequest spec = Samples.spec("r-1", 100);
+            spec.setEvaluation(
+                    EvaluationSettings.newBuilder().setTargetPerCell(10).build());
+            f.specs.pipeInput("r-1", spec);
+            for (int i = 0; i < 12; i++) {
+                String topic = i < 10 ? "books" : "phones"; // garden is starved
+                f.curated.pipeInput("s-" + i, Samples.sample("r-1", "s-" + i, topic, "positive", TEXT + " " + i));
+            }
+            f.pumpUntil(() -> f.scoredLog.size() == 12);
+            f.report();
+
+            assertThat(f.steeringLog).hasSize(1);
+            SteeringUpdate update = f.steeringLog.get(0);
+            Map<String, Double> weights = update.getAttributeWeights().get("topic");
+            assertThat(update.getVersion()).isEqualTo(1);
+            assertThat(weights.get("garden")).isGreaterThan(weights.get("phones"));
+            assertThat(weights.get("phones")).isGreaterThan(weights.get("books"));
+            assertThat(update.getReason()).contains("topic=garden under-covered");
+            assertThat(update.getExemplars()).hasSize(2); // two per label, one label
+            assertThat(f.lastReport().getCoverage().get(0).getValuesBelowTarget())
+                    .isEqualTo(2);
+
+            f.curated.pipeInput("s-99", Samples.sample("r-1", "s-99", "garden", "positive", TEXT));
+            f.pumpUntil(() -> f.scoredLog.size() == 13);
+            f.report();
+            assertThat(f.steeringLog).hasSize(1); // fewer than steering.min.samples new samples
         }
     }
 
     @Test
     void shouldDeadLetterUndecodableSample() {
-        try (TopologyTestDriver driver = driver()) {
-            TopologyTestSupport.rawInput(driver, Topics.SAMPLES_CURATED)
+        try (EvaluatorFixture f = simulated(Map.of(EvaluatorConfig.EMBEDDINGS, "none"))) {
+            TopologyTestSupport.rawInput(f.driver, Topics.SAMPLES_CURATED)
                     .pipeInput("s-x".getBytes(StandardCharsets.UTF_8), "garbage".getBytes(StandardCharsets.UTF_8));
+            f.collect();
 
-            var letter = TopologyTestSupport.deadLetters(driver, serdes).readValue();
-
-            assertThat(letter.getOriginTopic()).isEqualTo(Topics.SAMPLES_CURATED.name());
-            assertThat(letter.getReason()).isEqualTo("deserialization_error");
+            assertThat(f.deadLetterLog).hasSize(1);
+            assertThat(f.deadLetterLog.get(0).getOriginTopic()).isEqualTo(Topics.SAMPLES_CURATED.name());
+            assertThat(f.deadLetterLog.get(0).getReason()).isEqualTo("deserialization_error");
+            assertThat(f.scoredLog).isEmpty();
         }
     }
 
     @Test
     void shouldNameEveryNode() {
-        TopologyTestSupport.assertNoGeneratedNames(EvaluatorTopology.build(config));
+        try (EvaluatorFixture f = simulated(Map.of(EvaluatorConfig.EMBEDDINGS, "none"))) {
+            TopologyTestSupport.assertNoGeneratedNames(f.topology);
+        }
     }
 }

@@ -1,0 +1,36 @@
+package io.synthstream.evaluator.processor;
+
+/** Names of the evaluator's state stores (their changelogs are {@code <app>-<name>-changelog}). */
+public final class EvaluatorStores {
+    /** Global: synth.specs by request id. */
+    public static final String SPECS = "evaluator-specs";
+    /** sample id -> PendingScore: curated samples whose judge call or embedding is not finished. */
+    public static final String PENDING = "evaluator-pending";
+    /** dataset + sequence -> WindowEntry: each dataset's event log, folded at every report. */
+    public static final String WINDOW = "evaluator-window";
+    /** dataset -> DatasetAccumulators. */
+    public static final String ACCUMULATORS = "evaluator-accumulators";
+    /** dataset -> running embedding moments (sum and XᵀX). */
+    public static final String MOMENTS = "evaluator-moments";
+    /** dataset + request id -> the request's latest RequestStatus (the report's totals). */
+    public static final String REQUESTS = "evaluator-requests";
+    /** request id -> RequestStatus: the conservation ledger. */
+    public static final String LEDGER = "evaluator-ledger";
+
+    private EvaluatorStores() {}
+
+    /** Key of a dataset-scoped entry: the dataset, a NUL separator, then the suffix. */
+    static String scoped(String dataset, String suffix) {
+        return dataset + '\u0000' + suffix;
+    }
+
+    /** Key of a window entry: sequence numbers zero-padded so that keys sort in sequence order. */
+    static String windowKey(String dataset, long seq) {
+        return scoped(dataset, String.format("%019d", seq));
+    }
+
+    /** Smallest key above every key of {@code dataset} (for range scans). */
+    static String upperBound(String dataset) {
+        return dataset + '\u0001';
+    }
+}
