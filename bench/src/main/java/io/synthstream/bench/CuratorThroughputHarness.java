@@ -140,7 +140,7 @@ public final class CuratorThroughputHarness {
     }
 
     /** A read_committed consumer of the outputs, positioned at their current ends. */
-    private static KafkaConsumer<byte[], byte[]> counter(EmbeddedKafka kafka, List<String> topics) {
+    static KafkaConsumer<byte[], byte[]> counter(EmbeddedKafka kafka, List<String> topics) {
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -180,7 +180,7 @@ public final class CuratorThroughputHarness {
         }
     }
 
-    private static GenerationRequest spec() {
+    static GenerationRequest spec() {
         return GenerationRequest.newBuilder()
                 .setRequestId("r-bench")
                 .setDataset("bench")
@@ -194,7 +194,7 @@ public final class CuratorThroughputHarness {
                 .build();
     }
 
-    private static Sample sample(String id, String text) {
+    static Sample sample(String id, String text) {
         return Sample.newBuilder()
                 .setSampleId(id)
                 .setRequestId("r-bench")
@@ -213,7 +213,7 @@ public final class CuratorThroughputHarness {
                 .build();
     }
 
-    private static void check(long deadline, String waitingFor) {
+    static void check(long deadline, String waitingFor) {
         if (System.nanoTime() > deadline) {
             throw new IllegalStateException("Timed out waiting for " + waitingFor);
         }
