@@ -72,6 +72,8 @@ public final class ScoreProcessor implements Processor<String, Sample, String, O
     private final String app;
     /** Started entries: their embedding future (null when embeddings are off). */
     private final Map<String, CompletableFuture<float[]>> started = new HashMap<>();
+    /** Entries whose judge call is outstanding: finishing them needs no store read until it answers. */
+    private final java.util.Set<String> awaitingVerdict = new java.util.HashSet<>();
     /** Entries waiting for their request's spec to reach the global table. */
     private final java.util.Set<String> parked = new java.util.HashSet<>();
 
@@ -98,6 +100,7 @@ public final class ScoreProcessor implements Processor<String, Sample, String, O
         this.reissued = false;
         this.started.clear();
         this.parked.clear();
+        this.awaitingVerdict.clear();
         this.pending = context.getStateStore(EvaluatorStores.PENDING);
         this.specs = context.getStateStore(EvaluatorStores.SPECS);
         this.client = runtime.client(app + "/judge/" + context.taskId());
@@ -148,6 +151,7 @@ public final class ScoreProcessor implements Processor<String, Sample, String, O
         }
         parked.remove(id);
         if (entry.getVerdict() == null && spec != null && judged(spec)) {
+            awaitingVerdict.add(id);
             client.submit(
                     id + "/judge",
                     Judge.request(
@@ -206,6 +210,7 @@ public final class ScoreProcessor implements Processor<String, Sample, String, O
 
     private void recordVerdict(LlmRuntime.Completion completion) {
         String id = completion.callId().substring(0, completion.callId().lastIndexOf('/'));
+        awaitingVerdict.remove(id);
         PendingScore entry = pending.get(id);
         if (entry == null || entry.getVerdict() != null) {
             return; // stale
@@ -254,7 +259,7 @@ public final class ScoreProcessor implements Processor<String, Sample, String, O
     /** Forwards the sample if its verdict (when wanted) and embedding (when on) are ready. */
     private boolean tryFinish(String id) {
         CompletableFuture<float[]> embedding = started.get(id);
-        if (embedding != null && !embedding.isDone()) {
+        if (awaitingVerdict.contains(id) || (embedding != null && !embedding.isDone())) {
             return false;
         }
         PendingScore entry = pending.get(id);
@@ -389,5 +394,6 @@ public final class ScoreProcessor implements Processor<String, Sample, String, O
         });
         started.clear();
         parked.clear();
+        awaitingVerdict.clear();
     }
 }
