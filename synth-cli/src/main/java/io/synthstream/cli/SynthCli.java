@@ -9,7 +9,16 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = SynthCli.Version.class,
         description = "SynthStream: LLM-driven synthetic data generation, curation and evaluation on Kafka.",
-        subcommands = {TopicsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            UpCommand.class,
+            DemoCommand.class,
+            SubmitCommand.class,
+            WatchCommand.class,
+            ExportCommand.class,
+            ReportCommand.class,
+            TopicsCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class SynthCli {
 
     public static void main(String[] args) {

@@ -134,6 +134,10 @@ public final class StreamsApp implements AutoCloseable {
         stateListeners.add(listener);
     }
 
+    public String applicationId() {
+        return config.applicationId();
+    }
+
     public KafkaStreams.State state() {
         return state;
     }

@@ -1,0 +1,142 @@
+package io.synthstream.cli;
+
+import io.synthstream.common.app.StreamsApp;
+import io.synthstream.common.config.SynthConfig;
+import io.synthstream.common.kafka.EmbeddedKafka;
+import io.synthstream.common.kafka.EmbeddedPlatform;
+import io.synthstream.common.llm.LlmSettings;
+import io.synthstream.curator.app.CuratorApp;
+import io.synthstream.curator.topology.CuratorTopology;
+import io.synthstream.evaluator.app.EvaluatorApp;
+import io.synthstream.evaluator.config.EvaluatorConfig;
+import io.synthstream.evaluator.topology.EvaluatorTopology;
+import io.synthstream.generator.app.GeneratorApp;
+import io.synthstream.generator.config.GeneratorConfig;
+import io.synthstream.generator.topology.GeneratorTopology;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+
+/**
+ * Everything in one process: a KRaft broker with its data under {@code dataDir/kafka}, the
+ * embedded schema registry, and the generator, curator and evaluator with their state under {@code
+ * dataDir/state}. Restarting on the same directory keeps topics, offsets and unfinished work.
+ * The apps read the same {@code SYNTH_*} environment as when they run alone, so {@code
+ * SYNTH_LLM_BASE_URL} etc. switch the LLM provider here too.
+ */
+final class LocalPlatform implements AutoCloseable {
+    /** Ports of the platform; 0 picks a free one. */
+    record Ports(int kafka, int registry, int generator, int curator, int evaluator) {
+        static final Ports DEFAULT = new Ports(9092, 8081, 8091, 8092, 8093);
+        static final Ports FREE = new Ports(0, 0, 0, 0, 0);
+    }
+
+    private final EmbeddedPlatform platform;
+    private final List<StreamsApp> apps = new ArrayList<>();
+    private final String provider;
+
+    private LocalPlatform(EmbeddedPlatform platform, String provider) {
+        this.platform = platform;
+        this.provider = provider;
+    }
+
+    static LocalPlatform start(Path dataDir, Ports ports, int partitions, Map<String, String> env) {
+        EmbeddedKafka kafka = EmbeddedKafka.builder()
+                .dataDir(dataDir.resolve("kafka"))
+                .brokerPort(ports.kafka())
+                .start();
+        EmbeddedPlatform platform = EmbeddedPlatform.start(kafka, ports.registry());
+        String provider = LlmSettings.provider(config(
+                        GeneratorConfig.definition(), GeneratorApp.DEFAULTS, env, platform, dataDir, 0, partitions))
+                .name();
+        LocalPlatform local = new LocalPlatform(platform, provider);
+        try {
+            SynthConfig generator = config(
+                    GeneratorConfig.definition(),
+                    GeneratorApp.DEFAULTS,
+                    env,
+                    platform,
+                    dataDir,
+                    ports.generator(),
+                    partitions);
+            SynthConfig curator = config(
+                    SynthConfig.baseDefinition(),
+                    CuratorApp.DEFAULTS,
+                    env,
+                    platform,
+                    dataDir,
+                    ports.curator(),
+                    partitions);
+            SynthConfig evaluator = config(
+                    EvaluatorConfig.definition(),
+                    EvaluatorApp.DEFAULTS,
+                    env,
+                    platform,
+                    dataDir,
+                    ports.evaluator(),
+                    partitions);
+            local.apps.add(StreamsApp.start(generator, GeneratorTopology.build(generator), GeneratorTopology.TOPICS));
+            local.apps.add(StreamsApp.start(curator, CuratorTopology.build(curator), CuratorTopology.TOPICS));
+            local.apps.add(StreamsApp.start(evaluator, EvaluatorTopology.build(evaluator), EvaluatorTopology.TOPICS));
+            return local;
+        } catch (RuntimeException e) {
+            local.close();
+            throw e;
+        }
+    }
+
+    private static SynthConfig config(
+            ConfigDef definition,
+            Map<String, Object> defaults,
+            Map<String, String> env,
+            EmbeddedPlatform platform,
+            Path dataDir,
+            int httpPort,
+            int partitions) {
+        Map<String, Object> overrides = new HashMap<>();
+        overrides.put(SynthConfig.BOOTSTRAP_SERVERS, platform.bootstrapServers());
+        overrides.put(SynthConfig.SCHEMA_REGISTRY_URL, platform.registryUrl());
+        overrides.put(
+                SynthConfig.STATE_DIR, dataDir.resolve("state").toAbsolutePath().toString());
+        overrides.put(SynthConfig.HTTP_PORT, httpPort);
+        overrides.put(SynthConfig.HTTP_HOST, "127.0.0.1");
+        Map<String, Object> appDefaults = new HashMap<>(defaults);
+        appDefaults.put(SynthConfig.TOPIC_PARTITIONS, partitions);
+        appDefaults.put(
+                EvaluatorConfig.NATIVE_CACHE_DIR,
+                dataDir.resolve("native").toAbsolutePath().toString());
+        return new SynthConfig(definition, SynthConfig.resolve(definition, appDefaults, env, overrides));
+    }
+
+    String bootstrapServers() {
+        return platform.bootstrapServers();
+    }
+
+    String registryUrl() {
+        return platform.registryUrl();
+    }
+
+    /** {@code simulated} or {@code openai}: which LLM the apps call. */
+    String provider() {
+        return provider;
+    }
+
+    List<StreamsApp> apps() {
+        return List.copyOf(apps);
+    }
+
+    ClusterOptions cluster() {
+        return ClusterOptions.of(bootstrapServers(), registryUrl());
+    }
+
+    @Override
+    public void close() {
+        for (int i = apps.size() - 1; i >= 0; i--) {
+            apps.get(i).close();
+        }
+        platform.close();
+    }
+}

@@ -1,0 +1,68 @@
+package io.synthstream.cli;
+
+import io.synthstream.avro.RequestStatus;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Progress bars from the ledger: one line per request, redrawn in place on a terminal and printed
+ * only when it changes otherwise (logs, CI).
+ */
+final class Progress {
+    private static final int WIDTH = 30;
+    private final PrintWriter out;
+    private final boolean terminal;
+    private final Map<String, String> shown = new TreeMap<>();
+    private int drawnLines;
+
+    Progress(PrintWriter out, boolean terminal) {
+        this.out = out;
+        this.terminal = terminal;
+    }
+
+    static String line(RequestStatus s) {
+        long requested = Math.max(1, s.getRequested());
+        long done = s.getCurated() + s.getRejected() + s.getFailed();
+        int filled = (int) Math.min(WIDTH, WIDTH * done / requested);
+        return String.format(
+                Locale.ROOT,
+                "%-28s [%s%s] %5d/%-5d curated %d, rejected %d, failed %d, judged %d%s",
+                s.getRequestId(),
+                "#".repeat(filled),
+                ".".repeat(WIDTH - filled),
+                done,
+                s.getRequested(),
+                s.getCurated(),
+                s.getRejected(),
+                s.getFailed(),
+                s.getJudged(),
+                s.getComplete() ? "  complete" : "");
+    }
+
+    /** Shows the latest status of each request. */
+    void show(Map<String, RequestStatus> latest) {
+        Map<String, String> lines = new TreeMap<>();
+        latest.forEach((id, s) -> lines.put(id, line(s)));
+        if (lines.equals(shown)) {
+            return;
+        }
+        if (terminal) {
+            if (drawnLines > 0) {
+                out.print("\033[" + drawnLines + "F");
+            }
+            lines.values().forEach(l -> out.print(l + "\033[K\n"));
+            drawnLines = lines.size();
+        } else {
+            lines.forEach((id, l) -> {
+                if (!l.equals(shown.get(id))) {
+                    out.println(l);
+                }
+            });
+        }
+        out.flush();
+        shown.clear();
+        shown.putAll(lines);
+    }
+}

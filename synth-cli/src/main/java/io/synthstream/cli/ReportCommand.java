@@ -1,0 +1,136 @@
+package io.synthstream.cli;
+
+import io.synthstream.avro.AttributeCoverage;
+import io.synthstream.avro.DatasetReport;
+import io.synthstream.avro.DiversityMetrics;
+import io.synthstream.common.topics.Topics;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code synth report <dataset>}: the dataset's latest report from synth.reports, as a table. */
+@Command(name = "report", mixinStandardHelpOptions = true, description = "Print the latest report of a dataset.")
+final class ReportCommand implements java.util.concurrent.Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ClusterOptions cluster = new ClusterOptions();
+
+    @Parameters(index = "0", paramLabel = "DATASET")
+    String dataset;
+
+    @Override
+    public Integer call() {
+        DatasetReport report = latest(cluster, dataset)
+                .orElseThrow(() -> new IllegalStateException("No report for dataset '" + dataset + "' in "
+                        + Topics.REPORTS.name() + " (unknown dataset, or nothing evaluated yet)"));
+        print(spec.commandLine().getOut(), report);
+        return 0;
+    }
+
+    static Optional<DatasetReport> latest(ClusterOptions cluster, String dataset) {
+        try (TopicTail<DatasetReport> tail = new TopicTail<>(
+                cluster.bootstrapServers,
+                Topics.REPORTS.name(),
+                cluster.serdes().value(Topics.REPORTS).deserializer())) {
+            DatasetReport last = null;
+            for (var r : tail.readAll()) {
+                if (dataset.equals(r.key()) && r.value() != null) {
+                    last = r.value();
+                }
+            }
+            return Optional.ofNullable(last);
+        }
+    }
+
+    static void print(PrintWriter out, DatasetReport r) {
+        out.printf("Dataset %s (report of %s)%n", r.getDataset(), r.getGeneratedAt());
+        double yield = r.getRequested() == 0 ? 0 : (double) r.getCurated() / r.getRequested();
+        row(
+                out,
+                "requested / curated / rejected / failed",
+                r.getRequested() + " / " + r.getCurated() + " / " + r.getRejected() + " / " + r.getFailed());
+        row(out, "yield", String.format(Locale.ROOT, "%.1f %%", 100 * yield));
+        if (!r.getRejectedByReason().isEmpty()) {
+            StringBuilder reasons = new StringBuilder();
+            new java.util.TreeMap<>(r.getRejectedByReason())
+                    .forEach((k, v) -> reasons.append(reasons.length() == 0 ? "" : ", ")
+                            .append(k)
+                            .append(' ')
+                            .append(v));
+            row(out, "rejected by reason", reasons.toString());
+        }
+        if (r.getFaithfulness() != null) {
+            var f = r.getFaithfulness();
+            row(
+                    out,
+                    "faithfulness (judge, 1-5)",
+                    String.format(
+                            Locale.ROOT,
+                            "mean %.2f, p10 %.1f, median %.1f, p90 %.1f (%d judged)",
+                            f.getMean(),
+                            f.getP10(),
+                            f.getP50(),
+                            f.getP90(),
+                            f.getCount()));
+        }
+        diversity(out, "diversity (all samples)", r.getCumulative());
+        if (r.getRecent() != null) {
+            diversity(out, "diversity (recent " + r.getRecent().getSamples() + ")", r.getRecent());
+        }
+        for (AttributeCoverage c : r.getCoverage()) {
+            StringBuilder counts = new StringBuilder();
+            new java.util.TreeMap<>(c.getCounts())
+                    .forEach((k, v) -> counts.append(counts.length() == 0 ? "" : ", ")
+                            .append(k)
+                            .append(' ')
+                            .append(v));
+            row(
+                    out,
+                    "coverage of " + c.getAttribute(),
+                    String.format(
+                            Locale.ROOT,
+                            "%s (entropy %.2f bits%s)",
+                            counts,
+                            c.getEntropy(),
+                            c.getValuesBelowTarget() > 0 ? ", " + c.getValuesBelowTarget() + " below target" : ""));
+        }
+        row(
+                out,
+                "tokens (prompt / completion)",
+                r.getPromptTokens() + " / " + r.getCompletionTokens()
+                        + (r.getEstimatedCostUsd() == null
+                                ? ""
+                                : String.format(Locale.ROOT, " (~$%.4f)", r.getEstimatedCostUsd())));
+    }
+
+    private static void diversity(PrintWriter out, String title, DiversityMetrics m) {
+        row(
+                out,
+                title,
+                String.format(
+                        Locale.ROOT,
+                        "distinct-1/2/3 %s/%s/%s, self-BLEU %s, compression %s, cosine %s, Vendi %s",
+                        num(m.getDistinct1()),
+                        num(m.getDistinct2()),
+                        num(m.getDistinct3()),
+                        num(m.getSelfBleu()),
+                        num(m.getCompressionRatio()),
+                        num(m.getMeanPairwiseCosine()),
+                        num(m.getVendiScore())));
+    }
+
+    private static String num(Double d) {
+        return d == null ? "-" : String.format(Locale.ROOT, "%.2f", d);
+    }
+
+    private static void row(PrintWriter out, String name, String value) {
+        out.printf("  %-40s %s%n", name, value);
+    }
+}
