@@ -27,6 +27,7 @@ final class TopicsCommand {
 
     @Option(
             names = {"-b", "--bootstrap-servers"},
+            scope = picocli.CommandLine.ScopeType.INHERIT,
             defaultValue = "${env:SYNTH_BOOTSTRAP_SERVERS:-localhost:9092}",
             description = "Kafka bootstrap servers (default: $SYNTH_BOOTSTRAP_SERVERS or ${DEFAULT-VALUE}).")
     String bootstrapServers;

@@ -50,6 +50,13 @@ public enum SynthMeters {
             "faithfulness"),
     EVALUATOR_REPORTS("synth.evaluator.reports", "Dataset reports published to synth.reports", "app"),
     EVALUATOR_STEERING("synth.evaluator.steering", "Steering updates published to synth.steering", "app"),
+    DATASET_METRIC(
+            "synth.dataset.metric",
+            "A dataset's latest report value: metric curated, rejected, failed, yield, faithfulness_mean,"
+                    + " distinct_2, self_bleu, compression_ratio, mean_pairwise_cosine or vendi_score",
+            "app",
+            "dataset",
+            "metric"),
     STREAMS_STATE(
             "synth.streams.state", "Kafka Streams state of the app: 1 while RUNNING or REBALANCING, else 0", "app");
 
@@ -91,6 +98,31 @@ public enum SynthMeters {
 
     public static Counter evaluatorSteering(MeterRegistry registry, String app) {
         return EVALUATOR_STEERING.counter(registry, app);
+    }
+
+    private static final java.util.concurrent.ConcurrentMap<
+                    java.util.List<Object>, java.util.concurrent.atomic.AtomicReference<Double>>
+            DATASET_VALUES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Sets a dataset's report value (registering its gauge on first use; NaN until set). The
+     * dataset tag is bounded by the number of datasets, which operators choose.
+     */
+    public static void datasetMetric(MeterRegistry registry, String app, String dataset, String metric, Double value) {
+        java.util.concurrent.atomic.AtomicReference<Double> holder =
+                DATASET_VALUES.computeIfAbsent(java.util.List.of(registry, app, dataset, metric), k -> {
+                    java.util.concurrent.atomic.AtomicReference<Double> h =
+                            new java.util.concurrent.atomic.AtomicReference<>(Double.NaN);
+                    io.micrometer.core.instrument.Gauge.builder(
+                                    DATASET_METRIC.meterName, h, r -> r.get() == null ? Double.NaN : r.get())
+                            .description(DATASET_METRIC.description)
+                            .tag("app", app)
+                            .tag("dataset", dataset)
+                            .tag("metric", metric)
+                            .register(registry);
+                    return h;
+                });
+        holder.set(value == null ? Double.NaN : value);
     }
 
     public static Counter llmCalls(MeterRegistry registry, String app, String outcome, String reason) {

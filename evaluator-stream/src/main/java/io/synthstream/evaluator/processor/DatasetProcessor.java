@@ -257,9 +257,11 @@ public final class DatasetProcessor implements Processor<String, EvalEvent, Stri
         for (String dataset : List.copyOf(dirty)) {
             View v = views.get(dataset);
             fold(v);
-            context.forward(new Record<>(dataset, new Out(Out.Kind.REPORT, build(v, now)), now));
+            DatasetReport report = build(v, now);
+            context.forward(new Record<>(dataset, new Out(Out.Kind.REPORT, report), now));
             if (meters != null) {
                 SynthMeters.evaluatorReports(meters, app).increment();
+                gauges(report);
             }
             steer(v, now);
             persist(v);
@@ -498,6 +500,28 @@ public final class DatasetProcessor implements Processor<String, EvalEvent, Stri
             m.setMeanPairwiseCosine(moments.meanPairwiseCosine()).setVendiScore(moments.vendi());
         }
         return m.build();
+    }
+
+    /** The report's headline values as gauges, for Prometheus, Grafana and the dashboard. */
+    private void gauges(DatasetReport r) {
+        String d = r.getDataset();
+        DiversityMetrics c = r.getCumulative();
+        SynthMeters.datasetMetric(meters, app, d, "curated", (double) r.getCurated());
+        SynthMeters.datasetMetric(meters, app, d, "rejected", (double) r.getRejected());
+        SynthMeters.datasetMetric(meters, app, d, "failed", (double) r.getFailed());
+        SynthMeters.datasetMetric(
+                meters, app, d, "yield", r.getRequested() == 0 ? null : (double) r.getCurated() / r.getRequested());
+        SynthMeters.datasetMetric(
+                meters,
+                app,
+                d,
+                "faithfulness_mean",
+                r.getFaithfulness() == null ? null : r.getFaithfulness().getMean());
+        SynthMeters.datasetMetric(meters, app, d, "distinct_2", c.getDistinct2());
+        SynthMeters.datasetMetric(meters, app, d, "self_bleu", c.getSelfBleu());
+        SynthMeters.datasetMetric(meters, app, d, "compression_ratio", c.getCompressionRatio());
+        SynthMeters.datasetMetric(meters, app, d, "mean_pairwise_cosine", c.getMeanPairwiseCosine());
+        SynthMeters.datasetMetric(meters, app, d, "vendi_score", c.getVendiScore());
     }
 
     private void steer(View v, long now) {
