@@ -70,8 +70,10 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         w.printf("Starting Kafka, the schema registry and the three apps (data in %s)...%n", dataDir);
         w.flush();
         long started = System.nanoTime();
-        try (LocalPlatform platform = LocalPlatform.start(dataDir, LocalPlatform.Ports.FREE, 3, System.getenv())) {
+        try (LocalPlatform platform = LocalPlatform.start(dataDir, LocalPlatform.Ports.FREE, 3, System.getenv());
+                DashboardServer dashboard = platform.dashboard(0)) {
             UpCommand.describe(w, platform, dataDir);
+            w.printf("Dashboard         %s (while the demo runs)%n", dashboard.url());
             String run = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
             Set<String> ids = new LinkedHashSet<>();
             Map<String, Long> datasets = new LinkedHashMap<>();

@@ -128,6 +128,16 @@ final class LocalPlatform implements AutoCloseable {
         return List.copyOf(apps);
     }
 
+    /** Starts the live dashboard over these apps' meters and ledger; the caller closes it. */
+    DashboardServer dashboard(int port) {
+        return DashboardServer.start(
+                port,
+                apps.stream()
+                        .map(a -> (io.micrometer.core.instrument.MeterRegistry) a.meters())
+                        .toList(),
+                cluster());
+    }
+
     ClusterOptions cluster() {
         return ClusterOptions.of(bootstrapServers(), registryUrl());
     }

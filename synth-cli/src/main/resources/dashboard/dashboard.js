@@ -1,0 +1,95 @@
+// Polls /api/state every second and redraws the charts. window.synthDashboard exposes the charts'
+// data to the browser test.
+(function () {
+  const COLORS = ['#3b82f6', '#16a34a', '#dc2626', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777'];
+  const charts = {};
+
+  function chart(id) {
+    if (!charts[id]) {
+      charts[id] = new Chart(document.getElementById(id), {
+        type: 'line',
+        data: { labels: [], datasets: [] },
+        options: {
+          animation: false, responsive: true, maintainAspectRatio: false,
+          spanGaps: true, elements: { point: { radius: 0 } },
+          scales: { x: { ticks: { maxTicksLimit: 6 } }, y: { beginAtZero: true } },
+          plugins: { legend: { labels: { boxWidth: 10 } } }
+        }
+      });
+    }
+    return charts[id];
+  }
+
+  // series: name -> function(point) returning a number or null
+  function draw(id, points, series) {
+    const c = chart(id);
+    c.data.labels = points.map(p => new Date(p.t).toLocaleTimeString());
+    c.data.datasets = Object.keys(series).map((name, i) => ({
+      label: name,
+      data: points.map(p => { const v = series[name](p); return v === undefined ? null : v; }),
+      borderColor: COLORS[i % COLORS.length], backgroundColor: COLORS[i % COLORS.length], borderWidth: 1.5
+    }));
+    c.update();
+  }
+
+  function keys(points, field) {
+    const names = new Set();
+    points.forEach(p => Object.keys(p[field] || {}).forEach(k => names.add(k)));
+    return [...names].sort();
+  }
+
+  function perKey(points, field, pick) {
+    const series = {};
+    keys(points, field).forEach(k => { series[k] = p => pick((p[field] || {})[k]); });
+    return series;
+  }
+
+  function requests(rows) {
+    const body = document.querySelector('#requests tbody');
+    body.innerHTML = '';
+    rows.forEach(r => {
+      const done = r.curated + r.rejected + r.failed;
+      const pct = r.requested > 0 ? Math.min(100, 100 * done / r.requested) : 0;
+      const tr = document.createElement('tr');
+      tr.innerHTML = `<td>${r.request_id}</td><td>${r.dataset}</td>` +
+        `<td><span class="bar ${r.complete ? 'done' : ''}"><span style="width:${pct}%"></span></span> ${done}/${r.requested}${r.complete ? ' ✓' : ''}</td>` +
+        `<td>${r.curated}</td><td>${r.rejected}</td><td>${r.failed}</td><td>${r.judged}</td>`;
+      body.appendChild(tr);
+    });
+  }
+
+  let updates = 0;
+  async function refresh() {
+    try {
+      const state = await (await fetch('/api/state', { cache: 'no-store' })).json();
+      const pts = state.points;
+      draw('chart-samples', pts, {
+        generated: p => p.samples_per_s.generated, curated: p => p.samples_per_s.curated,
+        rejected: p => p.samples_per_s.rejected, scored: p => p.samples_per_s.scored });
+      draw('chart-latency', pts, {
+        p50: p => p.llm_latency_ms.p50, p90: p => p.llm_latency_ms.p90, p99: p => p.llm_latency_ms.p99 });
+      draw('chart-calls', pts, { 'in flight': p => p.llm_calls.in_flight, limit: p => p.llm_calls.limit });
+      draw('chart-tokens', pts, { input: p => p.tokens_per_s.input, output: p => p.tokens_per_s.output });
+      draw('chart-rejections', pts, perKey(pts, 'rejections_per_s', v => v));
+      draw('chart-faithfulness', pts, perKey(pts, 'datasets', d => d && d.faithfulness_mean));
+      draw('chart-vendi', pts, perKey(pts, 'datasets', d => d && d.vendi_score));
+      draw('chart-distinct', pts, perKey(pts, 'datasets', d => d && d.distinct_2));
+      requests(state.requests);
+      updates++;
+      document.getElementById('status').textContent =
+        `live · ${pts.length} samples of history · ${state.requests.length} requests · updated ${new Date().toLocaleTimeString()}`;
+    } catch (e) {
+      document.getElementById('status').textContent = 'cannot reach the dashboard API: ' + e;
+    }
+  }
+
+  window.synthDashboard = {
+    updates: () => updates,
+    // Data points above zero per chart: what the browser test checks.
+    nonZeroPoints: () => Object.fromEntries(Object.entries(charts).map(([id, c]) =>
+      [id, c.data.datasets.reduce((n, d) => n + d.data.filter(v => v !== null && v > 0).length, 0)])),
+    requestRows: () => document.querySelectorAll('#requests tbody tr').length
+  };
+  refresh();
+  setInterval(refresh, 1000);
+})();
