@@ -36,20 +36,35 @@ final class UpCommand implements java.util.concurrent.Callable<Integer> {
             description = "Partitions of new topics (default ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Option(
+            names = "--dashboard-port",
+            defaultValue = "8090",
+            description = "Port of the live dashboard (default ${DEFAULT-VALUE}).")
+    int dashboardPort;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         LocalPlatform.Ports ports = new LocalPlatform.Ports(kafkaPort, registryPort, 8091, 8092, 8093);
         CountDownLatch stopped = new CountDownLatch(1);
         LocalPlatform platform = LocalPlatform.start(dataDir, ports, partitions, System.getenv());
+        DashboardServer dashboard;
+        try {
+            dashboard = platform.dashboard(dashboardPort);
+        } catch (RuntimeException e) {
+            platform.close();
+            throw e;
+        }
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
+                            dashboard.close();
                             platform.close();
                             stopped.countDown();
                         },
                         "synth-up-shutdown"));
         describe(out, platform, dataDir);
+        out.printf("Dashboard         %s%n", dashboard.url());
         out.println("Running until Ctrl-C.");
         out.flush();
         stopped.await();
