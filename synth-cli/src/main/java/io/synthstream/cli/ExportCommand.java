@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "export",
         mixinStandardHelpOptions = true,
-        description = "Write a dataset's scored samples to a file (JSONL: one JSON object per sample).")
+        description = "Write a dataset's scored samples to a file: JSONL (one JSON object per sample) or Parquet.")
 final class ExportCommand implements java.util.concurrent.Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -47,13 +47,14 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
     Path out;
 
     enum Format {
-        jsonl
+        jsonl,
+        parquet
     }
 
     @Override
     public Integer call() throws IOException {
-        Path file = out.resolve(dataset + ".jsonl");
-        long n = export(cluster, dataset, Set.of(), file);
+        Path file = out.resolve(dataset + "." + format.name());
+        long n = export(cluster, dataset, Set.of(), file, format);
         if (n == 0) {
             throw new IllegalStateException("No scored samples for dataset '" + dataset + "' in "
                     + Topics.SAMPLES_SCORED.name() + " (unknown dataset, or nothing scored yet)");
@@ -69,13 +70,18 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
      */
     static long export(ClusterOptions cluster, String dataset, Collection<String> requests, Path file)
             throws IOException {
+        return export(cluster, dataset, requests, file, Format.jsonl);
+    }
+
+    static long export(ClusterOptions cluster, String dataset, Collection<String> requests, Path file, Format format)
+            throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         java.util.Set<String> seen = new java.util.HashSet<>();
         try (TopicTail<ScoredSample> tail = new TopicTail<>(
                         cluster.bootstrapServers,
                         Topics.SAMPLES_SCORED.name(),
                         cluster.serdes().value(Topics.SAMPLES_SCORED).deserializer());
-                BufferedWriter writer = Files.newBufferedWriter(file)) {
+                RowWriter writer = format == Format.parquet ? parquet(file) : jsonl(file)) {
             for (var r : tail.readAll()) {
                 ScoredSample s = r.value();
                 if (s == null
@@ -85,11 +91,49 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
                         || !seen.add(s.getSample().getSampleId())) {
                     continue;
                 }
-                writer.write(JSON.writeValueAsString(json(s)));
-                writer.newLine();
+                writer.write(json(s));
             }
         }
         return seen.size();
+    }
+
+    /** One export row out. */
+    interface RowWriter extends AutoCloseable {
+        void write(ObjectNode row) throws IOException;
+
+        @Override
+        void close() throws IOException;
+    }
+
+    private static RowWriter jsonl(Path file) throws IOException {
+        BufferedWriter out = Files.newBufferedWriter(file);
+        return new RowWriter() {
+            @Override
+            public void write(ObjectNode row) throws IOException {
+                out.write(JSON.writeValueAsString(row));
+                out.newLine();
+            }
+
+            @Override
+            public void close() throws IOException {
+                out.close();
+            }
+        };
+    }
+
+    private static RowWriter parquet(Path file) throws IOException {
+        ParquetRows rows = new ParquetRows(file);
+        return new RowWriter() {
+            @Override
+            public void write(ObjectNode row) throws IOException {
+                rows.write(row);
+            }
+
+            @Override
+            public void close() throws IOException {
+                rows.close();
+            }
+        };
     }
 
     static ObjectNode json(ScoredSample scored) {

@@ -1,0 +1,77 @@
+package io.synthstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.synthstream.avro.FaithfulnessScore;
+import io.synthstream.avro.ScoredSample;
+import io.synthstream.schemas.TestRecords;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.io.LocalInputFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExportFormatsTest {
+    @TempDir
+    Path dir;
+
+    private static ScoredSample scored() {
+        ScoredSample s = TestRecords.scoredSample();
+        s.setFaithfulness(FaithfulnessScore.newBuilder()
+                .setStatus("judged")
+                .setScore(4.0)
+                .setRationale("Clear and on topic.")
+                .setJudgeModel("judge-m")
+                .build());
+        s.setNovelty(0.25);
+        s.setLabelConsistency(null);
+        return s;
+    }
+
+    @Test
+    void jsonRowCarriesFieldsAttributesScoresAndProvenance() {
+        ObjectNode row = ExportCommand.json(scored());
+
+        assertThat(row.path("sample_id").asText())
+                .isEqualTo(scored().getSample().getSampleId());
+        assertThat(row.path("fields").path("label").asText()).isEqualTo("positive");
+        assertThat(row.path("attributes").path("topic").asText()).isEqualTo("books");
+        assertThat(row.path("scores").path("faithfulness").asDouble()).isEqualTo(4.0);
+        assertThat(row.path("scores").has("label_consistency")).isFalse();
+        assertThat(row.path("provenance").path("simulated").asBoolean()).isTrue();
+        assertThat(row.path("provenance").path("prompt_tokens").asLong()).isEqualTo(120);
+    }
+
+    @Test
+    void parquetHoldsTheSameRowAsColumns() throws Exception {
+        Path file = dir.resolve("d.parquet");
+        try (ParquetRows rows = new ParquetRows(file)) {
+            rows.write(ExportCommand.json(scored()));
+            rows.write(ExportCommand.json(scored()));
+        }
+
+        try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new LocalInputFile(file))
+                .withConf(new PlainParquetConfiguration())
+                .build()) {
+            GenericRecord r = reader.read();
+            assertThat(r.get("sample_id").toString())
+                    .isEqualTo(scored().getSample().getSampleId());
+            assertThat(r.get("faithfulness")).isEqualTo(4.0);
+            assertThat(r.get("faithfulness_rationale").toString()).isEqualTo("Clear and on topic.");
+            assertThat(r.get("label_consistency")).isNull();
+            assertThat(r.get("novelty")).isEqualTo(0.25);
+            assertThat(r.get("simulated")).isEqualTo(true);
+            assertThat(r.get("prompt_tokens")).isEqualTo(120L);
+            @SuppressWarnings("unchecked")
+            Map<Object, Object> fields = (Map<Object, Object>) r.get("fields");
+            assertThat(fields.toString()).contains("label=positive");
+            assertThat(reader.read()).isNotNull();
+            assertThat(reader.read()).isNull();
+        }
+    }
+}
