@@ -4,11 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.RequestStatus;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -104,5 +109,72 @@ class SynthCommandsIT {
         assertThat(watch.err()).contains("unreachable").doesNotContain("\tat ");
         assertThat(report.exit()).isNotZero();
         assertThat(report.err()).contains("unreachable");
+    }
+
+    @Test
+    void upKeepsTopicsAndUnfinishedWorkAcrossARestart() throws Exception {
+        Path data = dir.resolve("up");
+        // A slow simulator, so that the request is still running when the platform stops.
+        Map<String, String> env = Map.of(
+                "SYNTH_LLM_SIM_LATENCY_MEDIAN_MS",
+                "300",
+                "SYNTH_LLM_MAX_IN_FLIGHT",
+                "8",
+                "SYNTH_GENERATOR_PLAN_BATCH_SIZE",
+                "10");
+        GenerationRequest request = SpecFiles.load(Path.of("../examples/sentiment.json"));
+        request.setRequestId("restart-1");
+        request.setCount(200);
+        long before;
+        try (LocalPlatform first = LocalPlatform.start(data, LocalPlatform.Ports.FREE, 3, env)) {
+            SubmitCommand.publish(first.cluster(), request);
+            RequestStatus partial = waitFor(first.cluster(), s -> s.getCurated() + s.getRejected() >= 20);
+            before = partial.getCurated() + partial.getRejected() + partial.getFailed();
+            assertThat(partial.getComplete()).isFalse();
+        }
+
+        try (LocalPlatform second = LocalPlatform.start(data, LocalPlatform.Ports.FREE, 3, env)) {
+            RequestStatus done = waitFor(second.cluster(), RequestStatus::getComplete);
+            assertThat(done.getCurated() + done.getRejected() + done.getFailed())
+                    .isEqualTo(200)
+                    .isGreaterThan(before);
+            Path export = dir.resolve("restart.jsonl");
+            long exported = 0;
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (exported < done.getCurated() && System.nanoTime() < deadline) {
+                exported = ExportCommand.export(second.cluster(), request.getDataset(), Set.of("restart-1"), export);
+                Thread.sleep(500);
+            }
+            assertThat(exported)
+                    .as("every curated sample scored once, across the restart")
+                    .isEqualTo(done.getCurated());
+
+            Run unknown = run("report", "no-such-dataset", "-b", second.bootstrapServers(), "-r", second.registryUrl());
+            assertThat(unknown.exit()).isNotZero();
+            assertThat(unknown.err()).contains("No report for dataset 'no-such-dataset'");
+        }
+    }
+
+    /** The first ledger record of restart-1 that satisfies {@code done}. */
+    private static RequestStatus waitFor(ClusterOptions cluster, java.util.function.Predicate<RequestStatus> done) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        java.util.concurrent.atomic.AtomicReference<RequestStatus> found =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        try (TopicTail<RequestStatus> tail = new TopicTail<>(
+                cluster.bootstrapServers,
+                io.synthstream.common.topics.Topics.REQUEST_STATUS.name(),
+                cluster.serdes()
+                        .value(io.synthstream.common.topics.Topics.REQUEST_STATUS)
+                        .deserializer())) {
+            while (found.get() == null && System.nanoTime() < deadline) {
+                tail.poll(Duration.ofMillis(200), r -> {
+                    if (found.get() == null && r.key().equals("restart-1") && done.test(r.value())) {
+                        found.set(r.value());
+                    }
+                });
+            }
+        }
+        assertThat(found.get()).as("a ledger record of restart-1 in time").isNotNull();
+        return found.get();
     }
 }
