@@ -131,7 +131,9 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     /** The dataset's report once it covers every curated sample (reports follow the ledger by a moment). */
     private DatasetReport finalReport(LocalPlatform platform, String dataset, long curated)
             throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        // Judging lags the ledger (each curated sample waits for its judge call), so with a real
+        // model this can take a while: bounded by the demo's own timeout.
+        long deadline = System.nanoTime() + timeout.toNanos();
         Optional<DatasetReport> report = Optional.empty();
         while (System.nanoTime() < deadline) {
             report = ReportCommand.latest(platform.cluster(), dataset);
