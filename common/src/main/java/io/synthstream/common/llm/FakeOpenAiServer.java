@@ -100,6 +100,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
         }
         this.server = io.synthstream.schemas.registry.HttpServers.create(new InetSocketAddress("127.0.0.1", port), 512);
         server.createContext("/v1/chat/completions", this::handle);
+        server.createContext("/v1/embeddings", this::embeddings);
         server.setExecutor(scheduler);
         server.start();
     }
@@ -137,6 +138,63 @@ public final class FakeOpenAiServer implements AutoCloseable {
         synchronized (lastBodies) {
             return List.copyOf(lastBodies);
         }
+    }
+
+    /** Dimensions of the fake embeddings. */
+    public static final int EMBEDDING_DIMENSIONS = 64;
+
+    /**
+     * {@code /v1/embeddings}: deterministic feature-hashed bag-of-words vectors (unit length), so that
+     * texts sharing words are similar; honours the API key and the scripted faults' status codes.
+     */
+    private void embeddings(HttpExchange exchange) throws IOException {
+        requests.incrementAndGet();
+        JsonNode body;
+        try {
+            body = JSON.readTree(exchange.getRequestBody().readAllBytes());
+        } catch (IOException e) {
+            respond(exchange, 400, error("Request body is not JSON"), null);
+            return;
+        }
+        if (settings.apiKey() != null
+                && !("Bearer " + settings.apiKey())
+                        .equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            respond(exchange, 401, error("Incorrect API key provided"), null);
+            return;
+        }
+        JsonNode input = body.path("input");
+        List<String> texts = new ArrayList<>();
+        if (input.isArray()) {
+            input.forEach(t -> texts.add(t.asText()));
+        } else if (input.isTextual()) {
+            texts.add(input.asText());
+        } else {
+            respond(exchange, 400, error("input must be a string or an array of strings"), null);
+            return;
+        }
+        ObjectNode reply = JSON.createObjectNode()
+                .put("object", "list")
+                .put("model", body.path("model").asText());
+        var data = reply.putArray("data");
+        long tokens = 0;
+        for (int i = 0; i < texts.size(); i++) {
+            double[] v = new double[EMBEDDING_DIMENSIONS];
+            for (String word : texts.get(i).toLowerCase(java.util.Locale.ROOT).split("\\W+")) {
+                if (!word.isEmpty()) {
+                    int h = word.hashCode();
+                    v[Math.floorMod(h, EMBEDDING_DIMENSIONS)] += (h & 0x10000) == 0 ? 1 : -1;
+                    tokens++;
+                }
+            }
+            double norm = Math.sqrt(java.util.Arrays.stream(v).map(x -> x * x).sum());
+            var vector =
+                    data.addObject().put("object", "embedding").put("index", i).putArray("embedding");
+            for (double x : v) {
+                vector.add(norm == 0 ? 0 : x / norm);
+            }
+        }
+        reply.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
+        respond(exchange, 200, reply.toString(), null);
     }
 
     private void handle(HttpExchange exchange) throws IOException {

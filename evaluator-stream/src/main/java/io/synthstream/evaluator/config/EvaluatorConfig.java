@@ -18,6 +18,8 @@ public final class EvaluatorConfig {
     public static final String JUDGE_MAX_TOKENS = "evaluator.judge.max.tokens";
     public static final String EMBEDDINGS = "evaluator.embeddings";
     public static final String EMBEDDING_THREADS = "evaluator.embedding.threads";
+    public static final String EMBEDDINGS_MODEL = "evaluator.embeddings.model";
+    public static final String EMBEDDINGS_BASE_URL = "evaluator.embeddings.base.url";
     public static final String NATIVE_CACHE_DIR = "evaluator.native.cache.dir";
     public static final String KNN_K = "evaluator.knn.k";
     public static final String WINDOW_SIZE = "evaluator.window.size";
@@ -40,6 +42,7 @@ public final class EvaluatorConfig {
     /** Embedding sources. */
     public enum EmbeddingSource {
         MINILM,
+        OPENAI,
         NONE
     }
 
@@ -74,10 +77,23 @@ public final class EvaluatorConfig {
                         EMBEDDINGS,
                         Type.STRING,
                         "minilm",
-                        ValidString.in("minilm", "none"),
+                        ValidString.in("minilm", "openai", "none"),
                         Importance.HIGH,
                         "Sentence embeddings for label consistency, novelty and embedding diversity: minilm"
-                                + " (all-MiniLM-L6-v2 in-process) or none.")
+                                + " (all-MiniLM-L6-v2 in-process), openai (an OpenAI-compatible /v1/embeddings"
+                                + " endpoint) or none.")
+                .define(
+                        EMBEDDINGS_MODEL,
+                        Type.STRING,
+                        "text-embedding-3-small",
+                        Importance.MEDIUM,
+                        "Embedding model when evaluator.embeddings=openai.")
+                .define(
+                        EMBEDDINGS_BASE_URL,
+                        Type.STRING,
+                        null,
+                        Importance.MEDIUM,
+                        "Base URL of the embeddings endpoint (…/v1); unset uses llm.base.url. The key is llm.api.key.")
                 .define(
                         EMBEDDING_THREADS,
                         Type.INT,
@@ -230,6 +246,25 @@ public final class EvaluatorConfig {
 
     public EmbeddingSource embeddings() {
         return EmbeddingSource.valueOf(config.getString(EMBEDDINGS).toUpperCase(Locale.ROOT));
+    }
+
+    public String embeddingsModel() {
+        return config.getString(EMBEDDINGS_MODEL);
+    }
+
+    /** The embeddings endpoint's base URL, else llm.base.url; null when neither is set. */
+    public String embeddingsBaseUrl() {
+        String url = config.getString(EMBEDDINGS_BASE_URL);
+        return url != null ? url : config.getString(LlmSettings.BASE_URL);
+    }
+
+    public String apiKey() {
+        var key = config.getPassword(LlmSettings.API_KEY);
+        return key == null ? null : key.value();
+    }
+
+    public Duration embeddingsTimeout() {
+        return Duration.ofMillis(config.getLong(LlmSettings.TIMEOUT_MS));
     }
 
     public int embeddingThreads() {

@@ -93,6 +93,19 @@ public final class EvaluatorTopology {
         return switch (config.embeddings()) {
             case NONE -> null;
             case MINILM -> new Embeddings(MiniLmEmbedder.load(config.nativeCacheDir()), config.embeddingThreads());
+            case OPENAI -> {
+                if (config.embeddingsBaseUrl() == null) {
+                    throw new org.apache.kafka.common.config.ConfigException(EvaluatorConfig.EMBEDDINGS
+                            + "=openai needs " + EvaluatorConfig.EMBEDDINGS_BASE_URL + " or llm.base.url");
+                }
+                yield new Embeddings(
+                        new io.synthstream.evaluator.embedding.OpenAiEmbedder(
+                                config.embeddingsBaseUrl(),
+                                config.embeddingsModel(),
+                                config.apiKey(),
+                                config.embeddingsTimeout()),
+                        config.embeddingThreads());
+            }
         };
     }
 

@@ -69,8 +69,13 @@ final class EvaluatorFixture implements AutoCloseable {
         this.serdes = SynthSerdes.from(config);
         this.runtime = new LlmRuntime(
                 provider, LlmLimits.defaults().withRetries(2, Duration.ofMillis(5), Duration.ofMillis(20)));
-        boolean embed = EvaluatorConfig.from(config).embeddings() != EvaluatorConfig.EmbeddingSource.NONE;
-        this.topology = EvaluatorTopology.build(config, runtime, embed ? embeddings() : null, true);
+        EvaluatorConfig.EmbeddingSource source = EvaluatorConfig.from(config).embeddings();
+        Embeddings embeddings = switch (source) {
+            case NONE -> null;
+            case MINILM -> embeddings();
+            case OPENAI -> EvaluatorTopology.embeddings(EvaluatorConfig.from(config));
+        };
+        this.topology = EvaluatorTopology.build(config, runtime, embeddings, true);
         this.driver = TopologyTestSupport.driver(topology, config);
         this.specs = TopologyTestSupport.input(driver, Topics.SPECS, serdes);
         this.raw = TopologyTestSupport.input(driver, Topics.SAMPLES_RAW, serdes);

@@ -78,6 +78,23 @@ class EvaluatorTopologyTest {
     }
 
     @Test
+    void shouldTakeEmbeddingsFromAnOpenAiCompatibleEndpointWhenConfigured() {
+        try (io.synthstream.common.llm.FakeOpenAiServer server = io.synthstream.common.llm.FakeOpenAiServer.start(
+                        io.synthstream.common.llm.FakeOpenAiServer.Settings.instant(), 0);
+                EvaluatorFixture f = simulated(Map.of(
+                        EvaluatorConfig.EMBEDDINGS, "openai", EvaluatorConfig.EMBEDDINGS_BASE_URL, server.baseUrl()))) {
+            f.specs.pipeInput("r-1", Samples.spec("r-1", 10));
+            f.curated.pipeInput("s-1", Samples.sample("r-1", "s-1", "books", "positive", TEXT));
+            f.curated.pipeInput("s-2", Samples.sample("r-1", "s-2", "books", "positive", TEXT));
+
+            f.pumpUntil(() -> f.scoredLog.size() == 2);
+
+            assertThat(f.scoredLog.get(1).getNovelty()).isLessThan(1e-5); // same text, same vector
+            assertThat(f.scoredLog.get(1).getLabelConsistency()).isEqualTo(1.0);
+        }
+    }
+
+    @Test
     void shouldPublishTheSampleUnjudgedWhenTheJudgeFailsAndDeadLetterWhy() {
         FixedProvider judge = FixedProvider.failing(LlmFailure.Kind.AUTH);
         try (EvaluatorFixture f = new EvaluatorFixture(judge, Map.of())) {
