@@ -149,6 +149,17 @@ class SynthCommandsIT {
                     .as("every curated sample scored once, across the restart")
                     .isEqualTo(done.getCurated());
 
+            // The dataset's accumulators were folded before and after the restart: nothing twice, nothing skipped.
+            long reported = -1;
+            long reportDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (reported != done.getCurated() && System.nanoTime() < reportDeadline) {
+                reported = ReportCommand.latest(second.cluster(), request.getDataset())
+                        .map(r -> r.getCumulative().getSamples())
+                        .orElse(-1L);
+                Thread.sleep(500);
+            }
+            assertThat(reported).as("samples in the cumulative report").isEqualTo(done.getCurated());
+
             Run unknown = run("report", "no-such-dataset", "-b", second.bootstrapServers(), "-r", second.registryUrl());
             assertThat(unknown.exit()).isNotZero();
             assertThat(unknown.err()).contains("No report for dataset 'no-such-dataset'");
