@@ -102,6 +102,24 @@ public final class DatasetProcessor implements Processor<String, EvalEvent, Stri
         DistinctCounter[] distinct;
         ScoreSummary faithfulness;
         final ArrayDeque<WindowEntry> recent = new ArrayDeque<>();
+        /** The decoded vectors of the samples in {@link #recent} that have one, oldest first. */
+        final ArrayDeque<Neighbours.Point> points = new ArrayDeque<>();
+
+        void add(WindowEntry entry, int keep, List<String> evicted) {
+            recent.addLast(entry);
+            if (entry.getEmbedding() != null) {
+                points.addLast(new Neighbours.Point(
+                        entry.getSampleId(), entry.getLabel(), Codec.vector(entry.getEmbedding())));
+            }
+            while (recent.size() > keep) {
+                WindowEntry old = recent.removeFirst();
+                if (!points.isEmpty() && points.peekFirst().id().equals(old.getSampleId())) {
+                    points.removeFirst();
+                }
+                evicted.add(EvaluatorStores.windowKey(dataset, old.getSeq()));
+            }
+        }
+
         final List<String> evicted = new ArrayList<>();
         final Set<String> declaredRequests = new HashSet<>();
 
@@ -149,12 +167,9 @@ public final class DatasetProcessor implements Processor<String, EvalEvent, Stri
         float[] vector = Codec.vector(e.getEmbedding());
         if (vector != null) {
             List<Neighbours.Point> earlier = new ArrayList<>();
-            Iterator<WindowEntry> newest = v.recent.descendingIterator();
+            Iterator<Neighbours.Point> newest = v.points.descendingIterator();
             while (newest.hasNext() && earlier.size() < config.windowSize()) {
-                WindowEntry w = newest.next();
-                if (w.getEmbedding() != null) {
-                    earlier.add(new Neighbours.Point(w.getSampleId(), w.getLabel(), Codec.vector(w.getEmbedding())));
-                }
+                earlier.add(newest.next());
             }
             scored.setLabelConsistency(Neighbours.labelConsistency(vector, e.getLabel(), earlier, knnK(e)));
             scored.setNovelty(Neighbours.novelty(vector, earlier));
@@ -170,12 +185,7 @@ public final class DatasetProcessor implements Processor<String, EvalEvent, Stri
                 .setFields(scored.getSample().getFields())
                 .build();
         append(v, entry);
-        v.recent.addLast(entry);
-        int keep = Math.max(config.windowSize(), config.recentSize());
-        while (v.recent.size() > keep) {
-            WindowEntry old = v.recent.removeFirst();
-            v.evicted.add(EvaluatorStores.windowKey(v.dataset, old.getSeq()));
-        }
+        v.add(entry, Math.max(config.windowSize(), config.recentSize()), v.evicted);
     }
 
     private WindowEntry.Builder entry(View v, EvalEvent e, String kind) {
@@ -239,11 +249,7 @@ public final class DatasetProcessor implements Processor<String, EvalEvent, Stri
                 var kv = log.next();
                 lastSeq = Math.max(lastSeq, kv.value.getSeq());
                 if (SCORED.equals(kv.value.getKind())) {
-                    v.recent.addLast(kv.value);
-                    if (v.recent.size() > keep) {
-                        v.evicted.add(EvaluatorStores.windowKey(
-                                dataset, v.recent.removeFirst().getSeq()));
-                    }
+                    v.add(kv.value, keep, v.evicted);
                 }
             }
         }
