@@ -113,30 +113,40 @@ public final class CuratorThroughputHarness {
         try (KafkaConsumer<byte[], byte[]> counter = counter(kafka, outputs)) {
             StreamsApp app = StreamsApp.start(config, topology, List.of());
             try {
-                long deadline = System.nanoTime() + TIMEOUT.toNanos();
-                while (app.state() != KafkaStreams.State.RUNNING) {
-                    check(deadline, "RUNNING");
-                    Thread.sleep(10);
-                }
-                long started = System.nanoTime();
-                long counted = 0;
-                while (counted < samples) {
-                    check(deadline, counted + " of " + samples + " outputs");
-                    counted += counter.poll(Duration.ofMillis(100)).count();
-                }
-                double seconds = (System.nanoTime() - started) / 1e9;
-                System.out.printf(
-                        Locale.ROOT,
-                        "%-18s %,d samples in %.2f s: %,.0f records/s%n",
-                        config.applicationId(),
-                        samples,
-                        seconds,
-                        samples / seconds);
-                return samples / seconds;
+                return measure(app, counter, samples, config.applicationId(), "records/s");
             } finally {
                 app.close();
             }
         }
+    }
+
+    /**
+     * Waits until {@code app} is RUNNING, then counts outputs until {@code samples} arrived; prints
+     * and returns inputs per second from RUNNING to the last output.
+     */
+    static double measure(StreamsApp app, KafkaConsumer<byte[], byte[]> counter, int samples, String name, String unit)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (app.state() != KafkaStreams.State.RUNNING) {
+            check(deadline, "RUNNING");
+            Thread.sleep(10);
+        }
+        long started = System.nanoTime();
+        long counted = 0;
+        while (counted < samples) {
+            check(deadline, counted + " of " + samples + " outputs");
+            counted += counter.poll(Duration.ofMillis(100)).count();
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        System.out.printf(
+                Locale.ROOT,
+                "%-18s %,d samples in %.2f s: %,.0f %s%n",
+                name,
+                samples,
+                seconds,
+                samples / seconds,
+                unit);
+        return samples / seconds;
     }
 
     /** A read_committed consumer of the outputs, positioned at their current ends. */

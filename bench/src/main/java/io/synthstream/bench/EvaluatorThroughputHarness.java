@@ -26,7 +26,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * Evaluator throughput (curated samples in, scored samples out, per second) on the embedded
@@ -94,26 +93,7 @@ public final class EvaluatorThroughputHarness {
             StreamsApp app =
                     StreamsApp.start(config, EvaluatorTopology.build(config, runtime, embeddings, false), List.of());
             try {
-                long deadline = System.nanoTime() + TIMEOUT.toNanos();
-                while (app.state() != KafkaStreams.State.RUNNING) {
-                    CuratorThroughputHarness.check(deadline, "RUNNING");
-                    Thread.sleep(10);
-                }
-                long started = System.nanoTime();
-                long counted = 0;
-                while (counted < samples) {
-                    CuratorThroughputHarness.check(deadline, counted + " of " + samples + " scored");
-                    counted += counter.poll(Duration.ofMillis(100)).count();
-                }
-                double seconds = (System.nanoTime() - started) / 1e9;
-                System.out.printf(
-                        Locale.ROOT,
-                        "%-18s %,d samples in %.2f s: %,.0f samples/s%n",
-                        config.applicationId(),
-                        samples,
-                        seconds,
-                        samples / seconds);
-                return samples / seconds;
+                return CuratorThroughputHarness.measure(app, counter, samples, config.applicationId(), "samples/s");
             } finally {
                 app.close();
             }

@@ -53,6 +53,44 @@ public final class DeadLetters {
     }
 
     /**
+     * A dead letter for one sample's terminal failure (an LLM call, an unreadable reply, a missing
+     * spec): keyed by the sample id, with the raw reply kept when there is one.
+     *
+     * @param samples how many requested samples it accounts for in the ledger (0 when the sample
+     *     itself goes on, e.g. scored unjudged)
+     */
+    public static DeadLetter forSample(
+            String app,
+            String stage,
+            String reason,
+            String message,
+            String sampleId,
+            String requestId,
+            String dataset,
+            int samples,
+            int attempts,
+            String rawReply) {
+        return forMessage(
+                        app,
+                        stage,
+                        reason,
+                        message,
+                        new Origin(
+                                null,
+                                null,
+                                null,
+                                sampleId.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                                rawReply == null ? null : rawReply.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                        Instant.now())
+                .setRequestId(requestId)
+                .setSampleId(sampleId)
+                .setDataset(dataset)
+                .setSamples(samples)
+                .setAttempts(Math.max(1, attempts))
+                .build();
+    }
+
+    /**
      * The messages of an exception and its causes, outermost first, without repeats: "Could not
      * deserialize: Unknown magic byte 0x7b ...".
      */

@@ -65,10 +65,7 @@ public final class CuratorStores {
     }
 
     private KeyValueBytesStoreSupplier keyValue(String name, boolean timestamped) {
-        if (inMemory) {
-            return Stores.inMemoryKeyValueStore(name);
-        }
-        return timestamped ? Stores.persistentTimestampedKeyValueStore(name) : Stores.persistentKeyValueStore(name);
+        return io.synthstream.common.streams.StateStores.keyValue(name, inMemory, timestamped);
     }
 
     private WindowBytesStoreSupplier window(String name) {

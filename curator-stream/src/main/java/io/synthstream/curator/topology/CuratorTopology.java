@@ -1,11 +1,11 @@
 package io.synthstream.curator.topology;
 
 import io.synthstream.avro.DeadLetter;
-import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.Rejection;
 import io.synthstream.avro.Sample;
 import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.streams.DecodingSource;
+import io.synthstream.common.streams.StateStores;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.topics.TopicSpec;
 import io.synthstream.common.topics.Topics;
@@ -29,9 +29,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
-import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
-import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
@@ -93,18 +91,7 @@ public final class CuratorTopology {
                 serdes.valueSerde(VoteTally.class));
         StreamsBuilder builder = new StreamsBuilder();
 
-        builder.globalTable(
-                Topics.SPECS.name(),
-                Consumed.<String, GenerationRequest>with(Topics.SPECS.keySerde(), serdes.value(Topics.SPECS))
-                        .withName("read-specs"),
-                Materialized.<String, GenerationRequest>as(
-                                inMemoryStores
-                                        ? org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(
-                                                CuratorStores.SPECS)
-                                        : org.apache.kafka.streams.state.Stores.persistentTimestampedKeyValueStore(
-                                                CuratorStores.SPECS))
-                        .withKeySerde(Serdes.String())
-                        .withValueSerde(serdes.value(Topics.SPECS)));
+        StateStores.specsGlobalTable(builder, serdes, CuratorStores.SPECS, "read-specs", inMemoryStores);
 
         KStream<String, Outcome> screened = DecodingSource.stream(
                         builder, Topics.SAMPLES_RAW, serdes, config.applicationId())

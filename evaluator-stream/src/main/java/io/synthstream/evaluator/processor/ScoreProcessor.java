@@ -18,14 +18,11 @@ import io.synthstream.evaluator.config.EvaluatorConfig;
 import io.synthstream.evaluator.embedding.Embeddings;
 import io.synthstream.evaluator.judge.Judge;
 import io.synthstream.evaluator.metrics.ConditionAdherence;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -63,7 +60,6 @@ public final class ScoreProcessor implements Processor<String, Sample, String, O
     static final String DISABLED = "disabled";
 
     private static final Logger log = LoggerFactory.getLogger(ScoreProcessor.class);
-    private static final int INPUT_PAUSE_BACKLOG = 4;
     private static final int MAX_DRAIN = 5_000;
 
     private final EvaluatorConfig config;
@@ -113,7 +109,7 @@ public final class ScoreProcessor implements Processor<String, Sample, String, O
 
     @Override
     public void process(Record<String, Sample> record) {
-        awaitCapacity();
+        runtime.awaitCapacity(config.backpressureMaxWait(), this::handleFinished);
         Sample sample = record.value();
         String id = sample.getSampleId();
         if (pending.get(id) != null) {
@@ -125,18 +121,6 @@ public final class ScoreProcessor implements Processor<String, Sample, String, O
                 .build();
         pending.put(id, entry);
         start(id, entry, sample);
-    }
-
-    private void awaitCapacity() {
-        if (!runtime.backlogAtLeast(INPUT_PAUSE_BACKLOG)) {
-            return;
-        }
-        long deadline = System.nanoTime() + config.backpressureMaxWait().toNanos();
-        while (runtime.backlogAtLeast(INPUT_PAUSE_BACKLOG) && System.nanoTime() < deadline) {
-            if (handleFinished() == 0) {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-            }
-        }
     }
 
     /** Submits the entry's judge call (unless answered or not wanted) and its embedding. */
@@ -338,24 +322,17 @@ public final class ScoreProcessor implements Processor<String, Sample, String, O
     }
 
     private void deadLetter(Sample sample, String reason, String message, int attempts, String rawReply) {
-        DeadLetter letter = DeadLetters.forMessage(
-                        app,
-                        STAGE,
-                        reason,
-                        message,
-                        new DeadLetters.Origin(
-                                null,
-                                null,
-                                null,
-                                sample.getSampleId().getBytes(StandardCharsets.UTF_8),
-                                rawReply == null ? null : rawReply.getBytes(StandardCharsets.UTF_8)),
-                        Instant.now())
-                .setRequestId(sample.getRequestId())
-                .setSampleId(sample.getSampleId())
-                .setDataset(sample.getDataset())
-                .setSamples(0)
-                .setAttempts(Math.max(1, attempts))
-                .build();
+        DeadLetter letter = DeadLetters.forSample(
+                app,
+                STAGE,
+                reason,
+                message,
+                sample.getSampleId(),
+                sample.getRequestId(),
+                sample.getDataset(),
+                0,
+                attempts,
+                rawReply);
         context.forward(
                 new Record<>(sample.getSampleId(), new Out(Out.Kind.DEAD_LETTER, letter), System.currentTimeMillis()));
         if (meters != null) {

@@ -2,7 +2,6 @@ package io.synthstream.evaluator.topology;
 
 import io.synthstream.avro.DatasetReport;
 import io.synthstream.avro.DeadLetter;
-import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.Rejection;
 import io.synthstream.avro.RequestStatus;
 import io.synthstream.avro.Sample;
@@ -12,6 +11,7 @@ import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.llm.LlmRuntime;
 import io.synthstream.common.llm.LlmSettings;
 import io.synthstream.common.streams.DecodingSource;
+import io.synthstream.common.streams.StateStores;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.topics.TopicSpec;
 import io.synthstream.common.topics.Topics;
@@ -37,13 +37,10 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
-import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
-import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -121,13 +118,7 @@ public final class EvaluatorTopology {
         String app = config.applicationId();
         StreamsBuilder builder = new StreamsBuilder();
 
-        builder.globalTable(
-                Topics.SPECS.name(),
-                Consumed.with(Topics.SPECS.keySerde(), serdes.value(Topics.SPECS))
-                        .withName("read-specs-global"),
-                Materialized.<String, GenerationRequest>as(store(EvaluatorStores.SPECS, inMemoryStores, true))
-                        .withKeySerde(Serdes.String())
-                        .withValueSerde(serdes.value(Topics.SPECS)));
+        StateStores.specsGlobalTable(builder, serdes, EvaluatorStores.SPECS, "read-specs-global", inMemoryStores);
         addStore(builder, EvaluatorStores.PENDING, serdes.valueSerde(PendingScore.class), inMemoryStores);
         addStore(builder, EvaluatorStores.WINDOW, serdes.valueSerde(WindowEntry.class), inMemoryStores);
         addStore(builder, EvaluatorStores.ACCUMULATORS, serdes.valueSerde(DatasetAccumulators.class), inMemoryStores);
@@ -293,13 +284,7 @@ public final class EvaluatorTopology {
     }
 
     private static <V> void addStore(StreamsBuilder builder, String name, Serde<V> serde, boolean inMemory) {
-        builder.addStateStore(Stores.keyValueStoreBuilder(store(name, inMemory, false), Serdes.String(), serde));
-    }
-
-    private static KeyValueBytesStoreSupplier store(String name, boolean inMemory, boolean timestamped) {
-        if (inMemory) {
-            return Stores.inMemoryKeyValueStore(name);
-        }
-        return timestamped ? Stores.persistentTimestampedKeyValueStore(name) : Stores.persistentKeyValueStore(name);
+        builder.addStateStore(
+                Stores.keyValueStoreBuilder(StateStores.keyValue(name, inMemory, false), Serdes.String(), serde));
     }
 }

@@ -25,7 +25,6 @@ import io.synthstream.generator.logic.Templates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -33,8 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -65,9 +62,6 @@ public final class CallProcessor implements Processor<String, ConditionTuple, St
     public static final String UNPARSEABLE_OUTPUT = "unparseable_output";
     public static final String OUTPUT_TRUNCATED = "output_truncated";
     public static final String PROMPT_ERROR = "prompt_error";
-
-    /** process() waits while the runtime has this many times its concurrency limit outstanding. */
-    static final int INPUT_PAUSE_BACKLOG = 4;
 
     private static final int MAX_DRAIN = 5_000;
     private static final long PARK_CHECK_MS = 500;
@@ -111,7 +105,7 @@ public final class CallProcessor implements Processor<String, ConditionTuple, St
 
     @Override
     public void process(Record<String, ConditionTuple> record) {
-        awaitCapacity();
+        runtime.awaitCapacity(config.backpressureMaxWait(), this::handleFinished);
         ConditionTuple condition = record.value();
         for (int s = 0; s < Math.max(1, condition.getSamples()); s++) {
             String sampleId = Ids.sampleId(condition.getRequestId(), condition.getConditionIndex(), s);
@@ -126,18 +120,6 @@ public final class CallProcessor implements Processor<String, ConditionTuple, St
                     .build();
             pending.put(sampleId, entry);
             submit(entry, condition);
-        }
-    }
-
-    private void awaitCapacity() {
-        if (!runtime.backlogAtLeast(INPUT_PAUSE_BACKLOG)) {
-            return;
-        }
-        long deadline = System.nanoTime() + config.backpressureMaxWait().toNanos();
-        while (runtime.backlogAtLeast(INPUT_PAUSE_BACKLOG) && System.nanoTime() < deadline) {
-            if (handleFinished() == 0) {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-            }
         }
     }
 
@@ -405,24 +387,17 @@ public final class CallProcessor implements Processor<String, ConditionTuple, St
             String message,
             int attempts,
             String rawReply) {
-        DeadLetter letter = DeadLetters.forMessage(
-                        app,
-                        STAGE,
-                        reason,
-                        message,
-                        new DeadLetters.Origin(
-                                null,
-                                null,
-                                null,
-                                entry.getSampleId().getBytes(StandardCharsets.UTF_8),
-                                rawReply == null ? null : rawReply.getBytes(StandardCharsets.UTF_8)),
-                        Instant.now())
-                .setRequestId(condition.getRequestId())
-                .setSampleId(entry.getSampleId())
-                .setDataset(condition.getDataset())
-                .setSamples(1)
-                .setAttempts(attempts)
-                .build();
+        DeadLetter letter = DeadLetters.forSample(
+                app,
+                STAGE,
+                reason,
+                message,
+                entry.getSampleId(),
+                condition.getRequestId(),
+                condition.getDataset(),
+                1,
+                attempts,
+                rawReply);
         pending.delete(entry.getSampleId());
         parked.remove(entry.getSampleId());
         context.forward(new Record<>(entry.getSampleId(), Emit.deadLetter(letter), System.currentTimeMillis()));

@@ -9,6 +9,7 @@ import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.llm.LlmRuntime;
 import io.synthstream.common.llm.LlmSettings;
 import io.synthstream.common.streams.DecodingSource;
+import io.synthstream.common.streams.StateStores;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.topics.TopicSpec;
 import io.synthstream.common.topics.Topics;
@@ -32,7 +33,6 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -83,27 +83,22 @@ public final class GeneratorTopology {
         String app = config.applicationId();
         StreamsBuilder builder = new StreamsBuilder();
 
-        builder.globalTable(
-                Topics.SPECS.name(),
-                Consumed.with(Topics.SPECS.keySerde(), serdes.value(Topics.SPECS))
-                        .withName("read-specs-global"),
-                Materialized.<String, GenerationRequest>as(store(GeneratorStores.SPECS, inMemoryStores, true))
-                        .withKeySerde(Serdes.String())
-                        .withValueSerde(serdes.value(Topics.SPECS)));
+        StateStores.specsGlobalTable(builder, serdes, GeneratorStores.SPECS, "read-specs-global", inMemoryStores);
         builder.globalTable(
                 Topics.STEERING.name(),
                 Consumed.with(Topics.STEERING.keySerde(), serdes.value(Topics.STEERING))
                         .withName("read-steering-global"),
-                Materialized.<String, SteeringUpdate>as(store(GeneratorStores.STEERING, inMemoryStores, true))
+                Materialized.<String, SteeringUpdate>as(
+                                StateStores.keyValue(GeneratorStores.STEERING, inMemoryStores, true))
                         .withKeySerde(Serdes.String())
                         .withValueSerde(serdes.value(Topics.STEERING)));
 
         StoreBuilder<KeyValueStore<String, PlanCursor>> plans = Stores.keyValueStoreBuilder(
-                store(GeneratorStores.PLANS, inMemoryStores, false),
+                StateStores.keyValue(GeneratorStores.PLANS, inMemoryStores, false),
                 Serdes.String(),
                 serdes.valueSerde(PlanCursor.class));
         StoreBuilder<KeyValueStore<String, PendingSample>> pending = Stores.keyValueStoreBuilder(
-                store(GeneratorStores.PENDING, inMemoryStores, false),
+                StateStores.keyValue(GeneratorStores.PENDING, inMemoryStores, false),
                 Serdes.String(),
                 serdes.valueSerde(PendingSample.class));
 
@@ -163,12 +158,5 @@ public final class GeneratorTopology {
                         Topics.DLQ.name(),
                         Produced.with(Topics.DLQ.keySerde(), serdes.value(Topics.DLQ))
                                 .withName(stage + "-write-dlq"));
-    }
-
-    private static KeyValueBytesStoreSupplier store(String name, boolean inMemory, boolean timestamped) {
-        if (inMemory) {
-            return Stores.inMemoryKeyValueStore(name);
-        }
-        return timestamped ? Stores.persistentTimestampedKeyValueStore(name) : Stores.persistentKeyValueStore(name);
     }
 }
