@@ -95,6 +95,23 @@ class EvaluatorTopologyTest {
     }
 
     @Test
+    void shouldScoreTheSampleWithoutNeighboursWhenTheEmbeddingFails() {
+        try (EvaluatorFixture f = simulated(Map.of(
+                EvaluatorConfig.EMBEDDINGS, "openai", EvaluatorConfig.EMBEDDINGS_BASE_URL, "http://127.0.0.1:1/v1"))) {
+            f.specs.pipeInput("r-1", Samples.spec("r-1", 10));
+            f.curated.pipeInput("s-1", Samples.sample("r-1", "s-1", "books", "positive", TEXT));
+            f.curated.pipeInput("s-2", Samples.sample("r-1", "s-2", "books", "positive", TEXT));
+
+            f.pumpUntil(() -> f.scoredLog.size() == 2);
+
+            assertThat(f.scoredLog).allSatisfy(s -> {
+                assertThat(s.getNovelty()).isNull(); // no vector: no neighbour scores, sample not lost
+                assertThat(s.getFaithfulness().getStatus()).isEqualTo("judged");
+            });
+        }
+    }
+
+    @Test
     void shouldPublishTheSampleUnjudgedWhenTheJudgeFailsAndDeadLetterWhy() {
         FixedProvider judge = FixedProvider.failing(LlmFailure.Kind.AUTH);
         try (EvaluatorFixture f = new EvaluatorFixture(judge, Map.of())) {
