@@ -40,20 +40,24 @@ import org.apache.kafka.streams.kstream.Produced;
 /**
  * Records/s of the whole curator topology divided by records/s of a pass-through topology (decode
  * and copy) on the same embedded broker, same input, same settings (exactly-once, one stream
- * thread, 6 partitions). Input is written first; each app's clock starts when it is RUNNING and
- * stops when all of its outputs are committed.
+ * thread, 6 partitions). Input is written first. Each app first works through {@code warm-up}
+ * samples untimed, so that the JIT has compiled its paths (on 2 cores the compiler otherwise takes
+ * about half the CPU for the first 20 s); the clock then runs until the outputs of the next
+ * {@code samples} are committed. With a warm-up of 0 the clock starts when the app is RUNNING.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar io.synthstream.bench.CuratorThroughputHarness
- * [samples]} (default 20000).
+ * [samples] [warm-up]} (defaults 20000 and 20000).
  */
 public final class CuratorThroughputHarness {
     private static final int PARTITIONS = 6;
     private static final Duration TIMEOUT = Duration.ofMinutes(15);
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
 
     private CuratorThroughputHarness() {}
 
     public static void main(String[] args) throws Exception {
         int samples = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+        int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
         Path stateDir = Files.createTempDirectory("synth-bench-state");
         try (EmbeddedPlatform platform = EmbeddedPlatform.ephemeral()) {
             EmbeddedKafka kafka = platform.kafka();
@@ -62,11 +66,18 @@ public final class CuratorThroughputHarness {
             SynthSerdes serdes = SynthSerdes.from(curatorConfig);
             io.synthstream.common.topics.TopicAdmin.ensureTopics(
                     kafka.admin(), Topics.ALL, PARTITIONS, Optional.empty());
-            produce(kafka, serdes, samples);
-            System.out.printf(Locale.ROOT, "produced %,d samples of about 400 bytes%n", samples);
+            io.synthstream.common.topics.TopicAdmin.ensureTopics(
+                    kafka.admin(), CuratorTopology.topics(curatorConfig), PARTITIONS, Optional.empty());
+            produce(kafka, serdes, warmup + samples);
+            System.out.printf(
+                    Locale.ROOT,
+                    "produced %,d samples of about 400 bytes (%,d warm-up, %,d timed)%n",
+                    warmup + samples,
+                    warmup,
+                    samples);
 
-            double passThrough = run(kafka, passThroughConfig, passThrough(passThroughConfig), samples);
-            double curator = run(kafka, curatorConfig, CuratorTopology.build(curatorConfig), samples);
+            double passThrough = run(kafka, passThroughConfig, passThrough(passThroughConfig), warmup, samples);
+            double curator = run(kafka, curatorConfig, CuratorTopology.build(curatorConfig), warmup, samples);
             System.out.printf(
                     Locale.ROOT,
                     "pass-through %,.0f records/s; curator %,.0f records/s; ratio %.3f%n",
@@ -107,13 +118,13 @@ public final class CuratorThroughputHarness {
     }
 
     /** Runs one app over the input and returns input records per second. */
-    private static double run(EmbeddedKafka kafka, SynthConfig config, Topology topology, int samples)
+    private static double run(EmbeddedKafka kafka, SynthConfig config, Topology topology, int warmup, int samples)
             throws Exception {
         List<String> outputs = List.of(Topics.SAMPLES_CURATED.name(), Topics.SAMPLES_REJECTED.name());
         try (KafkaConsumer<byte[], byte[]> counter = counter(kafka, outputs)) {
             StreamsApp app = StreamsApp.start(config, topology, List.of());
             try {
-                return measure(app, counter, samples, config.applicationId(), "records/s");
+                return measure(app, counter, warmup, samples, config.applicationId(), "records/s");
             } finally {
                 app.close();
             }
@@ -121,32 +132,45 @@ public final class CuratorThroughputHarness {
     }
 
     /**
-     * Waits until {@code app} is RUNNING, then counts outputs until {@code samples} arrived; prints
-     * and returns inputs per second from RUNNING to the last output.
+     * Waits until {@code app} is RUNNING and has produced {@code warmup} outputs, then counts
+     * outputs until {@code samples} more arrived; prints and returns inputs per second over those.
      */
-    static double measure(StreamsApp app, KafkaConsumer<byte[], byte[]> counter, int samples, String name, String unit)
+    static double measure(
+            StreamsApp app, KafkaConsumer<byte[], byte[]> counter, int warmup, int samples, String name, String unit)
             throws InterruptedException {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (app.state() != KafkaStreams.State.RUNNING) {
             check(deadline, "RUNNING");
             Thread.sleep(10);
         }
-        long started = System.nanoTime();
         long counted = 0;
-        while (counted < samples) {
-            check(deadline, counted + " of " + samples + " outputs");
+        while (counted < warmup) {
+            check(deadline, counted + " of " + warmup + " warm-up outputs");
+            counted += counter.poll(Duration.ofMillis(5)).count();
+        }
+        // Outputs past the warm-up that came with its last poll were made before the clock started.
+        long started = System.nanoTime();
+        long timedFrom = counted;
+        long nextReport = started + PROGRESS_EVERY.toNanos();
+        while (counted < warmup + samples) {
+            check(deadline, (counted - warmup) + " of " + samples + " outputs");
             counted += counter.poll(Duration.ofMillis(100)).count();
+            if (System.nanoTime() >= nextReport) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "  %s: %,d of %,d after %.1f s%n",
+                        name,
+                        counted - timedFrom,
+                        samples,
+                        (System.nanoTime() - started) / 1e9);
+                nextReport += PROGRESS_EVERY.toNanos();
+            }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
+        long timed = counted - timedFrom;
         System.out.printf(
-                Locale.ROOT,
-                "%-18s %,d samples in %.2f s: %,.0f %s%n",
-                name,
-                samples,
-                seconds,
-                samples / seconds,
-                unit);
-        return samples / seconds;
+                Locale.ROOT, "%-18s %,d samples in %.2f s: %,.0f %s%n", name, timed, seconds, timed / seconds, unit);
+        return timed / seconds;
     }
 
     /** A read_committed consumer of the outputs, positioned at their current ends. */
@@ -155,7 +179,7 @@ public final class CuratorThroughputHarness {
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
         KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();

@@ -93,7 +93,7 @@ public final class EvaluatorThroughputHarness {
             StreamsApp app =
                     StreamsApp.start(config, EvaluatorTopology.build(config, runtime, embeddings, false), List.of());
             try {
-                return CuratorThroughputHarness.measure(app, counter, samples, config.applicationId(), "samples/s");
+                return CuratorThroughputHarness.measure(app, counter, 0, samples, config.applicationId(), "samples/s");
             } finally {
                 app.close();
             }

@@ -130,7 +130,7 @@ class CuratorDedupIT {
                 for (int i = 0; i < instances; i++) {
                     SynthConfig config = config(kafka, platform, i);
                     serdes = SynthSerdes.from(config);
-                    apps.add(StreamsApp.start(config, CuratorTopology.build(config), CuratorTopology.TOPICS));
+                    apps.add(StreamsApp.start(config, CuratorTopology.build(config), CuratorTopology.topics(config)));
                 }
                 awaitRunningWithTasks(apps);
                 Set<String> tasksPerInstance = new TreeSet<>();

@@ -79,7 +79,7 @@ final class LocalPlatform implements AutoCloseable {
                     ports.evaluator(),
                     partitions);
             local.apps.add(StreamsApp.start(generator, GeneratorTopology.build(generator), GeneratorTopology.TOPICS));
-            local.apps.add(StreamsApp.start(curator, CuratorTopology.build(curator), CuratorTopology.TOPICS));
+            local.apps.add(StreamsApp.start(curator, CuratorTopology.build(curator), CuratorTopology.topics(curator)));
             local.apps.add(StreamsApp.start(evaluator, EvaluatorTopology.build(evaluator), EvaluatorTopology.TOPICS));
             return local;
         } catch (RuntimeException e) {

@@ -66,7 +66,8 @@ class EvaluatorPipelineIT {
 
             try (StreamsApp g =
                             StreamsApp.start(generator, GeneratorTopology.build(generator), GeneratorTopology.TOPICS);
-                    StreamsApp c = StreamsApp.start(curator, CuratorTopology.build(curator), CuratorTopology.TOPICS);
+                    StreamsApp c =
+                            StreamsApp.start(curator, CuratorTopology.build(curator), CuratorTopology.topics(curator));
                     StreamsApp e =
                             StreamsApp.start(evaluator, EvaluatorTopology.build(evaluator), EvaluatorTopology.TOPICS)) {
                 GenerationRequest small = TestRecords.request("r-small");

@@ -60,7 +60,8 @@ class PipelineSkeletonIT {
 
             try (StreamsApp g =
                             StreamsApp.start(generator, GeneratorTopology.build(generator), GeneratorTopology.TOPICS);
-                    StreamsApp c = StreamsApp.start(curator, CuratorTopology.build(curator), CuratorTopology.TOPICS);
+                    StreamsApp c =
+                            StreamsApp.start(curator, CuratorTopology.build(curator), CuratorTopology.topics(curator));
                     StreamsApp e =
                             StreamsApp.start(evaluator, EvaluatorTopology.build(evaluator), EvaluatorTopology.TOPICS)) {
                 GenerationRequest request = TestRecords.request("r-1");

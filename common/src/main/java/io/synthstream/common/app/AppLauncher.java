@@ -29,13 +29,13 @@ public final class AppLauncher {
      * @param definition the app's config definition: {@link SynthConfig#baseDefinition()} plus its own keys
      * @param appDefaults the app's own defaults (application.id, http.port)
      * @param topology the app's {@code XxxTopology::build}
-     * @param topics the catalogue topics the app reads or writes (created if missing)
+     * @param topics the topics the app reads or writes, for its config (created if missing)
      */
     public static int run(
             ConfigDef definition,
             Map<String, ?> appDefaults,
             Function<SynthConfig, Topology> topology,
-            Collection<TopicSpec<?, ?>> topics,
+            Function<SynthConfig, Collection<TopicSpec<?, ?>>> topics,
             Map<String, String> env) {
         SynthConfig config;
         try {
@@ -45,7 +45,7 @@ public final class AppLauncher {
             return EXIT_BAD_CONFIG;
         }
         try {
-            return StreamsApp.runUntilShutdown(config, topology.apply(config), topics);
+            return StreamsApp.runUntilShutdown(config, topology.apply(config), topics.apply(config));
         } catch (IllegalStateException | org.apache.kafka.common.KafkaException e) {
             System.err.println(config.applicationId() + " could not start: " + e.getMessage());
             return EXIT_FAILED;

@@ -37,7 +37,12 @@ public final class TextNormalizer {
      * from DataSketches; collisions between distinct texts are negligible at 128 bits.
      */
     public static String exactHash(String text) {
-        long[] hash = MurmurHash3.hash(normalize(text).toCharArray(), HASH_SEED);
+        return hashNormalized(normalize(text));
+    }
+
+    /** {@link #exactHash} of a text that is already normalised. */
+    public static String hashNormalized(String normalized) {
+        long[] hash = MurmurHash3.hash(normalized.toCharArray(), HASH_SEED);
         return HexFormat.of().toHexDigits(hash[0]) + HexFormat.of().toHexDigits(hash[1]);
     }
 }

@@ -69,7 +69,7 @@ public final class TopicAdmin {
     }
 
     static NewTopic newTopic(TopicSpec<?, ?> spec, int partitions, Optional<Short> replicationFactor) {
-        Map<String, String> configs = new HashMap<>();
+        Map<String, String> configs = new HashMap<>(spec.configs());
         configs.put(
                 TopicConfig.CLEANUP_POLICY_CONFIG,
                 spec.compacted() ? TopicConfig.CLEANUP_POLICY_COMPACT : TopicConfig.CLEANUP_POLICY_DELETE);

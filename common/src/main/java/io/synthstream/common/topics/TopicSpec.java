@@ -1,5 +1,6 @@
 package io.synthstream.common.topics;
 
+import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Serde;
 
@@ -13,12 +14,25 @@ import org.apache.kafka.common.serialization.Serde;
  * @param valueType an Avro SpecificRecord class, or {@code String} for plain JSON topics
  * @param compacted whether the topic is compacted (latest value per key) instead of deleted by time
  * @param doc what the topic carries
+ * @param configs further topic settings used when the topic is created (e.g. {@code retention.ms})
  */
-public record TopicSpec<K, V>(String name, Serde<K> keySerde, Class<V> valueType, boolean compacted, String doc) {
+public record TopicSpec<K, V>(
+        String name,
+        Serde<K> keySerde,
+        Class<V> valueType,
+        boolean compacted,
+        String doc,
+        Map<String, String> configs) {
     public TopicSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(keySerde, "keySerde");
         Objects.requireNonNull(valueType, "valueType");
+        configs = Map.copyOf(configs);
+    }
+
+    /** A topic with the broker's defaults apart from its cleanup policy. */
+    public TopicSpec(String name, Serde<K> keySerde, Class<V> valueType, boolean compacted, String doc) {
+        this(name, keySerde, valueType, compacted, doc, Map.of());
     }
 
     @Override

@@ -24,7 +24,7 @@ class AppLauncherTest {
                     SynthConfig.baseDefinition(),
                     Map.of(SynthConfig.APPLICATION_ID, "synth-test"),
                     config -> new StreamsBuilder().build(),
-                    List.of(Topics.DLQ),
+                    config -> List.of(Topics.DLQ),
                     Map.of("SYNTH_NUM_STREAM_THREADS", "many"));
         } finally {
             System.setErr(originalErr);

@@ -24,7 +24,12 @@ public final class TopologyTestSupport {
 
     /** An app config with a fresh {@code mem://} registry scope. */
     public static SynthConfig config(String applicationId) {
-        Map<String, Object> props = new HashMap<>();
+        return config(applicationId, Map.of());
+    }
+
+    /** As {@link #config(String)}, with some settings overridden. */
+    public static SynthConfig config(String applicationId, Map<String, ?> overrides) {
+        Map<String, Object> props = new HashMap<>(overrides);
         props.put(SynthConfig.APPLICATION_ID, applicationId);
         props.put(SynthConfig.SCHEMA_REGISTRY_URL, "mem://" + UUID.randomUUID());
         return new SynthConfig(SynthConfig.baseDefinition(), props);

@@ -16,6 +16,10 @@ public final class CuratorApp {
 
     public static void main(String[] args) {
         System.exit(AppLauncher.run(
-                CuratorConfig.definition(), DEFAULTS, CuratorTopology::build, CuratorTopology.TOPICS, System.getenv()));
+                CuratorConfig.definition(),
+                DEFAULTS,
+                CuratorTopology::build,
+                CuratorTopology::topics,
+                System.getenv()));
     }
 }

@@ -10,13 +10,22 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 public final class CuratorConfig {
     public static final String SPEC_WAIT_MS = "curator.spec.wait.ms";
     public static final String DEDUP_RETENTION_MS = "curator.dedup.retention.ms";
+    public static final String CLAIM_LINGER_MS = "curator.claim.linger.ms";
+    public static final String CLAIM_BATCH_MAX = "curator.claim.batch.max";
+    public static final String VOTES_RETENTION_MS = "curator.votes.retention.ms";
 
     private final Duration specWait;
     private final Duration dedupRetention;
+    private final Duration claimLinger;
+    private final int claimBatchMax;
+    private final Duration votesRetention;
 
     private CuratorConfig(SynthConfig config) {
         this.specWait = Duration.ofMillis(config.getLong(SPEC_WAIT_MS));
         this.dedupRetention = Duration.ofMillis(config.getLong(DEDUP_RETENTION_MS));
+        this.claimLinger = Duration.ofMillis(config.getLong(CLAIM_LINGER_MS));
+        this.claimBatchMax = config.getInt(CLAIM_BATCH_MAX);
+        this.votesRetention = Duration.ofMillis(config.getLong(VOTES_RETENTION_MS));
     }
 
     public static ConfigDef definition() {
@@ -36,7 +45,32 @@ public final class CuratorConfig {
                         ConfigDef.Range.atLeast(60_000),
                         Importance.MEDIUM,
                         "How long exact-dedup hashes and near-dedup band owners are remembered: duplicates further"
-                                + " apart than this are not detected.");
+                                + " apart than this are not detected.")
+                .define(
+                        CLAIM_LINGER_MS,
+                        Type.LONG,
+                        20L,
+                        ConfigDef.Range.atLeast(1),
+                        Importance.LOW,
+                        "How long screened samples' dedup claims are gathered before they are sent, one batch per"
+                                + " owner partition: longer means fewer, larger batches and more latency.")
+                .define(
+                        CLAIM_BATCH_MAX,
+                        Type.INT,
+                        500,
+                        ConfigDef.Range.atLeast(1),
+                        Importance.LOW,
+                        "Samples whose claims are gathered at most before they are sent regardless of"
+                                + " curator.claim.linger.ms; 1 sends each sample's claims at once.")
+                .define(
+                        VOTES_RETENTION_MS,
+                        Type.LONG,
+                        Duration.ofHours(1).toMillis(),
+                        ConfigDef.Range.atLeast(60_000),
+                        Importance.LOW,
+                        "Retention of the <application.id>-dedup-votes topic (append time), used when the curator"
+                                + " creates it. Votes are read within moments; a task that restarts claims its"
+                                + " waiting samples again, so older votes are never needed.");
     }
 
     /** The curator's view of a config, whichever definition it was parsed with. */
@@ -50,5 +84,17 @@ public final class CuratorConfig {
 
     public Duration dedupRetention() {
         return dedupRetention;
+    }
+
+    public Duration claimLinger() {
+        return claimLinger;
+    }
+
+    public int claimBatchMax() {
+        return claimBatchMax;
+    }
+
+    public Duration votesRetention() {
+        return votesRetention;
     }
 }

@@ -1,22 +1,21 @@
 package io.synthstream.curator.logic;
 
-import io.synthstream.curator.avro.BandClaim;
 import io.synthstream.curator.avro.BandVote;
-import io.synthstream.curator.avro.VoteTally;
+import io.synthstream.curator.avro.BucketOwner;
+import io.synthstream.curator.avro.SampleClaim;
 import java.nio.ByteBuffer;
-import java.util.List;
 
 /**
- * The rules of global near-duplicate detection, in plain Java.
+ * The rules of global dedup, in plain Java.
  *
- * <p>Each LSH band bucket has one owner: the earliest sample that claimed it, ordered by (record
- * timestamp, sample id). A claim on an owned bucket is a duplicate of the owner when their
- * signatures agree on at least {@code threshold} of their slots (the estimated Jaccard
- * similarity); a claim earlier than the owner takes the bucket over. A sample is a near duplicate
- * when any of its bands says so; its {@code dup_of} is the most similar owner (ties: the smallest
- * id). Because every bucket orders claims the same way, two samples can never be rejected as
- * duplicates of each other; claims racing from different partitions can at worst miss a
- * duplicate.
+ * <p>Each dedup bucket (an LSH band bucket, or the exact bucket of a normalised-text hash) has one
+ * owner: the earliest sample that claimed it, ordered by (record timestamp, sample id). A claim on
+ * an owned exact bucket is an exact duplicate of the owner. A claim on an owned band bucket is a
+ * near duplicate when the two signatures agree on at least {@code threshold} of their slots (the
+ * estimated Jaccard similarity). A claim earlier than the owner takes the bucket over. A sample's
+ * near {@code dup_of} is its most similar owner (ties: the smallest id). Because every bucket orders
+ * claims the same way, two samples can never be rejected as duplicates of each other; claims racing
+ * from different partitions can at worst miss a duplicate.
  *
  * <p>Signatures are stored as 32-bit slots: half the space of 64-bit ones, and the chance that two
  * different minima collide in 32 bits (2<sup>-32</sup>) is far below the estimator's own error.
@@ -24,8 +23,11 @@ import java.util.List;
 public final class BandBuckets {
     private BandBuckets() {}
 
-    /** What a bucket's owner does with a claim. */
-    public record Decision(boolean claimBecomesOwner, BandVote vote) {}
+    /** What a bucket's owner does with a claim: whether the claim takes the bucket, and whom it duplicates. */
+    public record Decision(boolean claimBecomesOwner, String dupOf, double similarity) {
+        static final Decision OWNER = new Decision(true, null, 0.0);
+        static final Decision UNIQUE = new Decision(false, null, 0.0);
+    }
 
     /** A 64-bit signature as big-endian 32-bit slots (the high half of each slot). */
     public static ByteBuffer pack(long[] signature) {
@@ -51,76 +53,72 @@ public final class BandBuckets {
         return (double) equal / slots;
     }
 
-    /** Decides a claim against the bucket's current owner (null when the bucket is free), at the claim's threshold. */
-    public static Decision decide(BandClaim owner, BandClaim claim) {
-        double threshold = claim.getThreshold();
-        BandVote unique = new BandVote(claim.getSampleId(), claim.getBands(), 1, null, null);
-        if (owner == null) {
-            return new Decision(true, unique);
-        }
-        if (owner.getSampleId().equals(claim.getSampleId())) {
-            return new Decision(false, unique); // the same sample again (a replay): not its own duplicate
-        }
-        if (isEarlier(claim, owner)) {
-            return new Decision(true, unique);
-        }
-        double similarity = similarity(owner.getSignature(), claim.getSignature());
-        if (similarity >= threshold) {
-            return new Decision(
-                    false, new BandVote(claim.getSampleId(), claim.getBands(), 1, owner.getSampleId(), similarity));
-        }
-        return new Decision(false, unique);
+    /** The entry a claim leaves in the owner store when it takes a bucket. */
+    public static BucketOwner ownerOf(SampleClaim claim) {
+        return new BucketOwner(claim.getSampleId(), claim.getOrderTs());
     }
 
-    /** Adds a vote to a sample's tally (null before the first vote). */
-    public static VoteTally tally(VoteTally tally, BandVote vote) {
-        VoteTally next = tally == null
-                ? new VoteTally(vote.getBands(), 0, null, null)
-                : VoteTally.newBuilder(tally).build();
-        next.setReceived(next.getReceived() + vote.getCovered());
-        if (vote.getDupOf() != null && isBetterMatch(vote, next)) {
-            next.setDupOf(vote.getDupOf());
-            next.setSimilarity(vote.getSimilarity());
-        }
-        return next;
-    }
-
-    /** Whether every vote of the tally has arrived. */
-    public static boolean isComplete(VoteTally tally) {
-        return tally != null && tally.getReceived() >= tally.getExpected();
+    /** Decides a claim on an exact bucket against its owner (null when the bucket is free). */
+    public static Decision decideExact(BucketOwner owner, SampleClaim claim) {
+        Decision free = takeOverOrSame(owner, claim);
+        return free != null ? free : new Decision(false, owner.getSampleId(), 1.0);
     }
 
     /**
-     * Combines the votes on several buckets of one sample into one vote that covers them all: the
-     * most similar duplicate wins, as in {@link #tally}.
+     * Decides a claim on a band bucket against its owner (null when the bucket is free), whose
+     * stored signature is {@code ownerSignature}, at the claim's threshold.
      */
-    public static BandVote combine(List<BandVote> votes) {
-        BandVote first = votes.get(0);
-        BandVote combined = new BandVote(first.getSampleId(), first.getBands(), 0, null, null);
-        VoteTally best = new VoteTally(0, 0, null, null);
-        for (BandVote vote : votes) {
-            combined.setCovered(combined.getCovered() + vote.getCovered());
-            if (vote.getDupOf() != null && isBetterMatch(vote, best)) {
-                best.setDupOf(vote.getDupOf());
-                best.setSimilarity(vote.getSimilarity());
+    public static Decision decideBand(BucketOwner owner, ByteBuffer ownerSignature, SampleClaim claim) {
+        Decision free = takeOverOrSame(owner, claim);
+        if (free != null) {
+            return free;
+        }
+        double similarity = similarity(ownerSignature, claim.getSignature());
+        return similarity >= claim.getThreshold()
+                ? new Decision(false, owner.getSampleId(), similarity)
+                : Decision.UNIQUE;
+    }
+
+    /** The decision that needs no comparison, or null when the claim is later than another owner. */
+    private static Decision takeOverOrSame(BucketOwner owner, SampleClaim claim) {
+        if (owner == null) {
+            return Decision.OWNER;
+        }
+        if (owner.getSampleId().equals(claim.getSampleId())) {
+            return Decision.UNIQUE; // the same sample again (a replay): not its own duplicate
+        }
+        if (isEarlier(claim.getOrderTs(), claim.getSampleId(), owner.getOrderTs(), owner.getSampleId())) {
+            return Decision.OWNER;
+        }
+        return null;
+    }
+
+    /**
+     * One vote answering all of a sample's claims on one partition: the exact decision (or null
+     * without an exact bucket there) and the most similar near duplicate among the band decisions.
+     */
+    public static BandVote vote(String sampleId, Decision exact, Iterable<Decision> bands) {
+        BandVote vote = new BandVote(sampleId, exact == null ? null : exact.dupOf(), null, null);
+        for (Decision band : bands) {
+            if (band.dupOf() != null && isBetterMatch(band.dupOf(), band.similarity(), vote)) {
+                vote.setDupOf(band.dupOf());
+                vote.setSimilarity(band.similarity());
             }
         }
-        combined.setDupOf(best.getDupOf());
-        combined.setSimilarity(best.getSimilarity());
-        return combined;
+        return vote;
     }
 
-    private static boolean isBetterMatch(BandVote vote, VoteTally tally) {
-        if (tally.getDupOf() == null) {
+    /** Whether {@code (dupOf, similarity)} beats the vote's current near duplicate: more similar, then smaller id. */
+    static boolean isBetterMatch(String dupOf, double similarity, BandVote best) {
+        if (best.getDupOf() == null) {
             return true;
         }
-        int bySimilarity = Double.compare(vote.getSimilarity(), tally.getSimilarity());
-        return bySimilarity > 0 || (bySimilarity == 0 && vote.getDupOf().compareTo(tally.getDupOf()) < 0);
+        int bySimilarity = Double.compare(similarity, best.getSimilarity());
+        return bySimilarity > 0 || (bySimilarity == 0 && dupOf.compareTo(best.getDupOf()) < 0);
     }
 
-    /** Whether claim {@code a} comes before {@code b}: earlier record timestamp, then smaller id. */
-    public static boolean isEarlier(BandClaim a, BandClaim b) {
-        return a.getOrderTs() < b.getOrderTs()
-                || (a.getOrderTs() == b.getOrderTs() && a.getSampleId().compareTo(b.getSampleId()) < 0);
+    /** Whether sample {@code a} comes before {@code b}: earlier record timestamp, then smaller id. */
+    public static boolean isEarlier(long tsA, String idA, long tsB, String idB) {
+        return tsA < tsB || (tsA == tsB && idA.compareTo(idB) < 0);
     }
 }

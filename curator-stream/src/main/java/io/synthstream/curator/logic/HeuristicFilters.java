@@ -35,8 +35,11 @@ public final class HeuristicFilters {
 
     /** The first failing check, or empty when the text passes them all. */
     public static Optional<Verdict> check(String text, CurationThresholds t) {
-        String normalized = TextNormalizer.normalize(text);
-        List<String> words = TextNormalizer.words(normalized);
+        return check(text, TextNormalizer.words(TextNormalizer.normalize(text)), t);
+    }
+
+    /** As {@link #check(String, CurationThresholds)}, with the text's normalised words already at hand. */
+    public static Optional<Verdict> check(String text, List<String> words, CurationThresholds t) {
         int chars = text.strip().length();
         if (chars < t.minChars() || chars > t.maxChars()) {
             return reject(RejectionReason.LENGTH, "%d characters, allowed %d..%d", chars, t.minChars(), t.maxChars());

@@ -36,7 +36,11 @@ public final class PromptEcho {
 
     /** As {@link #check}, with the references' trigrams precomputed by {@link #referenceShingles}. */
     public static Optional<Verdict> checkAgainst(String output, List<long[]> referenceShingles, double maxEcho) {
-        List<String> words = TextNormalizer.words(TextNormalizer.normalize(output));
+        return checkWords(TextNormalizer.words(TextNormalizer.normalize(output)), referenceShingles, maxEcho);
+    }
+
+    /** As {@link #checkAgainst}, with the output's normalised words already at hand. */
+    public static Optional<Verdict> checkWords(List<String> words, List<long[]> referenceShingles, double maxEcho) {
         if (words.size() < 3) {
             return Optional.empty();
         }

@@ -1,7 +1,10 @@
 package io.synthstream.curator.processor;
 
-import io.synthstream.curator.avro.BandClaim;
 import io.synthstream.curator.avro.BandVote;
+import io.synthstream.curator.avro.BucketOwner;
+import io.synthstream.curator.avro.ClaimBatch;
+import io.synthstream.curator.avro.SampleClaim;
+import io.synthstream.curator.avro.VoteBatch;
 import io.synthstream.curator.logic.BandBuckets;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -13,69 +16,89 @@ import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * The owner of LSH band buckets: each input record carries a sample's claims on the buckets this
- * partition owns ({@link BandRouting}), so each bucket is decided on exactly one partition of the
- * cluster. Decides each claim with {@link BandBuckets#decide} and answers with one {@link
- * BandVote} covering them all, keyed by the sample's id.
+ * The owner of dedup buckets: each input record is a batch of claims on buckets this partition
+ * owns ({@link BandRouting}), so each bucket is decided on exactly one partition of the cluster,
+ * in the order the batches arrive. Decides every claim with {@link BandBuckets} and answers the
+ * batch with one {@link VoteBatch} for its origin partition, one vote per sample.
  */
-final class BandOwnerProcessor implements Processor<String, BandClaim, String, BandVote> {
+final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, VoteBatch> {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
-    private ProcessorContext<String, BandVote> context;
-    private WindowStore<String, BandClaim> owners;
+    private ProcessorContext<String, VoteBatch> context;
+    private WindowStore<String, BucketOwner> owners;
     private WindowStore<String, ByteBuffer> signatures;
 
     @Override
-    public void init(ProcessorContext<String, BandVote> context) {
+    public void init(ProcessorContext<String, VoteBatch> context) {
         this.context = context;
         this.owners = context.getStateStore(CuratorStores.BAND_OWNERS);
         this.signatures = context.getStateStore(CuratorStores.BAND_SIGNATURES);
     }
 
     @Override
-    public void process(Record<String, BandClaim> record) {
-        BandClaim batch = record.value();
-        BandClaim claim = BandClaim.newBuilder(batch).setBuckets(List.of()).build();
-        // Bucket entries keep no signature: it is stored once per sample and partition below.
-        BandClaim entry = BandClaim.newBuilder(claim).setSignature(EMPTY).build();
-        List<BandVote> votes = new ArrayList<>(batch.getBuckets().size());
-        boolean ownsAny = false;
-        for (String bucket : batch.getBuckets()) {
-            BandClaim owner = owner(bucket);
-            if (owner != null
-                    && !owner.getSampleId().equals(claim.getSampleId())
-                    && !BandBuckets.isEarlier(claim, owner)) {
-                owner = BandClaim.newBuilder(owner)
-                        .setSignature(signature(owner.getSampleId()))
-                        .build();
-            }
-            BandBuckets.Decision decision = BandBuckets.decide(owner, claim);
-            if (decision.claimBecomesOwner()) {
-                owners.put(bucket, entry, record.timestamp());
-                ownsAny = true;
-            }
-            votes.add(decision.vote());
+    public void process(Record<String, ClaimBatch> record) {
+        ClaimBatch batch = record.value();
+        List<BandVote> votes = new ArrayList<>(batch.getClaims().size());
+        for (SampleClaim claim : batch.getClaims()) {
+            votes.add(decide(claim));
         }
-        if (ownsAny) {
-            signatures.put(claim.getSampleId(), claim.getSignature(), record.timestamp());
-        }
-        context.forward(record.withKey(claim.getSampleId()).withValue(BandBuckets.combine(votes)));
+        int origin = batch.getOriginPartition();
+        context.forward(
+                record.withKey(Integer.toString(origin)).withValue(new VoteBatch(origin, batch.getRound(), votes)));
     }
 
-    /** The stored signature of a bucket owner (empty if it has expired, which makes it unmatched). */
-    private ByteBuffer signature(String sampleId) {
-        try (WindowStoreIterator<ByteBuffer> stored = signatures.fetch(sampleId, 0L, Long.MAX_VALUE)) {
+    private BandVote decide(SampleClaim claim) {
+        BucketOwner entry = BandBuckets.ownerOf(claim);
+        BandBuckets.Decision exact = null;
+        if (claim.getExactBucket() != null) {
+            exact = BandBuckets.decideExact(owner(claim.getExactBucket()), claim);
+            if (exact.claimBecomesOwner()) {
+                owners.put(claim.getExactBucket(), entry, claim.getOrderTs());
+            }
+        }
+        List<BandBuckets.Decision> bands =
+                new ArrayList<>(claim.getBandBuckets().size());
+        boolean ownsBand = false;
+        for (String bucket : claim.getBandBuckets()) {
+            BucketOwner owner = owner(bucket);
+            BandBuckets.Decision decision = BandBuckets.decideBand(owner, ownerSignature(owner, claim), claim);
+            if (decision.claimBecomesOwner()) {
+                owners.put(bucket, entry, claim.getOrderTs());
+                ownsBand = true;
+            }
+            bands.add(decision);
+        }
+        if (ownsBand) {
+            signatures.put(claim.getSampleId(), claim.getSignature(), claim.getOrderTs());
+        }
+        return BandBuckets.vote(claim.getSampleId(), exact, bands);
+    }
+
+    /** The stored signature of an earlier owner the claim is compared with (empty if expired: unmatched). */
+    private ByteBuffer ownerSignature(BucketOwner owner, SampleClaim claim) {
+        if (owner == null
+                || owner.getSampleId().equals(claim.getSampleId())
+                || BandBuckets.isEarlier(
+                        claim.getOrderTs(), claim.getSampleId(), owner.getOrderTs(), owner.getSampleId())) {
+            return EMPTY;
+        }
+        try (WindowStoreIterator<ByteBuffer> stored = signatures.fetch(owner.getSampleId(), 0L, Long.MAX_VALUE)) {
             return stored.hasNext() ? stored.next().value : EMPTY;
         }
     }
 
-    /** The earliest claim stored for the bucket over the retention (usually the only one). */
-    private BandClaim owner(String bucket) {
-        BandClaim earliest = null;
-        try (WindowStoreIterator<BandClaim> stored = owners.fetch(bucket, 0L, Long.MAX_VALUE)) {
+    /** The earliest owner stored for the bucket over the retention (usually the only one). */
+    private BucketOwner owner(String bucket) {
+        BucketOwner earliest = null;
+        try (WindowStoreIterator<BucketOwner> stored = owners.fetch(bucket, 0L, Long.MAX_VALUE)) {
             while (stored.hasNext()) {
-                BandClaim candidate = stored.next().value;
-                if (earliest == null || BandBuckets.isEarlier(candidate, earliest)) {
+                BucketOwner candidate = stored.next().value;
+                if (earliest == null
+                        || BandBuckets.isEarlier(
+                                candidate.getOrderTs(),
+                                candidate.getSampleId(),
+                                earliest.getOrderTs(),
+                                earliest.getSampleId())) {
                     earliest = candidate;
                 }
             }

@@ -15,10 +15,10 @@ import java.util.List;
 final class CurationInfos {
     private CurationInfos() {}
 
-    static Sample withCheck(Sample sample, String check) {
+    static Sample withChecks(Sample sample, List<String> passed) {
         CurationInfo info = sample.getCuration();
         List<String> checks = new ArrayList<>(info.getChecksPassed());
-        checks.add(check);
+        checks.addAll(passed);
         sample.setCuration(CurationInfo.newBuilder(info).setChecksPassed(checks).build());
         return sample;
     }

@@ -1,11 +1,11 @@
 package io.synthstream.curator.processor;
 
 import io.synthstream.avro.Sample;
-import io.synthstream.curator.avro.BandClaim;
-import io.synthstream.curator.avro.BandVote;
-import io.synthstream.curator.avro.VoteTally;
+import io.synthstream.curator.avro.BucketOwner;
+import io.synthstream.curator.avro.ClaimBatch;
+import io.synthstream.curator.avro.VoteBatch;
+import io.synthstream.curator.config.CuratorConfig;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serde;
@@ -20,53 +20,41 @@ import org.apache.kafka.streams.state.StoreBuilder;
  */
 public final class CuratorProcessors {
     private final String app;
-    private final Duration specWait;
+    private final CuratorConfig curator;
     private final Clock clock;
     private final int partitions;
     private final CuratorStores stores;
     private final Serde<Sample> samples;
-    private final Serde<BandClaim> claims;
-    private final Serde<VoteTally> tallies;
+    private final Serde<BucketOwner> owners;
 
     public CuratorProcessors(
             String app,
-            Duration specWait,
+            CuratorConfig curator,
             Clock clock,
             int partitions,
             CuratorStores stores,
             Serde<Sample> samples,
-            Serde<BandClaim> claims,
-            Serde<VoteTally> tallies) {
+            Serde<BucketOwner> owners) {
         this.app = app;
-        this.specWait = specWait;
+        this.curator = curator;
         this.clock = clock;
         this.partitions = partitions;
         this.stores = stores;
         this.samples = samples;
-        this.claims = claims;
-        this.tallies = tallies;
+        this.owners = owners;
     }
 
-    public ProcessorSupplier<String, Sample, String, Outcome> screening() {
-        return supplier(() -> new ScreeningProcessor(app, specWait, clock), Set.of(stores.awaitingSpec(samples)));
-    }
-
-    public ProcessorSupplier<String, Sample, String, Outcome> exactDedup() {
-        return supplier(() -> new ExactDedupProcessor(clock), Set.of(stores.exactSeen()));
-    }
-
-    public ProcessorSupplier<String, Sample, String, Outcome> nearClaims() {
-        return supplier(() -> new NearClaimProcessor(clock, partitions), Set.of());
-    }
-
-    public ProcessorSupplier<String, BandClaim, String, BandVote> bandOwner() {
-        return supplier(BandOwnerProcessor::new, Set.of(stores.bandOwners(claims), stores.bandSignatures()));
-    }
-
-    public ProcessorSupplier<String, CollectorInput, String, Outcome> voteCollector() {
+    /** Screening, dedup claims and decisions, on the raw sample's partition. */
+    public ProcessorSupplier<String, CurationInput, String, Outcome> curation() {
         return supplier(
-                () -> new VoteCollectorProcessor(clock),
-                Set.of(stores.nearPending(samples), stores.nearTallies(tallies)));
+                () -> new CurationProcessor(
+                        app, curator.specWait(), clock, curator.claimLinger(), curator.claimBatchMax(), partitions),
+                Set.of(stores.awaitingSpec(samples), stores.pending(samples)));
+    }
+
+    /** The owner of dedup buckets, on the partition that owns them. */
+    public ProcessorSupplier<String, ClaimBatch, String, VoteBatch> bandOwner() {
+        return supplier(BandOwnerProcessor::new, Set.of(stores.bandOwners(owners), stores.bandSignatures()));
     }
 
     private static <KIn, VIn, KOut, VOut> ProcessorSupplier<KIn, VIn, KOut, VOut> supplier(

@@ -1,14 +1,12 @@
 package io.synthstream.curator.processor;
 
 import io.synthstream.avro.Sample;
-import io.synthstream.curator.avro.BandClaim;
-import io.synthstream.curator.avro.VoteTally;
+import io.synthstream.curator.avro.BucketOwner;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
@@ -23,11 +21,9 @@ import org.apache.kafka.streams.state.WindowStore;
 public final class CuratorStores {
     public static final String SPECS = "curator-specs";
     public static final String AWAITING_SPEC = "curator-awaiting-spec";
-    public static final String EXACT_SEEN = "curator-exact-seen";
+    public static final String PENDING = "curator-pending";
     public static final String BAND_OWNERS = "curator-band-owners";
     public static final String BAND_SIGNATURES = "curator-band-signatures";
-    public static final String NEAR_PENDING = "curator-near-pending";
-    public static final String NEAR_TALLIES = "curator-near-tallies";
 
     /** Dedup stores keep one entry per window of this size; only the retention matters. */
     private static final Duration WINDOW = Duration.ofMillis(1);
@@ -44,24 +40,16 @@ public final class CuratorStores {
         return Stores.timestampedKeyValueStoreBuilder(keyValue(AWAITING_SPEC, true), Serdes.String(), samples);
     }
 
-    StoreBuilder<WindowStore<String, String>> exactSeen() {
-        return Stores.windowStoreBuilder(window(EXACT_SEEN), Serdes.String(), Serdes.String());
+    StoreBuilder<TimestampedKeyValueStore<String, Sample>> pending(Serde<Sample> samples) {
+        return Stores.timestampedKeyValueStoreBuilder(keyValue(PENDING, true), Serdes.String(), samples);
     }
 
-    StoreBuilder<WindowStore<String, BandClaim>> bandOwners(Serde<BandClaim> claims) {
-        return Stores.windowStoreBuilder(window(BAND_OWNERS), Serdes.String(), claims);
+    StoreBuilder<WindowStore<String, BucketOwner>> bandOwners(Serde<BucketOwner> owners) {
+        return Stores.windowStoreBuilder(window(BAND_OWNERS), Serdes.String(), owners);
     }
 
     StoreBuilder<WindowStore<String, ByteBuffer>> bandSignatures() {
         return Stores.windowStoreBuilder(window(BAND_SIGNATURES), Serdes.String(), Serdes.ByteBuffer());
-    }
-
-    StoreBuilder<TimestampedKeyValueStore<String, Sample>> nearPending(Serde<Sample> samples) {
-        return Stores.timestampedKeyValueStoreBuilder(keyValue(NEAR_PENDING, true), Serdes.String(), samples);
-    }
-
-    StoreBuilder<KeyValueStore<String, VoteTally>> nearTallies(Serde<VoteTally> tallies) {
-        return Stores.keyValueStoreBuilder(keyValue(NEAR_TALLIES, false), Serdes.String(), tallies);
     }
 
     private KeyValueBytesStoreSupplier keyValue(String name, boolean timestamped) {

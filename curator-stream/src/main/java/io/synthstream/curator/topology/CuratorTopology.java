@@ -9,26 +9,29 @@ import io.synthstream.common.streams.StateStores;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.topics.TopicSpec;
 import io.synthstream.common.topics.Topics;
-import io.synthstream.curator.avro.BandClaim;
-import io.synthstream.curator.avro.BandVote;
-import io.synthstream.curator.avro.VoteTally;
+import io.synthstream.curator.avro.BucketOwner;
+import io.synthstream.curator.avro.ClaimBatch;
+import io.synthstream.curator.avro.VoteBatch;
 import io.synthstream.curator.config.CuratorConfig;
 import io.synthstream.curator.processor.BandRouting;
-import io.synthstream.curator.processor.CollectorInput;
+import io.synthstream.curator.processor.CurationInput;
 import io.synthstream.curator.processor.CuratorProcessors;
 import io.synthstream.curator.processor.CuratorStores;
 import io.synthstream.curator.processor.DecisionCounter;
 import io.synthstream.curator.processor.Outcome;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
@@ -39,30 +42,53 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  * {@code synth.samples.rejected} (with a reason) or {@code synth.dlq}.
  *
  * <pre>
- * synth.samples.raw ─ decode ─ screen (spec, validation, heuristics, prompt echo)
- *   └─ key dataset|hash ─▶ curator-exact ─ exact dedup
- *        └─ near claims (MinHash, LSH bands)
- *             ├─ sample, key sample id ─▶ curator-near-pending ──────────────┐
- *             └─ claims per owner partition ─▶ curator-band-claims ─ bucket owner
- *                   └─ votes, key sample id ─▶ curator-band-votes ─ merge ─ collect votes ─ curated | rejected
+ * synth.samples.raw ─ decode ─┐
+ * &lt;app&gt;-dedup-votes ─────────┴─ curate: screen (spec, validation, heuristics, prompt echo),
+ *                                   keep the sample waiting, gather its dedup claims ─ curated | rejected
+ *   └─ claim batches, one per owner partition ─▶ curator-dedup-claims ─ bucket owner
+ *        └─ vote batches, back to the raw partition ─▶ &lt;app&gt;-dedup-votes
  * </pre>
  *
- * Every dedup decision is made on the one partition that owns the key (hash or band bucket), so the
- * result does not depend on how many instances run. Specs come from a global table of {@code
- * synth.specs} ({@code curator-specs}). Stores and repartition topics are named in {@link
- * CuratorStores} and here.
+ * A sample stays on the task of its raw partition from start to decision; only its small claims
+ * and votes travel, batched. Every dedup decision (exact-text bucket or LSH band bucket) is made on
+ * the one partition that owns the bucket, so the result does not depend on how many instances run.
+ * The votes topic closes a loop between two sub-topologies, which the DSL cannot express with an
+ * internal repartition topic, so it is a topic of the app, created with the others ({@link
+ * #topics}); it needs as many partitions as {@code synth.samples.raw}. Specs come from a global
+ * table of {@code synth.specs} ({@code curator-specs}). Stores are named in {@link CuratorStores}.
  */
 public final class CuratorTopology {
-    /** Topics this app reads or writes; created at start-up when missing. */
-    public static final List<TopicSpec<?, ?>> TOPICS =
+    /** Catalogue topics this app reads or writes; created at start-up when missing. */
+    private static final List<TopicSpec<?, ?>> TOPICS =
             List.of(Topics.SPECS, Topics.SAMPLES_RAW, Topics.SAMPLES_CURATED, Topics.SAMPLES_REJECTED, Topics.DLQ);
 
-    static final String EXACT_TOPIC = "curator-exact";
-    static final String PENDING_TOPIC = "curator-near-pending";
-    static final String CLAIMS_TOPIC = "curator-band-claims";
-    static final String VOTES_TOPIC = "curator-band-votes";
+    static final String CLAIMS_TOPIC = "curator-dedup-claims";
 
     private CuratorTopology() {}
+
+    /** The votes topic of an app: {@code <application.id>-dedup-votes}. */
+    public static String votesTopic(String applicationId) {
+        return applicationId + "-dedup-votes";
+    }
+
+    /** {@link #TOPICS} and the app's votes topic (append-time stamps, short retention). */
+    public static List<TopicSpec<?, ?>> topics(SynthConfig config) {
+        String retention =
+                Long.toString(CuratorConfig.from(config).votesRetention().toMillis());
+        TopicSpec<String, VoteBatch> votes = new TopicSpec<>(
+                votesTopic(config.applicationId()),
+                Serdes.String(),
+                VoteBatch.class,
+                false,
+                "Dedup votes from bucket owners back to the raw partition whose task holds the samples.",
+                Map.of(
+                        TopicConfig.RETENTION_MS_CONFIG, retention,
+                        TopicConfig.SEGMENT_MS_CONFIG, retention,
+                        TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime"));
+        List<TopicSpec<?, ?>> topics = new ArrayList<>(TOPICS);
+        topics.add(votes);
+        return List.copyOf(topics);
+    }
 
     public static Topology build(SynthConfig config) {
         return build(config, Clock.systemUTC(), false);
@@ -75,73 +101,48 @@ public final class CuratorTopology {
     public static Topology build(SynthConfig config, Clock clock, boolean inMemoryStores) {
         CuratorConfig curator = CuratorConfig.from(config);
         SynthSerdes serdes = SynthSerdes.from(config);
-        Serde<Sample> samples = serdes.value(Topics.SAMPLES_RAW);
-        Serde<BandClaim> claims = serdes.valueSerde(BandClaim.class);
-        Serde<BandVote> votes = serdes.valueSerde(BandVote.class);
+        Serde<ClaimBatch> claims = serdes.valueSerde(ClaimBatch.class);
+        Serde<VoteBatch> votes = serdes.valueSerde(VoteBatch.class);
         int partitions = config.topicPartitions();
-        CuratorStores stores = new CuratorStores(inMemoryStores, curator.dedupRetention());
+        String app = config.applicationId();
         CuratorProcessors processors = new CuratorProcessors(
-                config.applicationId(),
-                curator.specWait(),
+                app,
+                curator,
                 clock,
                 partitions,
-                stores,
-                samples,
-                claims,
-                serdes.valueSerde(VoteTally.class));
+                new CuratorStores(inMemoryStores, curator.dedupRetention()),
+                serdes.value(Topics.SAMPLES_RAW),
+                serdes.valueSerde(BucketOwner.class));
         StreamsBuilder builder = new StreamsBuilder();
 
         StateStores.specsGlobalTable(builder, serdes, CuratorStores.SPECS, "read-specs", inMemoryStores);
 
-        KStream<String, Outcome> screened = DecodingSource.stream(
-                        builder, Topics.SAMPLES_RAW, serdes, config.applicationId())
-                .process(processors.screening(), Named.as("screen"));
-        String app = config.applicationId();
-        KStream<String, Outcome> exact = route(screened, "screen", serdes, app)
-                .selectKey(
-                        (id, outcome) -> outcome.sample().getDataset() + "|"
-                                + outcome.sample().getCuration().getExactHash(),
-                        Named.as("key-by-exact-hash"))
-                .mapValues(Outcome::sample, Named.as("exact-sample"))
-                .repartition(Repartitioned.<String, Sample>as(EXACT_TOPIC)
-                        .withKeySerde(Serdes.String())
-                        .withValueSerde(samples)
-                        .withNumberOfPartitions(partitions))
-                .process(processors.exactDedup(), Named.as("exact-dedup"));
-        KStream<String, Outcome> claimed = route(exact, "exact", serdes, app)
-                .mapValues(Outcome::sample, Named.as("near-sample"))
-                .process(processors.nearClaims(), Named.as("near-claims"));
-        KStream<String, Outcome> awaitingVotes = route(claimed, "near", serdes, app);
-
-        KStream<String, CollectorInput> pending = awaitingVotes
-                .mapValues(Outcome::sample, Named.as("pending-sample"))
-                .repartition(Repartitioned.<String, Sample>as(PENDING_TOPIC)
-                        .withKeySerde(Serdes.String())
-                        .withValueSerde(samples)
-                        .withNumberOfPartitions(partitions))
-                .mapValues(CollectorInput::ofSample, Named.as("pending-input"));
-        KStream<String, CollectorInput> ballots = awaitingVotes
-                .flatMap((id, outcome) -> outcome.claims(), Named.as("band-claims"))
-                .repartition(Repartitioned.<String, BandClaim>as(CLAIMS_TOPIC)
+        KStream<String, CurationInput> samples = DecodingSource.stream(builder, Topics.SAMPLES_RAW, serdes, app)
+                .mapValues(CurationInput::ofSample, Named.as("sample-input"));
+        KStream<String, CurationInput> votesIn = builder.stream(
+                        votesTopic(app), Consumed.with(Serdes.String(), votes).withName("read-votes"))
+                .mapValues(CurationInput::ofVotes, Named.as("votes-input"));
+        KStream<String, Outcome> outcomes =
+                samples.merge(votesIn, Named.as("curate-input")).process(processors.curation(), Named.as("curate"));
+        route(outcomes, "curate", serdes, app)
+                .mapValues(Outcome::claims, Named.as("claim-batch"))
+                .repartition(Repartitioned.<String, ClaimBatch>as(CLAIMS_TOPIC)
                         .withKeySerde(Serdes.String())
                         .withValueSerde(claims)
                         .withNumberOfPartitions(partitions)
-                        .withStreamPartitioner(BandRouting.partitioner()))
-                .process(processors.bandOwner(), Named.as("band-owner"))
-                .repartition(Repartitioned.<String, BandVote>as(VOTES_TOPIC)
-                        .withKeySerde(Serdes.String())
-                        .withValueSerde(votes)
-                        .withNumberOfPartitions(partitions))
-                .mapValues(CollectorInput::ofVote, Named.as("vote-input"));
-        KStream<String, Outcome> decided = pending.merge(ballots, Named.as("near-merge"))
-                .process(processors.voteCollector(), Named.as("near-collect"));
-        route(decided, "collect", serdes, app);
+                        .withStreamPartitioner(BandRouting.claims()))
+                .process(processors.bandOwner(), Named.as("bucket-owner"))
+                .to(
+                        votesTopic(app),
+                        Produced.with(Serdes.String(), votes)
+                                .withStreamPartitioner(BandRouting.votes())
+                                .withName("write-votes"));
         return builder.build();
     }
 
     /**
      * Writes the curated, rejected and dead-lettered outcomes of a stage to their topics and
-     * returns the rest (passed on, or waiting for votes).
+     * returns the rest (claim batches).
      */
     private static KStream<String, Outcome> route(
             KStream<String, Outcome> outcomes, String stage, SynthSerdes serdes, String app) {
@@ -150,7 +151,7 @@ public final class CuratorTopology {
                 .branch((id, o) -> o.kind() == Outcome.Kind.CURATED, Branched.as("curated"))
                 .branch((id, o) -> o.kind() == Outcome.Kind.REJECTED, Branched.as("rejected"))
                 .branch((id, o) -> o.kind() == Outcome.Kind.DEAD_LETTER, Branched.as("dead-letter"))
-                .defaultBranch(Branched.as("next"));
+                .defaultBranch(Branched.as("claims"));
         branches.get(prefix + "curated")
                 .processValues(
                         DecisionCounter.counting(app, "curated", o -> "none"), Named.as(prefix + "count-curated"))
@@ -181,6 +182,6 @@ public final class CuratorTopology {
                         Topics.DLQ.name(),
                         Produced.<byte[], DeadLetter>with(Topics.DLQ.keySerde(), serdes.value(Topics.DLQ))
                                 .withName(prefix + "write-dlq"));
-        return branches.get(prefix + "next");
+        return branches.get(prefix + "claims");
     }
 }

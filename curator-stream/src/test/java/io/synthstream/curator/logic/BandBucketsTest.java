@@ -2,10 +2,11 @@ package io.synthstream.curator.logic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.synthstream.curator.avro.BandClaim;
 import io.synthstream.curator.avro.BandVote;
-import io.synthstream.curator.avro.VoteTally;
+import io.synthstream.curator.avro.BucketOwner;
+import io.synthstream.curator.avro.SampleClaim;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -13,8 +14,16 @@ class BandBucketsTest {
     private static final long[] SIGNATURE = {1L << 40, 2L << 40, 3L << 40, 4L << 40};
     private static final long[] HALF_SAME = {1L << 40, 2L << 40, 30L << 40, 40L << 40};
 
-    private static BandClaim claim(String id, long ts, long[] signature) {
-        return new BandClaim(id, ts, 14, 0.7, BandBuckets.pack(signature), List.of());
+    private static SampleClaim claim(String id, long ts, long[] signature) {
+        return new SampleClaim(id, ts, 0.7, BandBuckets.pack(signature), new ArrayList<>(), null);
+    }
+
+    private static BucketOwner owner(String id, long ts) {
+        return new BucketOwner(id, ts);
+    }
+
+    private static ByteBuffer packed(long[] signature) {
+        return BandBuckets.pack(signature);
     }
 
     @Test
@@ -29,74 +38,98 @@ class BandBucketsTest {
 
     @Test
     void shouldMakeTheFirstClaimTheOwner() {
-        BandBuckets.Decision decision = BandBuckets.decide(null, claim("a", 10, SIGNATURE));
+        BandBuckets.Decision band = BandBuckets.decideBand(null, ByteBuffer.allocate(0), claim("a", 10, SIGNATURE));
+        BandBuckets.Decision exact = BandBuckets.decideExact(null, claim("a", 10, SIGNATURE));
 
-        assertThat(decision.claimBecomesOwner()).isTrue();
-        assertThat(decision.vote().getDupOf()).isNull();
+        assertThat(band.claimBecomesOwner()).isTrue();
+        assertThat(band.dupOf()).isNull();
+        assertThat(exact.claimBecomesOwner()).isTrue();
+        assertThat(exact.dupOf()).isNull();
     }
 
     @Test
-    void shouldVoteDuplicateOfTheOwnerOnlyAboveTheThreshold() {
-        BandClaim owner = claim("a", 10, SIGNATURE);
+    void shouldVoteNearDuplicateOfTheOwnerOnlyAboveTheThreshold() {
+        BucketOwner owner = owner("a", 10);
 
-        BandBuckets.Decision similar = BandBuckets.decide(owner, claim("b", 20, SIGNATURE));
-        BandBuckets.Decision dissimilar = BandBuckets.decide(owner, claim("c", 20, HALF_SAME));
+        BandBuckets.Decision similar = BandBuckets.decideBand(owner, packed(SIGNATURE), claim("b", 20, SIGNATURE));
+        BandBuckets.Decision dissimilar = BandBuckets.decideBand(owner, packed(SIGNATURE), claim("c", 20, HALF_SAME));
+        BandBuckets.Decision expired = BandBuckets.decideBand(owner, ByteBuffer.allocate(0), claim("d", 20, SIGNATURE));
 
         assertThat(similar.claimBecomesOwner()).isFalse();
-        assertThat(similar.vote().getDupOf()).isEqualTo("a");
-        assertThat(similar.vote().getSimilarity()).isEqualTo(1.0);
-        assertThat(dissimilar.vote().getDupOf()).isNull();
+        assertThat(similar.dupOf()).isEqualTo("a");
+        assertThat(similar.similarity()).isEqualTo(1.0);
+        assertThat(dissimilar.dupOf()).isNull();
         assertThat(dissimilar.claimBecomesOwner()).isFalse();
+        assertThat(expired.dupOf())
+                .as("an owner whose signature expired matches nothing")
+                .isNull();
+    }
+
+    @Test
+    void shouldVoteExactDuplicateOfAnEarlierOwnerWithoutComparingSignatures() {
+        BandBuckets.Decision exact = BandBuckets.decideExact(owner("a", 10), claim("b", 20, HALF_SAME));
+
+        assertThat(exact.claimBecomesOwner()).isFalse();
+        assertThat(exact.dupOf()).isEqualTo("a");
     }
 
     @Test
     void shouldLetAnEarlierClaimTakeOverInsteadOfRejectingEitherSample() {
-        BandClaim owner = claim("b", 20, SIGNATURE);
+        BucketOwner owner = owner("b", 20);
 
-        BandBuckets.Decision earlier = BandBuckets.decide(owner, claim("a", 10, SIGNATURE));
-        BandBuckets.Decision sameTimeSmallerId = BandBuckets.decide(owner, claim("a", 20, SIGNATURE));
+        BandBuckets.Decision earlier = BandBuckets.decideBand(owner, packed(SIGNATURE), claim("a", 10, SIGNATURE));
+        BandBuckets.Decision sameTimeSmallerId =
+                BandBuckets.decideBand(owner, packed(SIGNATURE), claim("a", 20, SIGNATURE));
+        BandBuckets.Decision earlierExact = BandBuckets.decideExact(owner, claim("a", 10, SIGNATURE));
 
         assertThat(earlier.claimBecomesOwner()).isTrue();
-        assertThat(earlier.vote().getDupOf()).isNull();
+        assertThat(earlier.dupOf()).isNull();
         assertThat(sameTimeSmallerId.claimBecomesOwner()).isTrue();
+        assertThat(earlierExact.claimBecomesOwner()).isTrue();
+        assertThat(earlierExact.dupOf()).isNull();
     }
 
     @Test
     void shouldNeverCallASampleItsOwnDuplicate() {
-        BandBuckets.Decision replay = BandBuckets.decide(claim("a", 10, SIGNATURE), claim("a", 10, SIGNATURE));
+        BandBuckets.Decision replay =
+                BandBuckets.decideBand(owner("a", 10), packed(SIGNATURE), claim("a", 10, SIGNATURE));
+        BandBuckets.Decision exactReplay = BandBuckets.decideExact(owner("a", 10), claim("a", 10, SIGNATURE));
 
-        assertThat(replay.vote().getDupOf()).isNull();
+        assertThat(replay.dupOf()).isNull();
         assertThat(replay.claimBecomesOwner()).isFalse();
+        assertThat(exactReplay.dupOf()).isNull();
+        assertThat(exactReplay.claimBecomesOwner()).isFalse();
     }
 
     @Test
-    void shouldCombineVotesOnSeveralBucketsAndCountThemAll() {
-        BandVote combined = BandBuckets.combine(List.of(
-                new BandVote("s", 14, 1, null, null),
-                new BandVote("s", 14, 1, "x", 0.75),
-                new BandVote("s", 14, 1, "y", 0.9)));
+    void shouldCombineDecisionsIntoOneVoteWithTheMostSimilarDuplicate() {
+        BandVote vote = BandBuckets.vote(
+                "s",
+                new BandBuckets.Decision(false, "e", 1.0),
+                List.of(
+                        new BandBuckets.Decision(false, null, 0.0),
+                        new BandBuckets.Decision(false, "x", 0.75),
+                        new BandBuckets.Decision(false, "y", 0.9),
+                        new BandBuckets.Decision(false, "w", 0.9)));
 
-        assertThat(combined.getCovered()).isEqualTo(3);
-        assertThat(combined.getDupOf()).isEqualTo("y");
-        VoteTally tally = BandBuckets.tally(null, combined);
-        assertThat(tally.getReceived()).isEqualTo(3);
-        assertThat(tally.getExpected()).isEqualTo(14);
-        assertThat(BandBuckets.isComplete(BandBuckets.tally(tally, new BandVote("s", 14, 11, null, null))))
-                .isTrue();
+        assertThat(vote.getExactDupOf()).isEqualTo("e");
+        assertThat(vote.getDupOf()).as("ties go to the smaller id").isEqualTo("w");
+        assertThat(vote.getSimilarity()).isEqualTo(0.9);
+        assertThat(BandBuckets.vote("s", null, List.of()).getDupOf()).isNull();
     }
 
     @Test
-    void shouldTallyVotesAndKeepTheMostSimilarDuplicate() {
-        VoteTally tally = BandBuckets.tally(null, new BandVote("s", 3, 1, null, null));
-        tally = BandBuckets.tally(tally, new BandVote("s", 3, 1, "x", 0.8));
-        assertThat(BandBuckets.isComplete(tally)).isFalse();
-        tally = BandBuckets.tally(tally, new BandVote("s", 3, 1, "w", 0.9));
+    void shouldTallyOneVotePerOwnerPartitionAndKeepTheMostSimilarDuplicate() {
+        VoteTally tally = new VoteTally("s", 3, List.of("exact-dedup", "near-dedup"));
+        tally.add(new BandVote("s", null, null, null));
+        tally.add(new BandVote("s", null, "x", 0.8));
+        assertThat(tally.isComplete()).isFalse();
+        tally.add(new BandVote("s", "e", "w", 0.9));
 
-        assertThat(BandBuckets.isComplete(tally)).isTrue();
-        assertThat(tally.getDupOf()).isEqualTo("w");
-        assertThat(tally.getSimilarity()).isEqualTo(0.9);
-        assertThat(BandBuckets.tally(tally, new BandVote("s", 3, 1, "a", 0.9)).getDupOf())
-                .as("ties go to the smaller id")
-                .isEqualTo("a");
+        assertThat(tally.isComplete()).isTrue();
+        assertThat(tally.exactDupOf()).isEqualTo("e");
+        assertThat(tally.nearDupOf()).isEqualTo("w");
+        assertThat(tally.similarity()).isEqualTo(0.9);
+        assertThat(tally.stages()).containsExactly("exact-dedup", "near-dedup");
     }
 }

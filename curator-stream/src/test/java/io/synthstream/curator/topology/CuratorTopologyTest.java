@@ -15,6 +15,7 @@ import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.testing.TopologyTestSupport;
 import io.synthstream.common.topics.Topics;
+import io.synthstream.curator.config.CuratorConfig;
 import io.synthstream.schemas.TestRecords;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -65,7 +66,10 @@ class CuratorTopologyTest {
 
     private final MutableClock clock = new MutableClock();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private final SynthConfig config = TopologyTestSupport.config("synth-curator");
+    /** Claims are sent with each sample, so a test sees each decision as soon as it pipes the sample. */
+    private final SynthConfig config =
+            TopologyTestSupport.config("synth-curator", Map.of(CuratorConfig.CLAIM_BATCH_MAX, 1));
+
     private final SynthSerdes serdes = SynthSerdes.from(config);
     private TopologyTestDriver driver;
     private TestInputTopic<String, GenerationRequest> specs;

@@ -19,7 +19,7 @@ public final class EvaluatorApp {
                 EvaluatorConfig.definition(),
                 DEFAULTS,
                 EvaluatorTopology::build,
-                EvaluatorTopology.TOPICS,
+                config -> EvaluatorTopology.TOPICS,
                 System.getenv()));
     }
 }

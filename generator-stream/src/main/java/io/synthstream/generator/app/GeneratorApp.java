@@ -19,7 +19,7 @@ public final class GeneratorApp {
                 GeneratorConfig.definition(),
                 DEFAULTS,
                 GeneratorTopology::build,
-                GeneratorTopology.TOPICS,
+                config -> GeneratorTopology.TOPICS,
                 System.getenv()));
     }
 }

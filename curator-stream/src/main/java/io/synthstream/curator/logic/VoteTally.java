@@ -1,0 +1,61 @@
+package io.synthstream.curator.logic;
+
+import io.synthstream.curator.avro.BandVote;
+import java.util.List;
+
+/**
+ * The votes a waiting sample has received: one per owner partition it claimed buckets on. Kept
+ * in memory only; after a restart the origin task claims its waiting samples again (DESIGN of the
+ * curator in the README), so a tally never needs to survive one.
+ */
+public final class VoteTally {
+    private final int expected;
+    private int received;
+    private String exactDupOf;
+    private final BandVote best;
+    private final List<String> stages;
+
+    /**
+     * @param expected the owner partitions the sample's claims went to
+     * @param stages the dedup stages the claims stand for, recorded as passed when no vote objects
+     */
+    public VoteTally(String sampleId, int expected, List<String> stages) {
+        this.expected = expected;
+        this.stages = List.copyOf(stages);
+        this.best = new BandVote(sampleId, null, null, null);
+    }
+
+    public void add(BandVote vote) {
+        received++;
+        if (vote.getExactDupOf() != null) {
+            exactDupOf = vote.getExactDupOf();
+        }
+        if (vote.getDupOf() != null && BandBuckets.isBetterMatch(vote.getDupOf(), vote.getSimilarity(), best)) {
+            best.setDupOf(vote.getDupOf());
+            best.setSimilarity(vote.getSimilarity());
+        }
+    }
+
+    public boolean isComplete() {
+        return received >= expected;
+    }
+
+    public List<String> stages() {
+        return stages;
+    }
+
+    /** The earlier sample with the same normalised text, if any. */
+    public String exactDupOf() {
+        return exactDupOf;
+    }
+
+    /** The most similar earlier near duplicate, if any. */
+    public String nearDupOf() {
+        return best.getDupOf();
+    }
+
+    /** Estimated Jaccard similarity to {@link #nearDupOf()}. */
+    public double similarity() {
+        return best.getSimilarity() == null ? 0.0 : best.getSimilarity();
+    }
+}

@@ -1,0 +1,330 @@
+package io.synthstream.curator.processor;
+
+import io.synthstream.avro.CurationInfo;
+import io.synthstream.avro.DeadLetter;
+import io.synthstream.avro.Example;
+import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.RejectionReason;
+import io.synthstream.avro.Sample;
+import io.synthstream.common.dlq.DeadLetters;
+import io.synthstream.common.text.DedupText;
+import io.synthstream.common.text.TextNormalizer;
+import io.synthstream.curator.avro.BandVote;
+import io.synthstream.curator.avro.ClaimBatch;
+import io.synthstream.curator.avro.SampleClaim;
+import io.synthstream.curator.avro.VoteBatch;
+import io.synthstream.curator.logic.CurationThresholds;
+import io.synthstream.curator.logic.HeuristicFilters;
+import io.synthstream.curator.logic.PromptEcho;
+import io.synthstream.curator.logic.Rejections;
+import io.synthstream.curator.logic.SampleValidator;
+import io.synthstream.curator.logic.Verdict;
+import io.synthstream.curator.logic.VoteTally;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+
+/**
+ * The curator's per-sample work, on the task of the sample's raw partition: spec lookup,
+ * validation, heuristics and prompt echo, then the dedup claims, and finally the decision once
+ * the owners of the claimed buckets have voted.
+ *
+ * <p><b>Specs.</b> The spec comes from the global {@code synth.specs} table, which can lag behind
+ * the stream: a sample whose spec is not there yet is parked in {@code curator-awaiting-spec} and
+ * retried by a wall-clock punctuator; once it is older than {@code curator.spec.wait.ms} (by its
+ * record timestamp) it goes to {@code synth.dlq} as {@code unknown_spec}.
+ *
+ * <p><b>Dedup.</b> A screened sample waits in {@code curator-pending} (changelogged) while its
+ * claims ({@link DedupClaims}) are buffered in memory and sent, one {@link ClaimBatch} per owner
+ * partition for all buffered samples, every {@code curator.claim.linger.ms} or once {@code
+ * curator.claim.batch.max} samples are buffered. The owners answer with a {@link VoteBatch} routed
+ * back to this partition; once a sample has a vote from every owner it claimed on, it is curated
+ * or rejected. Tallies are kept in memory: when the task starts (first start, restart, or after a
+ * rebalance moved it here) it takes a new random round and claims every waiting sample again;
+ * votes of older rounds are ignored. Owners answer a repeated claim as they did the first time (a
+ * sample is never its own duplicate), so nothing is lost or decided twice.
+ */
+final class CurationProcessor implements Processor<String, CurationInput, String, Outcome> {
+    static final String UNKNOWN_SPEC = "unknown_spec";
+    static final String INVALID_CURATION = "invalid_curation_settings";
+    static final List<String> CHECKS;
+
+    static {
+        List<String> checks = new ArrayList<>();
+        checks.add(SampleValidator.STAGE);
+        checks.addAll(HeuristicFilters.CHECKS);
+        checks.add(PromptEcho.CHECK);
+        CHECKS = List.copyOf(checks);
+    }
+
+    private final String app;
+    private final Duration specWait;
+    private final Clock clock;
+    private final Duration claimLinger;
+    private final int claimBatchMax;
+    private final DedupClaims dedupClaims;
+    private final LruCache<String, List<long[]>> referenceShingles = new LruCache<>(SpecLookup.CACHE_SIZE);
+    private final Map<String, VoteTally> tallies = new HashMap<>();
+    private final Map<Integer, List<SampleClaim>> unsent = new TreeMap<>();
+    private int unsentSamples;
+    private long unsentTimestamp;
+    private long round;
+    private boolean claimWaiting;
+    private ProcessorContext<String, Outcome> context;
+    private SpecLookup specs;
+    private TimestampedKeyValueStore<String, Sample> awaiting;
+    private TimestampedKeyValueStore<String, Sample> pending;
+
+    CurationProcessor(
+            String app, Duration specWait, Clock clock, Duration claimLinger, int claimBatchMax, int partitions) {
+        this.app = app;
+        this.specWait = specWait;
+        this.clock = clock;
+        this.claimLinger = claimLinger;
+        this.claimBatchMax = claimBatchMax;
+        this.dedupClaims = new DedupClaims(partitions);
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Outcome> context) {
+        this.context = context;
+        this.specs = new SpecLookup(context);
+        this.awaiting = context.getStateStore(CuratorStores.AWAITING_SPEC);
+        this.pending = context.getStateStore(CuratorStores.PENDING);
+        this.round = ThreadLocalRandom.current().nextLong();
+        this.claimWaiting = true;
+        Duration interval = Duration.ofMillis(Math.max(100, Math.min(1_000, specWait.toMillis() / 4)));
+        context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::retryAwaiting);
+        context.schedule(claimLinger, PunctuationType.WALL_CLOCK_TIME, now -> sendClaims());
+    }
+
+    @Override
+    public void process(Record<String, CurationInput> record) {
+        claimWaitingSamples();
+        if (record.value().votes() != null) {
+            count(record.value().votes());
+            return;
+        }
+        Sample sample = record.value().sample();
+        Optional<GenerationRequest> spec = specs.spec(sample.getRequestId());
+        if (spec.isPresent()) {
+            admit(record.key(), sample, record.timestamp(), spec.get());
+        } else if (isOverdue(record.timestamp())) {
+            context.forward(record.withValue(unknownSpec(sample)));
+        } else if (awaiting.get(record.key()) == null) {
+            awaiting.put(record.key(), ValueAndTimestamp.make(sample, record.timestamp()));
+        }
+    }
+
+    /** Screens a sample whose spec is known; a sample that passes claims its dedup buckets. */
+    private void admit(String key, Sample sample, long timestamp, GenerationRequest spec) {
+        CurationThresholds thresholds;
+        try {
+            thresholds = specs.thresholds(spec);
+        } catch (IllegalArgumentException e) {
+            forward(key, Outcome.deadLetter(deadLetter(sample, INVALID_CURATION, e.getMessage())), timestamp);
+            return;
+        }
+        String text = DedupText.of(sample, spec);
+        String normalized = TextNormalizer.normalize(text);
+        List<String> words = TextNormalizer.words(normalized);
+        Optional<Verdict> verdict = SampleValidator.validate(sample, spec);
+        if (verdict.isEmpty()) {
+            verdict = HeuristicFilters.check(text, words, thresholds);
+        }
+        if (verdict.isEmpty()) {
+            List<long[]> references =
+                    referenceShingles.get(spec.getRequestId(), id -> PromptEcho.referenceShingles(references(spec)));
+            verdict = PromptEcho.checkWords(words, references, thresholds.maxPromptEcho());
+        }
+        if (verdict.isPresent()) {
+            forward(key, Outcome.rejected(Rejections.of(sample, verdict.get(), null, clock.instant())), timestamp);
+            return;
+        }
+        sample.setCuration(CurationInfo.newBuilder()
+                .setChecksPassed(new ArrayList<>(CHECKS))
+                .setExactHash(TextNormalizer.hashNormalized(normalized))
+                .build());
+        DedupClaims.Claims claims = dedupClaims.claims(sample, thresholds, words, timestamp);
+        if (claims.byOwner().isEmpty()) {
+            forward(key, Outcome.curated(CurationInfos.curated(sample, clock.instant())), timestamp);
+            return;
+        }
+        pending.put(key, ValueAndTimestamp.make(sample, timestamp));
+        buffer(key, claims, timestamp);
+    }
+
+    private void buffer(String sampleId, DedupClaims.Claims claims, long timestamp) {
+        tallies.put(sampleId, new VoteTally(sampleId, claims.byOwner().size(), claims.stages()));
+        claims.byOwner()
+                .forEach((owner, claim) ->
+                        unsent.computeIfAbsent(owner, o -> new ArrayList<>()).add(claim));
+        unsentTimestamp = Math.max(unsentTimestamp, timestamp);
+        if (++unsentSamples >= claimBatchMax) {
+            sendClaims();
+        }
+    }
+
+    /** Sends the buffered claims: one batch per owner partition. */
+    private void sendClaims() {
+        claimWaitingSamples();
+        if (unsentSamples == 0) {
+            return;
+        }
+        int origin = context.taskId().partition();
+        for (Map.Entry<Integer, List<SampleClaim>> entry : unsent.entrySet()) {
+            ClaimBatch batch = new ClaimBatch(entry.getKey(), origin, round, entry.getValue());
+            forward(Integer.toString(entry.getKey()), Outcome.claims(batch), unsentTimestamp);
+        }
+        unsent.clear();
+        unsentSamples = 0;
+        unsentTimestamp = 0;
+    }
+
+    /** After the task (re)starts: claims every sample that was waiting for votes again, in this round. */
+    private void claimWaitingSamples() {
+        if (!claimWaiting) {
+            return;
+        }
+        claimWaiting = false;
+        List<KeyValue<String, ValueAndTimestamp<Sample>>> waiting = new ArrayList<>();
+        try (KeyValueIterator<String, ValueAndTimestamp<Sample>> all = pending.all()) {
+            all.forEachRemaining(waiting::add);
+        }
+        for (KeyValue<String, ValueAndTimestamp<Sample>> entry : waiting) {
+            Sample sample = entry.value.value();
+            long timestamp = entry.value.timestamp();
+            Optional<GenerationRequest> spec = specs.spec(sample.getRequestId());
+            if (spec.isEmpty()) { // deleted from synth.specs since the sample was screened
+                pending.delete(entry.key);
+                forward(entry.key, unknownSpec(sample), timestamp);
+                continue;
+            }
+            List<String> words = TextNormalizer.words(TextNormalizer.normalize(DedupText.of(sample, spec.get())));
+            buffer(entry.key, dedupClaims.claims(sample, specs.thresholds(spec.get()), words, timestamp), timestamp);
+        }
+    }
+
+    /** Counts a batch of votes; a sample with all its votes is decided. */
+    private void count(VoteBatch votes) {
+        if (votes.getRound() != round) {
+            return; // claimed before this task (re)started: claimed again since, in this round
+        }
+        for (BandVote vote : votes.getVotes()) {
+            VoteTally tally = tallies.get(vote.getSampleId());
+            if (tally == null) {
+                continue;
+            }
+            tally.add(vote);
+            if (tally.isComplete()) {
+                tallies.remove(vote.getSampleId());
+                ValueAndTimestamp<Sample> sample = pending.delete(vote.getSampleId());
+                if (sample != null) {
+                    forward(vote.getSampleId(), decide(sample.value(), tally), sample.timestamp());
+                }
+            }
+        }
+    }
+
+    private Outcome decide(Sample sample, VoteTally tally) {
+        if (tally.exactDupOf() != null) {
+            Verdict verdict = new Verdict(
+                    RejectionReason.EXACT_DUPLICATE,
+                    DedupClaims.EXACT_STAGE,
+                    "same normalised text as " + tally.exactDupOf() + " (hash "
+                            + sample.getCuration().getExactHash() + ")");
+            return Outcome.rejected(Rejections.of(sample, verdict, tally.exactDupOf(), clock.instant()));
+        }
+        if (tally.nearDupOf() != null) {
+            Verdict verdict = new Verdict(
+                    RejectionReason.NEAR_DUPLICATE,
+                    DedupClaims.NEAR_STAGE,
+                    String.format(
+                            Locale.ROOT,
+                            "estimated Jaccard %.2f with earlier sample %s",
+                            tally.similarity(),
+                            tally.nearDupOf()));
+            return Outcome.rejected(Rejections.of(sample, verdict, tally.nearDupOf(), clock.instant()));
+        }
+        return Outcome.curated(
+                CurationInfos.curated(CurationInfos.withChecks(sample, tally.stages()), clock.instant()));
+    }
+
+    private void retryAwaiting(long now) {
+        List<KeyValue<String, ValueAndTimestamp<Sample>>> parked = new ArrayList<>();
+        try (KeyValueIterator<String, ValueAndTimestamp<Sample>> all = awaiting.all()) {
+            all.forEachRemaining(parked::add);
+        }
+        for (KeyValue<String, ValueAndTimestamp<Sample>> entry : parked) {
+            Sample sample = entry.value.value();
+            long timestamp = entry.value.timestamp();
+            Optional<GenerationRequest> spec = specs.spec(sample.getRequestId());
+            if (spec.isPresent()) {
+                awaiting.delete(entry.key);
+                admit(entry.key, sample, timestamp, spec.get());
+            } else if (isOverdue(timestamp)) {
+                awaiting.delete(entry.key);
+                forward(entry.key, unknownSpec(sample), timestamp);
+            }
+        }
+    }
+
+    private void forward(String key, Outcome outcome, long timestamp) {
+        context.forward(new Record<>(key, outcome, timestamp));
+    }
+
+    private boolean isOverdue(long recordTimestamp) {
+        return clock.millis() - recordTimestamp >= specWait.toMillis();
+    }
+
+    /** What the model saw: the task's templates and the demonstrations' texts. */
+    private static List<String> references(GenerationRequest spec) {
+        List<String> references = new ArrayList<>();
+        Optional.ofNullable(spec.getTask().getInstructionTemplate()).ifPresent(references::add);
+        Optional.ofNullable(spec.getTask().getSystemTemplate()).ifPresent(references::add);
+        for (Example example : spec.getExamples()) {
+            references.add(String.join("\n", example.getFields().values()));
+        }
+        return references;
+    }
+
+    private Outcome unknownSpec(Sample sample) {
+        return Outcome.deadLetter(deadLetter(
+                sample,
+                UNKNOWN_SPEC,
+                "No spec for request " + sample.getRequestId() + " in synth.specs after " + specWait.toMillis()
+                        + " ms; was the request accepted by the generator?"));
+    }
+
+    private DeadLetter deadLetter(Sample sample, String reason, String message) {
+        Optional<org.apache.kafka.streams.processor.api.RecordMetadata> metadata = context.recordMetadata();
+        DeadLetters.Origin origin = new DeadLetters.Origin(
+                metadata.map(m -> m.topic()).orElse(null),
+                metadata.map(m -> m.partition()).orElse(null),
+                metadata.map(m -> m.offset()).orElse(null),
+                sample.getSampleId().getBytes(StandardCharsets.UTF_8),
+                null);
+        return DeadLetters.forMessage(app, "screen", reason, message, origin, clock.instant())
+                .setRequestId(sample.getRequestId())
+                .setSampleId(sample.getSampleId())
+                .setDataset(sample.getDataset())
+                .setSamples(1)
+                .build();
+    }
+}
