@@ -15,6 +15,7 @@ import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.testing.TopicReader;
 import io.synthstream.common.topics.Topics;
 import io.synthstream.curator.app.CuratorApp;
+import io.synthstream.curator.config.CuratorConfig;
 import io.synthstream.curator.logic.CurationThresholds;
 import io.synthstream.curator.topology.CuratorTopology;
 import io.synthstream.schemas.TestRecords;
@@ -121,6 +122,72 @@ class CuratorDedupIT {
         }
     }
 
+    /**
+     * The first instance screens every sample but never sends its claims (an hour's linger), then
+     * stops: the samples wait in curator-pending with their claims lost. A second instance with
+     * fresh local state restores them from the changelog, claims them again and decides each one
+     * exactly once.
+     */
+    @Test
+    void shouldDecideSamplesLeftWaitingByAStoppedInstanceExactlyOnce() throws Exception {
+        List<DedupCorpus.Doc> docs = new ArrayList<>(CORPUS.originals.subList(0, 80));
+        CORPUS.planted.stream()
+                .filter(doc -> doc.kind().equals("exact"))
+                .filter(doc -> Integer.parseInt(doc.sourceId().substring(2)) < 80)
+                .forEach(docs::add);
+        try (EmbeddedPlatform platform = EmbeddedPlatform.ephemeral()) {
+            EmbeddedKafka kafka = platform.kafka();
+            SynthConfig holding = config(
+                    kafka,
+                    platform,
+                    0,
+                    Map.of(CuratorConfig.CLAIM_LINGER_MS, 3_600_000L, CuratorConfig.CLAIM_BATCH_MAX, 1_000_000));
+            SynthSerdes serdes = SynthSerdes.from(holding);
+            StreamsApp first =
+                    StreamsApp.start(holding, CuratorTopology.build(holding), CuratorTopology.topics(holding));
+            try {
+                awaitRunningWithTasks(List.of(first));
+                produce(kafka, serdes, docs);
+                awaitConsumed(kafka, holding.applicationId(), docs.size());
+                assertThat(readIds(kafka, Topics.SAMPLES_CURATED.name(), serdes))
+                        .isEmpty();
+                assertThat(readIds(kafka, Topics.SAMPLES_REJECTED.name(), serdes))
+                        .isEmpty();
+            } finally {
+                first.close();
+            }
+
+            SynthConfig resuming = config(kafka, platform, 1, Map.of());
+            StreamsApp second =
+                    StreamsApp.start(resuming, CuratorTopology.build(resuming), CuratorTopology.topics(resuming));
+            try {
+                awaitDecisions(kafka, serdes, docs.size());
+            } finally {
+                second.close();
+            }
+            List<String> curated = readKeys(kafka, Topics.SAMPLES_CURATED.name());
+            List<ConsumerRecord<String, Rejection>> rejected = readRejected(kafka, serdes);
+            List<String> decided = new ArrayList<>(curated);
+            rejected.forEach(r -> decided.add(r.key()));
+            assertThat(decided)
+                    .as("every sample decided exactly once")
+                    .doesNotHaveDuplicates()
+                    .containsExactlyInAnyOrderElementsOf(
+                            docs.stream().map(DedupCorpus.Doc::id).toList());
+            // One of each original and its restyled copy is kept (whichever claim reached the
+            // exact bucket first), the other is rejected as its exact duplicate.
+            Map<String, String> textOf = new HashMap<>();
+            docs.forEach(doc -> textOf.put(doc.id(), doc.sourceId() == null ? doc.id() : doc.sourceId()));
+            assertThat(curated).hasSize(80);
+            assertThat(curated.stream().map(textOf::get).toList()).doesNotHaveDuplicates();
+            for (ConsumerRecord<String, Rejection> rejection : rejected) {
+                assertThat(rejection.value().getReason()).isEqualTo(RejectionReason.EXACT_DUPLICATE);
+                assertThat(curated).contains(rejection.value().getDupOf());
+                assertThat(textOf.get(rejection.value().getDupOf())).isEqualTo(textOf.get(rejection.key()));
+            }
+        }
+    }
+
     private Result run(int instances) throws Exception {
         try (EmbeddedPlatform platform = EmbeddedPlatform.ephemeral()) {
             EmbeddedKafka kafka = platform.kafka();
@@ -168,7 +235,13 @@ class CuratorDedupIT {
     }
 
     private SynthConfig config(EmbeddedKafka kafka, EmbeddedPlatform registry, int instance) {
+        return config(kafka, registry, instance, Map.of());
+    }
+
+    private SynthConfig config(
+            EmbeddedKafka kafka, EmbeddedPlatform registry, int instance, Map<String, Object> overrides) {
         Map<String, Object> props = new HashMap<>(CuratorApp.DEFAULTS);
+        props.putAll(overrides);
         props.put(SynthConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         props.put(SynthConfig.SCHEMA_REGISTRY_URL, registry.registryUrl());
         props.put(
@@ -178,6 +251,43 @@ class CuratorDedupIT {
         props.put(SynthConfig.TOPIC_PARTITIONS, PARTITIONS);
         props.put(SynthConfig.HTTP_PORT, -1);
         return new SynthConfig(SynthConfig.baseDefinition(), props);
+    }
+
+    private static void produce(EmbeddedKafka kafka, SynthSerdes serdes, List<DedupCorpus.Doc> docs) {
+        try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                Topics.SAMPLES_RAW.keySerde().serializer(),
+                new SpecificAvroSerializer<SpecificRecord>(serdes.registry(), true))) {
+            producer.send(new ProducerRecord<>(Topics.SPECS.name(), "r-it", spec()));
+            for (DedupCorpus.Doc doc : docs) {
+                producer.send(new ProducerRecord<>(Topics.SAMPLES_RAW.name(), doc.id(), sample(doc)));
+            }
+        }
+    }
+
+    /** Waits until the app has committed its consumption of {@code count} raw samples. */
+    private static void awaitConsumed(EmbeddedKafka kafka, String applicationId, int count) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            long consumed = kafka
+                    .admin()
+                    .listConsumerGroupOffsets(applicationId)
+                    .partitionsToOffsetAndMetadata()
+                    .get()
+                    .entrySet()
+                    .stream()
+                    .filter(e -> e.getKey().topic().equals(Topics.SAMPLES_RAW.name()) && e.getValue() != null)
+                    .mapToLong(e -> e.getValue().offset())
+                    .sum();
+            if (consumed >= count) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(
+                        "only " + consumed + " of " + count + " raw samples consumed after " + TIMEOUT);
+            }
+            Thread.sleep(200);
+        }
     }
 
     private static GenerationRequest spec() {
@@ -237,6 +347,11 @@ class CuratorDedupIT {
     }
 
     private static Set<String> readIds(EmbeddedKafka kafka, String topic, SynthSerdes serdes) {
+        return new TreeSet<>(readKeys(kafka, topic));
+    }
+
+    /** Every key on a topic, repeats included. */
+    private static List<String> readKeys(EmbeddedKafka kafka, String topic) {
         return TopicReader.readUntil(
                         kafka.bootstrapServers(),
                         topic,
@@ -247,7 +362,7 @@ class CuratorDedupIT {
                         Duration.ofMillis(700))
                 .stream()
                 .map(ConsumerRecord::key)
-                .collect(Collectors.toCollection(TreeSet::new));
+                .toList();
     }
 
     private static List<ConsumerRecord<String, Rejection>> readRejected(EmbeddedKafka kafka, SynthSerdes serdes) {

@@ -8,14 +8,20 @@ import java.nio.ByteBuffer;
 /**
  * The rules of global dedup, in plain Java.
  *
- * <p>Each dedup bucket (an LSH band bucket, or the exact bucket of a normalised-text hash) has one
- * owner: the earliest sample that claimed it, ordered by (record timestamp, sample id). A claim on
- * an owned exact bucket is an exact duplicate of the owner. A claim on an owned band bucket is a
- * near duplicate when the two signatures agree on at least {@code threshold} of their slots (the
- * estimated Jaccard similarity). A claim earlier than the owner takes the bucket over. A sample's
- * near {@code dup_of} is its most similar owner (ties: the smallest id). Because every bucket orders
- * claims the same way, two samples can never be rejected as duplicates of each other; claims racing
- * from different partitions can at worst miss a duplicate.
+ * <p><b>Exact buckets</b> (one per normalised-text hash and dataset): the first claim to reach the
+ * owner partition owns the bucket, and every later claim is an exact duplicate of it. One bucket
+ * decides all copies of a text, so arrival order is safe here and no copy slips through however
+ * the claims race.
+ *
+ * <p><b>Band buckets</b> (LSH): the owner is the earliest sample that claimed the bucket, ordered
+ * by (record timestamp, sample id); a claim earlier than the owner takes the bucket over. A later
+ * claim is a near duplicate when the two signatures agree on at least {@code threshold} of their
+ * slots (the estimated Jaccard similarity). A sample's near {@code dup_of} is its most similar
+ * owner (ties: the smallest id). A sample meets another in up to 14 band buckets on different
+ * partitions; because every band bucket orders claims the same way, two samples can never be
+ * rejected as near duplicates of each other, and claims racing from different partitions can at
+ * worst miss a near duplicate. Copies of the same text are left to the exact bucket when the
+ * request dedups exact copies, so the two orders never contradict each other.
  *
  * <p>Signatures are stored as 32-bit slots: half the space of 64-bit ones, and the chance that two
  * different minima collide in 32 bits (2<sup>-32</sup>) is far below the estimator's own error.
@@ -55,13 +61,18 @@ public final class BandBuckets {
 
     /** The entry a claim leaves in the owner store when it takes a bucket. */
     public static BucketOwner ownerOf(SampleClaim claim) {
-        return new BucketOwner(claim.getSampleId(), claim.getOrderTs());
+        return new BucketOwner(claim.getSampleId(), claim.getOrderTs(), claim.getExactHash());
     }
 
-    /** Decides a claim on an exact bucket against its owner (null when the bucket is free). */
+    /** Decides a claim on an exact bucket against its owner (null when the bucket is free): first come, first kept. */
     public static Decision decideExact(BucketOwner owner, SampleClaim claim) {
-        Decision free = takeOverOrSame(owner, claim);
-        return free != null ? free : new Decision(false, owner.getSampleId(), 1.0);
+        if (owner == null) {
+            return Decision.OWNER;
+        }
+        if (owner.getSampleId().equals(claim.getSampleId())) {
+            return Decision.UNIQUE; // the same sample again (a replay): not its own duplicate
+        }
+        return new Decision(false, owner.getSampleId(), 1.0);
     }
 
     /**
@@ -72,6 +83,9 @@ public final class BandBuckets {
         Decision free = takeOverOrSame(owner, claim);
         if (free != null) {
             return free;
+        }
+        if (claim.getExactHash() != null && claim.getExactHash().equals(owner.getExactHash())) {
+            return Decision.UNIQUE; // a copy of the same text: the exact bucket decides it
         }
         double similarity = similarity(ownerSignature, claim.getSignature());
         return similarity >= claim.getThreshold()

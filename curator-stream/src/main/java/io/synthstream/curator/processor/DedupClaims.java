@@ -88,6 +88,7 @@ final class DedupClaims {
                         thresholds.nearDupThreshold(),
                         NO_SIGNATURE,
                         new ArrayList<>(),
-                        null));
+                        null,
+                        thresholds.exactDedup() ? sample.getCuration().getExactHash() : null));
     }
 }

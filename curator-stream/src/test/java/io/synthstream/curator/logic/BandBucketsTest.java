@@ -15,11 +15,11 @@ class BandBucketsTest {
     private static final long[] HALF_SAME = {1L << 40, 2L << 40, 30L << 40, 40L << 40};
 
     private static SampleClaim claim(String id, long ts, long[] signature) {
-        return new SampleClaim(id, ts, 0.7, BandBuckets.pack(signature), new ArrayList<>(), null);
+        return new SampleClaim(id, ts, 0.7, BandBuckets.pack(signature), new ArrayList<>(), null, null);
     }
 
     private static BucketOwner owner(String id, long ts) {
-        return new BucketOwner(id, ts);
+        return new BucketOwner(id, ts, null);
     }
 
     private static ByteBuffer packed(long[] signature) {
@@ -80,13 +80,32 @@ class BandBucketsTest {
         BandBuckets.Decision earlier = BandBuckets.decideBand(owner, packed(SIGNATURE), claim("a", 10, SIGNATURE));
         BandBuckets.Decision sameTimeSmallerId =
                 BandBuckets.decideBand(owner, packed(SIGNATURE), claim("a", 20, SIGNATURE));
-        BandBuckets.Decision earlierExact = BandBuckets.decideExact(owner, claim("a", 10, SIGNATURE));
 
         assertThat(earlier.claimBecomesOwner()).isTrue();
         assertThat(earlier.dupOf()).isNull();
         assertThat(sameTimeSmallerId.claimBecomesOwner()).isTrue();
-        assertThat(earlierExact.claimBecomesOwner()).isTrue();
-        assertThat(earlierExact.dupOf()).isNull();
+    }
+
+    @Test
+    void shouldKeepTheFirstArrivalOfAnExactBucketEvenWhenALaterCopyIsOlder() {
+        BandBuckets.Decision olderCopy = BandBuckets.decideExact(owner("b", 20), claim("a", 10, SIGNATURE));
+
+        assertThat(olderCopy.claimBecomesOwner()).isFalse();
+        assertThat(olderCopy.dupOf()).isEqualTo("b");
+    }
+
+    @Test
+    void shouldLeaveCopiesOfTheSameTextToTheExactBucket() {
+        SampleClaim copy = claim("b", 20, SIGNATURE);
+        copy.setExactHash("h");
+        SampleClaim other = claim("c", 20, SIGNATURE);
+        other.setExactHash("k");
+        BucketOwner owner = new BucketOwner("a", 10L, "h");
+
+        assertThat(BandBuckets.decideBand(owner, packed(SIGNATURE), copy).dupOf())
+                .isNull();
+        assertThat(BandBuckets.decideBand(owner, packed(SIGNATURE), other).dupOf())
+                .isEqualTo("a");
     }
 
     @Test

@@ -15,6 +15,8 @@ import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.testing.TopologyTestSupport;
 import io.synthstream.common.topics.Topics;
+import io.synthstream.curator.avro.BandVote;
+import io.synthstream.curator.avro.VoteBatch;
 import io.synthstream.curator.config.CuratorConfig;
 import io.synthstream.schemas.TestRecords;
 import java.nio.charset.StandardCharsets;
@@ -307,6 +309,45 @@ class CuratorTopologyTest {
         DeadLetter letter = dlq.readValue();
         assertThat(letter.getMessage()).contains("Truncated payload");
         assertThat(letter.getApp()).isEqualTo("synth-curator");
+    }
+
+    @Test
+    void shouldGatherClaimsUntilTheLingerEndsThenDecideEverySample() {
+        SynthConfig batching = TopologyTestSupport.config("synth-curator-batching");
+        SynthSerdes batchingSerdes = SynthSerdes.from(batching);
+        try (TopologyTestDriver batched =
+                TopologyTestSupport.driver(CuratorTopology.build(batching, clock, true), batching)) {
+            TopologyTestSupport.input(batched, Topics.SPECS, batchingSerdes).pipeInput("r-1", spec("r-1", null));
+            TestInputTopic<String, Sample> in = TopologyTestSupport.input(batched, Topics.SAMPLES_RAW, batchingSerdes);
+            TestOutputTopic<String, Sample> out =
+                    TopologyTestSupport.output(batched, Topics.SAMPLES_CURATED, batchingSerdes);
+            TestOutputTopic<String, Rejection> dropped =
+                    TopologyTestSupport.output(batched, Topics.SAMPLES_REJECTED, batchingSerdes);
+            in.pipeInput("s-1", sample("s-1", "r-1", REVIEW, "positive"), NOW);
+            in.pipeInput("s-2", sample("s-2", "r-1", REVIEW.replace("at home.", "at night."), "positive"), NOW);
+            in.pipeInput("s-3", sample("s-3", "r-1", OTHER_REVIEW, "positive"), NOW);
+            assertThat(out.isEmpty())
+                    .as("claims wait for curator.claim.linger.ms")
+                    .isTrue();
+
+            // Votes of another round (claims made before a restart) decide nothing, however many.
+            List<BandVote> stale = java.util.Collections.nCopies(16, new BandVote("s-1", null, "s-0", 1.0));
+            batched.createInputTopic(
+                            CuratorTopology.votesTopic("synth-curator-batching"),
+                            org.apache.kafka.common.serialization.Serdes.String()
+                                    .serializer(),
+                            batchingSerdes.valueSerde(VoteBatch.class).serializer())
+                    .pipeInput("0", new VoteBatch(0, 42L, stale));
+            assertThat(dropped.isEmpty()).isTrue();
+            assertThat(out.isEmpty()).isTrue();
+
+            batched.advanceWallClockTime(Duration.ofMillis(20));
+
+            assertThat(out.readValuesToList()).extracting(Sample::getSampleId).containsExactly("s-1", "s-3");
+            assertThat(dropped.readValuesToList())
+                    .extracting(Rejection::getSampleId, Rejection::getReason, Rejection::getDupOf)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("s-2", RejectionReason.NEAR_DUPLICATE, "s-1"));
+        }
     }
 
     @Test
