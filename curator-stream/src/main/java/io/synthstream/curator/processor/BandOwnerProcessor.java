@@ -13,20 +13,37 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * The owner of dedup buckets: each input record is a batch of claims on buckets this partition
  * owns ({@link BandRouting}), so each bucket is decided on exactly one partition of the cluster,
  * in the order the batches arrive. Decides every claim with {@link BandBuckets} and answers the
  * batch with one {@link VoteBatch} for its origin partition, one vote per sample.
+ *
+ * <p>Entries are stored at the start of their sample's epoch ({@link #epochStart}: half the
+ * retention, the stores' segment length), so a lookup is two point reads (the claim's epoch and
+ * the one before) instead of an iterator over every segment, and expiry stays the window
+ * stores' whole-segment drop. An owner is therefore found when it is less than half the
+ * retention older than the claim, and never when it is more than the whole retention older.
  */
 final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, VoteBatch> {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
+    private final long epoch;
+
     private ProcessorContext<String, VoteBatch> context;
     private WindowStore<String, BucketOwner> owners;
     private WindowStore<String, ByteBuffer> signatures;
+
+    /** @param epoch the epoch length: {@link CuratorStores#segmentInterval} */
+    BandOwnerProcessor(long epoch) {
+        this.epoch = epoch;
+    }
+
+    /** The start of the epoch of a timestamp: where entries made at that time are stored. */
+    long epochStart(long timestamp) {
+        return Math.floorDiv(timestamp, epoch) * epoch;
+    }
 
     @Override
     public void init(ProcessorContext<String, VoteBatch> context) {
@@ -49,27 +66,28 @@ final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, 
 
     private BandVote decide(SampleClaim claim) {
         BucketOwner entry = BandBuckets.ownerOf(claim);
+        long stored = epochStart(claim.getOrderTs());
         BandBuckets.Decision exact = null;
         if (claim.getExactBucket() != null) {
-            exact = BandBuckets.decideExact(owner(claim.getExactBucket()), claim);
+            exact = BandBuckets.decideExact(owner(claim.getExactBucket(), stored), claim);
             if (exact.claimBecomesOwner()) {
-                owners.put(claim.getExactBucket(), entry, claim.getOrderTs());
+                owners.put(claim.getExactBucket(), entry, stored);
             }
         }
         List<BandBuckets.Decision> bands =
                 new ArrayList<>(claim.getBandBuckets().size());
         boolean ownsBand = false;
         for (String bucket : claim.getBandBuckets()) {
-            BucketOwner owner = owner(bucket);
+            BucketOwner owner = owner(bucket, stored);
             BandBuckets.Decision decision = BandBuckets.decideBand(owner, ownerSignature(owner, claim), claim);
             if (decision.claimBecomesOwner()) {
-                owners.put(bucket, entry, claim.getOrderTs());
+                owners.put(bucket, entry, stored);
                 ownsBand = true;
             }
             bands.add(decision);
         }
         if (ownsBand) {
-            signatures.put(claim.getSampleId(), claim.getSignature(), claim.getOrderTs());
+            signatures.put(claim.getSampleId(), claim.getSignature(), stored);
         }
         return BandBuckets.vote(claim.getSampleId(), exact, bands);
     }
@@ -82,27 +100,16 @@ final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, 
                         claim.getOrderTs(), claim.getSampleId(), owner.getOrderTs(), owner.getSampleId())) {
             return EMPTY;
         }
-        try (WindowStoreIterator<ByteBuffer> stored = signatures.fetch(owner.getSampleId(), 0L, Long.MAX_VALUE)) {
-            return stored.hasNext() ? stored.next().value : EMPTY;
-        }
+        ByteBuffer signature = signatures.fetch(owner.getSampleId(), epochStart(owner.getOrderTs()));
+        return signature == null ? EMPTY : signature;
     }
 
-    /** The earliest owner stored for the bucket over the retention (usually the only one). */
-    private BucketOwner owner(String bucket) {
-        BucketOwner earliest = null;
-        try (WindowStoreIterator<BucketOwner> stored = owners.fetch(bucket, 0L, Long.MAX_VALUE)) {
-            while (stored.hasNext()) {
-                BucketOwner candidate = stored.next().value;
-                if (earliest == null
-                        || BandBuckets.isEarlier(
-                                candidate.getOrderTs(),
-                                candidate.getSampleId(),
-                                earliest.getOrderTs(),
-                                earliest.getSampleId())) {
-                    earliest = candidate;
-                }
-            }
-        }
-        return earliest;
+    /**
+     * The bucket's owner: the entry of the epoch before the claim's (always the earlier one), else
+     * of the claim's own epoch; null when the bucket is free.
+     */
+    private BucketOwner owner(String bucket, long epochStart) {
+        BucketOwner previous = owners.fetch(bucket, epochStart - epoch);
+        return previous != null ? previous : owners.fetch(bucket, epochStart);
     }
 }

@@ -54,7 +54,9 @@ public final class CuratorProcessors {
 
     /** The owner of dedup buckets, on the partition that owns them. */
     public ProcessorSupplier<String, ClaimBatch, String, VoteBatch> bandOwner() {
-        return supplier(BandOwnerProcessor::new, Set.of(stores.bandOwners(owners), stores.bandSignatures()));
+        return supplier(
+                () -> new BandOwnerProcessor(stores.segmentInterval()),
+                Set.of(stores.bandOwners(owners), stores.bandSignatures()));
     }
 
     private static <KIn, VIn, KOut, VOut> ProcessorSupplier<KIn, VIn, KOut, VOut> supplier(

@@ -52,6 +52,15 @@ public final class CuratorStores {
         return Stores.windowStoreBuilder(window(BAND_SIGNATURES), Serdes.String(), Serdes.ByteBuffer());
     }
 
+    /**
+     * The segment length of the dedup window stores: half the retention, at least a minute (as
+     * Kafka Streams chooses for persistent window stores), used for both kinds so that the epochs
+     * of {@link BandOwnerProcessor} match whole segments.
+     */
+    long segmentInterval() {
+        return Math.max(retention.toMillis() / 2, 60_000L);
+    }
+
     private KeyValueBytesStoreSupplier keyValue(String name, boolean timestamped) {
         return io.synthstream.common.streams.StateStores.keyValue(name, inMemory, timestamped);
     }

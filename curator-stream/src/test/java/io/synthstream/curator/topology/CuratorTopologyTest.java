@@ -190,6 +190,19 @@ class CuratorTopologyTest {
     }
 
     @Test
+    void shouldForgetDuplicatesOlderThanTheRetention() {
+        send("s-1", REVIEW);
+        raw.pipeInput("s-2", sample("s-2", "r-1", REVIEW, "positive"), NOW.plus(Duration.ofDays(3)));
+        raw.pipeInput("s-3", sample("s-3", "r-1", REVIEW, "positive"), NOW.plus(Duration.ofDays(8)));
+
+        assertThat(curated.readValuesToList())
+                .as("7 days of retention by default")
+                .extracting(Sample::getSampleId)
+                .containsExactly("s-1", "s-3");
+        assertThat(rejected.readValue().getDupOf()).isEqualTo("s-1");
+    }
+
+    @Test
     void shouldRejectANearDuplicateAndKeepADifferentSample() {
         send("s-1", REVIEW);
         send("s-2", REVIEW.replace("at home.", "at night."));
