@@ -203,11 +203,7 @@ final class CurationProcessor implements Processor<String, CurationInput, String
             return;
         }
         claimWaiting = false;
-        List<KeyValue<String, ValueAndTimestamp<Sample>>> waiting = new ArrayList<>();
-        try (KeyValueIterator<String, ValueAndTimestamp<Sample>> all = pending.all()) {
-            all.forEachRemaining(waiting::add);
-        }
-        for (KeyValue<String, ValueAndTimestamp<Sample>> entry : waiting) {
+        for (KeyValue<String, ValueAndTimestamp<Sample>> entry : snapshot(pending)) {
             Sample sample = entry.value.value();
             long timestamp = entry.value.timestamp();
             Optional<GenerationRequest> spec = specs.spec(sample.getRequestId());
@@ -267,11 +263,7 @@ final class CurationProcessor implements Processor<String, CurationInput, String
     }
 
     private void retryAwaiting(long now) {
-        List<KeyValue<String, ValueAndTimestamp<Sample>>> parked = new ArrayList<>();
-        try (KeyValueIterator<String, ValueAndTimestamp<Sample>> all = awaiting.all()) {
-            all.forEachRemaining(parked::add);
-        }
-        for (KeyValue<String, ValueAndTimestamp<Sample>> entry : parked) {
+        for (KeyValue<String, ValueAndTimestamp<Sample>> entry : snapshot(awaiting)) {
             Sample sample = entry.value.value();
             long timestamp = entry.value.timestamp();
             Optional<GenerationRequest> spec = specs.spec(sample.getRequestId());
@@ -283,6 +275,16 @@ final class CurationProcessor implements Processor<String, CurationInput, String
                 forward(entry.key, unknownSpec(sample), timestamp);
             }
         }
+    }
+
+    /** A copy of a store's entries, so the loop over them may change the store. */
+    private static List<KeyValue<String, ValueAndTimestamp<Sample>>> snapshot(
+            TimestampedKeyValueStore<String, Sample> store) {
+        List<KeyValue<String, ValueAndTimestamp<Sample>>> entries = new ArrayList<>();
+        try (KeyValueIterator<String, ValueAndTimestamp<Sample>> all = store.all()) {
+            all.forEachRemaining(entries::add);
+        }
+        return entries;
     }
 
     private void forward(String key, Outcome outcome, long timestamp) {
