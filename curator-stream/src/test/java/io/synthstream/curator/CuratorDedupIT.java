@@ -141,7 +141,7 @@ class CuratorDedupIT {
                     kafka,
                     platform,
                     0,
-                    Map.of(CuratorConfig.CLAIM_LINGER_MS, 3_600_000L, CuratorConfig.CLAIM_BATCH_MAX, 1_000_000));
+                    Map.of(CuratorConfig.CLAIM_LINGER_MS, 3_600_000L, CuratorConfig.CLAIM_BATCH_MAX, 1_000));
             SynthSerdes serdes = SynthSerdes.from(holding);
             StreamsApp first =
                     StreamsApp.start(holding, CuratorTopology.build(holding), CuratorTopology.topics(holding));

@@ -14,6 +14,9 @@ public final class CuratorConfig {
     public static final String CLAIM_BATCH_MAX = "curator.claim.batch.max";
     public static final String VOTES_RETENTION_MS = "curator.votes.retention.ms";
 
+    /** The largest claim batch: about 1 KB a sample keeps a batch under Kafka's default 1 MB record limit. */
+    static final int MAX_CLAIM_BATCH = 1_000;
+
     private final Duration specWait;
     private final Duration dedupRetention;
     private final Duration claimLinger;
@@ -58,10 +61,12 @@ public final class CuratorConfig {
                         CLAIM_BATCH_MAX,
                         Type.INT,
                         500,
-                        ConfigDef.Range.atLeast(1),
+                        ConfigDef.Range.between(1, MAX_CLAIM_BATCH),
                         Importance.LOW,
                         "Samples whose claims are gathered at most before they are sent regardless of"
-                                + " curator.claim.linger.ms; 1 sends each sample's claims at once.")
+                                + " curator.claim.linger.ms; 1 sends each sample's claims at once. At most "
+                                + MAX_CLAIM_BATCH + ", so that a batch (up to about 1 KB per sample) stays under"
+                                + " Kafka's default 1 MB record limit.")
                 .define(
                         VOTES_RETENTION_MS,
                         Type.LONG,
