@@ -34,7 +34,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
                 record.topic(), record.partition(), record.offset(), record.key(), record.value());
         try {
             var letter = DeadLetters.forException(
-                            writer.app(), STAGE, DeadLetters.DESERIALIZATION_ERROR, error, origin, Instant.now())
+                            writer.app(), STAGE, DeadLetterReason.DESERIALIZATION_ERROR, error, origin, Instant.now())
                     .build();
             log.warn(
                     "Dead-lettering undeserializable record {}-{}@{}: {}",

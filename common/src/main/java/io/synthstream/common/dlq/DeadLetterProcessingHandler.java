@@ -41,7 +41,7 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
             var letter = DeadLetters.forException(
                             writer.app(),
                             STAGE,
-                            DeadLetters.PROCESSING_ERROR,
+                            DeadLetterReason.PROCESSING_ERROR,
                             new ProcessorFailure(context.processorNodeId(), error),
                             origin,
                             Instant.now())

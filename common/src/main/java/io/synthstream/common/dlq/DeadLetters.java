@@ -2,19 +2,16 @@ package io.synthstream.common.dlq;
 
 import io.synthstream.avro.DeadLetter;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
  * Builds {@link DeadLetter} records: one place that decides how an exception and its input become
  * a message a user can act on. Used by the Streams exception handlers and by app logic that
- * dead-letters input on purpose (invalid requests, terminal LLM failures).
+ * dead-letters input on purpose (invalid requests, terminal LLM failures). Reasons are always a
+ * {@link DeadLetterReason}.
  */
 public final class DeadLetters {
-    /** Reason codes used across the apps. */
-    public static final String DESERIALIZATION_ERROR = "deserialization_error";
-
-    public static final String PROCESSING_ERROR = "processing_error";
-
     private DeadLetters() {}
 
     /** Where the failed input came from; any part may be unknown (null). */
@@ -27,22 +24,22 @@ public final class DeadLetters {
      *
      * @param app the application id
      * @param stage where it failed (deserialization, processing, ingest, generate, judge...)
-     * @param reason machine-readable reason code
+     * @param reason why
      * @param error the failure; its class and message chain are kept
      */
     public static DeadLetter.Builder forException(
-            String app, String stage, String reason, Throwable error, Origin origin, Instant now) {
+            String app, String stage, DeadLetterReason reason, Throwable error, Origin origin, Instant now) {
         return forMessage(app, stage, reason, describe(error), origin, now)
                 .setErrorClass(error.getClass().getName());
     }
 
     /** A dead letter for a failure described in words (no exception). */
     public static DeadLetter.Builder forMessage(
-            String app, String stage, String reason, String message, Origin origin, Instant now) {
+            String app, String stage, DeadLetterReason reason, String message, Origin origin, Instant now) {
         return DeadLetter.newBuilder()
                 .setApp(app)
                 .setStage(stage)
-                .setReason(reason)
+                .setReason(reason.code())
                 .setMessage(message)
                 .setOriginTopic(origin.topic())
                 .setOriginPartition(origin.partition())
@@ -53,40 +50,35 @@ public final class DeadLetters {
     }
 
     /**
-     * A dead letter for one sample's terminal failure (an LLM call, an unreadable reply, a missing
-     * spec): keyed by the sample id, with the raw reply kept when there is one.
-     *
-     * @param samples how many requested samples it accounts for in the ledger (0 when the sample
-     *     itself goes on, e.g. scored unjudged)
+     * A dead letter for one sample's failure (an LLM call, an unreadable reply, a missing spec):
+     * keyed by the sample id, with the raw reply kept when there is one.
      */
     public static DeadLetter forSample(
             String app,
             String stage,
-            String reason,
-            String message,
+            SampleFailure failure,
             String sampleId,
             String requestId,
             String dataset,
-            int samples,
-            int attempts,
-            String rawReply) {
+            Instant now) {
+        String reply = failure.rawReply();
         return forMessage(
                         app,
                         stage,
-                        reason,
-                        message,
+                        failure.reason(),
+                        failure.message(),
                         new Origin(
                                 null,
                                 null,
                                 null,
-                                sampleId.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                                rawReply == null ? null : rawReply.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                        Instant.now())
+                                sampleId.getBytes(StandardCharsets.UTF_8),
+                                reply == null ? null : reply.getBytes(StandardCharsets.UTF_8)),
+                        now)
                 .setRequestId(requestId)
                 .setSampleId(sampleId)
                 .setDataset(dataset)
-                .setSamples(samples)
-                .setAttempts(Math.max(1, attempts))
+                .setSamples(failure.samples())
+                .setAttempts(Math.max(1, failure.attempts()))
                 .build();
     }
 

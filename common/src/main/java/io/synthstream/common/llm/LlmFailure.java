@@ -1,7 +1,7 @@
 package io.synthstream.common.llm;
 
+import io.synthstream.common.dlq.DeadLetterReason;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -44,7 +44,12 @@ public final class LlmFailure extends RuntimeException {
 
         /** The dead-letter reason code of a terminal failure of this kind. */
         public String reason() {
-            return "llm_" + name().toLowerCase(Locale.ROOT);
+            return deadLetterReason().code();
+        }
+
+        /** The dead-letter reason of a terminal failure of this kind. */
+        public DeadLetterReason deadLetterReason() {
+            return DeadLetterReason.of(this);
         }
     }
 

@@ -159,7 +159,7 @@ public enum SynthMeters {
     }
 
     /** This meter as a counter, with one value per declared tag key, in order. */
-    private Counter counter(MeterRegistry registry, String... tagValues) {
+    Counter counter(MeterRegistry registry, String... tagValues) {
         if (tagValues.length != tagKeys.length) {
             throw new IllegalArgumentException(meterName + " takes tags " + java.util.Arrays.toString(tagKeys));
         }

@@ -1,11 +1,11 @@
 package io.synthstream.common.streams;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.synthstream.avro.DeadLetter;
+import io.synthstream.common.dlq.DeadLetterReason;
 import io.synthstream.common.dlq.DeadLetters;
+import io.synthstream.common.metrics.AppMeters;
 import io.synthstream.common.metrics.SynthMeters;
 import io.synthstream.common.topics.TopicSpec;
-import io.synthstream.common.topics.Topics;
 import java.time.Instant;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -15,7 +15,6 @@ import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -57,15 +56,14 @@ public final class DecodingSource {
         var branches = decoded.split(Named.as("decode-" + name + "-"))
                 .branch((key, result) -> result.deadLetter().isPresent(), Branched.as("failed"))
                 .defaultBranch(Branched.as("ok"));
-        branches.get("decode-" + name + "-failed")
-                .map(
-                        (key, result) -> org.apache.kafka.streams.KeyValue.pair(
-                                result.rawKey(), result.deadLetter().orElseThrow()),
-                        Named.as("dlq-key-" + name))
-                .to(
-                        Topics.DLQ.name(),
-                        Produced.with(Topics.DLQ.keySerde(), serdes.value(Topics.DLQ))
-                                .withName("dlq-" + name));
+        Sinks.deadLetters(
+                branches.get("decode-" + name + "-failed")
+                        .map(
+                                (key, result) -> org.apache.kafka.streams.KeyValue.pair(
+                                        result.rawKey(), result.deadLetter().orElseThrow()),
+                                Named.as("dlq-key-" + name)),
+                "dlq-" + name,
+                serdes);
         return branches.get("decode-" + name + "-ok").mapValues(result -> result.value(), Named.as("decoded-" + name));
     }
 
@@ -77,7 +75,7 @@ public final class DecodingSource {
         private final Deserializer<V> deserializer;
         private final String app;
         private FixedKeyProcessorContext<K, Decoded<V>> context;
-        private MeterRegistry meters;
+        private AppMeters meters;
 
         DecodeProcessor(TopicSpec<K, V> topic, Deserializer<V> deserializer, String app) {
             this.topic = topic;
@@ -88,7 +86,7 @@ public final class DecodingSource {
         @Override
         public void init(FixedKeyProcessorContext<K, Decoded<V>> context) {
             this.context = context;
-            this.meters = SynthMeters.fromAppConfigs(context.appConfigs()).orElse(null);
+            this.meters = AppMeters.from(context.appConfigs(), app);
         }
 
         @Override
@@ -106,12 +104,9 @@ public final class DecodingSource {
                         rawKey,
                         record.value());
                 DeadLetter letter = DeadLetters.forException(
-                                app, STAGE, DeadLetters.DESERIALIZATION_ERROR, error, origin, Instant.now())
+                                app, STAGE, DeadLetterReason.DESERIALIZATION_ERROR, error, origin, Instant.now())
                         .build();
-                if (meters != null) {
-                    SynthMeters.deadLetters(meters, app, STAGE, DeadLetters.DESERIALIZATION_ERROR)
-                            .increment();
-                }
+                meters.count(SynthMeters.DEAD_LETTERS, STAGE, DeadLetterReason.DESERIALIZATION_ERROR.code());
                 context.forward(record.withValue(new Decoded<>(null, Optional.of(letter), rawKey)));
             }
         }

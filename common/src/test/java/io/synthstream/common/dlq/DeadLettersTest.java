@@ -26,7 +26,7 @@ class DeadLettersTest {
         DeadLetter letter = DeadLetters.forException(
                         "app",
                         "deserialization",
-                        "deserialization_error",
+                        DeadLetterReason.DESERIALIZATION_ERROR,
                         new IOException("bad"),
                         origin,
                         Instant.EPOCH)
@@ -43,7 +43,12 @@ class DeadLettersTest {
     @Test
     void shouldAllowUnknownOrigin() {
         DeadLetter letter = DeadLetters.forMessage(
-                        "app", "ingest", "invalid_request", "count must be > 0", DeadLetters.Origin.NONE, Instant.EPOCH)
+                        "app",
+                        "ingest",
+                        DeadLetterReason.INVALID_REQUEST,
+                        "count must be > 0",
+                        DeadLetters.Origin.NONE,
+                        Instant.EPOCH)
                 .build();
 
         assertThat(letter.getOriginTopic()).isNull();

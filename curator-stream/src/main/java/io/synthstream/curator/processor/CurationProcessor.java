@@ -1,12 +1,16 @@
 package io.synthstream.curator.processor;
 
 import io.synthstream.avro.CurationInfo;
-import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.Example;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.RejectionReason;
 import io.synthstream.avro.Sample;
+import io.synthstream.common.dlq.DeadLetterReason;
 import io.synthstream.common.dlq.DeadLetters;
+import io.synthstream.common.metrics.AppMeters;
+import io.synthstream.common.metrics.SynthMeters;
+import io.synthstream.common.streams.SpecLookup;
+import io.synthstream.common.streams.SpecWait;
 import io.synthstream.common.text.DedupText;
 import io.synthstream.common.text.TextNormalizer;
 import io.synthstream.curator.avro.BandVote;
@@ -36,6 +40,7 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
@@ -46,9 +51,9 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * the owners of the claimed buckets have voted.
  *
  * <p><b>Specs.</b> The spec comes from the global {@code synth.specs} table, which can lag behind
- * the stream: a sample whose spec is not there yet is parked in {@code curator-awaiting-spec} and
- * retried by a wall-clock punctuator; once it is older than {@code curator.spec.wait.ms} (by its
- * record timestamp) it goes to {@code synth.dlq} as {@code unknown_spec}.
+ * the stream: a sample whose spec is not there yet waits in {@code curator-awaiting-spec} ({@link
+ * SpecWait}); once it is older than {@code curator.spec.wait.ms} (by its record timestamp) it
+ * goes to {@code synth.dlq} as {@code unknown_spec}.
  *
  * <p><b>Dedup.</b> A screened sample waits in {@code curator-pending} (changelogged) while its
  * claims ({@link DedupClaims}) are buffered in memory and sent, one {@link ClaimBatch} per owner
@@ -60,9 +65,8 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * votes of older rounds are ignored. Owners answer a repeated claim as they did the first time (a
  * sample is never its own duplicate), so nothing is lost or decided twice.
  */
-final class CurationProcessor implements Processor<String, CurationInput, String, Outcome> {
-    static final String UNKNOWN_SPEC = "unknown_spec";
-    static final String INVALID_CURATION = "invalid_curation_settings";
+final class CurationProcessor implements Processor<String, CurationInput, String, CuratorOutput> {
+    static final String STAGE = "screen";
     static final List<String> CHECKS;
 
     static {
@@ -74,19 +78,23 @@ final class CurationProcessor implements Processor<String, CurationInput, String
     }
 
     private final String app;
-    private final Duration specWait;
     private final Clock clock;
+    private final SpecWait specWait;
     private final Duration claimLinger;
     private final int claimBatchMax;
     private final DedupClaims dedupClaims;
-    private final LruCache<String, List<long[]>> referenceShingles = new LruCache<>(SpecLookup.CACHE_SIZE);
+    private final SpecLookup.Derived<CurationThresholds> thresholds =
+            SpecLookup.derived(spec -> CurationThresholds.resolve(spec.getCuration()));
+    private final SpecLookup.Derived<List<long[]>> referenceShingles =
+            SpecLookup.derived(spec -> PromptEcho.referenceShingles(references(spec)));
     private final Map<String, VoteTally> tallies = new HashMap<>();
     private final Map<Integer, List<SampleClaim>> unsent = new TreeMap<>();
     private int unsentSamples;
     private long unsentTimestamp;
     private long round;
     private boolean claimWaiting;
-    private ProcessorContext<String, Outcome> context;
+    private ProcessorContext<String, CuratorOutput> context;
+    private AppMeters meters;
     private SpecLookup specs;
     private TimestampedKeyValueStore<String, Sample> awaiting;
     private TimestampedKeyValueStore<String, Sample> pending;
@@ -94,23 +102,27 @@ final class CurationProcessor implements Processor<String, CurationInput, String
     CurationProcessor(
             String app, Duration specWait, Clock clock, Duration claimLinger, int claimBatchMax, int partitions) {
         this.app = app;
-        this.specWait = specWait;
         this.clock = clock;
+        this.specWait = SpecWait.upTo(specWait, clock);
         this.claimLinger = claimLinger;
         this.claimBatchMax = claimBatchMax;
         this.dedupClaims = new DedupClaims(partitions);
     }
 
     @Override
-    public void init(ProcessorContext<String, Outcome> context) {
+    public void init(ProcessorContext<String, CuratorOutput> context) {
         this.context = context;
-        this.specs = new SpecLookup(context);
+        this.meters = AppMeters.from(context.appConfigs(), app);
+        this.specs = new SpecLookup(context, CuratorStores.SPECS);
         this.awaiting = context.getStateStore(CuratorStores.AWAITING_SPEC);
         this.pending = context.getStateStore(CuratorStores.PENDING);
         this.round = ThreadLocalRandom.current().nextLong();
         this.claimWaiting = true;
-        Duration interval = Duration.ofMillis(Math.max(100, Math.min(1_000, specWait.toMillis() / 4)));
-        context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::retryAwaiting);
+        specWait.clear();
+        for (KeyValue<String, ValueAndTimestamp<Sample>> entry : snapshot(awaiting)) {
+            specWait.park(entry.key, entry.value.value().getRequestId(), entry.value.timestamp());
+        }
+        context.schedule(specWait.recheckInterval(), PunctuationType.WALL_CLOCK_TIME, now -> retryAwaiting());
         context.schedule(claimLinger, PunctuationType.WALL_CLOCK_TIME, now -> sendClaims());
     }
 
@@ -125,10 +137,11 @@ final class CurationProcessor implements Processor<String, CurationInput, String
         Optional<GenerationRequest> spec = specs.spec(sample.getRequestId());
         if (spec.isPresent()) {
             admit(record.key(), sample, record.timestamp(), spec.get());
-        } else if (isOverdue(record.timestamp())) {
-            context.forward(record.withValue(unknownSpec(sample)));
+        } else if (specWait.isOverdue(record.timestamp())) {
+            forward(record.key(), unknownSpec(sample), record.timestamp());
         } else if (awaiting.get(record.key()) == null) {
             awaiting.put(record.key(), ValueAndTimestamp.make(sample, record.timestamp()));
+            specWait.park(record.key(), sample.getRequestId(), record.timestamp());
         }
     }
 
@@ -136,9 +149,9 @@ final class CurationProcessor implements Processor<String, CurationInput, String
     private void admit(String key, Sample sample, long timestamp, GenerationRequest spec) {
         CurationThresholds thresholds;
         try {
-            thresholds = specs.thresholds(spec);
+            thresholds = this.thresholds.of(spec);
         } catch (IllegalArgumentException e) {
-            forward(key, Outcome.deadLetter(deadLetter(sample, INVALID_CURATION, e.getMessage())), timestamp);
+            forward(key, deadLetter(sample, DeadLetterReason.INVALID_CURATION_SETTINGS, e.getMessage()), timestamp);
             return;
         }
         String text = DedupText.of(sample, spec);
@@ -149,12 +162,13 @@ final class CurationProcessor implements Processor<String, CurationInput, String
             verdict = HeuristicFilters.check(text, words, thresholds);
         }
         if (verdict.isEmpty()) {
-            List<long[]> references =
-                    referenceShingles.get(spec.getRequestId(), id -> PromptEcho.referenceShingles(references(spec)));
-            verdict = PromptEcho.checkWords(words, references, thresholds.maxPromptEcho());
+            verdict = PromptEcho.checkWords(words, referenceShingles.of(spec), thresholds.maxPromptEcho());
         }
         if (verdict.isPresent()) {
-            forward(key, Outcome.rejected(Rejections.of(sample, verdict.get(), null, clock.instant())), timestamp);
+            forward(
+                    key,
+                    new CuratorOutput.Rejected(Rejections.of(sample, verdict.get(), null, clock.instant())),
+                    timestamp);
             return;
         }
         sample.setCuration(CurationInfo.newBuilder()
@@ -163,7 +177,7 @@ final class CurationProcessor implements Processor<String, CurationInput, String
                 .build());
         DedupClaims.Claims claims = dedupClaims.claims(sample, thresholds, words, timestamp);
         if (claims.byOwner().isEmpty()) {
-            forward(key, Outcome.curated(CurationInfos.curated(sample, clock.instant())), timestamp);
+            forward(key, new CuratorOutput.Curated(CurationInfos.curated(sample, clock.instant())), timestamp);
             return;
         }
         pending.put(key, ValueAndTimestamp.make(sample, timestamp));
@@ -190,7 +204,7 @@ final class CurationProcessor implements Processor<String, CurationInput, String
         int origin = context.taskId().partition();
         for (Map.Entry<Integer, List<SampleClaim>> entry : unsent.entrySet()) {
             ClaimBatch batch = new ClaimBatch(entry.getKey(), origin, round, entry.getValue());
-            forward(Integer.toString(entry.getKey()), Outcome.claims(batch), unsentTimestamp);
+            forward(Integer.toString(entry.getKey()), new CuratorOutput.Claims(batch), unsentTimestamp);
         }
         unsent.clear();
         unsentSamples = 0;
@@ -213,7 +227,7 @@ final class CurationProcessor implements Processor<String, CurationInput, String
                 continue;
             }
             List<String> words = TextNormalizer.words(TextNormalizer.normalize(DedupText.of(sample, spec.get())));
-            buffer(entry.key, dedupClaims.claims(sample, specs.thresholds(spec.get()), words, timestamp), timestamp);
+            buffer(entry.key, dedupClaims.claims(sample, thresholds.of(spec.get()), words, timestamp), timestamp);
         }
     }
 
@@ -238,14 +252,14 @@ final class CurationProcessor implements Processor<String, CurationInput, String
         }
     }
 
-    private Outcome decide(Sample sample, VoteTally tally) {
+    private CuratorOutput decide(Sample sample, VoteTally tally) {
         if (tally.exactDupOf() != null) {
             Verdict verdict = new Verdict(
                     RejectionReason.EXACT_DUPLICATE,
                     DedupClaims.EXACT_STAGE,
                     "same normalised text as " + tally.exactDupOf() + " (hash "
                             + sample.getCuration().getExactHash() + ")");
-            return Outcome.rejected(Rejections.of(sample, verdict, tally.exactDupOf(), clock.instant()));
+            return new CuratorOutput.Rejected(Rejections.of(sample, verdict, tally.exactDupOf(), clock.instant()));
         }
         if (tally.nearDupOf() != null) {
             Verdict verdict = new Verdict(
@@ -256,25 +270,28 @@ final class CurationProcessor implements Processor<String, CurationInput, String
                             "estimated Jaccard %.2f with earlier sample %s",
                             tally.similarity(),
                             tally.nearDupOf()));
-            return Outcome.rejected(Rejections.of(sample, verdict, tally.nearDupOf(), clock.instant()));
+            return new CuratorOutput.Rejected(Rejections.of(sample, verdict, tally.nearDupOf(), clock.instant()));
         }
-        return Outcome.curated(
+        return new CuratorOutput.Curated(
                 CurationInfos.curated(CurationInfos.withChecks(sample, tally.stages()), clock.instant()));
     }
 
-    private void retryAwaiting(long now) {
-        for (KeyValue<String, ValueAndTimestamp<Sample>> entry : snapshot(awaiting)) {
-            Sample sample = entry.value.value();
-            long timestamp = entry.value.timestamp();
-            Optional<GenerationRequest> spec = specs.spec(sample.getRequestId());
-            if (spec.isPresent()) {
-                awaiting.delete(entry.key);
-                admit(entry.key, sample, timestamp, spec.get());
-            } else if (isOverdue(timestamp)) {
-                awaiting.delete(entry.key);
-                forward(entry.key, unknownSpec(sample), timestamp);
-            }
-        }
+    /** Screens the waiting samples whose spec has arrived; dead-letters those whose wait is over. */
+    private void retryAwaiting() {
+        specWait.recheck(
+                specs,
+                (key, spec) -> {
+                    ValueAndTimestamp<Sample> sample = awaiting.delete(key);
+                    if (sample != null) {
+                        admit(key, sample.value(), sample.timestamp(), spec);
+                    }
+                },
+                key -> {
+                    ValueAndTimestamp<Sample> sample = awaiting.delete(key);
+                    if (sample != null) {
+                        forward(key, unknownSpec(sample.value()), sample.timestamp());
+                    }
+                });
     }
 
     /** A copy of a store's entries, so the loop over them may change the store. */
@@ -287,12 +304,23 @@ final class CurationProcessor implements Processor<String, CurationInput, String
         return entries;
     }
 
-    private void forward(String key, Outcome outcome, long timestamp) {
-        context.forward(new Record<>(key, outcome, timestamp));
-    }
-
-    private boolean isOverdue(long recordTimestamp) {
-        return clock.millis() - recordTimestamp >= specWait.toMillis();
+    /** Forwards an output and counts the decision it carries in {@code synth.curator.samples}. */
+    private void forward(String key, CuratorOutput output, long timestamp) {
+        if (output instanceof CuratorOutput.Curated) {
+            meters.count(SynthMeters.CURATOR_SAMPLES, "curated", "none");
+        } else if (output instanceof CuratorOutput.Rejected rejected) {
+            meters.count(
+                    SynthMeters.CURATOR_SAMPLES,
+                    "rejected",
+                    rejected.rejection().getReason().name());
+        } else if (output instanceof CuratorOutput.Failed failed) {
+            meters.count(
+                    SynthMeters.CURATOR_SAMPLES,
+                    "dead_lettered",
+                    failed.deadLetter().getReason());
+            meters.count(SynthMeters.DEAD_LETTERS, STAGE, failed.deadLetter().getReason());
+        }
+        context.forward(new Record<>(key, output, timestamp));
     }
 
     /** What the model saw: the task's templates and the demonstrations' texts. */
@@ -306,27 +334,28 @@ final class CurationProcessor implements Processor<String, CurationInput, String
         return references;
     }
 
-    private Outcome unknownSpec(Sample sample) {
-        return Outcome.deadLetter(deadLetter(
+    private CuratorOutput unknownSpec(Sample sample) {
+        return deadLetter(
                 sample,
-                UNKNOWN_SPEC,
-                "No spec for request " + sample.getRequestId() + " in synth.specs after " + specWait.toMillis()
-                        + " ms; was the request accepted by the generator?"));
+                DeadLetterReason.UNKNOWN_SPEC,
+                "No spec for request " + sample.getRequestId() + " in synth.specs after "
+                        + specWait.maxWait().orElseThrow().toMillis()
+                        + " ms; was the request accepted by the generator?");
     }
 
-    private DeadLetter deadLetter(Sample sample, String reason, String message) {
-        Optional<org.apache.kafka.streams.processor.api.RecordMetadata> metadata = context.recordMetadata();
+    private CuratorOutput deadLetter(Sample sample, DeadLetterReason reason, String message) {
+        Optional<RecordMetadata> metadata = context.recordMetadata();
         DeadLetters.Origin origin = new DeadLetters.Origin(
-                metadata.map(m -> m.topic()).orElse(null),
-                metadata.map(m -> m.partition()).orElse(null),
-                metadata.map(m -> m.offset()).orElse(null),
+                metadata.map(RecordMetadata::topic).orElse(null),
+                metadata.map(RecordMetadata::partition).orElse(null),
+                metadata.map(RecordMetadata::offset).orElse(null),
                 sample.getSampleId().getBytes(StandardCharsets.UTF_8),
                 null);
-        return DeadLetters.forMessage(app, "screen", reason, message, origin, clock.instant())
+        return new CuratorOutput.Failed(DeadLetters.forMessage(app, STAGE, reason, message, origin, clock.instant())
                 .setRequestId(sample.getRequestId())
                 .setSampleId(sample.getSampleId())
                 .setDataset(sample.getDataset())
                 .setSamples(1)
-                .build();
+                .build());
     }
 }

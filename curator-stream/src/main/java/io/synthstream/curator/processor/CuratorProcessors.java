@@ -1,17 +1,15 @@
 package io.synthstream.curator.processor;
 
 import io.synthstream.avro.Sample;
+import io.synthstream.common.streams.ProcessorSuppliers;
 import io.synthstream.curator.avro.BucketOwner;
 import io.synthstream.curator.avro.ClaimBatch;
 import io.synthstream.curator.avro.VoteBatch;
 import io.synthstream.curator.config.CuratorConfig;
 import java.time.Clock;
 import java.util.Set;
-import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
-import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
  * Suppliers of the curator's processors, each carrying the state store it owns ({@link
@@ -45,32 +43,17 @@ public final class CuratorProcessors {
     }
 
     /** Screening, dedup claims and decisions, on the raw sample's partition. */
-    public ProcessorSupplier<String, CurationInput, String, Outcome> curation() {
-        return supplier(
+    public ProcessorSupplier<String, CurationInput, String, CuratorOutput> curation() {
+        return ProcessorSuppliers.owning(
+                Set.of(stores.awaitingSpec(samples), stores.pending(samples)),
                 () -> new CurationProcessor(
-                        app, curator.specWait(), clock, curator.claimLinger(), curator.claimBatchMax(), partitions),
-                Set.of(stores.awaitingSpec(samples), stores.pending(samples)));
+                        app, curator.specWait(), clock, curator.claimLinger(), curator.claimBatchMax(), partitions));
     }
 
     /** The owner of dedup buckets, on the partition that owns them. */
     public ProcessorSupplier<String, ClaimBatch, String, VoteBatch> bandOwner() {
-        return supplier(
-                () -> new BandOwnerProcessor(stores.segmentInterval()),
-                Set.of(stores.bandOwners(owners), stores.bandSignatures()));
-    }
-
-    private static <KIn, VIn, KOut, VOut> ProcessorSupplier<KIn, VIn, KOut, VOut> supplier(
-            Supplier<Processor<KIn, VIn, KOut, VOut>> factory, Set<StoreBuilder<?>> storeBuilders) {
-        return new ProcessorSupplier<>() {
-            @Override
-            public Processor<KIn, VIn, KOut, VOut> get() {
-                return factory.get();
-            }
-
-            @Override
-            public Set<StoreBuilder<?>> stores() {
-                return storeBuilders;
-            }
-        };
+        return ProcessorSuppliers.owning(
+                Set.of(stores.bandOwners(owners), stores.bandSignatures()),
+                () -> new BandOwnerProcessor(stores.segmentInterval()));
     }
 }

@@ -1,10 +1,8 @@
 package io.synthstream.curator.topology;
 
-import io.synthstream.avro.DeadLetter;
-import io.synthstream.avro.Rejection;
-import io.synthstream.avro.Sample;
 import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.streams.DecodingSource;
+import io.synthstream.common.streams.Sinks;
 import io.synthstream.common.streams.StateStores;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.topics.TopicSpec;
@@ -15,11 +13,9 @@ import io.synthstream.curator.avro.VoteBatch;
 import io.synthstream.curator.config.CuratorConfig;
 import io.synthstream.curator.processor.BandRouting;
 import io.synthstream.curator.processor.CurationInput;
+import io.synthstream.curator.processor.CuratorOutput;
 import io.synthstream.curator.processor.CuratorProcessors;
 import io.synthstream.curator.processor.CuratorStores;
-import io.synthstream.curator.processor.DecisionCounter;
-import io.synthstream.curator.processor.Outcome;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,10 +23,8 @@ import java.util.Map;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
@@ -122,10 +116,12 @@ public final class CuratorTopology {
         KStream<String, CurationInput> votesIn = builder.stream(
                         votesTopic(app), Consumed.with(Serdes.String(), votes).withName("read-votes"))
                 .mapValues(CurationInput::ofVotes, Named.as("votes-input"));
-        KStream<String, Outcome> outcomes =
+        KStream<String, CuratorOutput> outputs =
                 samples.merge(votesIn, Named.as("curate-input")).process(processors.curation(), Named.as("curate"));
-        route(outcomes, "curate", serdes, app)
-                .mapValues(Outcome::claims, Named.as("claim-batch"))
+        Sinks.write(outputs, "curate-write-curated", Topics.SAMPLES_CURATED, serdes, CuratorOutput::curatedOf);
+        Sinks.write(outputs, "curate-write-rejected", Topics.SAMPLES_REJECTED, serdes, CuratorOutput::rejectionOf);
+        Sinks.deadLetters(outputs, "curate-write-dlq", serdes, CuratorOutput::deadLetterOf);
+        Sinks.select(outputs, "claim-batch", CuratorOutput::claimsOf)
                 .repartition(Repartitioned.<String, ClaimBatch>as(CLAIMS_TOPIC)
                         .withKeySerde(Serdes.String())
                         .withValueSerde(claims)
@@ -138,50 +134,5 @@ public final class CuratorTopology {
                                 .withStreamPartitioner(BandRouting.votes())
                                 .withName("write-votes"));
         return builder.build();
-    }
-
-    /**
-     * Writes the curated, rejected and dead-lettered outcomes of a stage to their topics and
-     * returns the rest (claim batches).
-     */
-    private static KStream<String, Outcome> route(
-            KStream<String, Outcome> outcomes, String stage, SynthSerdes serdes, String app) {
-        String prefix = stage + "-";
-        Map<String, KStream<String, Outcome>> branches = outcomes.split(Named.as(prefix))
-                .branch((id, o) -> o.kind() == Outcome.Kind.CURATED, Branched.as("curated"))
-                .branch((id, o) -> o.kind() == Outcome.Kind.REJECTED, Branched.as("rejected"))
-                .branch((id, o) -> o.kind() == Outcome.Kind.DEAD_LETTER, Branched.as("dead-letter"))
-                .defaultBranch(Branched.as("claims"));
-        branches.get(prefix + "curated")
-                .processValues(
-                        DecisionCounter.counting(app, "curated", o -> "none"), Named.as(prefix + "count-curated"))
-                .mapValues(Outcome::sample, Named.as(prefix + "curated-sample"))
-                .to(
-                        Topics.SAMPLES_CURATED.name(),
-                        Produced.<String, Sample>with(Serdes.String(), serdes.value(Topics.SAMPLES_CURATED))
-                                .withName(prefix + "write-curated"));
-        branches.get(prefix + "rejected")
-                .processValues(
-                        DecisionCounter.counting(
-                                app, "rejected", o -> o.rejection().getReason().name()),
-                        Named.as(prefix + "count-rejected"))
-                .mapValues(Outcome::rejection, Named.as(prefix + "rejection"))
-                .to(
-                        Topics.SAMPLES_REJECTED.name(),
-                        Produced.<String, Rejection>with(Serdes.String(), serdes.value(Topics.SAMPLES_REJECTED))
-                                .withName(prefix + "write-rejected"));
-        branches.get(prefix + "dead-letter")
-                .processValues(
-                        DecisionCounter.counting(
-                                app, "dead_lettered", o -> o.deadLetter().getReason()),
-                        Named.as(prefix + "count-dead-lettered"))
-                .map(
-                        (id, o) -> KeyValue.pair(id.getBytes(StandardCharsets.UTF_8), o.deadLetter()),
-                        Named.as(prefix + "dlq-key"))
-                .to(
-                        Topics.DLQ.name(),
-                        Produced.<byte[], DeadLetter>with(Topics.DLQ.keySerde(), serdes.value(Topics.DLQ))
-                                .withName(prefix + "write-dlq"));
-        return branches.get(prefix + "claims");
     }
 }

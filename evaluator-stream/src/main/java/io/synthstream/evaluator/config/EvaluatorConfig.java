@@ -2,6 +2,9 @@ package io.synthstream.evaluator.config;
 
 import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.llm.LlmSettings;
+import io.synthstream.common.streams.async.AsyncSettings;
+import io.synthstream.evaluator.logic.DatasetSettings;
+import io.synthstream.evaluator.logic.Scoring;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -35,9 +38,10 @@ public final class EvaluatorConfig {
     public static final String EXEMPLARS_PER_GROUP = "evaluator.exemplars.per.group";
     public static final String PRICE_PROMPT = "evaluator.price.prompt.per.million";
     public static final String PRICE_COMPLETION = "evaluator.price.completion.per.million";
-    public static final String DRAIN_INTERVAL_MS = "evaluator.drain.interval.ms";
-    public static final String SPEC_WAIT_MS = "evaluator.spec.wait.ms";
-    public static final String BACKPRESSURE_MAX_WAIT_MS = "evaluator.backpressure.max.wait.ms";
+    private static final String PREFIX = "evaluator";
+    public static final String DRAIN_INTERVAL_MS = PREFIX + AsyncSettings.DRAIN_INTERVAL_MS;
+    public static final String SPEC_WAIT_MS = PREFIX + AsyncSettings.SPEC_WAIT_MS;
+    public static final String BACKPRESSURE_MAX_WAIT_MS = PREFIX + AsyncSettings.BACKPRESSURE_MAX_WAIT_MS;
 
     /** Embedding sources. */
     public enum EmbeddingSource {
@@ -53,7 +57,12 @@ public final class EvaluatorConfig {
     }
 
     public static ConfigDef definition() {
-        return LlmSettings.define(SynthConfig.baseDefinition())
+        ConfigDef definition = AsyncSettings.define(
+                LlmSettings.define(SynthConfig.baseDefinition()),
+                PREFIX,
+                "judge calls and embeddings",
+                "the sample is scored unjudged (unknown_spec)");
+        return definition
                 .define(
                         JUDGE_ENABLED,
                         Type.BOOLEAN,
@@ -198,28 +207,7 @@ public final class EvaluatorConfig {
                         null,
                         Importance.LOW,
                         "USD per million prompt tokens; with the completion price it fills estimated_cost_usd.")
-                .define(PRICE_COMPLETION, Type.DOUBLE, null, Importance.LOW, "USD per million completion tokens.")
-                .define(
-                        DRAIN_INTERVAL_MS,
-                        Type.LONG,
-                        20L,
-                        Range.atLeast(1),
-                        Importance.LOW,
-                        "Wall-clock interval at which finished judge calls and embeddings are taken.")
-                .define(
-                        SPEC_WAIT_MS,
-                        Type.LONG,
-                        60_000L,
-                        Range.atLeast(0),
-                        Importance.LOW,
-                        "How long a sample whose spec is unknown waits before it is emitted unjudged.")
-                .define(
-                        BACKPRESSURE_MAX_WAIT_MS,
-                        Type.LONG,
-                        2_000L,
-                        Range.between(0L, 60_000L),
-                        Importance.LOW,
-                        "When the judge runtime is saturated, how long process() drains before taking the record.");
+                .define(PRICE_COMPLETION, Type.DOUBLE, null, Importance.LOW, "USD per million completion tokens.");
     }
 
     public static EvaluatorConfig from(SynthConfig config) {
@@ -331,15 +319,28 @@ public final class EvaluatorConfig {
         return config.getDouble(PRICE_COMPLETION);
     }
 
-    public Duration drainInterval() {
-        return Duration.ofMillis(config.getLong(DRAIN_INTERVAL_MS));
+    /** The score stage's drain interval, spec wait and back-pressure bound. */
+    public AsyncSettings async() {
+        return AsyncSettings.from(config, PREFIX);
     }
 
-    public Duration specWait() {
-        return Duration.ofMillis(config.getLong(SPEC_WAIT_MS));
+    /** What the per-sample scores read. */
+    public Scoring.Settings scoring() {
+        return new Scoring.Settings(judgeEnabled(), judgeModel(), judgeMaxTokens(), textMaxChars());
     }
 
-    public Duration backpressureMaxWait() {
-        return Duration.ofMillis(config.getLong(BACKPRESSURE_MAX_WAIT_MS));
+    /** What the dataset stage reads. */
+    public DatasetSettings datasetSettings() {
+        return new DatasetSettings(
+                windowSize(),
+                recentSize(),
+                reservoirSize(),
+                exemplarsPerGroup(),
+                distinctExactLimit(),
+                knnK(),
+                new DatasetSettings.Steering(
+                        steeringEnabled(), steeringInterval(), steeringMinSamples(), steeringMinYield()),
+                pricePrompt(),
+                priceCompletion());
     }
 }

@@ -1,6 +1,16 @@
 package io.synthstream.evaluator.processor;
 
-/** Names of the evaluator's state stores (their changelogs are {@code <app>-<name>-changelog}). */
+import io.synthstream.common.streams.StateStores;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Names, builders and key layout of the evaluator's state stores (their changelogs are {@code
+ * <app>-<name>-changelog}). Persistent in the app; in-memory (still changelogged) when a test asks.
+ */
 public final class EvaluatorStores {
     /** Global: synth.specs by request id. */
     public static final String SPECS = "evaluator-specs";
@@ -17,7 +27,15 @@ public final class EvaluatorStores {
     /** request id -> RequestStatus: the conservation ledger. */
     public static final String LEDGER = "evaluator-ledger";
 
-    private EvaluatorStores() {}
+    private final boolean inMemory;
+
+    public EvaluatorStores(boolean inMemory) {
+        this.inMemory = inMemory;
+    }
+
+    <V> StoreBuilder<KeyValueStore<String, V>> keyValue(String name, Serde<V> serde) {
+        return Stores.keyValueStoreBuilder(StateStores.keyValue(name, inMemory, false), Serdes.String(), serde);
+    }
 
     /** Key of a dataset-scoped entry: the dataset, a NUL separator, then the suffix. */
     static String scoped(String dataset, String suffix) {

@@ -1,53 +1,45 @@
 package io.synthstream.evaluator.topology;
 
-import io.synthstream.avro.DatasetReport;
 import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.Rejection;
 import io.synthstream.avro.RequestStatus;
 import io.synthstream.avro.Sample;
-import io.synthstream.avro.ScoredSample;
-import io.synthstream.avro.SteeringUpdate;
 import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.llm.LlmRuntime;
 import io.synthstream.common.llm.LlmSettings;
 import io.synthstream.common.streams.DecodingSource;
+import io.synthstream.common.streams.Sinks;
 import io.synthstream.common.streams.StateStores;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.topics.TopicSpec;
 import io.synthstream.common.topics.Topics;
-import io.synthstream.evaluator.avro.DatasetAccumulators;
 import io.synthstream.evaluator.avro.EvalEvent;
 import io.synthstream.evaluator.avro.LedgerDelta;
-import io.synthstream.evaluator.avro.PendingScore;
-import io.synthstream.evaluator.avro.WindowEntry;
 import io.synthstream.evaluator.config.EvaluatorConfig;
 import io.synthstream.evaluator.embedding.Embeddings;
 import io.synthstream.evaluator.embedding.MiniLmEmbedder;
-import io.synthstream.evaluator.processor.DatasetProcessor;
+import io.synthstream.evaluator.embedding.OpenAiEmbedder;
+import io.synthstream.evaluator.logic.DatasetEvents;
+import io.synthstream.evaluator.logic.LedgerDeltas;
+import io.synthstream.evaluator.processor.EvaluatorOutput;
+import io.synthstream.evaluator.processor.EvaluatorProcessors;
 import io.synthstream.evaluator.processor.EvaluatorStores;
-import io.synthstream.evaluator.processor.LedgerProcessor;
-import io.synthstream.evaluator.processor.Out;
-import io.synthstream.evaluator.processor.ScoreProcessor;
-import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.List;
-import java.util.Map;
-import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * The evaluator (DESIGN §6): per-sample scores, dataset reports, the request ledger and steering.
  *
  * <pre>
- * synth.samples.curated ─ score (by sample id): pending store + async judge (LLM runtime)
+ * synth.samples.curated ─ score (AsyncStage, by sample id): pending store + async judge (LLM runtime)
  *                          + embedding pool + condition adherence ─┬─ dataset events
  *                                                                   ├─ ledger deltas (judged)
  *                                                                   └─ synth.dlq (llm_*, unreadable_verdict; samples=0)
@@ -92,11 +84,11 @@ public final class EvaluatorTopology {
             case MINILM -> new Embeddings(MiniLmEmbedder.load(config.nativeCacheDir()), config.embeddingThreads());
             case OPENAI -> {
                 if (config.embeddingsBaseUrl() == null) {
-                    throw new org.apache.kafka.common.config.ConfigException(EvaluatorConfig.EMBEDDINGS
-                            + "=openai needs " + EvaluatorConfig.EMBEDDINGS_BASE_URL + " or llm.base.url");
+                    throw new ConfigException(EvaluatorConfig.EMBEDDINGS + "=openai needs "
+                            + EvaluatorConfig.EMBEDDINGS_BASE_URL + " or llm.base.url");
                 }
                 yield new Embeddings(
-                        new io.synthstream.evaluator.embedding.OpenAiEmbedder(
+                        new OpenAiEmbedder(
                                 config.embeddingsBaseUrl(),
                                 config.embeddingsModel(),
                                 config.apiKey(),
@@ -113,178 +105,78 @@ public final class EvaluatorTopology {
      */
     public static Topology build(
             SynthConfig config, LlmRuntime runtime, Embeddings embeddings, boolean inMemoryStores) {
+        return build(config, runtime, embeddings, Clock.systemUTC(), inMemoryStores);
+    }
+
+    /** @param clock the time of spec waits, scores and forwarded records */
+    public static Topology build(
+            SynthConfig config, LlmRuntime runtime, Embeddings embeddings, Clock clock, boolean inMemoryStores) {
         EvaluatorConfig evaluator = EvaluatorConfig.from(config);
         SynthSerdes serdes = SynthSerdes.from(config);
         String app = config.applicationId();
+        EvaluatorProcessors processors = new EvaluatorProcessors(
+                evaluator, runtime, embeddings, clock, new EvaluatorStores(inMemoryStores), serdes);
         StreamsBuilder builder = new StreamsBuilder();
 
         StateStores.specsGlobalTable(builder, serdes, EvaluatorStores.SPECS, "read-specs-global", inMemoryStores);
-        addStore(builder, EvaluatorStores.PENDING, serdes.valueSerde(PendingScore.class), inMemoryStores);
-        addStore(builder, EvaluatorStores.WINDOW, serdes.valueSerde(WindowEntry.class), inMemoryStores);
-        addStore(builder, EvaluatorStores.ACCUMULATORS, serdes.valueSerde(DatasetAccumulators.class), inMemoryStores);
-        addStore(builder, EvaluatorStores.MOMENTS, Serdes.ByteArray(), inMemoryStores);
-        addStore(builder, EvaluatorStores.REQUESTS, serdes.valueSerde(RequestStatus.class), inMemoryStores);
-        addStore(builder, EvaluatorStores.LEDGER, serdes.valueSerde(RequestStatus.class), inMemoryStores);
-
         KStream<String, Sample> curated = DecodingSource.stream(builder, Topics.SAMPLES_CURATED, serdes, app);
         KStream<String, Rejection> rejected = DecodingSource.stream(builder, Topics.SAMPLES_REJECTED, serdes, app);
         KStream<String, Sample> raw = DecodingSource.stream(builder, Topics.SAMPLES_RAW, serdes, app);
         KStream<byte[], DeadLetter> deadLetters = DecodingSource.stream(builder, Topics.DLQ, serdes, app);
 
         // Per-sample scores.
-        Map<String, KStream<String, Out>> scoring = curated.process(
-                        () -> new ScoreProcessor(evaluator, runtime, embeddings),
-                        Named.as("score"),
-                        EvaluatorStores.PENDING)
-                .split(Named.as("score-"))
-                .branch((k, o) -> o.kind() == Out.Kind.EVENT, Branched.as("event"))
-                .branch((k, o) -> o.kind() == Out.Kind.LEDGER, Branched.as("ledger"))
-                .defaultBranch(Branched.as("dlq"));
-        scoring.get("score-dlq")
-                .map(
-                        (key, o) -> KeyValue.pair(
-                                key == null ? null : key.getBytes(StandardCharsets.UTF_8), o.as(DeadLetter.class)),
-                        Named.as("score-dlq-value"))
-                .to(
-                        Topics.DLQ.name(),
-                        Produced.with(Topics.DLQ.keySerde(), serdes.value(Topics.DLQ))
-                                .withName("score-write-dlq"));
+        KStream<String, EvaluatorOutput> scoring = curated.process(processors.score(), Named.as("score"));
+        Sinks.deadLetters(scoring, "score-write-dlq", serdes, EvaluatorOutput::deadLetterOf);
 
         // The ledger.
         KStream<String, LedgerDelta> deltas = raw.map(
-                        (k, s) -> KeyValue.pair(
-                                s.getRequestId(),
-                                delta(s.getRequestId(), s.getDataset())
-                                        .setGenerated(1)
-                                        .setPromptTokens(s.getTrace().getPromptTokens())
-                                        .setCompletionTokens(s.getTrace().getCompletionTokens())
-                                        .build()),
+                        (k, s) -> KeyValue.pair(s.getRequestId(), LedgerDeltas.generated(s)),
                         Named.as("ledger-generated"))
                 .merge(
                         curated.map(
-                                (k, s) -> KeyValue.pair(
-                                        s.getRequestId(),
-                                        delta(s.getRequestId(), s.getDataset())
-                                                .setCurated(1)
-                                                .build()),
+                                (k, s) -> KeyValue.pair(s.getRequestId(), LedgerDeltas.curated(s)),
                                 Named.as("ledger-curated")),
                         Named.as("ledger-merge-curated"))
                 .merge(
                         rejected.map(
-                                (k, r) -> KeyValue.pair(
-                                        r.getRequestId(),
-                                        delta(r.getRequestId(), r.getDataset())
-                                                .setRejected(1)
-                                                .setReason(r.getReason().name())
-                                                .build()),
+                                (k, r) -> KeyValue.pair(r.getRequestId(), LedgerDeltas.rejected(r)),
                                 Named.as("ledger-rejected")),
                         Named.as("ledger-merge-rejected"))
                 .merge(
                         deadLetters
-                                .filter(
-                                        (k, d) -> d.getRequestId() != null && d.getSamples() > 0,
-                                        Named.as("ledger-failed-filter"))
+                                .filter((k, d) -> LedgerDeltas.countsAsFailed(d), Named.as("ledger-failed-filter"))
                                 .map(
-                                        (k, d) -> KeyValue.pair(
-                                                d.getRequestId(),
-                                                delta(d.getRequestId(), d.getDataset())
-                                                        .setFailed(d.getSamples())
-                                                        .build()),
+                                        (k, d) -> KeyValue.pair(d.getRequestId(), LedgerDeltas.failed(d)),
                                         Named.as("ledger-failed")),
                         Named.as("ledger-merge-failed"))
                 .merge(
-                        scoring.get("score-ledger").mapValues(o -> o.as(LedgerDelta.class), Named.as("ledger-judged")),
+                        Sinks.select(scoring, "ledger-judged", EvaluatorOutput::deltaOf),
                         Named.as("ledger-merge-judged"));
         KStream<String, RequestStatus> statuses = deltas.repartition(
                         Repartitioned.with(Serdes.String(), serdes.valueSerde(LedgerDelta.class))
                                 .withName("ledger-deltas"))
-                .process(LedgerProcessor::new, Named.as("ledger"), EvaluatorStores.LEDGER);
-        statuses.to(
-                Topics.REQUEST_STATUS.name(),
-                Produced.with(Topics.REQUEST_STATUS.keySerde(), serdes.value(Topics.REQUEST_STATUS))
-                        .withName("write-request-status"));
+                .process(processors.ledger(), Named.as("ledger"));
+        Sinks.write(statuses, "write-request-status", Topics.REQUEST_STATUS, serdes);
 
         // The dataset stage.
-        KStream<String, EvalEvent> events = scoring.get("score-event")
-                .mapValues(o -> o.as(EvalEvent.class), Named.as("events-scored"))
+        KStream<String, EvalEvent> events = Sinks.select(scoring, "events-scored", EvaluatorOutput::eventOf)
                 .merge(
                         rejected.map(
-                                (k, r) -> KeyValue.pair(
-                                        r.getDataset(),
-                                        EvalEvent.newBuilder()
-                                                .setKind(DatasetProcessor.REJECTED)
-                                                .setDataset(r.getDataset())
-                                                .setRequestId(r.getRequestId())
-                                                .setSampleId(r.getSampleId())
-                                                .setReason(r.getReason().name())
-                                                .setAttributes(
-                                                        r.getSample() == null
-                                                                ? Map.of()
-                                                                : r.getSample().getAttributes())
-                                                .build()),
+                                (k, r) -> KeyValue.pair(r.getDataset(), DatasetEvents.rejected(r)),
                                 Named.as("events-rejected")),
                         Named.as("events-merge-rejected"))
                 .merge(
                         statuses.map(
-                                (id, s) -> KeyValue.pair(
-                                        s.getDataset(),
-                                        EvalEvent.newBuilder()
-                                                .setKind(DatasetProcessor.STATUS)
-                                                .setDataset(s.getDataset())
-                                                .setRequestId(id)
-                                                .setStatus(encode(s))
-                                                .build()),
+                                (id, s) -> KeyValue.pair(s.getDataset(), DatasetEvents.status(id, s)),
                                 Named.as("events-status")),
                         Named.as("events-merge-status"));
-        Map<String, KStream<String, Out>> results = events.repartition(
+        KStream<String, EvaluatorOutput> results = events.repartition(
                         Repartitioned.with(Serdes.String(), serdes.valueSerde(EvalEvent.class))
                                 .withName("dataset-events"))
-                .process(
-                        () -> new DatasetProcessor(evaluator),
-                        Named.as("dataset"),
-                        EvaluatorStores.WINDOW,
-                        EvaluatorStores.ACCUMULATORS,
-                        EvaluatorStores.MOMENTS,
-                        EvaluatorStores.REQUESTS)
-                .split(Named.as("dataset-"))
-                .branch((k, o) -> o.kind() == Out.Kind.SCORED, Branched.as("scored"))
-                .branch((k, o) -> o.kind() == Out.Kind.REPORT, Branched.as("report"))
-                .defaultBranch(Branched.as("steering"));
-        results.get("dataset-scored")
-                .mapValues(o -> o.as(ScoredSample.class), Named.as("scored-value"))
-                .to(
-                        Topics.SAMPLES_SCORED.name(),
-                        Produced.with(Topics.SAMPLES_SCORED.keySerde(), serdes.value(Topics.SAMPLES_SCORED))
-                                .withName("write-scored"));
-        results.get("dataset-report")
-                .mapValues(o -> o.as(DatasetReport.class), Named.as("report-value"))
-                .to(
-                        Topics.REPORTS.name(),
-                        Produced.with(Topics.REPORTS.keySerde(), serdes.value(Topics.REPORTS))
-                                .withName("write-reports"));
-        results.get("dataset-steering")
-                .mapValues(o -> o.as(SteeringUpdate.class), Named.as("steering-value"))
-                .to(
-                        Topics.STEERING.name(),
-                        Produced.with(Topics.STEERING.keySerde(), serdes.value(Topics.STEERING))
-                                .withName("write-steering"));
+                .process(processors.dataset(), Named.as("dataset"));
+        Sinks.write(results, "write-scored", Topics.SAMPLES_SCORED, serdes, EvaluatorOutput::scoredOf);
+        Sinks.write(results, "write-reports", Topics.REPORTS, serdes, EvaluatorOutput::reportOf);
+        Sinks.write(results, "write-steering", Topics.STEERING, serdes, EvaluatorOutput::steeringOf);
         return builder.build();
-    }
-
-    private static LedgerDelta.Builder delta(String requestId, String dataset) {
-        return LedgerDelta.newBuilder().setRequestId(requestId).setDataset(dataset);
-    }
-
-    private static java.nio.ByteBuffer encode(RequestStatus status) {
-        try {
-            return status.toByteBuffer();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private static <V> void addStore(StreamsBuilder builder, String name, Serde<V> serde, boolean inMemory) {
-        builder.addStateStore(
-                Stores.keyValueStoreBuilder(StateStores.keyValue(name, inMemory, false), Serdes.String(), serde));
     }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.synthstream.common.llm.FakeOpenAiServer;
-import io.synthstream.evaluator.metrics.Neighbours;
+import io.synthstream.evaluator.logic.Neighbours;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -10,12 +10,13 @@ import io.synthstream.avro.RejectionReason;
 import io.synthstream.avro.RequestStatus;
 import io.synthstream.avro.ScoredSample;
 import io.synthstream.avro.SteeringUpdate;
+import io.synthstream.common.dlq.DeadLetterReason;
 import io.synthstream.common.llm.LlmFailure;
 import io.synthstream.common.llm.SimulatedProvider;
 import io.synthstream.common.testing.TopologyTestSupport;
 import io.synthstream.common.topics.Topics;
 import io.synthstream.evaluator.config.EvaluatorConfig;
-import io.synthstream.evaluator.processor.ScoreProcessor;
+import io.synthstream.evaluator.processor.EvaluatorProcessors;
 import io.synthstream.schemas.TestRecords;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -123,7 +124,7 @@ class EvaluatorTopologyTest {
             assertThat(f.scoredLog.get(0).getFaithfulness().getStatus()).isEqualTo("unjudged");
             assertThat(f.scoredLog.get(0).getFaithfulness().getScore()).isNull();
             DeadLetter letter = f.deadLetterLog.get(0);
-            assertThat(letter.getStage()).isEqualTo(ScoreProcessor.STAGE);
+            assertThat(letter.getStage()).isEqualTo(EvaluatorProcessors.SCORE_STAGE);
             assertThat(letter.getReason()).isEqualTo("llm_auth");
             assertThat(letter.getSamples()).isZero(); // the sample is not lost: it was scored
             assertThat(letter.getSampleId()).isEqualTo("s-1");
@@ -143,7 +144,7 @@ class EvaluatorTopologyTest {
             f.pumpUntil(() -> f.scoredLog.size() == 1 && !f.deadLetterLog.isEmpty());
 
             assertThat(f.scoredLog.get(0).getFaithfulness().getStatus()).isEqualTo("unjudged");
-            assertThat(f.deadLetterLog.get(0).getReason()).isEqualTo(ScoreProcessor.UNREADABLE_VERDICT);
+            assertThat(f.deadLetterLog.get(0).getReason()).isEqualTo(DeadLetterReason.UNREADABLE_VERDICT.code());
             assertThat(StandardCharsets.UTF_8
                             .decode(f.deadLetterLog.get(0).getOriginalValue())
                             .toString())
@@ -196,7 +197,7 @@ class EvaluatorTopologyTest {
             f.pumpUntil(() -> f.scoredLog.size() == 1 && !f.deadLetterLog.isEmpty());
 
             assertThat(f.scoredLog.get(0).getFaithfulness().getStatus()).isEqualTo("unjudged");
-            assertThat(f.deadLetterLog.get(0).getReason()).isEqualTo(ScoreProcessor.UNKNOWN_SPEC);
+            assertThat(f.deadLetterLog.get(0).getReason()).isEqualTo(DeadLetterReason.UNKNOWN_SPEC.code());
             assertThat(f.deadLetterLog.get(0).getSamples()).isZero();
         }
     }

@@ -2,6 +2,7 @@ package io.synthstream.generator.config;
 
 import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.llm.LlmSettings;
+import io.synthstream.common.streams.async.AsyncSettings;
 import java.time.Duration;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -14,9 +15,10 @@ public final class GeneratorConfig {
     public static final String MAX_REQUEST_BYTES = "generator.max.request.bytes";
     public static final String PLAN_BATCH = "generator.plan.batch.size";
     public static final String PLAN_INTERVAL_MS = "generator.plan.interval.ms";
-    public static final String DRAIN_INTERVAL_MS = "generator.drain.interval.ms";
-    public static final String SPEC_WAIT_MS = "generator.spec.wait.ms";
-    public static final String BACKPRESSURE_MAX_WAIT_MS = "generator.backpressure.max.wait.ms";
+    private static final String PREFIX = "generator";
+    public static final String DRAIN_INTERVAL_MS = PREFIX + AsyncSettings.DRAIN_INTERVAL_MS;
+    public static final String SPEC_WAIT_MS = PREFIX + AsyncSettings.SPEC_WAIT_MS;
+    public static final String BACKPRESSURE_MAX_WAIT_MS = PREFIX + AsyncSettings.BACKPRESSURE_MAX_WAIT_MS;
 
     private final SynthConfig config;
 
@@ -25,7 +27,12 @@ public final class GeneratorConfig {
     }
 
     public static ConfigDef definition() {
-        return LlmSettings.define(SynthConfig.baseDefinition())
+        ConfigDef definition = AsyncSettings.define(
+                LlmSettings.define(SynthConfig.baseDefinition()),
+                PREFIX,
+                "LLM calls",
+                "the condition's samples go to synth.dlq (unknown_spec)");
+        return definition
                 .define(
                         MAX_COUNT,
                         Type.INT,
@@ -53,31 +60,7 @@ public final class GeneratorConfig {
                         50L,
                         Range.atLeast(1),
                         Importance.LOW,
-                        "Wall-clock interval of the planner's punctuator.")
-                .define(
-                        DRAIN_INTERVAL_MS,
-                        Type.LONG,
-                        20L,
-                        Range.atLeast(1),
-                        Importance.LOW,
-                        "Wall-clock interval at which finished LLM calls are taken on the stream thread.")
-                .define(
-                        SPEC_WAIT_MS,
-                        Type.LONG,
-                        60_000L,
-                        Range.atLeast(0),
-                        Importance.LOW,
-                        "How long a condition whose spec is not in the global table yet waits before synth.dlq"
-                                + " (unknown_spec).")
-                .define(
-                        BACKPRESSURE_MAX_WAIT_MS,
-                        Type.LONG,
-                        2_000L,
-                        Range.between(0L, 60_000L),
-                        Importance.LOW,
-                        "When the LLM runtime is saturated, how long process() waits for capacity (draining"
-                                + " finished calls meanwhile) before taking the record anyway; far below"
-                                + " max.poll.interval.ms.");
+                        "Wall-clock interval of the planner's punctuator.");
     }
 
     public static GeneratorConfig from(SynthConfig config) {
@@ -104,15 +87,8 @@ public final class GeneratorConfig {
         return Duration.ofMillis(config.getLong(PLAN_INTERVAL_MS));
     }
 
-    public Duration drainInterval() {
-        return Duration.ofMillis(config.getLong(DRAIN_INTERVAL_MS));
-    }
-
-    public Duration specWait() {
-        return Duration.ofMillis(config.getLong(SPEC_WAIT_MS));
-    }
-
-    public Duration backpressureMaxWait() {
-        return Duration.ofMillis(config.getLong(BACKPRESSURE_MAX_WAIT_MS));
+    /** The call stage's drain interval, spec wait and back-pressure bound. */
+    public AsyncSettings async() {
+        return AsyncSettings.from(config, PREFIX);
     }
 }

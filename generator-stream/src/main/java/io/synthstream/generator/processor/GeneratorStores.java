@@ -1,6 +1,18 @@
 package io.synthstream.generator.processor;
 
-/** Names of the generator's state stores (their changelogs are {@code <app>-<name>-changelog}). */
+import io.synthstream.common.streams.StateStores;
+import io.synthstream.generator.avro.PendingSample;
+import io.synthstream.generator.avro.PlanCursor;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Names and builders of the generator's state stores (their changelogs are {@code
+ * <app>-<name>-changelog}). Persistent in the app; in-memory (still changelogged) when a test asks.
+ */
 public final class GeneratorStores {
     /** request id -> PlanCursor: accepted requests and how far planning got. */
     public static final String PLANS = "generator-plans";
@@ -11,5 +23,21 @@ public final class GeneratorStores {
     /** Global: synth.steering by dataset. */
     public static final String STEERING = "generator-steering";
 
-    private GeneratorStores() {}
+    private final boolean inMemory;
+
+    public GeneratorStores(boolean inMemory) {
+        this.inMemory = inMemory;
+    }
+
+    public boolean inMemory() {
+        return inMemory;
+    }
+
+    StoreBuilder<KeyValueStore<String, PlanCursor>> plans(Serde<PlanCursor> serde) {
+        return Stores.keyValueStoreBuilder(StateStores.keyValue(PLANS, inMemory, false), Serdes.String(), serde);
+    }
+
+    StoreBuilder<KeyValueStore<String, PendingSample>> pending(Serde<PendingSample> serde) {
+        return Stores.keyValueStoreBuilder(StateStores.keyValue(PENDING, inMemory, false), Serdes.String(), serde);
+    }
 }

@@ -3,21 +3,22 @@ package io.synthstream.generator.processor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.synthstream.avro.ConditionTuple;
 import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.SteeringUpdate;
+import io.synthstream.common.avro.SingleObject;
+import io.synthstream.common.dlq.DeadLetterReason;
 import io.synthstream.common.dlq.DeadLetters;
 import io.synthstream.common.json.AvroJson;
 import io.synthstream.common.llm.LlmRuntime;
+import io.synthstream.common.metrics.AppMeters;
 import io.synthstream.common.metrics.SynthMeters;
 import io.synthstream.generator.avro.PlanCursor;
 import io.synthstream.generator.config.GeneratorConfig;
 import io.synthstream.generator.logic.Planner;
 import io.synthstream.generator.logic.RequestValidator;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -48,10 +49,8 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * back-pressure that keeps the pending store bounded). Steering for the request's dataset is read
  * from the global {@link GeneratorStores#STEERING} table at emission time.
  */
-public final class IngestProcessor implements Processor<String, IngestInput, String, Emit> {
-    public static final String STAGE = "ingest";
-    public static final String INVALID_REQUEST = "invalid_request";
-    public static final String DUPLICATE_REQUEST = "duplicate_request";
+final class IngestProcessor implements Processor<String, IngestInput, String, GeneratorOutput> {
+    static final String STAGE = "ingest";
 
     /** The planner pauses while the runtime has this many times its concurrency limit outstanding. */
     static final int PLAN_PAUSE_BACKLOG = 2;
@@ -61,26 +60,26 @@ public final class IngestProcessor implements Processor<String, IngestInput, Str
     private final GeneratorConfig config;
     private final LlmRuntime runtime;
     private final String app;
-    private ProcessorContext<String, Emit> context;
+    private ProcessorContext<String, GeneratorOutput> context;
     private KeyValueStore<String, PlanCursor> plans;
     private TimestampedKeyValueStore<String, SteeringUpdate> steering;
     private final Set<String> active = new LinkedHashSet<>();
     private final Map<String, GenerationRequest> decoded = new HashMap<>();
     private boolean scanned;
-    private MeterRegistry meters;
+    private AppMeters meters;
 
-    public IngestProcessor(GeneratorConfig config, LlmRuntime runtime) {
+    IngestProcessor(GeneratorConfig config, LlmRuntime runtime) {
         this.config = config;
         this.runtime = runtime;
         this.app = config.synth().applicationId();
     }
 
     @Override
-    public void init(ProcessorContext<String, Emit> context) {
+    public void init(ProcessorContext<String, GeneratorOutput> context) {
         this.context = context;
         this.plans = context.getStateStore(GeneratorStores.PLANS);
         this.steering = context.getStateStore(GeneratorStores.STEERING);
-        this.meters = SynthMeters.fromAppConfigs(context.appConfigs()).orElse(null);
+        this.meters = AppMeters.from(context.appConfigs(), app);
         context.schedule(config.planInterval(), PunctuationType.WALL_CLOCK_TIME, this::plan);
     }
 
@@ -96,12 +95,12 @@ public final class IngestProcessor implements Processor<String, IngestInput, Str
             try {
                 request = fromJson(input.json(), record.timestamp());
             } catch (IOException | IllegalArgumentException e) {
-                reject(record, raw, INVALID_REQUEST, "Invalid JSON request: " + e.getMessage(), null);
+                reject(record, raw, DeadLetterReason.INVALID_REQUEST, "Invalid JSON request: " + e.getMessage(), null);
                 return;
             }
         } else {
             request = input.request();
-            size = Encoded.of(request::toByteBuffer).remaining();
+            size = SingleObject.encode(request::toByteBuffer).remaining();
             raw = request.toString().getBytes(StandardCharsets.UTF_8);
         }
         List<String> problems = new ArrayList<>(RequestValidator.problems(
@@ -116,7 +115,7 @@ public final class IngestProcessor implements Processor<String, IngestInput, Str
             reject(
                     record,
                     raw,
-                    INVALID_REQUEST,
+                    DeadLetterReason.INVALID_REQUEST,
                     "Invalid request " + request.getRequestId() + ": " + String.join("; ", problems),
                     request);
             return;
@@ -125,27 +124,25 @@ public final class IngestProcessor implements Processor<String, IngestInput, Str
             reject(
                     record,
                     raw,
-                    DUPLICATE_REQUEST,
+                    DeadLetterReason.DUPLICATE_REQUEST,
                     "Request " + request.getRequestId()
                             + " was already accepted; submit changes under a new request_id",
                     request);
             return;
         }
-        context.forward(new Record<>(request.getRequestId(), Emit.spec(request), record.timestamp()));
+        context.forward(new Record<>(request.getRequestId(), new GeneratorOutput.Spec(request), record.timestamp()));
         plans.put(
                 request.getRequestId(),
                 PlanCursor.newBuilder()
                         .setRequestId(request.getRequestId())
-                        .setRequest(Encoded.of(request::toByteBuffer))
+                        .setRequest(SingleObject.encode(request::toByteBuffer))
                         .setCount(request.getCount())
                         .setNextIndex(0)
                         .setAcceptedAt(System.currentTimeMillis())
                         .build());
         active.add(request.getRequestId());
         decoded.put(request.getRequestId(), request);
-        if (meters != null) {
-            SynthMeters.generatorRequests(meters, app, "accepted").increment();
-        }
+        meters.count(SynthMeters.GENERATOR_REQUESTS, "accepted");
     }
 
     /** Reads plain JSON; {@code created_at} defaults to the record's timestamp. */
@@ -161,7 +158,11 @@ public final class IngestProcessor implements Processor<String, IngestInput, Str
     }
 
     private void reject(
-            Record<String, IngestInput> record, byte[] raw, String reason, String message, GenerationRequest request) {
+            Record<String, IngestInput> record,
+            byte[] raw,
+            DeadLetterReason reason,
+            String message,
+            GenerationRequest request) {
         Optional<RecordMetadata> metadata = context.recordMetadata();
         byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
         DeadLetter.Builder letter = DeadLetters.forMessage(
@@ -179,11 +180,9 @@ public final class IngestProcessor implements Processor<String, IngestInput, Str
         if (request != null) {
             letter.setRequestId(request.getRequestId()).setDataset(request.getDataset());
         }
-        context.forward(new Record<>(record.key(), Emit.deadLetter(letter.build()), record.timestamp()));
-        if (meters != null) {
-            SynthMeters.generatorRequests(meters, app, "rejected").increment();
-            SynthMeters.deadLetters(meters, app, STAGE, reason).increment();
-        }
+        context.forward(new Record<>(record.key(), new GeneratorOutput.Failed(letter.build()), record.timestamp()));
+        meters.count(SynthMeters.GENERATOR_REQUESTS, "rejected");
+        meters.count(SynthMeters.DEAD_LETTERS, STAGE, reason.code());
     }
 
     private void plan(long now) {
@@ -213,11 +212,9 @@ public final class IngestProcessor implements Processor<String, IngestInput, Str
             Instant at = Instant.ofEpochMilli(now);
             for (long i = cursor.getNextIndex(); i < end; i++) {
                 ConditionTuple tuple = Planner.plan(request, i, steer == null ? null : steer.value(), at);
-                context.forward(new Record<>(tuple.getConditionId(), Emit.condition(tuple), now));
+                context.forward(new Record<>(tuple.getConditionId(), new GeneratorOutput.Condition(tuple), now));
             }
-            if (meters != null) {
-                SynthMeters.generatorConditions(meters, app).increment(end - cursor.getNextIndex());
-            }
+            meters.count(SynthMeters.GENERATOR_CONDITIONS, end - cursor.getNextIndex());
             cursor.setNextIndex(end);
             if (end >= cursor.getCount()) {
                 cursor.setRequest(null);
@@ -229,10 +226,6 @@ public final class IngestProcessor implements Processor<String, IngestInput, Str
     }
 
     private static GenerationRequest decode(ByteBuffer bytes) {
-        try {
-            return GenerationRequest.fromByteBuffer(bytes.duplicate());
-        } catch (IOException e) {
-            throw new UncheckedIOException("Corrupt plan cursor", e);
-        }
+        return SingleObject.decode(GenerationRequest::fromByteBuffer, bytes);
     }
 }

@@ -1,41 +1,29 @@
 package io.synthstream.generator.topology;
 
-import io.synthstream.avro.ConditionTuple;
-import io.synthstream.avro.DeadLetter;
-import io.synthstream.avro.GenerationRequest;
-import io.synthstream.avro.Sample;
 import io.synthstream.avro.SteeringUpdate;
 import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.llm.LlmRuntime;
 import io.synthstream.common.llm.LlmSettings;
 import io.synthstream.common.streams.DecodingSource;
+import io.synthstream.common.streams.Sinks;
 import io.synthstream.common.streams.StateStores;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.topics.TopicSpec;
 import io.synthstream.common.topics.Topics;
-import io.synthstream.generator.avro.PendingSample;
-import io.synthstream.generator.avro.PlanCursor;
 import io.synthstream.generator.config.GeneratorConfig;
-import io.synthstream.generator.processor.CallProcessor;
-import io.synthstream.generator.processor.Emit;
+import io.synthstream.generator.processor.GeneratorOutput;
+import io.synthstream.generator.processor.GeneratorProcessors;
 import io.synthstream.generator.processor.GeneratorStores;
 import io.synthstream.generator.processor.IngestInput;
-import io.synthstream.generator.processor.IngestProcessor;
-import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * The generator (DESIGN §4).
@@ -45,7 +33,7 @@ import org.apache.kafka.streams.state.Stores;
  * synth.requests.json ────┴─ ingest: validate ─┬─ synth.specs (accepted spec, first)
  *                           + plan (punctuator) ├─ synth.conditions (paced batches, cursor in generator-plans)
  *                                               └─ synth.dlq (invalid_request, duplicate_request)
- * synth.conditions ─ generate: pending store + async LLM runtime + drain punctuator
+ * synth.conditions ─ generate (AsyncStage): pending store + async LLM runtime + drain punctuator
  *                      ├─ synth.samples.raw
  *                      └─ synth.dlq (llm_*, unparseable_output, output_truncated, unknown_spec)
  * global tables: synth.specs (generator-specs), synth.steering (generator-steering)
@@ -78,9 +66,16 @@ public final class GeneratorTopology {
      * @param inMemoryStores in-memory instead of RocksDB stores (topology tests)
      */
     public static Topology build(SynthConfig config, LlmRuntime runtime, boolean inMemoryStores) {
+        return build(config, runtime, Clock.systemUTC(), inMemoryStores);
+    }
+
+    /** @param clock the time of spec waits and of forwarded records */
+    public static Topology build(SynthConfig config, LlmRuntime runtime, Clock clock, boolean inMemoryStores) {
         GeneratorConfig generator = GeneratorConfig.from(config);
         SynthSerdes serdes = SynthSerdes.from(config);
         String app = config.applicationId();
+        GeneratorStores stores = new GeneratorStores(inMemoryStores);
+        GeneratorProcessors processors = new GeneratorProcessors(generator, runtime, clock, stores, serdes);
         StreamsBuilder builder = new StreamsBuilder();
 
         StateStores.specsGlobalTable(builder, serdes, GeneratorStores.SPECS, "read-specs-global", inMemoryStores);
@@ -93,17 +88,6 @@ public final class GeneratorTopology {
                         .withKeySerde(Serdes.String())
                         .withValueSerde(serdes.value(Topics.STEERING)));
 
-        StoreBuilder<KeyValueStore<String, PlanCursor>> plans = Stores.keyValueStoreBuilder(
-                StateStores.keyValue(GeneratorStores.PLANS, inMemoryStores, false),
-                Serdes.String(),
-                serdes.valueSerde(PlanCursor.class));
-        StoreBuilder<KeyValueStore<String, PendingSample>> pending = Stores.keyValueStoreBuilder(
-                StateStores.keyValue(GeneratorStores.PENDING, inMemoryStores, false),
-                Serdes.String(),
-                serdes.valueSerde(PendingSample.class));
-
-        builder.addStateStore(plans);
-        builder.addStateStore(pending);
         KStream<String, IngestInput> avro = DecodingSource.stream(builder, Topics.REQUESTS, serdes, app)
                 .mapValues(IngestInput::avro, Named.as("ingest-avro"));
         KStream<String, IngestInput> json = builder.stream(
@@ -111,52 +95,16 @@ public final class GeneratorTopology {
                         Consumed.with(Topics.REQUESTS_JSON.keySerde(), Serdes.String())
                                 .withName("read-" + Topics.REQUESTS_JSON.name()))
                 .mapValues(IngestInput::json, Named.as("ingest-json"));
-        KStream<String, Emit> ingested = avro.merge(json, Named.as("ingest-merge"))
-                .process(() -> new IngestProcessor(generator, runtime), Named.as("ingest"), GeneratorStores.PLANS);
-        var ingestOut = ingested.split(Named.as("ingest-"))
-                .branch((k, e) -> e.kind() == Emit.Kind.SPEC, Branched.as("spec"))
-                .branch((k, e) -> e.kind() == Emit.Kind.CONDITION, Branched.as("condition"))
-                .defaultBranch(Branched.as("dlq"));
-        ingestOut
-                .get("ingest-spec")
-                .mapValues(e -> e.as(GenerationRequest.class), Named.as("ingest-spec-value"))
-                .to(
-                        Topics.SPECS.name(),
-                        Produced.with(Topics.SPECS.keySerde(), serdes.value(Topics.SPECS))
-                                .withName("write-specs"));
-        ingestOut
-                .get("ingest-condition")
-                .mapValues(e -> e.as(ConditionTuple.class), Named.as("ingest-condition-value"))
-                .to(
-                        Topics.CONDITIONS.name(),
-                        Produced.with(Topics.CONDITIONS.keySerde(), serdes.value(Topics.CONDITIONS))
-                                .withName("write-conditions"));
-        deadLetters(ingestOut.get("ingest-dlq"), "ingest", serdes);
+        KStream<String, GeneratorOutput> ingested =
+                avro.merge(json, Named.as("ingest-merge")).process(processors.ingest(), Named.as("ingest"));
+        Sinks.write(ingested, "write-specs", Topics.SPECS, serdes, GeneratorOutput::specOf);
+        Sinks.write(ingested, "write-conditions", Topics.CONDITIONS, serdes, GeneratorOutput::conditionOf);
+        Sinks.deadLetters(ingested, "ingest-write-dlq", serdes, GeneratorOutput::deadLetterOf);
 
-        var generated = DecodingSource.stream(builder, Topics.CONDITIONS, serdes, app)
-                .process(() -> new CallProcessor(generator, runtime), Named.as("generate"), GeneratorStores.PENDING)
-                .split(Named.as("generate-"))
-                .branch((k, e) -> e.kind() == Emit.Kind.SAMPLE, Branched.as("sample"))
-                .defaultBranch(Branched.as("dlq"));
-        generated
-                .get("generate-sample")
-                .mapValues(e -> e.as(Sample.class), Named.as("generate-sample-value"))
-                .to(
-                        Topics.SAMPLES_RAW.name(),
-                        Produced.with(Topics.SAMPLES_RAW.keySerde(), serdes.value(Topics.SAMPLES_RAW))
-                                .withName("write-samples"));
-        deadLetters(generated.get("generate-dlq"), "generate", serdes);
+        KStream<String, GeneratorOutput> generated = DecodingSource.stream(builder, Topics.CONDITIONS, serdes, app)
+                .process(processors.generate(), Named.as("generate"));
+        Sinks.write(generated, "write-samples", Topics.SAMPLES_RAW, serdes, GeneratorOutput::sampleOf);
+        Sinks.deadLetters(generated, "generate-write-dlq", serdes, GeneratorOutput::deadLetterOf);
         return builder.build();
-    }
-
-    private static void deadLetters(KStream<String, Emit> stream, String stage, SynthSerdes serdes) {
-        stream.map(
-                        (key, e) -> KeyValue.pair(
-                                key == null ? null : key.getBytes(StandardCharsets.UTF_8), e.as(DeadLetter.class)),
-                        Named.as(stage + "-dlq-value"))
-                .to(
-                        Topics.DLQ.name(),
-                        Produced.with(Topics.DLQ.keySerde(), serdes.value(Topics.DLQ))
-                                .withName(stage + "-write-dlq"));
     }
 }

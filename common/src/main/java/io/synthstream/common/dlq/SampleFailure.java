@@ -1,0 +1,24 @@
+package io.synthstream.common.dlq;
+
+/**
+ * A stage's decision to dead-letter one sample: what the stage's pure logic returns, and what
+ * {@link DeadLetters#forSample} turns into a {@code DeadLetter} once the stage adds who it is.
+ *
+ * @param reason why
+ * @param message what a user can act on
+ * @param samples how many requested samples it accounts for in the ledger: 1 when the sample ends
+ *     here, 0 when it goes on (e.g. scored unjudged)
+ * @param attempts LLM attempts spent on the sample (at least 1 is recorded)
+ * @param rawReply the model's reply that caused it, kept as the dead letter's value; null if none
+ */
+public record SampleFailure(DeadLetterReason reason, String message, int samples, int attempts, String rawReply) {
+    /** A failure that ends the sample (it counts as failed in the ledger). */
+    public static SampleFailure ends(DeadLetterReason reason, String message, int attempts, String rawReply) {
+        return new SampleFailure(reason, message, 1, attempts, rawReply);
+    }
+
+    /** A failure recorded while the sample goes on (it is not a lost sample in the ledger). */
+    public static SampleFailure noted(DeadLetterReason reason, String message, int attempts, String rawReply) {
+        return new SampleFailure(reason, message, 0, attempts, rawReply);
+    }
+}

@@ -1,0 +1,360 @@
+package io.synthstream.common.streams.async;
+
+import io.synthstream.avro.DeadLetter;
+import io.synthstream.avro.GenerationRequest;
+import io.synthstream.common.dlq.DeadLetters;
+import io.synthstream.common.dlq.SampleFailure;
+import io.synthstream.common.llm.LlmRuntime;
+import io.synthstream.common.metrics.AppMeters;
+import io.synthstream.common.metrics.SynthMeters;
+import io.synthstream.common.streams.ProcessorSuppliers;
+import io.synthstream.common.streams.SpecLookup;
+import io.synthstream.common.streams.SpecWait;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+
+/**
+ * The shell of every stage whose work per record is a remote call (the generator's LLM calls,
+ * the evaluator's judge calls and embeddings), so that no stream thread ever waits for one. The
+ * stage supplies only its decisions ({@link AsyncWork}); the shell does the rest:
+ *
+ * <ul>
+ *   <li><b>Pending store.</b> {@code process()} writes each entry the record starts to the
+ *       stage's changelogged pending store, then sends the calls the stage asks for.
+ *   <li><b>Drain.</b> A wall-clock punctuator ({@code drain.interval.ms}) takes finished calls on
+ *       the stream thread, hands each to the stage, and applies its {@link Step} in the same
+ *       transaction: the entry is updated and its next calls sent, or it is deleted as its outputs
+ *       are forwarded. Results are only forwarded together with the deletion, so they are never
+ *       doubled; commits never wait for a call.
+ *   <li><b>Re-issue after restore.</b> The first punctuation after the task starts (first start,
+ *       restart, rebalance) begins every entry of the store again, so work in flight is never
+ *       lost. A result whose call is no longer outstanding (the entry moved on or finished, or
+ *       the call was sent before the task restarted) is ignored.
+ *   <li><b>Back-pressure.</b> While the LLM runtime is saturated, {@code process()} handles
+ *       finished calls for up to {@code backpressure.max.wait.ms} before it takes the record.
+ *   <li><b>Spec wait.</b> An entry whose spec is not in the global table yet is parked ({@link
+ *       SpecWait}) and begun once it arrives, or handed to the stage as missing when the wait is
+ *       over.
+ *   <li><b>Dead letters and meters.</b> The stage's {@link SampleFailure}s become per-sample dead
+ *       letters; they, the stage's outcomes and the LLM runtime are counted in the app's meters.
+ * </ul>
+ *
+ * LLM calls go through the instance's {@link LlmRuntime} (one client per task); other calls run
+ * on the executors their futures belong to. Neither touches the context or a store.
+ *
+ * @param <I> the input value
+ * @param <P> a pending entry
+ * @param <O> the app's output envelope
+ */
+public final class AsyncStage<I, P, O> implements Processor<String, I, String, O> {
+    private static final int MAX_DRAIN = 5_000;
+    private static final char SEPARATOR = '/';
+
+    /**
+     * Everything about a stage that is not its decisions.
+     *
+     * @param app the application id, recorded on dead letters and meters
+     * @param stage the stage's name on dead letters ({@code generate}, {@code judge})
+     * @param pendingStore the name of the stage's pending store
+     * @param specStore the name of the app's global specs store
+     * @param runtime the instance's LLM runtime, shared by its tasks
+     * @param clock the time of spec waits, forwarded records and dead letters
+     * @param deadLetter wraps a dead letter in the app's output envelope
+     * @param outcomeMeter the counter {@link Step#counted} adds to
+     */
+    public record Setup<O>(
+            String app,
+            String stage,
+            String pendingStore,
+            String specStore,
+            AsyncSettings settings,
+            LlmRuntime runtime,
+            Clock clock,
+            Function<DeadLetter, O> deadLetter,
+            SynthMeters outcomeMeter) {}
+
+    private record TaskDone(String callId, Object value, Throwable error) {}
+
+    private final Setup<O> setup;
+    private final AsyncWork<I, P, O> work;
+    /** Calls out per pending key, by name; the value is a task's future (null for an LLM call). */
+    private final Map<String, Map<String, CompletableFuture<?>>> outstanding = new HashMap<>();
+
+    private ProcessorContext<String, O> context;
+    private KeyValueStore<String, P> pending;
+    private SpecLookup specs;
+    private SpecWait specWait;
+    private AppMeters meters;
+    private LlmRuntime.Client client;
+    private ConcurrentLinkedQueue<TaskDone> taskResults;
+    private boolean restored;
+
+    public AsyncStage(Setup<O> setup, AsyncWork<I, P, O> work) {
+        this.setup = setup;
+        this.work = work;
+    }
+
+    /** A supplier of the stage's processor that carries its pending store. */
+    public static <I, P, O> ProcessorSupplier<String, I, String, O> supplier(
+            Setup<O> setup, StoreBuilder<KeyValueStore<String, P>> pendingStore, Supplier<AsyncWork<I, P, O>> work) {
+        if (!pendingStore.name().equals(setup.pendingStore())) {
+            throw new IllegalArgumentException(
+                    "pending store " + pendingStore.name() + " is not the stage's " + setup.pendingStore());
+        }
+        return ProcessorSuppliers.owning(Set.of(pendingStore), () -> new AsyncStage<>(setup, work.get()));
+    }
+
+    @Override
+    public void init(ProcessorContext<String, O> context) {
+        forgetEverything(); // a task re-initialised after an error starts again from its store
+        this.context = context;
+        this.pending = context.getStateStore(setup.pendingStore());
+        this.specs = new SpecLookup(context, setup.specStore());
+        this.specWait = SpecWait.upTo(setup.settings().specWait(), setup.clock());
+        this.meters = AppMeters.from(context.appConfigs(), setup.app());
+        meters.registry().ifPresent(registry -> setup.runtime().bindMetrics(registry, setup.app()));
+        this.client = setup.runtime().client(setup.app() + "/" + setup.stage() + "/" + context.taskId());
+        this.taskResults = new ConcurrentLinkedQueue<>();
+        this.restored = false;
+        context.schedule(setup.settings().drainInterval(), PunctuationType.WALL_CLOCK_TIME, now -> {
+            if (!restored) {
+                restored = true;
+                restore();
+            }
+            drain();
+        });
+        context.schedule(specWait.recheckInterval(), PunctuationType.WALL_CLOCK_TIME, now -> recheckSpecs());
+    }
+
+    @Override
+    public void process(Record<String, I> record) {
+        setup.runtime().awaitCapacity(setup.settings().backpressureMaxWait(), this::drain);
+        for (Map.Entry<String, P> started :
+                work.start(record.value(), record.timestamp()).entrySet()) {
+            if (pending.get(started.getKey()) == null) { // else delivered again: already pending
+                resume(started.getKey(), started.getValue(), false);
+            }
+        }
+    }
+
+    /** After a (re)start: begins every stored entry that this incarnation has not started yet. */
+    private void restore() {
+        List<KeyValue<String, P>> entries = new ArrayList<>();
+        try (KeyValueIterator<String, P> all = pending.all()) {
+            all.forEachRemaining(entries::add);
+        }
+        for (KeyValue<String, P> entry : entries) {
+            if (!outstanding.containsKey(entry.key) && !specWait.isParked(entry.key)) {
+                resume(entry.key, entry.value, true);
+            }
+        }
+    }
+
+    /** Begins an entry whose spec is known, parks it, or gives it up when its wait is over. */
+    private void resume(String key, P entry, boolean stored) {
+        Optional<GenerationRequest> spec = specs.spec(work.requestId(entry));
+        Step<P, O> step;
+        if (spec.isPresent()) {
+            step = work.begin(key, entry, spec.get());
+        } else if (specWait.isOverdue(work.since(entry))) {
+            step = work.specMissing(key, entry);
+        } else {
+            step = Step.park();
+        }
+        apply(key, entry, step, stored);
+    }
+
+    private void recheckSpecs() {
+        specWait.recheck(
+                specs,
+                (key, spec) -> {
+                    P entry = pending.get(key);
+                    if (entry != null) {
+                        apply(key, entry, work.begin(key, entry, spec), true);
+                    }
+                },
+                key -> {
+                    P entry = pending.get(key);
+                    if (entry != null) {
+                        apply(key, entry, work.specMissing(key, entry), true);
+                    }
+                });
+    }
+
+    /** Handles the finished calls of this task; returns how many. */
+    private int drain() {
+        int handled = 0;
+        for (LlmRuntime.Completion completion : client.drain(MAX_DRAIN)) {
+            handled++;
+            int at = completion.callId().lastIndexOf(SEPARATOR);
+            handle(
+                    completion.callId().substring(0, at),
+                    new CallResult.Answer(completion.callId().substring(at + 1), completion));
+        }
+        TaskDone done;
+        while (handled < MAX_DRAIN && (done = taskResults.poll()) != null) {
+            handled++;
+            int at = done.callId().lastIndexOf(SEPARATOR);
+            Throwable error =
+                    done.error() instanceof CompletionException e && e.getCause() != null ? e.getCause() : done.error();
+            handle(
+                    done.callId().substring(0, at),
+                    new CallResult.Value(done.callId().substring(at + 1), done.value(), error));
+        }
+        return handled;
+    }
+
+    private void handle(String key, CallResult result) {
+        Map<String, CompletableFuture<?>> calls = outstanding.get(key);
+        if (calls == null || !calls.containsKey(result.call())) {
+            return; // stale: the entry moved on or finished, or the call predates this incarnation
+        }
+        calls.remove(result.call());
+        boolean othersOutstanding = !calls.isEmpty();
+        if (!othersOutstanding) {
+            outstanding.remove(key);
+        }
+        P entry = pending.get(key);
+        if (entry == null) {
+            forget(key);
+            return;
+        }
+        GenerationRequest spec = specs.spec(work.requestId(entry)).orElse(null);
+        apply(key, entry, work.finished(key, entry, spec, result, othersOutstanding), true);
+    }
+
+    /**
+     * Carries out a step in the current transaction.
+     *
+     * @param stored whether {@code entry} is in the pending store already
+     */
+    private void apply(String key, P entry, Step<P, O> step, boolean stored) {
+        for (SampleFailure failure : step.failures()) {
+            deadLetter(key, entry, failure);
+        }
+        long now = setup.clock().millis();
+        for (KeyValue<String, O> output : step.outputs()) {
+            context.forward(new Record<>(output.key, output.value, now));
+        }
+        String[] outcome = step.outcome();
+        if (outcome != null) {
+            meters.count(setup.outcomeMeter(), outcome);
+        }
+        switch (step.kind()) {
+            case FINISH -> {
+                if (stored) {
+                    pending.delete(key);
+                }
+                forget(key);
+            }
+            case PARK -> {
+                if (!stored) {
+                    pending.put(key, entry);
+                }
+                forget(key);
+                specWait.park(key, work.requestId(entry), work.since(entry));
+            }
+            case PROCEED -> {
+                if (step.entry() != null) {
+                    pending.put(key, step.entry());
+                } else if (!stored) {
+                    pending.put(key, entry);
+                }
+                send(key, step.calls());
+            }
+        }
+    }
+
+    private void send(String key, List<Call> calls) {
+        if (calls.isEmpty()) {
+            return;
+        }
+        Map<String, CompletableFuture<?>> out = outstanding.computeIfAbsent(key, k -> new HashMap<>());
+        for (Call call : calls) {
+            if (call.name().indexOf(SEPARATOR) >= 0) {
+                throw new IllegalArgumentException("a call's name cannot contain '/': " + call.name());
+            }
+            if (out.containsKey(call.name())) {
+                continue; // already out
+            }
+            String callId = key + SEPARATOR + call.name();
+            if (call instanceof Call.Llm llm) {
+                out.put(call.name(), null);
+                client.submit(callId, llm.request());
+            } else if (call instanceof Call.Task task) {
+                CompletableFuture<?> future;
+                try {
+                    future = task.start().get();
+                } catch (RuntimeException e) {
+                    future = CompletableFuture.failedFuture(e);
+                }
+                out.put(call.name(), future);
+                ConcurrentLinkedQueue<TaskDone> results = taskResults;
+                future.whenComplete((value, error) -> results.add(new TaskDone(callId, value, error)));
+            }
+        }
+    }
+
+    private void deadLetter(String key, P entry, SampleFailure failure) {
+        DeadLetter letter = DeadLetters.forSample(
+                setup.app(),
+                setup.stage(),
+                failure,
+                key,
+                work.requestId(entry),
+                work.dataset(entry),
+                setup.clock().instant());
+        context.forward(new Record<>(
+                key, setup.deadLetter().apply(letter), setup.clock().millis()));
+        meters.count(SynthMeters.DEAD_LETTERS, setup.stage(), failure.reason().code());
+    }
+
+    /** Stops waiting for the key's calls: late results are ignored, tasks not started are cancelled. */
+    private void forget(String key) {
+        Map<String, CompletableFuture<?>> calls = outstanding.remove(key);
+        if (calls != null) {
+            calls.values().forEach(AsyncStage::cancel);
+        }
+    }
+
+    private void forgetEverything() {
+        if (client != null) {
+            client.cancelAll();
+        }
+        outstanding.values().forEach(calls -> calls.values().forEach(AsyncStage::cancel));
+        outstanding.clear();
+        if (specWait != null) {
+            specWait.clear();
+        }
+    }
+
+    private static void cancel(CompletableFuture<?> future) {
+        if (future != null) {
+            future.cancel(false);
+        }
+    }
+
+    @Override
+    public void close() {
+        forgetEverything();
+    }
+}

@@ -1,0 +1,110 @@
+package io.synthstream.common.streams.async;
+
+import io.synthstream.common.dlq.SampleFailure;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+
+/**
+ * What {@link AsyncStage} does next with one pending entry, as its stage's {@link AsyncWork}
+ * decides: keep it pending and send calls ({@link #proceed}), finish it ({@link #finish}, {@link
+ * #fail}) or park it until its spec arrives ({@link #park}); in every case also forward outputs,
+ * dead-letter failures and count the outcome. Built and consumed within one decision, so the
+ * fluent methods change the step and return it.
+ *
+ * @param <P> the pending entry
+ * @param <O> the app's output envelope
+ */
+public final class Step<P, O> {
+    /** The entry's fate. */
+    public enum Kind {
+        /** Stays pending (updated when {@link #entry()} is set); {@link #calls()} are sent. */
+        PROCEED,
+        /** Done: the entry is deleted. */
+        FINISH,
+        /** Waits for its request's spec (see {@code SpecWait}). */
+        PARK
+    }
+
+    private final Kind kind;
+    private final P entry;
+    private final List<Call> calls;
+    private final List<KeyValue<String, O>> outputs = new ArrayList<>(2);
+    private final List<SampleFailure> failures = new ArrayList<>(1);
+    private String[] outcome;
+
+    private Step(Kind kind, P entry, List<Call> calls) {
+        this.kind = kind;
+        this.entry = entry;
+        this.calls = calls;
+    }
+
+    /** The entry stays as stored and {@code calls} are sent. */
+    public static <P, O> Step<P, O> proceed(List<Call> calls) {
+        return new Step<>(Kind.PROCEED, null, List.copyOf(calls));
+    }
+
+    /** The entry is replaced by {@code updated} in the same transaction, then {@code calls} are sent. */
+    public static <P, O> Step<P, O> proceed(P updated, List<Call> calls) {
+        return new Step<>(Kind.PROCEED, updated, List.copyOf(calls));
+    }
+
+    /** The entry is done and deleted; add its outputs with {@link #emit}. */
+    public static <P, O> Step<P, O> finish() {
+        return new Step<>(Kind.FINISH, null, List.of());
+    }
+
+    /** The entry ends in {@code synth.dlq}. */
+    public static <P, O> Step<P, O> fail(SampleFailure failure) {
+        return Step.<P, O>finish().deadLetter(failure);
+    }
+
+    /** The entry waits for its request's spec, then starts again. */
+    public static <P, O> Step<P, O> park() {
+        return new Step<>(Kind.PARK, null, List.of());
+    }
+
+    /** Forwards {@code output} under {@code key}. */
+    public Step<P, O> emit(String key, O output) {
+        outputs.add(KeyValue.pair(key, output));
+        return this;
+    }
+
+    /** Dead-letters the entry's sample with {@code failure} (whether or not it goes on). */
+    public Step<P, O> deadLetter(SampleFailure failure) {
+        failures.add(failure);
+        return this;
+    }
+
+    /** Counts the step in the stage's outcome meter with these tag values (after {@code app}). */
+    public Step<P, O> counted(String... tagValues) {
+        this.outcome = tagValues.clone();
+        return this;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The updated entry of a {@link Kind#PROCEED} step; null when the stored one stays. */
+    public P entry() {
+        return entry;
+    }
+
+    public List<Call> calls() {
+        return calls;
+    }
+
+    public List<KeyValue<String, O>> outputs() {
+        return outputs;
+    }
+
+    public List<SampleFailure> failures() {
+        return failures;
+    }
+
+    /** The outcome meter's tag values, or null when the step is not counted. */
+    public String[] outcome() {
+        return outcome == null ? null : outcome.clone();
+    }
+}

@@ -1,0 +1,145 @@
+package io.synthstream.evaluator.logic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.synthstream.avro.EvaluationSettings;
+import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.ModelParams;
+import io.synthstream.avro.Sample;
+import io.synthstream.common.json.ReplyJson;
+import io.synthstream.common.llm.LlmRequest;
+import io.synthstream.common.llm.SimulatedContent;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The LLM judge's call and the reading of its verdict. The prompt gives the rubric, the task
+ * (kind, description, allowed labels, grounding context), the conditions and the sample's fields,
+ * and asks for {@code {"score": 1..5, "rationale": "..."}} at temperature 0 (with a JSON schema
+ * where the provider supports one).
+ */
+public final class Judge {
+    static final int RATIONALE_MAX_CHARS = 500;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Judge() {}
+
+    /** A parsed verdict. */
+    public record Verdict(double score, String rationale) {}
+
+    /** A reply that holds no verdict; the message says why. */
+    public static final class UnreadableVerdictException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UnreadableVerdictException(String message) {
+            super(message);
+        }
+    }
+
+    /** Whether the request wants its samples judged (the evaluator's switch is checked by the caller). */
+    public static boolean enabled(GenerationRequest spec) {
+        EvaluationSettings e = spec.getEvaluation();
+        return e == null || e.getJudgeEnabled();
+    }
+
+    /** The judge model for a request: its {@code evaluation.judge_model}, else {@code configured}. */
+    public static String model(GenerationRequest spec, String configured) {
+        EvaluationSettings e = spec.getEvaluation();
+        ModelParams m = e == null ? null : e.getJudgeModel();
+        return m != null && m.getModel() != null ? m.getModel() : configured;
+    }
+
+    public static String rubricVersion(GenerationRequest spec) {
+        EvaluationSettings e = spec.getEvaluation();
+        return Rubrics.version(spec.getTask().getKind(), e == null ? null : e.getJudgeRubric());
+    }
+
+    public static LlmRequest request(
+            Sample sample, GenerationRequest spec, String model, int maxTokens, LlmRequest.ResponseFormat format) {
+        EvaluationSettings e = spec.getEvaluation();
+        String rubric = Rubrics.rubric(spec.getTask().getKind(), e == null ? null : e.getJudgeRubric());
+        StringBuilder user = new StringBuilder();
+        user.append("Task kind: ").append(spec.getTask().getKind()).append('\n');
+        if (spec.getTask().getDescription() != null) {
+            user.append("Task description: ")
+                    .append(spec.getTask().getDescription())
+                    .append('\n');
+        }
+        if (!spec.getTask().getLabels().isEmpty()) {
+            user.append("Allowed labels: ")
+                    .append(String.join(", ", spec.getTask().getLabels()))
+                    .append('\n');
+        }
+        if (spec.getTask().getContext() != null) {
+            user.append("Context:\n").append(spec.getTask().getContext()).append('\n');
+        }
+        if (!sample.getAttributes().isEmpty()) {
+            user.append("Conditions: ")
+                    .append(JSON.<JsonNode>valueToTree(new TreeMap<>(sample.getAttributes()))
+                            .toString())
+                    .append('\n');
+        }
+        user.append("Sample:\n")
+                .append(JSON.<JsonNode>valueToTree(new TreeMap<>(sample.getFields()))
+                        .toString())
+                .append("\n\n");
+        user.append("Judge the sample against the rubric. Reply with only a JSON object:"
+                + " {\"score\": <integer 1-5>, \"rationale\": \"<one or two sentences>\"}");
+        ObjectNode schema = JSON.createObjectNode().put("type", "object");
+        ObjectNode properties = schema.putObject("properties");
+        properties.putObject("score").put("type", "integer").put("minimum", 1).put("maximum", 5);
+        properties.putObject("rationale").put("type", "string");
+        schema.putArray("required").add("score").add("rationale");
+        schema.put("additionalProperties", false);
+        Map<String, String> hints = Map.of(SimulatedContent.SAMPLE_HINT, sample.getSampleId() + "/judge");
+        return new LlmRequest(
+                model,
+                List.of(
+                        LlmRequest.Message.system(
+                                "You are a strict, consistent judge of synthetic training data.\n" + rubric),
+                        LlmRequest.Message.user(user.toString())),
+                0.0,
+                null,
+                maxTokens,
+                null,
+                format,
+                schema,
+                hints);
+    }
+
+    /** The verdict in a reply: a JSON object with a score in [1,5] (numbers or numeric strings). */
+    public static Verdict parse(String reply) throws UnreadableVerdictException {
+        JsonNode object;
+        try {
+            object = ReplyJson.extract(reply);
+        } catch (ReplyJson.NoJsonObjectException e) {
+            throw new UnreadableVerdictException(e.getMessage());
+        }
+        JsonNode score = object.get("score");
+        double value;
+        if (score != null && score.isNumber()) {
+            value = score.asDouble();
+        } else if (score != null && score.isTextual()) {
+            try {
+                value = Double.parseDouble(score.asText().strip());
+            } catch (NumberFormatException e) {
+                throw new UnreadableVerdictException("score is not a number: " + score);
+            }
+        } else {
+            throw new UnreadableVerdictException("the verdict has no score field");
+        }
+        if (!(value >= 1 && value <= 5)) {
+            throw new UnreadableVerdictException("score " + value + " is outside 1-5");
+        }
+        JsonNode rationale = object.get("rationale");
+        String text = rationale == null || rationale.isNull()
+                ? ""
+                : rationale.asText().strip();
+        if (text.length() > RATIONALE_MAX_CHARS) {
+            text = text.substring(0, RATIONALE_MAX_CHARS - 1) + "…";
+        }
+        return new Verdict(value, text);
+    }
+}

@@ -1,0 +1,166 @@
+package io.synthstream.evaluator.logic;
+
+import io.synthstream.avro.FaithfulnessScore;
+import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.Sample;
+import io.synthstream.avro.ScoredSample;
+import io.synthstream.common.avro.SingleObject;
+import io.synthstream.common.dlq.DeadLetterReason;
+import io.synthstream.common.dlq.SampleFailure;
+import io.synthstream.common.llm.LlmRequest;
+import io.synthstream.common.llm.LlmResponse;
+import io.synthstream.common.llm.LlmRuntime;
+import io.synthstream.common.text.DedupText;
+import io.synthstream.evaluator.avro.EvalEvent;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.TreeMap;
+
+/**
+ * The per-sample scores as pure decisions: whether a sample is judged and with what call, what a
+ * finished judge call means (a verdict, or the sample unjudged with a failure to record), the
+ * text the metrics read, and the scored sample and dataset event a finished sample becomes.
+ * Judging never loses a sample: every failure leaves it {@link #UNJUDGED}, dead-lettered with
+ * {@code samples = 0}.
+ */
+public final class Scoring {
+    /** Faithfulness status: the judge gave a score. */
+    public static final String JUDGED = "judged";
+    /** Faithfulness status: the judge was wanted but failed (see synth.dlq). */
+    public static final String UNJUDGED = "unjudged";
+    /** Faithfulness status: judging is off (the evaluator's switch or the request's). */
+    public static final String DISABLED = "disabled";
+
+    /**
+     * What the per-sample scores read from the evaluator's settings.
+     *
+     * @param judgeEnabled the evaluator's switch (a request can also turn judging off)
+     * @param judgeModel the configured judge model (a request's {@code evaluation.judge_model} wins)
+     * @param judgeMaxTokens {@code max_tokens} of a judge call
+     * @param textMaxChars characters of a sample's text the metrics and the embedding read
+     */
+    public record Settings(boolean judgeEnabled, String judgeModel, int judgeMaxTokens, int textMaxChars) {}
+
+    /**
+     * A verdict on one sample.
+     *
+     * @param failure why the sample is unjudged, to dead-letter; null when judged
+     * @param promptTokens the judge call's prompt tokens (0 when it failed)
+     */
+    public record Judgement(
+            FaithfulnessScore verdict, SampleFailure failure, long promptTokens, long completionTokens) {}
+
+    private Scoring() {}
+
+    /** Whether a request's samples are judged. */
+    public static boolean judged(GenerationRequest spec, Settings settings) {
+        return settings.judgeEnabled() && Judge.enabled(spec);
+    }
+
+    /** The judge call for a sample. */
+    public static LlmRequest judgeRequest(
+            Sample sample, GenerationRequest spec, Settings settings, LlmRequest.ResponseFormat structuredOutput) {
+        return Judge.request(
+                sample, spec, Judge.model(spec, settings.judgeModel()), settings.judgeMaxTokens(), structuredOutput);
+    }
+
+    /**
+     * What a finished judge call means.
+     *
+     * @param spec the sample's spec, or null if it has disappeared (the configured model is recorded)
+     */
+    public static Judgement judgement(LlmRuntime.Completion completion, GenerationRequest spec, Settings settings) {
+        FaithfulnessScore.Builder verdict = FaithfulnessScore.newBuilder()
+                .setRubricVersion(spec == null ? null : Judge.rubricVersion(spec))
+                .setJudgeModel(spec == null ? settings.judgeModel() : Judge.model(spec, settings.judgeModel()));
+        if (!completion.succeeded()) {
+            String reason = completion.failure().kind().reason();
+            return new Judgement(
+                    verdict.setStatus(UNJUDGED)
+                            .setRationale("judge call failed: " + reason)
+                            .build(),
+                    SampleFailure.noted(
+                            completion.failure().kind().deadLetterReason(),
+                            completion.failure().getMessage(),
+                            completion.attempts(),
+                            null),
+                    0,
+                    0);
+        }
+        LlmResponse response = completion.response();
+        if (!response.model().isEmpty()) {
+            verdict.setJudgeModel(response.model());
+        }
+        SampleFailure failure = null;
+        try {
+            Judge.Verdict v = Judge.parse(response.content());
+            verdict.setStatus(JUDGED).setScore(v.score()).setRationale(v.rationale());
+        } catch (Judge.UnreadableVerdictException e) {
+            verdict.setStatus(UNJUDGED).setRationale("unreadable verdict: " + e.getMessage());
+            failure = SampleFailure.noted(
+                    DeadLetterReason.UNREADABLE_VERDICT,
+                    "The judge's reply holds no verdict: " + e.getMessage(),
+                    completion.attempts(),
+                    response.content());
+        }
+        return new Judgement(verdict.build(), failure, response.promptTokens(), response.completionTokens());
+    }
+
+    /** A sample whose spec never reached the evaluator: scored without a judge. */
+    public static Judgement withoutSpec(String requestId, Duration waited) {
+        return new Judgement(
+                FaithfulnessScore.newBuilder()
+                        .setStatus(UNJUDGED)
+                        .setRationale("no spec for request " + requestId)
+                        .build(),
+                SampleFailure.noted(
+                        DeadLetterReason.UNKNOWN_SPEC,
+                        "No spec for request " + requestId + " in synth.specs after " + waited.toMillis()
+                                + " ms; the sample is scored without a judge",
+                        0,
+                        null),
+                0,
+                0);
+    }
+
+    /** The verdict of a sample whose request does not want a judge. */
+    public static FaithfulnessScore disabled() {
+        return FaithfulnessScore.newBuilder().setStatus(DISABLED).build();
+    }
+
+    /** The text the metrics and the embedding read: the dedup fields (else every field), cut at the limit. */
+    public static String text(Sample sample, GenerationRequest spec, int maxChars) {
+        String text = spec == null ? "" : DedupText.of(sample, spec);
+        if (text.isEmpty()) {
+            text = String.join("\n", new TreeMap<>(sample.getFields()).values());
+        }
+        return text.length() > maxChars ? text.substring(0, maxChars) : text;
+    }
+
+    /** The scored sample, before the dataset stage adds label consistency and novelty. */
+    public static ScoredSample scored(Sample sample, FaithfulnessScore verdict, String text, Instant now) {
+        return ScoredSample.newBuilder()
+                .setSample(sample)
+                .setFaithfulness(verdict)
+                .setConditionAdherence(ConditionAdherence.score(sample.getAttributes(), sample.getFields(), text))
+                .setScoredAt(now)
+                .build();
+    }
+
+    /** The dataset stage's event for a scored sample. */
+    public static EvalEvent event(Sample sample, ScoredSample scored, ByteBuffer embedding, String text) {
+        return EvalEvent.newBuilder()
+                .setKind(DatasetEvents.SCORED)
+                .setDataset(sample.getDataset())
+                .setRequestId(sample.getRequestId())
+                .setSampleId(sample.getSampleId())
+                .setScored(SingleObject.encode(scored::toByteBuffer))
+                .setEmbedding(embedding)
+                .setText(text)
+                .setLabel(sample.getFields()
+                        .getOrDefault("label", sample.getAttributes().get("label")))
+                .setAttributes(sample.getAttributes())
+                .build();
+    }
+}

@@ -1,0 +1,216 @@
+package io.synthstream.generator.logic;
+
+import io.synthstream.avro.ConditionTuple;
+import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.Sample;
+import io.synthstream.avro.StepTrace;
+import io.synthstream.common.avro.SingleObject;
+import io.synthstream.common.dlq.DeadLetterReason;
+import io.synthstream.common.dlq.SampleFailure;
+import io.synthstream.common.llm.LlmRequest;
+import io.synthstream.common.llm.LlmResponse;
+import io.synthstream.common.llm.LlmRuntime;
+import io.synthstream.generator.avro.PendingSample;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One sample's way through its steps, as pure decisions: the pending entries a condition starts,
+ * the chat call an entry waits for, and what a finished call means for it ({@link #advance}): the
+ * next step, one repair turn for a reply that did not parse, the finished sample, or a failure
+ * for {@code synth.dlq}. The generator's call stage applies these decisions; nothing here touches
+ * Kafka or the network.
+ */
+public final class SampleProgress {
+    private SampleProgress() {}
+
+    /** What a finished call means for its sample. */
+    public sealed interface Progress permits Next, Repair, Done, Fail {}
+
+    /** The step's reply parsed and another step follows: the entry has moved on to it. */
+    public record Next(PendingSample entry) implements Progress {}
+
+    /** The reply did not parse: the entry now waits for one repair turn. */
+    public record Repair(PendingSample entry) implements Progress {}
+
+    /** The last step's reply parsed: the sample is finished. */
+    public record Done(Sample sample) implements Progress {}
+
+    /** The sample ends in {@code synth.dlq}. */
+    public record Fail(SampleFailure failure) implements Progress {}
+
+    /** The pending entries of a condition's samples, by sample id, waiting for their first step. */
+    public static Map<String, PendingSample> start(ConditionTuple condition, long timestamp) {
+        Map<String, PendingSample> entries = new LinkedHashMap<>();
+        ByteBuffer encoded = SingleObject.encode(condition::toByteBuffer);
+        for (int s = 0; s < Math.max(1, condition.getSamples()); s++) {
+            String sampleId = Ids.sampleId(condition.getRequestId(), condition.getConditionIndex(), s);
+            entries.put(
+                    sampleId,
+                    PendingSample.newBuilder()
+                            .setSampleId(sampleId)
+                            .setCondition(encoded.duplicate())
+                            .setSampleIndex(s)
+                            .setReceivedAt(timestamp)
+                            .setRequestId(condition.getRequestId())
+                            .setDataset(condition.getDataset())
+                            .build());
+        }
+        return entries;
+    }
+
+    /** The entry's condition. */
+    public static ConditionTuple condition(PendingSample entry) {
+        return SingleObject.decode(ConditionTuple::fromByteBuffer, entry.getCondition());
+    }
+
+    /** The entry's request id (read from its condition in entries that predate the field). */
+    public static String requestId(PendingSample entry) {
+        return entry.getRequestId().isEmpty() ? condition(entry).getRequestId() : entry.getRequestId();
+    }
+
+    /** The entry's dataset (read from its condition in entries that predate the field). */
+    public static String dataset(PendingSample entry) {
+        return entry.getDataset().isEmpty() ? condition(entry).getDataset() : entry.getDataset();
+    }
+
+    /** The name of the call the entry waits for: {@code step-<i>}, or {@code step-<i>-repair}. */
+    public static String callName(PendingSample entry) {
+        return "step-" + entry.getStepIndex() + (entry.getRepairReply() == null ? "" : "-repair");
+    }
+
+    /**
+     * The chat call the entry waits for: its current step's prompt, or that prompt with the reply
+     * that did not parse and a request to repair it.
+     *
+     * @throws Templates.TemplateException when the step's templates cannot be rendered
+     */
+    public static LlmRequest request(
+            PendingSample entry,
+            ConditionTuple condition,
+            GenerationRequest spec,
+            List<StepPlan> plan,
+            LlmRequest.ResponseFormat structuredOutput) {
+        LlmRequest request = PromptBuilder.build(
+                spec,
+                condition,
+                plan,
+                entry.getStepIndex(),
+                earlierOutputs(entry),
+                structuredOutput,
+                entry.getSampleId());
+        if (entry.getRepairReply() != null) {
+            request = PromptBuilder.repair(request, entry.getRepairReply(), entry.getRepairError());
+        }
+        return request;
+    }
+
+    /** The sample whose condition's spec never reached the generator's global table. */
+    public static SampleFailure unknownSpec(PendingSample entry, Duration waited) {
+        return SampleFailure.ends(
+                DeadLetterReason.UNKNOWN_SPEC,
+                "No spec for request " + requestId(entry) + " in synth.specs after " + waited.toMillis() + " ms",
+                0,
+                null);
+    }
+
+    /** A step whose templates cannot be rendered for the entry's condition. */
+    public static SampleFailure promptError(Templates.TemplateException error) {
+        return SampleFailure.ends(
+                DeadLetterReason.PROMPT_ERROR, "Cannot render the prompt: " + error.getMessage(), 0, null);
+    }
+
+    /**
+     * What the finished call means for the entry.
+     *
+     * @param spec the request's spec; may be null only when the call failed
+     * @param plan the spec's steps
+     * @param now the finished sample's creation time
+     */
+    public static Progress advance(
+            PendingSample entry,
+            ConditionTuple condition,
+            GenerationRequest spec,
+            List<StepPlan> plan,
+            LlmRuntime.Completion completion,
+            SampleTraces.Provenance provenance,
+            Instant now) {
+        int attempts = entry.getAttempts() + completion.attempts();
+        if (!completion.succeeded()) {
+            return new Fail(SampleFailure.ends(
+                    completion.failure().kind().deadLetterReason(),
+                    completion.failure().getMessage(),
+                    attempts,
+                    null));
+        }
+        LlmResponse response = completion.response();
+        StepPlan step = plan.get(entry.getStepIndex());
+        Map<String, String> output;
+        try {
+            output = OutputParser.parse(response.content(), step.outputFields());
+        } catch (OutputParser.UnparseableOutputException e) {
+            if (response.truncated()) {
+                return new Fail(SampleFailure.ends(
+                        DeadLetterReason.OUTPUT_TRUNCATED,
+                        "The reply hit max_tokens (finish_reason=length) and is incomplete: " + e.getMessage()
+                                + "; raise model.max_tokens",
+                        attempts,
+                        response.content()));
+            }
+            if (entry.getRepairReply() != null) {
+                return new Fail(SampleFailure.ends(
+                        DeadLetterReason.UNPARSEABLE_OUTPUT,
+                        "The reply did not parse, also after one repair turn: " + e.getMessage(),
+                        attempts,
+                        response.content()));
+            }
+            return new Repair(PendingSample.newBuilder(entry)
+                    .setRepairReply(response.content())
+                    .setRepairError(e.getMessage())
+                    .setAttempts(attempts)
+                    .build());
+        }
+        StepTrace trace = StepTrace.newBuilder()
+                .setName(step.name())
+                .setModel(response.model().isEmpty() ? provenance.modelOf(spec) : response.model())
+                .setOutput(output)
+                .setPromptTokens(response.promptTokens())
+                .setCompletionTokens(response.completionTokens())
+                .setLatencyMs(response.latencyMs())
+                .setAttempts(completion.attempts() + (entry.getRepairReply() == null ? 0 : 1))
+                .build();
+        List<ByteBuffer> traces = new ArrayList<>(entry.getSteps());
+        traces.add(SingleObject.encode(trace::toByteBuffer));
+        if (entry.getStepIndex() + 1 < plan.size()) {
+            return new Next(PendingSample.newBuilder(entry)
+                    .setSteps(traces)
+                    .setStepIndex(entry.getStepIndex() + 1)
+                    .setRepairReply(null)
+                    .setRepairError(null)
+                    .setAttempts(attempts)
+                    .build());
+        }
+        return new Done(SampleTraces.sample(spec, condition, entry, plan, decodeTraces(traces), provenance, now));
+    }
+
+    private static Map<String, Map<String, String>> earlierOutputs(PendingSample entry) {
+        Map<String, Map<String, String>> earlier = new LinkedHashMap<>();
+        for (StepTrace t : decodeTraces(entry.getSteps())) {
+            earlier.put(t.getName(), t.getOutput());
+        }
+        return earlier;
+    }
+
+    private static List<StepTrace> decodeTraces(List<ByteBuffer> bytes) {
+        List<StepTrace> traces = new ArrayList<>(bytes.size());
+        for (ByteBuffer b : bytes) {
+            traces.add(SingleObject.decode(StepTrace::fromByteBuffer, b));
+        }
+        return traces;
+    }
+}

@@ -1,0 +1,128 @@
+package io.synthstream.generator.logic;
+
+import io.synthstream.avro.ConditionTuple;
+import io.synthstream.avro.Example;
+import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.GenerationTrace;
+import io.synthstream.avro.Sample;
+import io.synthstream.avro.StepTrace;
+import io.synthstream.generator.avro.PendingSample;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A finished sample with its provenance: the fields of every step (a later step's field wins, the
+ * chain-of-thought rationale goes to the trace unless declared), and a {@link GenerationTrace}
+ * with the provider, model, template version, parameters, tokens, latency and each step.
+ */
+public final class SampleTraces {
+    private SampleTraces() {}
+
+    /**
+     * Who answers the generator's calls, as recorded on every sample.
+     *
+     * @param provider the provider's name ({@code openai}, {@code simulated})
+     * @param simulated whether it is the built-in simulator
+     * @param defaultModel the model used when a request names none
+     */
+    public record Provenance(String provider, boolean simulated, String defaultModel) {
+        /** The model a request asks for, else the provider's default. */
+        public String modelOf(GenerationRequest spec) {
+            return spec.getModel().getModel() == null
+                    ? defaultModel
+                    : spec.getModel().getModel();
+        }
+    }
+
+    /** The finished sample of {@code entry}, whose steps' traces are {@code traces}. */
+    public static Sample sample(
+            GenerationRequest spec,
+            ConditionTuple condition,
+            PendingSample entry,
+            List<StepPlan> plan,
+            List<StepTrace> traces,
+            Provenance provenance,
+            Instant now) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        Set<String> declared = new HashSet<>();
+        plan.forEach(p -> p.outputFields().forEach(f -> declared.add(f.getName())));
+        String rationale = null;
+        long promptTokens = 0;
+        long completionTokens = 0;
+        long latency = 0;
+        for (StepTrace t : traces) {
+            t.getOutput().forEach((k, v) -> {
+                if (!PromptBuilder.RATIONALE.equals(k) || declared.contains(k)) {
+                    fields.put(k, v);
+                }
+            });
+            if (t.getOutput().containsKey(PromptBuilder.RATIONALE)) {
+                rationale = t.getOutput().get(PromptBuilder.RATIONALE);
+            }
+            promptTokens += t.getPromptTokens();
+            completionTokens += t.getCompletionTokens();
+            latency += t.getLatencyMs();
+        }
+        GenerationTrace trace = GenerationTrace.newBuilder()
+                .setProvider(provenance.provider())
+                .setModel(traces.get(traces.size() - 1).getModel())
+                .setSimulated(provenance.simulated())
+                .setTemplateVersion(
+                        spec.getTask().getTemplateVersion() == null
+                                ? DefaultTemplates.VERSION
+                                : spec.getTask().getTemplateVersion())
+                .setParameters(parameters(
+                        spec,
+                        entry.getAttempts() + traces.get(traces.size() - 1).getAttempts()))
+                .setPromptTokens(promptTokens)
+                .setCompletionTokens(completionTokens)
+                .setLatencyMs(latency)
+                .setRationale(rationale)
+                .setDemonstrationIds(demonstrationIds(condition))
+                .setSteps(traces)
+                .build();
+        return Sample.newBuilder()
+                .setSampleId(entry.getSampleId())
+                .setRequestId(condition.getRequestId())
+                .setDataset(condition.getDataset())
+                .setConditionId(condition.getConditionId())
+                .setConditionIndex(condition.getConditionIndex())
+                .setSampleIndex(entry.getSampleIndex())
+                .setTaskKind(spec.getTask().getKind())
+                .setAttributes(condition.getAttributes())
+                .setFields(fields)
+                .setTrace(trace)
+                .setCreatedAt(now)
+                .build();
+    }
+
+    private static Map<String, String> parameters(GenerationRequest spec, int attempts) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        if (spec.getModel().getTemperature() != null) {
+            parameters.put("temperature", spec.getModel().getTemperature().toString());
+        }
+        if (spec.getModel().getTopP() != null) {
+            parameters.put("top_p", spec.getModel().getTopP().toString());
+        }
+        if (spec.getModel().getMaxTokens() != null) {
+            parameters.put("max_tokens", spec.getModel().getMaxTokens().toString());
+        }
+        parameters.put("chain_of_thought", Boolean.toString(spec.getChainOfThought()));
+        parameters.put("attempts", Integer.toString(attempts));
+        return parameters;
+    }
+
+    private static List<String> demonstrationIds(ConditionTuple condition) {
+        List<String> ids = new ArrayList<>();
+        List<Example> demos = condition.getDemonstrations();
+        for (int i = 0; i < demos.size(); i++) {
+            ids.add(demos.get(i).getId() == null ? "demo-" + i : demos.get(i).getId());
+        }
+        return ids;
+    }
+}

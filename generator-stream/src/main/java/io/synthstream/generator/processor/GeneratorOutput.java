@@ -1,0 +1,41 @@
+package io.synthstream.generator.processor;
+
+import io.synthstream.avro.ConditionTuple;
+import io.synthstream.avro.DeadLetter;
+import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.Sample;
+
+/**
+ * What the generator's processors forward: one value for one output topic. Lives only between a
+ * processor and the sinks that follow it (see {@code Sinks}); never serialized. The {@code *Of}
+ * selectors pick one kind, or give null for the others.
+ */
+public sealed interface GeneratorOutput {
+    /** An accepted request: to synth.specs. */
+    record Spec(GenerationRequest spec) implements GeneratorOutput {}
+
+    /** A planned condition tuple: to synth.conditions. */
+    record Condition(ConditionTuple condition) implements GeneratorOutput {}
+
+    /** A generated sample: to synth.samples.raw. */
+    record RawSample(Sample sample) implements GeneratorOutput {}
+
+    /** A bad request or a failed sample: to synth.dlq. */
+    record Failed(DeadLetter deadLetter) implements GeneratorOutput {}
+
+    static GenerationRequest specOf(GeneratorOutput output) {
+        return output instanceof Spec s ? s.spec() : null;
+    }
+
+    static ConditionTuple conditionOf(GeneratorOutput output) {
+        return output instanceof Condition c ? c.condition() : null;
+    }
+
+    static Sample sampleOf(GeneratorOutput output) {
+        return output instanceof RawSample s ? s.sample() : null;
+    }
+
+    static DeadLetter deadLetterOf(GeneratorOutput output) {
+        return output instanceof Failed f ? f.deadLetter() : null;
+    }
+}

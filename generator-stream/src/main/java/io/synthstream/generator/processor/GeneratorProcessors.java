@@ -1,0 +1,67 @@
+package io.synthstream.generator.processor;
+
+import io.synthstream.avro.ConditionTuple;
+import io.synthstream.common.llm.LlmRuntime;
+import io.synthstream.common.metrics.SynthMeters;
+import io.synthstream.common.streams.ProcessorSuppliers;
+import io.synthstream.common.streams.SynthSerdes;
+import io.synthstream.common.streams.async.AsyncStage;
+import io.synthstream.generator.avro.PendingSample;
+import io.synthstream.generator.avro.PlanCursor;
+import io.synthstream.generator.config.GeneratorConfig;
+import java.time.Clock;
+import java.util.Set;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+
+/**
+ * Suppliers of the generator's processors, each carrying the state store it owns ({@link
+ * ProcessorSupplier#stores()}), so the topology never wires a store by hand. Every {@code get()}
+ * returns a new processor.
+ */
+public final class GeneratorProcessors {
+    /** The stage name on the call stage's dead letters. */
+    public static final String GENERATE_STAGE = "generate";
+
+    private final GeneratorConfig config;
+    private final LlmRuntime runtime;
+    private final Clock clock;
+    private final GeneratorStores stores;
+    private final SynthSerdes serdes;
+
+    /**
+     * @param runtime the instance's LLM runtime, shared by all its tasks
+     * @param clock the time of spec waits and of forwarded records
+     */
+    public GeneratorProcessors(
+            GeneratorConfig config, LlmRuntime runtime, Clock clock, GeneratorStores stores, SynthSerdes serdes) {
+        this.config = config;
+        this.runtime = runtime;
+        this.clock = clock;
+        this.stores = stores;
+        this.serdes = serdes;
+    }
+
+    /** Validation, specs and paced planning, on the request's partition. */
+    public ProcessorSupplier<String, IngestInput, String, GeneratorOutput> ingest() {
+        return ProcessorSuppliers.owning(
+                Set.of(stores.plans(serdes.valueSerde(PlanCursor.class))), () -> new IngestProcessor(config, runtime));
+    }
+
+    /** The LLM calls of each sample, on the condition's partition. */
+    public ProcessorSupplier<String, ConditionTuple, String, GeneratorOutput> generate() {
+        AsyncStage.Setup<GeneratorOutput> setup = new AsyncStage.Setup<>(
+                config.synth().applicationId(),
+                GENERATE_STAGE,
+                GeneratorStores.PENDING,
+                GeneratorStores.SPECS,
+                config.async(),
+                runtime,
+                clock,
+                GeneratorOutput.Failed::new,
+                SynthMeters.GENERATOR_SAMPLES);
+        return AsyncStage.supplier(
+                setup,
+                stores.pending(serdes.valueSerde(PendingSample.class)),
+                () -> new SampleCalls(runtime.provider(), config.async().specWait(), clock));
+    }
+}

@@ -1,0 +1,117 @@
+package io.synthstream.generator.processor;
+
+import io.synthstream.avro.ConditionTuple;
+import io.synthstream.avro.GenerationRequest;
+import io.synthstream.common.dlq.SampleFailure;
+import io.synthstream.common.llm.LlmProvider;
+import io.synthstream.common.streams.SpecLookup;
+import io.synthstream.common.streams.async.AsyncWork;
+import io.synthstream.common.streams.async.Call;
+import io.synthstream.common.streams.async.CallResult;
+import io.synthstream.common.streams.async.Step;
+import io.synthstream.generator.avro.PendingSample;
+import io.synthstream.generator.logic.SampleProgress;
+import io.synthstream.generator.logic.SampleTraces;
+import io.synthstream.generator.logic.StepPlan;
+import io.synthstream.generator.logic.Templates;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The generator's sample calls on the async-call stage: one {@link PendingSample} per sample of a
+ * condition, one LLM call at a time (each step, or one repair turn), with every decision taken by
+ * {@link SampleProgress}. Samples are counted in {@code synth.generator.samples} as generated or
+ * dead_lettered with their reason.
+ */
+final class SampleCalls implements AsyncWork<ConditionTuple, PendingSample, GeneratorOutput> {
+    private final LlmProvider provider;
+    private final SampleTraces.Provenance provenance;
+    private final Duration specWait;
+    private final Clock clock;
+    private final SpecLookup.Derived<List<StepPlan>> plans = SpecLookup.derived(StepPlan::of);
+
+    SampleCalls(LlmProvider provider, Duration specWait, Clock clock) {
+        this.provider = provider;
+        this.provenance = new SampleTraces.Provenance(provider.name(), provider.simulated(), provider.defaultModel());
+        this.specWait = specWait;
+        this.clock = clock;
+    }
+
+    @Override
+    public Map<String, PendingSample> start(ConditionTuple condition, long timestamp) {
+        return SampleProgress.start(condition, timestamp);
+    }
+
+    @Override
+    public String requestId(PendingSample entry) {
+        return SampleProgress.requestId(entry);
+    }
+
+    @Override
+    public String dataset(PendingSample entry) {
+        return SampleProgress.dataset(entry);
+    }
+
+    @Override
+    public long since(PendingSample entry) {
+        return entry.getReceivedAt();
+    }
+
+    @Override
+    public Step<PendingSample, GeneratorOutput> begin(String key, PendingSample entry, GenerationRequest spec) {
+        return call(null, entry, SampleProgress.condition(entry), spec);
+    }
+
+    @Override
+    public Step<PendingSample, GeneratorOutput> specMissing(String key, PendingSample entry) {
+        return fail(SampleProgress.unknownSpec(entry, specWait));
+    }
+
+    @Override
+    public Step<PendingSample, GeneratorOutput> finished(
+            String key, PendingSample entry, GenerationRequest spec, CallResult result, boolean othersOutstanding) {
+        if (!(result instanceof CallResult.Answer answer)) {
+            throw new IllegalStateException("the generator sends only LLM calls, got " + result);
+        }
+        if (spec == null && answer.completion().succeeded()) {
+            return Step.park(); // the spec was deleted while the call ran: wait for it like a new entry
+        }
+        ConditionTuple condition = SampleProgress.condition(entry);
+        List<StepPlan> plan = spec == null ? List.of() : plans.of(spec);
+        SampleProgress.Progress progress =
+                SampleProgress.advance(entry, condition, spec, plan, answer.completion(), provenance, clock.instant());
+        if (progress instanceof SampleProgress.Next next) {
+            return call(next.entry(), next.entry(), condition, spec);
+        } else if (progress instanceof SampleProgress.Repair repair) {
+            return call(repair.entry(), repair.entry(), condition, spec);
+        } else if (progress instanceof SampleProgress.Done done) {
+            return Step.<PendingSample, GeneratorOutput>finish()
+                    .emit(key, new GeneratorOutput.RawSample(done.sample()))
+                    .counted("generated", "none");
+        } else if (progress instanceof SampleProgress.Fail failed) {
+            return fail(failed.failure());
+        }
+        throw new IllegalStateException("unknown progress " + progress);
+    }
+
+    /** Sends the call {@code entry} waits for, storing {@code updated} first when it is not null. */
+    private Step<PendingSample, GeneratorOutput> call(
+            PendingSample updated, PendingSample entry, ConditionTuple condition, GenerationRequest spec) {
+        Call call;
+        try {
+            call = Call.llm(
+                    SampleProgress.callName(entry),
+                    SampleProgress.request(entry, condition, spec, plans.of(spec), provider.structuredOutput()));
+        } catch (Templates.TemplateException e) {
+            return fail(SampleProgress.promptError(e));
+        }
+        return updated == null ? Step.proceed(List.of(call)) : Step.proceed(updated, List.of(call));
+    }
+
+    private static Step<PendingSample, GeneratorOutput> fail(SampleFailure failure) {
+        return Step.<PendingSample, GeneratorOutput>fail(failure)
+                .counted("dead_lettered", failure.reason().code());
+    }
+}
