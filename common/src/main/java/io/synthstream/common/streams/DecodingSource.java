@@ -56,14 +56,15 @@ public final class DecodingSource {
         var branches = decoded.split(Named.as("decode-" + name + "-"))
                 .branch((key, result) -> result.deadLetter().isPresent(), Branched.as("failed"))
                 .defaultBranch(Branched.as("ok"));
-        Sinks.deadLetters(
-                branches.get("decode-" + name + "-failed")
-                        .map(
-                                (key, result) -> org.apache.kafka.streams.KeyValue.pair(
-                                        result.rawKey(), result.deadLetter().orElseThrow()),
-                                Named.as("dlq-key-" + name)),
-                "dlq-" + name,
-                serdes);
+        new Sinks(serdes)
+                .deadLetters(
+                        branches.get("decode-" + name + "-failed")
+                                .map(
+                                        (key, result) -> org.apache.kafka.streams.KeyValue.pair(
+                                                result.rawKey(),
+                                                result.deadLetter().orElseThrow()),
+                                        Named.as("dlq-key-" + name)),
+                        "dlq-" + name);
         return branches.get("decode-" + name + "-ok").mapValues(result -> result.value(), Named.as("decoded-" + name));
     }
 

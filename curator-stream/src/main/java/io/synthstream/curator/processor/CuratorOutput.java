@@ -8,7 +8,7 @@ import io.synthstream.curator.avro.ClaimBatch;
 /**
  * What the curation processor forwards: a decision on one sample, or a batch of dedup claims for
  * one owner partition. Lives only between the processor and the sinks that follow it (see {@code
- * Sinks}); never serialized. The {@code *Of} selectors pick one kind, or give null for the others.
+ * Sinks}); never serialized.
  */
 public sealed interface CuratorOutput {
     /** Kept: to synth.samples.curated. */
@@ -22,20 +22,4 @@ public sealed interface CuratorOutput {
 
     /** Claims on dedup buckets: to the partition that owns them. */
     record Claims(ClaimBatch batch) implements CuratorOutput {}
-
-    static Sample curatedOf(CuratorOutput output) {
-        return output instanceof Curated c ? c.sample() : null;
-    }
-
-    static Rejection rejectionOf(CuratorOutput output) {
-        return output instanceof Rejected r ? r.rejection() : null;
-    }
-
-    static DeadLetter deadLetterOf(CuratorOutput output) {
-        return output instanceof Failed f ? f.deadLetter() : null;
-    }
-
-    static ClaimBatch claimsOf(CuratorOutput output) {
-        return output instanceof Claims c ? c.batch() : null;
-    }
 }

@@ -14,6 +14,10 @@ import io.synthstream.curator.config.CuratorConfig;
 import io.synthstream.curator.processor.BandRouting;
 import io.synthstream.curator.processor.CurationInput;
 import io.synthstream.curator.processor.CuratorOutput;
+import io.synthstream.curator.processor.CuratorOutput.Claims;
+import io.synthstream.curator.processor.CuratorOutput.Curated;
+import io.synthstream.curator.processor.CuratorOutput.Failed;
+import io.synthstream.curator.processor.CuratorOutput.Rejected;
 import io.synthstream.curator.processor.CuratorProcessors;
 import io.synthstream.curator.processor.CuratorStores;
 import java.time.Clock;
@@ -118,10 +122,11 @@ public final class CuratorTopology {
                 .mapValues(CurationInput::ofVotes, Named.as("votes-input"));
         KStream<String, CuratorOutput> outputs =
                 samples.merge(votesIn, Named.as("curate-input")).process(processors.curation(), Named.as("curate"));
-        Sinks.write(outputs, "curate-write-curated", Topics.SAMPLES_CURATED, serdes, CuratorOutput::curatedOf);
-        Sinks.write(outputs, "curate-write-rejected", Topics.SAMPLES_REJECTED, serdes, CuratorOutput::rejectionOf);
-        Sinks.deadLetters(outputs, "curate-write-dlq", serdes, CuratorOutput::deadLetterOf);
-        Sinks.select(outputs, "claim-batch", CuratorOutput::claimsOf)
+        Sinks sinks = new Sinks(serdes);
+        sinks.write(outputs, "curate-write-curated", Topics.SAMPLES_CURATED, Curated.class, Curated::sample);
+        sinks.write(outputs, "curate-write-rejected", Topics.SAMPLES_REJECTED, Rejected.class, Rejected::rejection);
+        sinks.deadLetters(outputs, "curate-write-dlq", Failed.class, Failed::deadLetter);
+        sinks.select(outputs, "claim-batch", Claims.class, Claims::batch)
                 .repartition(Repartitioned.<String, ClaimBatch>as(CLAIMS_TOPIC)
                         .withKeySerde(Serdes.String())
                         .withValueSerde(claims)

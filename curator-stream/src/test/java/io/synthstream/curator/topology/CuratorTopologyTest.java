@@ -13,6 +13,7 @@ import io.synthstream.avro.Sample;
 import io.synthstream.avro.TaskSpec;
 import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.streams.SynthSerdes;
+import io.synthstream.common.testing.MutableClock;
 import io.synthstream.common.testing.TopologyTestSupport;
 import io.synthstream.common.topics.Topics;
 import io.synthstream.curator.avro.BandVote;
@@ -20,11 +21,8 @@ import io.synthstream.curator.avro.VoteBatch;
 import io.synthstream.curator.config.CuratorConfig;
 import io.synthstream.schemas.TestRecords;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -46,27 +44,7 @@ class CuratorTopologyTest {
             + " replaced the cracked lens quickly and the replacement has worked without a single problem since.";
     private static final String DEMONSTRATION = "The hinge snapped after a week and support never answered my emails.";
 
-    /** A clock the tests move forward. */
-    static final class MutableClock extends Clock {
-        Instant now = NOW;
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
-    private final MutableClock clock = new MutableClock();
+    private final MutableClock clock = new MutableClock(NOW);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     /** Claims are sent with each sample, so a test sees each decision as soon as it pipes the sample. */
     private final SynthConfig config =
@@ -249,7 +227,7 @@ class CuratorTopologyTest {
         assertThat(curated.isEmpty()).isTrue();
 
         specs.pipeInput("r-late", spec("r-late", null));
-        clock.now = NOW.plusSeconds(2);
+        clock.set(NOW.plusSeconds(2));
         driver.advanceWallClockTime(Duration.ofSeconds(2));
 
         assertThat(curated.readValue().getSampleId()).isEqualTo("s-1");
@@ -268,7 +246,7 @@ class CuratorTopologyTest {
             raw.pipeInput("s-" + i, sample("s-" + i, "r-late", texts.get(i), "positive"), NOW);
         }
         specs.pipeInput("r-late", spec("r-late", null));
-        clock.now = NOW.plusSeconds(2);
+        clock.set(NOW.plusSeconds(2));
         driver.advanceWallClockTime(Duration.ofSeconds(2));
 
         assertThat(curated.readValuesToList())
@@ -281,7 +259,7 @@ class CuratorTopologyTest {
     void shouldDeadLetterASampleWhoseSpecNeverArrives() {
         raw.pipeInput("s-1", sample("s-1", "r-missing", REVIEW, "positive"), NOW);
 
-        clock.now = NOW.plusSeconds(61);
+        clock.set(NOW.plusSeconds(61));
         driver.advanceWallClockTime(Duration.ofSeconds(61));
 
         DeadLetter letter = dlq.readValue();

@@ -30,28 +30,4 @@ public sealed interface EvaluatorOutput {
 
     /** A failure recorded for a sample: to synth.dlq. */
     record Failed(DeadLetter deadLetter) implements EvaluatorOutput {}
-
-    static EvalEvent eventOf(EvaluatorOutput output) {
-        return output instanceof Event e ? e.event() : null;
-    }
-
-    static LedgerDelta deltaOf(EvaluatorOutput output) {
-        return output instanceof Delta d ? d.delta() : null;
-    }
-
-    static ScoredSample scoredOf(EvaluatorOutput output) {
-        return output instanceof Scored s ? s.sample() : null;
-    }
-
-    static DatasetReport reportOf(EvaluatorOutput output) {
-        return output instanceof Report r ? r.report() : null;
-    }
-
-    static SteeringUpdate steeringOf(EvaluatorOutput output) {
-        return output instanceof SteeringUpdated s ? s.update() : null;
-    }
-
-    static DeadLetter deadLetterOf(EvaluatorOutput output) {
-        return output instanceof Failed f ? f.deadLetter() : null;
-    }
 }

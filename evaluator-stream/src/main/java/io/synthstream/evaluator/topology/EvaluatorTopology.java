@@ -22,6 +22,12 @@ import io.synthstream.evaluator.embedding.OpenAiEmbedder;
 import io.synthstream.evaluator.logic.DatasetEvents;
 import io.synthstream.evaluator.logic.LedgerDeltas;
 import io.synthstream.evaluator.processor.EvaluatorOutput;
+import io.synthstream.evaluator.processor.EvaluatorOutput.Delta;
+import io.synthstream.evaluator.processor.EvaluatorOutput.Event;
+import io.synthstream.evaluator.processor.EvaluatorOutput.Failed;
+import io.synthstream.evaluator.processor.EvaluatorOutput.Report;
+import io.synthstream.evaluator.processor.EvaluatorOutput.Scored;
+import io.synthstream.evaluator.processor.EvaluatorOutput.SteeringUpdated;
 import io.synthstream.evaluator.processor.EvaluatorProcessors;
 import io.synthstream.evaluator.processor.EvaluatorStores;
 import java.time.Clock;
@@ -125,8 +131,9 @@ public final class EvaluatorTopology {
         KStream<byte[], DeadLetter> deadLetters = DecodingSource.stream(builder, Topics.DLQ, serdes, app);
 
         // Per-sample scores.
+        Sinks sinks = new Sinks(serdes);
         KStream<String, EvaluatorOutput> scoring = curated.process(processors.score(), Named.as("score"));
-        Sinks.deadLetters(scoring, "score-write-dlq", serdes, EvaluatorOutput::deadLetterOf);
+        sinks.deadLetters(scoring, "score-write-dlq", Failed.class, Failed::deadLetter);
 
         // The ledger.
         KStream<String, LedgerDelta> deltas = raw.map(
@@ -150,16 +157,16 @@ public final class EvaluatorTopology {
                                         Named.as("ledger-failed")),
                         Named.as("ledger-merge-failed"))
                 .merge(
-                        Sinks.select(scoring, "ledger-judged", EvaluatorOutput::deltaOf),
+                        sinks.select(scoring, "ledger-judged", Delta.class, Delta::delta),
                         Named.as("ledger-merge-judged"));
         KStream<String, RequestStatus> statuses = deltas.repartition(
                         Repartitioned.with(Serdes.String(), serdes.valueSerde(LedgerDelta.class))
                                 .withName("ledger-deltas"))
                 .process(processors.ledger(), Named.as("ledger"));
-        Sinks.write(statuses, "write-request-status", Topics.REQUEST_STATUS, serdes);
+        sinks.write(statuses, "write-request-status", Topics.REQUEST_STATUS);
 
         // The dataset stage.
-        KStream<String, EvalEvent> events = Sinks.select(scoring, "events-scored", EvaluatorOutput::eventOf)
+        KStream<String, EvalEvent> events = sinks.select(scoring, "events-scored", Event.class, Event::event)
                 .merge(
                         rejected.map(
                                 (k, r) -> KeyValue.pair(r.getDataset(), DatasetEvents.rejected(r)),
@@ -174,9 +181,9 @@ public final class EvaluatorTopology {
                         Repartitioned.with(Serdes.String(), serdes.valueSerde(EvalEvent.class))
                                 .withName("dataset-events"))
                 .process(processors.dataset(), Named.as("dataset"));
-        Sinks.write(results, "write-scored", Topics.SAMPLES_SCORED, serdes, EvaluatorOutput::scoredOf);
-        Sinks.write(results, "write-reports", Topics.REPORTS, serdes, EvaluatorOutput::reportOf);
-        Sinks.write(results, "write-steering", Topics.STEERING, serdes, EvaluatorOutput::steeringOf);
+        sinks.write(results, "write-scored", Topics.SAMPLES_SCORED, Scored.class, Scored::sample);
+        sinks.write(results, "write-reports", Topics.REPORTS, Report.class, Report::report);
+        sinks.write(results, "write-steering", Topics.STEERING, SteeringUpdated.class, SteeringUpdated::update);
         return builder.build();
     }
 }

@@ -7,8 +7,7 @@ import io.synthstream.avro.Sample;
 
 /**
  * What the generator's processors forward: one value for one output topic. Lives only between a
- * processor and the sinks that follow it (see {@code Sinks}); never serialized. The {@code *Of}
- * selectors pick one kind, or give null for the others.
+ * processor and the sinks that follow it (see {@code Sinks}); never serialized.
  */
 public sealed interface GeneratorOutput {
     /** An accepted request: to synth.specs. */
@@ -22,20 +21,4 @@ public sealed interface GeneratorOutput {
 
     /** A bad request or a failed sample: to synth.dlq. */
     record Failed(DeadLetter deadLetter) implements GeneratorOutput {}
-
-    static GenerationRequest specOf(GeneratorOutput output) {
-        return output instanceof Spec s ? s.spec() : null;
-    }
-
-    static ConditionTuple conditionOf(GeneratorOutput output) {
-        return output instanceof Condition c ? c.condition() : null;
-    }
-
-    static Sample sampleOf(GeneratorOutput output) {
-        return output instanceof RawSample s ? s.sample() : null;
-    }
-
-    static DeadLetter deadLetterOf(GeneratorOutput output) {
-        return output instanceof Failed f ? f.deadLetter() : null;
-    }
 }

@@ -12,6 +12,10 @@ import io.synthstream.common.topics.TopicSpec;
 import io.synthstream.common.topics.Topics;
 import io.synthstream.generator.config.GeneratorConfig;
 import io.synthstream.generator.processor.GeneratorOutput;
+import io.synthstream.generator.processor.GeneratorOutput.Condition;
+import io.synthstream.generator.processor.GeneratorOutput.Failed;
+import io.synthstream.generator.processor.GeneratorOutput.RawSample;
+import io.synthstream.generator.processor.GeneratorOutput.Spec;
 import io.synthstream.generator.processor.GeneratorProcessors;
 import io.synthstream.generator.processor.GeneratorStores;
 import io.synthstream.generator.processor.IngestInput;
@@ -97,14 +101,15 @@ public final class GeneratorTopology {
                 .mapValues(IngestInput::json, Named.as("ingest-json"));
         KStream<String, GeneratorOutput> ingested =
                 avro.merge(json, Named.as("ingest-merge")).process(processors.ingest(), Named.as("ingest"));
-        Sinks.write(ingested, "write-specs", Topics.SPECS, serdes, GeneratorOutput::specOf);
-        Sinks.write(ingested, "write-conditions", Topics.CONDITIONS, serdes, GeneratorOutput::conditionOf);
-        Sinks.deadLetters(ingested, "ingest-write-dlq", serdes, GeneratorOutput::deadLetterOf);
+        Sinks sinks = new Sinks(serdes);
+        sinks.write(ingested, "write-specs", Topics.SPECS, Spec.class, Spec::spec);
+        sinks.write(ingested, "write-conditions", Topics.CONDITIONS, Condition.class, Condition::condition);
+        sinks.deadLetters(ingested, "ingest-write-dlq", Failed.class, Failed::deadLetter);
 
         KStream<String, GeneratorOutput> generated = DecodingSource.stream(builder, Topics.CONDITIONS, serdes, app)
                 .process(processors.generate(), Named.as("generate"));
-        Sinks.write(generated, "write-samples", Topics.SAMPLES_RAW, serdes, GeneratorOutput::sampleOf);
-        Sinks.deadLetters(generated, "generate-write-dlq", serdes, GeneratorOutput::deadLetterOf);
+        sinks.write(generated, "write-samples", Topics.SAMPLES_RAW, RawSample.class, RawSample::sample);
+        sinks.deadLetters(generated, "generate-write-dlq", Failed.class, Failed::deadLetter);
         return builder.build();
     }
 }

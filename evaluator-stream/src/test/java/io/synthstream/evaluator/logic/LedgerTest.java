@@ -1,0 +1,94 @@
+package io.synthstream.evaluator.logic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.synthstream.avro.DeadLetter;
+import io.synthstream.avro.RejectionReason;
+import io.synthstream.avro.RequestStatus;
+import io.synthstream.evaluator.avro.LedgerDelta;
+import io.synthstream.schemas.TestRecords;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LedgerTest {
+    private static final Instant NOW = Instant.parse("2026-12-01T10:00:00Z");
+
+    private static RequestStatus ledger(LedgerDelta... deltas) {
+        RequestStatus status = Ledger.open(deltas[0], NOW);
+        for (LedgerDelta d : deltas) {
+            Ledger.apply(status, d);
+        }
+        Ledger.seal(status, NOW);
+        return status;
+    }
+
+    @Test
+    void shouldCompleteExactlyWhenCuratedRejectedAndFailedReachRequested() {
+        var sample = TestRecords.sample("s-1");
+        var rejection = TestRecords.rejection();
+        rejection.setRequestId(sample.getRequestId());
+        DeadLetter failed = TestRecords.deadLetter();
+        failed.setRequestId(sample.getRequestId());
+        failed.setSamples(1);
+        var spec = TestRecords.request(sample.getRequestId());
+        spec.setCount(3);
+
+        RequestStatus two = ledger(LedgerDeltas.curated(sample), LedgerDeltas.rejected(rejection));
+        assertThat(Ledger.needsSpec(two)).isTrue();
+        Ledger.applySpec(two, spec);
+        Ledger.seal(two, NOW);
+        assertThat(two.getComplete()).isFalse();
+
+        Ledger.apply(two, LedgerDeltas.failed(failed));
+        Ledger.seal(two, NOW);
+        assertThat(two.getComplete()).isTrue();
+        assertThat(Ledger.accounted(two)).isEqualTo(3);
+        assertThat(two.getRejectedByReason())
+                .containsExactlyEntriesOf(Map.of(rejection.getReason().name(), 1L));
+        assertThat(Ledger.overCounted(two)).isFalse();
+
+        Ledger.apply(two, LedgerDeltas.curated(sample));
+        Ledger.seal(two, NOW);
+        assertThat(Ledger.overCounted(two)).isTrue();
+        assertThat(two.getComplete()).isFalse();
+    }
+
+    @Test
+    void shouldCountOnlyDeadLettersThatAccountForSamplesOfARequest() {
+        DeadLetter noted = TestRecords.deadLetter();
+        noted.setSamples(0);
+        DeadLetter orphan = TestRecords.deadLetter();
+        orphan.setRequestId(null);
+        orphan.setSamples(1);
+        DeadLetter lost = TestRecords.deadLetter();
+        lost.setRequestId("r-1");
+        lost.setSamples(2);
+
+        assertThat(LedgerDeltas.countsAsFailed(noted)).isFalse();
+        assertThat(LedgerDeltas.countsAsFailed(orphan)).isFalse();
+        assertThat(LedgerDeltas.countsAsFailed(lost)).isTrue();
+        assertThat(LedgerDeltas.failed(lost).getFailed()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldCountARejectionWithoutAReasonAsOther() {
+        LedgerDelta delta =
+                LedgerDelta.newBuilder().setRequestId("r-1").setRejected(1).build();
+
+        assertThat(ledger(delta).getRejectedByReason()).containsExactlyEntriesOf(Map.of("OTHER", 1L));
+        assertThat(RejectionReason.valueOf("OTHER")).isNotNull();
+    }
+
+    @Test
+    void shouldAddTokensOfGenerationAndJudging() {
+        var sample = TestRecords.sample("s-1");
+        RequestStatus status = ledger(LedgerDeltas.generated(sample), LedgerDeltas.judged(sample, 100, 20));
+
+        assertThat(status.getGenerated()).isEqualTo(1);
+        assertThat(status.getJudged()).isEqualTo(1);
+        assertThat(status.getPromptTokens()).isEqualTo(sample.getTrace().getPromptTokens() + 100);
+        assertThat(status.getCompletionTokens()).isEqualTo(sample.getTrace().getCompletionTokens() + 20);
+        assertThat(status.getUpdatedAt()).isEqualTo(NOW);
+    }
+}
