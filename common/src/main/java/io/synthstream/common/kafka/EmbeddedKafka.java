@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A real single-node Kafka cluster (combined broker and KRaft controller) started in-process from
  * the Apache Kafka server artifacts: what the integration tests and {@code synth up} run on,
- * without Docker.
+ * without Docker. Long because formatting, starting and stopping a broker with its settings
+ * belong together.
  *
  * <p>Two modes:
  *

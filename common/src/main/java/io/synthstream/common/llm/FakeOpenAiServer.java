@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A local OpenAI-compatible chat-completions server for tests, benchmarks and fault-injection
+ * (long because it stands in for a whole server, chat, embeddings and faults, in one place)
  * runs: {@code POST /v1/chat/completions} answers with {@link SimulatedContent} filling the
  * request's {@code response_format} JSON schema, after a lognormal latency, or with an injected
  * fault. Faults come from a script (the next N requests, for tests that want one exact failure) or

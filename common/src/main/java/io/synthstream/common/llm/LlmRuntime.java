@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends LLM calls for the stream threads of one app instance, so that no stream thread ever
- * waits for one (DESIGN §4.5).
+ * waits for one (see README, "The LLM runtime"). One class because the concurrency limit, the
+ * token buckets, the retry timer and the ready queue share one lock.
  *
  * <p>A processor takes a {@link Client} (one per task), {@link Client#submit submits} calls and,
  * from a punctuator, {@link Client#drain drains} the ones that finished. Everything between runs on

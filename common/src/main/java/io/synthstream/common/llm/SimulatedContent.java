@@ -12,7 +12,8 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 /**
- * The text of the built-in simulator: replies that fill the fields of a JSON schema, honour the
+ * The text of the built-in simulator (long because it writes plausible fields for every task kind
+ * in one place): replies that fill the fields of a JSON schema, honour the
  * wanted label and attribute values from the call's hints, and vary enough (a few hundred words
  * combined into sentences) that deduplication and diversity metrics have real work. Deterministic
  * for the same seed. Configured rates plant exact duplicates, near duplicates (one word changed),

@@ -82,24 +82,6 @@ public enum SynthMeters {
         return tagKeys.clone();
     }
 
-    /** The curator's decision counter for one outcome and reason. */
-    public static Counter curatorSamples(MeterRegistry registry, String app, String outcome, String reason) {
-        return CURATOR_SAMPLES.counter(registry, app, outcome, reason);
-    }
-
-    /** The evaluator's scored-sample counter for one faithfulness status. */
-    public static Counter evaluatorSamples(MeterRegistry registry, String app, String faithfulness) {
-        return EVALUATOR_SAMPLES.counter(registry, app, faithfulness);
-    }
-
-    public static Counter evaluatorReports(MeterRegistry registry, String app) {
-        return EVALUATOR_REPORTS.counter(registry, app);
-    }
-
-    public static Counter evaluatorSteering(MeterRegistry registry, String app) {
-        return EVALUATOR_STEERING.counter(registry, app);
-    }
-
     private static final java.util.concurrent.ConcurrentMap<
                     java.util.List<Object>, java.util.concurrent.atomic.AtomicReference<Double>>
             DATASET_VALUES = new java.util.concurrent.ConcurrentHashMap<>();
@@ -131,18 +113,6 @@ public enum SynthMeters {
 
     public static Counter llmRetries(MeterRegistry registry, String app, String reason) {
         return LLM_RETRIES.counter(registry, app, reason);
-    }
-
-    public static Counter generatorRequests(MeterRegistry registry, String app, String outcome) {
-        return GENERATOR_REQUESTS.counter(registry, app, outcome);
-    }
-
-    public static Counter generatorConditions(MeterRegistry registry, String app) {
-        return GENERATOR_CONDITIONS.counter(registry, app);
-    }
-
-    public static Counter generatorSamples(MeterRegistry registry, String app, String outcome, String reason) {
-        return GENERATOR_SAMPLES.counter(registry, app, outcome, reason);
     }
 
     /** The registry an app passed to Kafka Streams in its configs, if any (see StreamsDefaults). */

@@ -10,7 +10,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
 
 /**
- * The Kafka Streams settings every SynthStream app runs with (DESIGN §8):
+ * The Kafka Streams settings every SynthStream app runs with (README, "Guarantees and failure policy"):
  *
  * <ul>
  *   <li>{@code exactly_once_v2} unless configured otherwise;

@@ -12,7 +12,7 @@ import io.synthstream.avro.SteeringUpdate;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 
-/** The topic catalogue of DESIGN §3: every topic SynthStream reads or writes, declared once. */
+/** The topic catalogue (README, "Topics"): every topic SynthStream reads or writes, declared once. */
 public final class Topics {
     private Topics() {}
 

@@ -1,7 +1,10 @@
 package io.synthstream.curator.logic;
 
+import io.synthstream.avro.Example;
+import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.RejectionReason;
 import io.synthstream.common.text.TextNormalizer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -18,6 +21,17 @@ public final class PromptEcho {
     private static final Shingler TRIGRAMS = new Shingler(3);
 
     private PromptEcho() {}
+
+    /** What the model saw: the request's instruction and system templates and its demonstrations' texts. */
+    public static List<String> references(GenerationRequest spec) {
+        List<String> references = new ArrayList<>();
+        Optional.ofNullable(spec.getTask().getInstructionTemplate()).ifPresent(references::add);
+        Optional.ofNullable(spec.getTask().getSystemTemplate()).ifPresent(references::add);
+        for (Example example : spec.getExamples()) {
+            references.add(String.join("\n", example.getFields().values()));
+        }
+        return references;
+    }
 
     /** The trigram sets of reference texts, computed once per request and reused for its samples. */
     public static List<long[]> referenceShingles(List<String> references) {

@@ -1,14 +1,22 @@
 package io.synthstream.curator.logic;
 
+import io.synthstream.avro.RejectionReason;
 import io.synthstream.curator.avro.BandVote;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The votes a waiting sample has received: one per owner partition it claimed buckets on. Kept
- * in memory only; after a restart the origin task claims its waiting samples again (DESIGN of the
+ * in memory only; after a restart the origin task claims its waiting samples again (see the
  * curator in the README), so a tally never needs to survive one.
  */
 public final class VoteTally {
+    /** The stage of exact-duplicate rejections. */
+    public static final String EXACT_STAGE = "exact-dedup";
+    /** The stage of near-duplicate rejections. */
+    public static final String NEAR_STAGE = "near-dedup";
+
     private final int expected;
     private int received;
     private String exactDupOf;
@@ -57,5 +65,33 @@ public final class VoteTally {
     /** Estimated Jaccard similarity to {@link #nearDupOf()}. */
     public double similarity() {
         return best.getSimilarity() == null ? 0.0 : best.getSimilarity();
+    }
+
+    /**
+     * The dedup verdict of a complete tally: an exact duplicate wins over a near one; empty when
+     * the sample is unique.
+     *
+     * @param exactHash the sample's normalised-text hash, named in the exact verdict's detail
+     */
+    public Optional<Verdict> verdict(String exactHash) {
+        if (exactDupOf != null) {
+            return Optional.of(new Verdict(
+                    RejectionReason.EXACT_DUPLICATE,
+                    EXACT_STAGE,
+                    "same normalised text as " + exactDupOf + " (hash " + exactHash + ")"));
+        }
+        if (nearDupOf() != null) {
+            return Optional.of(new Verdict(
+                    RejectionReason.NEAR_DUPLICATE,
+                    NEAR_STAGE,
+                    String.format(
+                            Locale.ROOT, "estimated Jaccard %.2f with earlier sample %s", similarity(), nearDupOf())));
+        }
+        return Optional.empty();
+    }
+
+    /** The duplicate the verdict names. */
+    public String dupOf() {
+        return exactDupOf != null ? exactDupOf : nearDupOf();
     }
 }

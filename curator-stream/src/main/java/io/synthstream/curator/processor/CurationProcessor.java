@@ -1,9 +1,7 @@
 package io.synthstream.curator.processor;
 
 import io.synthstream.avro.CurationInfo;
-import io.synthstream.avro.Example;
 import io.synthstream.avro.GenerationRequest;
-import io.synthstream.avro.RejectionReason;
 import io.synthstream.avro.Sample;
 import io.synthstream.common.dlq.DeadLetterReason;
 import io.synthstream.common.dlq.DeadLetters;
@@ -30,7 +28,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -46,7 +43,8 @@ import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
- * The curator's per-sample work, on the task of the sample's raw partition: spec lookup,
+ * The curator's per-sample work, on the task of the sample's raw partition (one class because the
+ * waiting samples, the claim buffer and the vote tallies must change together): spec lookup,
  * validation, heuristics and prompt echo, then the dedup claims, and finally the decision once
  * the owners of the claimed buckets have voted.
  *
@@ -86,7 +84,7 @@ final class CurationProcessor implements Processor<String, CurationInput, String
     private final SpecLookup.Derived<CurationThresholds> thresholds =
             SpecLookup.derived(spec -> CurationThresholds.resolve(spec.getCuration()));
     private final SpecLookup.Derived<List<long[]>> referenceShingles =
-            SpecLookup.derived(spec -> PromptEcho.referenceShingles(references(spec)));
+            SpecLookup.derived(spec -> PromptEcho.referenceShingles(PromptEcho.references(spec)));
     private final Map<String, VoteTally> tallies = new HashMap<>();
     private final Map<Integer, List<SampleClaim>> unsent = new TreeMap<>();
     private int unsentSamples;
@@ -253,24 +251,9 @@ final class CurationProcessor implements Processor<String, CurationInput, String
     }
 
     private CuratorOutput decide(Sample sample, VoteTally tally) {
-        if (tally.exactDupOf() != null) {
-            Verdict verdict = new Verdict(
-                    RejectionReason.EXACT_DUPLICATE,
-                    DedupClaims.EXACT_STAGE,
-                    "same normalised text as " + tally.exactDupOf() + " (hash "
-                            + sample.getCuration().getExactHash() + ")");
-            return new CuratorOutput.Rejected(Rejections.of(sample, verdict, tally.exactDupOf(), clock.instant()));
-        }
-        if (tally.nearDupOf() != null) {
-            Verdict verdict = new Verdict(
-                    RejectionReason.NEAR_DUPLICATE,
-                    DedupClaims.NEAR_STAGE,
-                    String.format(
-                            Locale.ROOT,
-                            "estimated Jaccard %.2f with earlier sample %s",
-                            tally.similarity(),
-                            tally.nearDupOf()));
-            return new CuratorOutput.Rejected(Rejections.of(sample, verdict, tally.nearDupOf(), clock.instant()));
+        Optional<Verdict> duplicate = tally.verdict(sample.getCuration().getExactHash());
+        if (duplicate.isPresent()) {
+            return new CuratorOutput.Rejected(Rejections.of(sample, duplicate.get(), tally.dupOf(), clock.instant()));
         }
         return new CuratorOutput.Curated(
                 CurationInfos.curated(CurationInfos.withChecks(sample, tally.stages()), clock.instant()));
@@ -321,17 +304,6 @@ final class CurationProcessor implements Processor<String, CurationInput, String
             meters.count(SynthMeters.DEAD_LETTERS, STAGE, failed.deadLetter().getReason());
         }
         context.forward(new Record<>(key, output, timestamp));
-    }
-
-    /** What the model saw: the task's templates and the demonstrations' texts. */
-    private static List<String> references(GenerationRequest spec) {
-        List<String> references = new ArrayList<>();
-        Optional.ofNullable(spec.getTask().getInstructionTemplate()).ifPresent(references::add);
-        Optional.ofNullable(spec.getTask().getSystemTemplate()).ifPresent(references::add);
-        for (Example example : spec.getExamples()) {
-            references.add(String.join("\n", example.getFields().values()));
-        }
-        return references;
     }
 
     private CuratorOutput unknownSpec(Sample sample) {

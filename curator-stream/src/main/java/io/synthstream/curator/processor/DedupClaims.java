@@ -6,6 +6,7 @@ import io.synthstream.curator.logic.BandBuckets;
 import io.synthstream.curator.logic.CurationThresholds;
 import io.synthstream.curator.logic.MinHasher;
 import io.synthstream.curator.logic.Shingler;
+import io.synthstream.curator.logic.VoteTally;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,8 +21,6 @@ import java.util.TreeMap;
  * 5-gram shingles) when near dedup is on.
  */
 final class DedupClaims {
-    static final String EXACT_STAGE = "exact-dedup";
-    static final String NEAR_STAGE = "near-dedup";
 
     private static final Shingler SHINGLER = new Shingler(5);
     private static final ByteBuffer NO_SIGNATURE = ByteBuffer.allocate(0);
@@ -51,12 +50,12 @@ final class DedupClaims {
         Map<Integer, SampleClaim> byOwner = new TreeMap<>();
         List<String> stages = new ArrayList<>(2);
         if (thresholds.exactDedup()) {
-            stages.add(EXACT_STAGE);
+            stages.add(VoteTally.EXACT_STAGE);
             String bucket = sample.getDataset() + "|x:" + sample.getCuration().getExactHash();
             claim(byOwner, sample, thresholds, orderTs, bucket).setExactBucket(bucket);
         }
         if (thresholds.nearDedup() && !words.isEmpty()) {
-            stages.add(NEAR_STAGE);
+            stages.add(VoteTally.NEAR_STAGE);
             MinHasher minHasher = minHashers.computeIfAbsent(
                     ((long) thresholds.minhashBands() << 32) | thresholds.minhashRows(),
                     layout ->

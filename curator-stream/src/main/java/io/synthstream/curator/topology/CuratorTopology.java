@@ -36,7 +36,7 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 
 /**
- * The curator (DESIGN §5): every raw sample ends in exactly one of {@code synth.samples.curated},
+ * The curator: every raw sample ends in exactly one of {@code synth.samples.curated},
  * {@code synth.samples.rejected} (with a reason) or {@code synth.dlq}.
  *
  * <pre>

@@ -14,7 +14,10 @@ import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
 
-/** The evaluator's settings: the shared ones, the LLM ones (for the judge) and its own. */
+/**
+ * The evaluator's settings: the shared ones, the LLM ones (for the judge) and its own. Long only
+ * because it declares each of its settings with type, default, validator and doc.
+ */
 public final class EvaluatorConfig {
     public static final String JUDGE_ENABLED = "evaluator.judge.enabled";
     public static final String JUDGE_MODEL = "evaluator.judge.model";

@@ -42,7 +42,7 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
 
 /**
- * The evaluator (DESIGN §6): per-sample scores, dataset reports, the request ledger and steering.
+ * The evaluator: per-sample scores, dataset reports, the request ledger and steering.
  *
  * <pre>
  * synth.samples.curated ─ score (AsyncStage, by sample id): pending store + async judge (LLM runtime)

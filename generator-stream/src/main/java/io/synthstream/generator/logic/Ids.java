@@ -5,7 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** Deterministic record ids (DESIGN §3): a replay of a request produces the same ids. */
+/** Deterministic record ids: a replay of a request produces the same ids. */
 public final class Ids {
     private Ids() {}
 

@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 /**
- * Dataset-wise decomposition (DESIGN §4.2): condition tuple number {@code i} of a request is a pure
+ * Dataset-wise decomposition: condition tuple number {@code i} of a request is a pure
  * function of the request, {@code i} and the steering in force, so planning needs no random state
  * in its cursor and a restart re-plans exactly the same tuples.
  *

@@ -18,8 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Turns a request, a condition tuple and the outputs of earlier steps into one chat call (DESIGN
- * §4.3): the task specification (system and instruction templates), conditional prompting (the
+ * Turns a request, a condition tuple and the outputs of earlier steps into one chat call: the task specification (system and instruction templates), conditional prompting (the
  * tuple's attribute values), in-context demonstrations, optional chain-of-thought, and structured
  * output (a JSON schema from the step's output fields, sent as {@code response_format} and also
  * spelled out in the prompt so that text-only endpoints follow it too).

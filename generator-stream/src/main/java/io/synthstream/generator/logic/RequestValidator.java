@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Checks a request before anything is planned (DESIGN §4.1) and lists every problem at once, each
+ * Checks a request before anything is planned and lists every problem at once, each
  * naming the field and saying what to change. Templates are checked by rendering them with
  * placeholder values under strict variables, so a placeholder that names no attribute or earlier
  * step is caught here rather than on the first LLM call.

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One LLM call of a sample (sample-wise decomposition, DESIGN §4.4), with templates and output
+ * One LLM call of a sample (sample-wise decomposition), with templates and output
  * fields resolved: a request without {@code steps} has the single step {@value #DEFAULT_NAME}
  * built from its task and kind.
  *

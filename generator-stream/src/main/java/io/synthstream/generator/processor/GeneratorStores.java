@@ -29,10 +29,6 @@ public final class GeneratorStores {
         this.inMemory = inMemory;
     }
 
-    public boolean inMemory() {
-        return inMemory;
-    }
-
     StoreBuilder<KeyValueStore<String, PlanCursor>> plans(Serde<PlanCursor> serde) {
         return Stores.keyValueStoreBuilder(StateStores.keyValue(PLANS, inMemory, false), Serdes.String(), serde);
     }

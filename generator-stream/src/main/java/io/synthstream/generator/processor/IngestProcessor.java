@@ -40,7 +40,7 @@ import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
- * Ingest and plan (DESIGN §4.1–4.2). A valid request is published to {@code synth.specs} at once
+ * Ingest and plan. A valid request is published to {@code synth.specs} at once
  * and gets a cursor in {@link GeneratorStores#PLANS}; an invalid or repeated one goes to {@code
  * synth.dlq} with every problem listed. A wall-clock punctuator then emits the request's condition
  * tuples in batches of {@code generator.plan.batch.size}, advancing the cursor in the same

@@ -30,7 +30,7 @@ import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 
 /**
- * The generator (DESIGN §4).
+ * The generator: requests to specs, condition tuples and samples.
  *
  * <pre>
  * synth.requests (Avro) ──┐

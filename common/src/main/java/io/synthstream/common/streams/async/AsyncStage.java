@@ -59,7 +59,9 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * </ul>
  *
  * LLM calls go through the instance's {@link LlmRuntime} (one client per task); other calls run
- * on the executors their futures belong to. Neither touches the context or a store.
+ * on the executors their futures belong to. Neither touches the context or a store. One class on
+ * purpose: every guarantee above rests on the same bookkeeping (the pending store, the calls out,
+ * the parked keys) kept in step within one transaction.
  *
  * @param <I> the input value
  * @param <P> a pending entry
