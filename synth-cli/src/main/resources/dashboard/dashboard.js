@@ -44,16 +44,29 @@
     return series;
   }
 
+  // A table cell showing the value as text: values from Kafka never become markup.
+  function cell(value) {
+    const td = document.createElement('td');
+    td.textContent = value === undefined || value === null ? '' : String(value);
+    return td;
+  }
+
   function requests(rows) {
     const body = document.querySelector('#requests tbody');
-    body.innerHTML = '';
+    body.replaceChildren();
     rows.forEach(r => {
       const done = r.curated + r.rejected + r.failed;
       const pct = r.requested > 0 ? Math.min(100, 100 * done / r.requested) : 0;
       const tr = document.createElement('tr');
-      tr.innerHTML = `<td>${r.request_id}</td><td>${r.dataset}</td>` +
-        `<td><span class="bar ${r.complete ? 'done' : ''}"><span style="width:${pct}%"></span></span> ${done}/${r.requested}${r.complete ? ' ✓' : ''}</td>` +
-        `<td>${r.curated}</td><td>${r.rejected}</td><td>${r.failed}</td><td>${r.judged}</td>`;
+      const progress = document.createElement('td');
+      const bar = document.createElement('span');
+      bar.className = r.complete ? 'bar done' : 'bar';
+      const fill = document.createElement('span');
+      fill.style.width = `${Number(pct) || 0}%`;
+      bar.appendChild(fill);
+      progress.append(bar, ` ${done}/${r.requested}${r.complete ? ' ✓' : ''}`);
+      tr.append(cell(r.request_id), cell(r.dataset), progress,
+        cell(r.curated), cell(r.rejected), cell(r.failed), cell(r.judged));
       body.appendChild(tr);
     });
   }

@@ -19,7 +19,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * Loads the dashboard in headless Chromium (Debian's {@code chromium} and {@code chromium-driver})
- * while a small pipeline runs, and checks that every chart and the progress table receive data.
+ * while a small pipeline runs, and checks that every chart and the progress table receive data,
+ * and that a dataset name holding markup is shown as text, never run.
  * Skips where Chromium is missing, unless {@code SYNTH_REQUIRE_BROWSER=true} (set by {@code
  * .ci/run}), which turns the skip into a failure.
  */
@@ -34,6 +35,9 @@ class DashboardBrowserIT {
             "chart-faithfulness",
             "chart-vendi",
             "chart-distinct");
+
+    /** A dataset name a hostile client could publish: it must reach the page as text. */
+    private static final String HOSTILE_DATASET = "reviews<img src=x onerror=\"window.synthPwned=1\">";
 
     @TempDir
     Path dir;
@@ -53,6 +57,7 @@ class DashboardBrowserIT {
                 DashboardServer dashboard = platform.dashboard(0)) {
             GenerationRequest request = SpecFiles.load(Path.of("../examples/sentiment.json"));
             request.setRequestId("browser-1");
+            request.setDataset(HOSTILE_DATASET);
             request.setCount(150);
             SubmitCommand.publish(platform.cluster(), request);
 
@@ -89,6 +94,15 @@ class DashboardBrowserIT {
                             .isPositive();
                 }
                 assertThat(browser.getTitle()).isEqualTo("SynthStream dashboard");
+                assertThat(js.executeScript("return document.querySelectorAll('#requests img').length"))
+                        .as("markup in a dataset name is not rendered")
+                        .isEqualTo(0L);
+                assertThat(js.executeScript("return window.synthPwned === undefined"))
+                        .as("a dataset name never runs script")
+                        .isEqualTo(true);
+                assertThat(js.executeScript(
+                                "return document.querySelector('#requests tbody tr td:nth-child(2)').textContent"))
+                        .isEqualTo(HOSTILE_DATASET);
             } finally {
                 browser.quit();
             }
