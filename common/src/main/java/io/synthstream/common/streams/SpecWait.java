@@ -96,10 +96,6 @@ public final class SpecWait {
         parked.remove(key);
     }
 
-    public boolean isEmpty() {
-        return parked.isEmpty();
-    }
-
     public void clear() {
         parked.clear();
     }

@@ -17,10 +17,6 @@ public final class MutableClock extends Clock {
         this.now = instant;
     }
 
-    public void advance(java.time.Duration by) {
-        this.now = now.plus(by);
-    }
-
     @Override
     public ZoneId getZone() {
         return ZoneOffset.UTC;
