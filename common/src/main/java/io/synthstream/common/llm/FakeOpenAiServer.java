@@ -160,7 +160,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
         if (settings.apiKey() != null
                 && !("Bearer " + settings.apiKey())
                         .equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-            respond(exchange, 401, error("Incorrect API key provided"), null);
+            unauthorized(exchange);
             return;
         }
         JsonNode input = body.path("input");
@@ -216,7 +216,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
         if (settings.apiKey() != null
                 && !("Bearer " + settings.apiKey())
                         .equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-            respond(exchange, 401, error("Incorrect API key provided"), null);
+            unauthorized(exchange);
             return;
         }
         Fault fault = script.poll();
@@ -246,7 +246,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
             }
             switch (fault) {
                 case BAD_REQUEST -> respond(exchange, 400, error("Invalid request: unsupported parameter"), null);
-                case UNAUTHORIZED -> respond(exchange, 401, error("Incorrect API key provided"), null);
+                case UNAUTHORIZED -> unauthorized(exchange);
                 case NOT_FOUND -> respond(exchange, 404, error("The model does not exist"), null);
                 case RATE_LIMITED -> respond(exchange, 429, error("Rate limit reached"), "1");
                 case RATE_LIMITED_NO_RETRY_AFTER -> respond(exchange, 429, error("Rate limit reached"), null);
@@ -288,6 +288,21 @@ public final class FakeOpenAiServer implements AutoCloseable {
         usage.put("prompt_tokens", body.path("messages").toString().length() / 4);
         usage.put("completion_tokens", content.length() / 4);
         return root.toString();
+    }
+
+    /**
+     * 401 with the key the request carried echoed in the message, as providers and proxies do, so
+     * that tests can show a client redacts it.
+     */
+    private static void unauthorized(HttpExchange exchange) throws IOException {
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        String key = authorization == null ? "none" : authorization.replaceFirst("^Bearer ", "");
+        respond(
+                exchange,
+                401,
+                error("Incorrect API key provided: " + key
+                        + ". You can find your API key at https://platform.openai.com/account/api-keys."),
+                null);
     }
 
     private static String error(String message) {

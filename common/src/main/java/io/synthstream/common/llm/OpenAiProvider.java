@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -37,6 +39,9 @@ public final class OpenAiProvider implements LlmProvider {
     private final String apiKey;
     private final String model;
     private final Map<String, String> headers;
+    /** The key and header values: redacted from whatever a server answers before it goes anywhere. */
+    private final List<String> secrets;
+
     private final LlmRequest.ResponseFormat structuredOutput;
     private final ExecutorService executor;
     private final HttpClient http;
@@ -61,6 +66,11 @@ public final class OpenAiProvider implements LlmProvider {
         this.apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey;
         this.model = model;
         this.headers = Map.copyOf(headers);
+        List<String> secrets = new ArrayList<>(this.headers.values());
+        if (this.apiKey != null) {
+            secrets.add(this.apiKey);
+        }
+        this.secrets = List.copyOf(secrets);
         this.structuredOutput = structuredOutput;
         this.executor = Executors.newFixedThreadPool(2, daemon("synth-llm-http"));
         this.http = HttpClient.newBuilder()
@@ -167,7 +177,7 @@ public final class OpenAiProvider implements LlmProvider {
         return wanted.ordinal() >= supported.ordinal() ? wanted : supported;
     }
 
-    private static LlmResponse parse(HttpResponse<String> response) {
+    private LlmResponse parse(HttpResponse<String> response) {
         int status = response.statusCode();
         if (status >= 400) {
             throw new LlmFailure(
@@ -194,7 +204,7 @@ public final class OpenAiProvider implements LlmProvider {
             throw new LlmFailure(
                     LlmFailure.Kind.MALFORMED_RESPONSE,
                     status,
-                    "Response has no choices[0].message.content: " + abbreviate(response.body()),
+                    "Response has no choices[0].message.content: " + abbreviate(redact(response.body())),
                     null,
                     null);
         }
@@ -225,16 +235,21 @@ public final class OpenAiProvider implements LlmProvider {
         });
     }
 
-    private static String errorMessage(String body) {
+    /** The server's error message (or body), with the key and header values redacted. */
+    private String errorMessage(String body) {
         try {
             JsonNode message = JSON.readTree(body).path("error").path("message");
             if (message.isTextual()) {
-                return abbreviate(message.asText());
+                return abbreviate(redact(message.asText()));
             }
         } catch (IOException notJson) {
             // fall through to the raw body
         }
-        return abbreviate(body);
+        return abbreviate(redact(body));
+    }
+
+    private String redact(String text) {
+        return Redaction.redact(text, secrets);
     }
 
     private static String abbreviate(String text) {

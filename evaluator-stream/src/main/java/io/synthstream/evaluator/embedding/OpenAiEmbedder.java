@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.synthstream.common.llm.LlmFailure;
+import io.synthstream.common.llm.Redaction;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Embeddings from any OpenAI-compatible {@code POST /v1/embeddings} endpoint (OpenAI, vLLM,
@@ -65,13 +67,14 @@ public final class OpenAiEmbedder implements Embedder {
                 if (status == 200) {
                     return parse(response.body());
                 }
-                last = new IllegalStateException(
-                        "Embeddings endpoint " + endpoint + " answered " + status + ": " + excerpt(response.body()));
+                last = new IllegalStateException("Embeddings endpoint " + endpoint + " answered " + status + ": "
+                        + excerpt(redact(response.body())));
                 if (!LlmFailure.kindOf(status).retryable()) {
                     throw last;
                 }
             } catch (IOException e) {
-                last = new IllegalStateException("Embeddings endpoint " + endpoint + " failed: " + e.getMessage(), e);
+                last = new IllegalStateException(
+                        "Embeddings endpoint " + endpoint + " failed: " + redact(e.getMessage()), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("Interrupted while calling " + endpoint, e);
@@ -100,6 +103,10 @@ public final class OpenAiEmbedder implements Embedder {
         } catch (IOException e) {
             throw new IllegalStateException("Embeddings endpoint " + endpoint + " returned invalid JSON", e);
         }
+    }
+
+    private String redact(String text) {
+        return apiKey == null ? text : Redaction.redact(text, List.of(apiKey));
     }
 
     private static String excerpt(String body) {
