@@ -58,10 +58,8 @@ public final class AppMeters {
         meter.counter(registry, tags).increment(amount);
     }
 
-    /** Sets a dataset's report value ({@link SynthMeters#DATASET_METRIC}); null shows as NaN. */
-    public void datasetMetric(String dataset, String metric, Double value) {
-        if (registry != null) {
-            SynthMeters.datasetMetric(registry, app, dataset, metric, value);
-        }
+    /** A holder for gauges of datasets' report values, owned by one processor. */
+    public DatasetGauges datasetGauges() {
+        return new DatasetGauges(registry, app);
     }
 }

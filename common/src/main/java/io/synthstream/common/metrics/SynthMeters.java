@@ -82,31 +82,6 @@ public enum SynthMeters {
         return tagKeys.clone();
     }
 
-    private static final java.util.concurrent.ConcurrentMap<
-                    java.util.List<Object>, java.util.concurrent.atomic.AtomicReference<Double>>
-            DATASET_VALUES = new java.util.concurrent.ConcurrentHashMap<>();
-
-    /**
-     * Sets a dataset's report value (registering its gauge on first use; NaN until set). The
-     * dataset tag is bounded by the number of datasets, which operators choose.
-     */
-    public static void datasetMetric(MeterRegistry registry, String app, String dataset, String metric, Double value) {
-        java.util.concurrent.atomic.AtomicReference<Double> holder =
-                DATASET_VALUES.computeIfAbsent(java.util.List.of(registry, app, dataset, metric), k -> {
-                    java.util.concurrent.atomic.AtomicReference<Double> h =
-                            new java.util.concurrent.atomic.AtomicReference<>(Double.NaN);
-                    io.micrometer.core.instrument.Gauge.builder(
-                                    DATASET_METRIC.meterName, h, r -> r.get() == null ? Double.NaN : r.get())
-                            .description(DATASET_METRIC.description)
-                            .tag("app", app)
-                            .tag("dataset", dataset)
-                            .tag("metric", metric)
-                            .register(registry);
-                    return h;
-                });
-        holder.set(value == null ? Double.NaN : value);
-    }
-
     public static Counter llmCalls(MeterRegistry registry, String app, String outcome, String reason) {
         return LLM_CALLS.counter(registry, app, outcome, reason);
     }

@@ -41,6 +41,7 @@ public final class EvaluatorConfig {
     public static final String EXEMPLARS_PER_GROUP = "evaluator.exemplars.per.group";
     public static final String PRICE_PROMPT = "evaluator.price.prompt.per.million";
     public static final String PRICE_COMPLETION = "evaluator.price.completion.per.million";
+    public static final String DATASET_IDLE_MS = "evaluator.dataset.idle.ms";
     private static final String PREFIX = "evaluator";
     public static final String DRAIN_INTERVAL_MS = PREFIX + AsyncSettings.DRAIN_INTERVAL_MS;
     public static final String SPEC_WAIT_MS = PREFIX + AsyncSettings.SPEC_WAIT_MS;
@@ -210,7 +211,14 @@ public final class EvaluatorConfig {
                         null,
                         Importance.LOW,
                         "USD per million prompt tokens; with the completion price it fills estimated_cost_usd.")
-                .define(PRICE_COMPLETION, Type.DOUBLE, null, Importance.LOW, "USD per million completion tokens.");
+                .define(PRICE_COMPLETION, Type.DOUBLE, null, Importance.LOW, "USD per million completion tokens.")
+                .define(
+                        DATASET_IDLE_MS,
+                        Type.LONG,
+                        600_000L,
+                        Range.atLeast(1),
+                        Importance.LOW,
+                        "How long a dataset without events keeps its state in memory and its gauges in /metrics.");
     }
 
     public static EvaluatorConfig from(SynthConfig config) {
@@ -344,6 +352,7 @@ public final class EvaluatorConfig {
                 new DatasetSettings.Steering(
                         steeringEnabled(), steeringInterval(), steeringMinSamples(), steeringMinYield()),
                 pricePrompt(),
-                priceCompletion());
+                priceCompletion(),
+                Duration.ofMillis(config.getLong(DATASET_IDLE_MS)));
     }
 }

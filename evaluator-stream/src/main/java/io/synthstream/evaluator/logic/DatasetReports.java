@@ -9,6 +9,7 @@ import io.synthstream.evaluator.avro.WindowEntry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -93,6 +94,31 @@ public final class DatasetReports {
                 .setCompletionTokens(totals.completionTokens())
                 .setEstimatedCostUsd(cost)
                 .build();
+    }
+
+    /**
+     * The report's headline values, by metric name, as the dataset's gauges show them (for
+     * Prometheus, Grafana and the dashboard): counts, yield, mean faithfulness and the cumulative
+     * diversity metrics; null where the report has no value.
+     */
+    public static Map<String, Double> headlines(DatasetReport report) {
+        DiversityMetrics c = report.getCumulative();
+        Map<String, Double> values = new LinkedHashMap<>();
+        values.put("curated", (double) report.getCurated());
+        values.put("rejected", (double) report.getRejected());
+        values.put("failed", (double) report.getFailed());
+        values.put("yield", report.getRequested() == 0 ? null : (double) report.getCurated() / report.getRequested());
+        values.put(
+                "faithfulness_mean",
+                report.getFaithfulness() == null
+                        ? null
+                        : report.getFaithfulness().getMean());
+        values.put("distinct_2", c.getDistinct2());
+        values.put("self_bleu", c.getSelfBleu());
+        values.put("compression_ratio", c.getCompressionRatio());
+        values.put("mean_pairwise_cosine", c.getMeanPairwiseCosine());
+        values.put("vendi_score", c.getVendiScore());
+        return values;
     }
 
     /** Metrics over the last {@code size} samples, computed from scratch; null until there are that many. */

@@ -14,6 +14,7 @@ import java.time.Duration;
  * @param steering when steering updates are published
  * @param pricePromptPerMillion USD per million prompt tokens, or null
  * @param priceCompletionPerMillion USD per million completion tokens, or null
+ * @param idle how long a dataset without events keeps its state in memory and its gauges
  */
 public record DatasetSettings(
         int windowSize,
@@ -24,7 +25,8 @@ public record DatasetSettings(
         int knnK,
         Steering steering,
         Double pricePromptPerMillion,
-        Double priceCompletionPerMillion) {
+        Double priceCompletionPerMillion,
+        Duration idle) {
 
     /**
      * @param enabled whether updates are published at all

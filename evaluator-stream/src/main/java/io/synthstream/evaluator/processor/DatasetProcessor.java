@@ -7,6 +7,7 @@ import io.synthstream.avro.RequestStatus;
 import io.synthstream.avro.ScoredSample;
 import io.synthstream.common.avro.SingleObject;
 import io.synthstream.common.metrics.AppMeters;
+import io.synthstream.common.metrics.DatasetGauges;
 import io.synthstream.common.metrics.SynthMeters;
 import io.synthstream.common.streams.SpecLookup;
 import io.synthstream.evaluator.avro.DatasetAccumulators;
@@ -56,6 +57,9 @@ final class DatasetProcessor implements Processor<String, EvalEvent, String, Eva
     private final Duration reportInterval;
     private final Clock clock;
     private final Map<String, DatasetState> states = new HashMap<>();
+    /** When each dataset in {@link #states} last had an event (the processor's clock). */
+    private final Map<String, Long> lastEvent = new HashMap<>();
+
     private final Set<String> changed = new TreeSet<>();
     private ProcessorContext<String, EvaluatorOutput> context;
     private KeyValueStore<String, WindowEntry> window;
@@ -64,6 +68,7 @@ final class DatasetProcessor implements Processor<String, EvalEvent, String, Eva
     private KeyValueStore<String, RequestStatus> requests;
     private SpecLookup specs;
     private AppMeters meters;
+    private DatasetGauges gauges;
 
     DatasetProcessor(String app, DatasetSettings settings, Duration reportInterval, Clock clock) {
         this.app = app;
@@ -77,12 +82,17 @@ final class DatasetProcessor implements Processor<String, EvalEvent, String, Eva
         this.context = context;
         this.states.clear(); // re-initialised after a revive: state comes from the stores again
         this.changed.clear();
+        this.lastEvent.clear();
         this.window = context.getStateStore(EvaluatorStores.WINDOW);
         this.accumulators = context.getStateStore(EvaluatorStores.ACCUMULATORS);
         this.moments = context.getStateStore(EvaluatorStores.MOMENTS);
         this.requests = context.getStateStore(EvaluatorStores.REQUESTS);
         this.specs = new SpecLookup(context, EvaluatorStores.SPECS);
         this.meters = AppMeters.from(context.appConfigs(), app);
+        if (gauges != null) {
+            gauges.close();
+        }
+        this.gauges = meters.datasetGauges();
         context.schedule(reportInterval, PunctuationType.WALL_CLOCK_TIME, this::report);
     }
 
@@ -108,6 +118,7 @@ final class DatasetProcessor implements Processor<String, EvalEvent, String, Eva
             default -> throw new IllegalArgumentException("Unknown evaluator event kind " + event.getKind());
         }
         changed.add(event.getDataset());
+        lastEvent.put(event.getDataset(), clock.millis());
     }
 
     private void scored(DatasetState state, EvalEvent event) {
@@ -173,7 +184,7 @@ final class DatasetProcessor implements Processor<String, EvalEvent, String, Eva
             DatasetReport report = DatasetReports.build(state, totals(dataset), settings, Instant.ofEpochMilli(now));
             context.forward(new Record<>(dataset, new EvaluatorOutput.Report(report), now));
             meters.count(SynthMeters.EVALUATOR_REPORTS);
-            DatasetGauges.set(meters, report);
+            DatasetReports.headlines(report).forEach((metric, value) -> gauges.set(dataset, metric, value));
             Steering.next(state, settings.steering(), Instant.ofEpochMilli(now)).ifPresent(update -> {
                 context.forward(new Record<>(dataset, new EvaluatorOutput.SteeringUpdated(update), now));
                 meters.count(SynthMeters.EVALUATOR_STEERING);
@@ -185,6 +196,30 @@ final class DatasetProcessor implements Processor<String, EvalEvent, String, Eva
             }
         }
         changed.clear();
+        forgetIdle();
+    }
+
+    /**
+     * Drops the in-memory state and the gauges of datasets without events for {@code
+     * evaluator.dataset.idle.ms}: their state was stored with their last report and is loaded again
+     * on their next event.
+     */
+    private void forgetIdle() {
+        long now = clock.millis();
+        for (String dataset : List.copyOf(lastEvent.keySet())) {
+            if (now - lastEvent.get(dataset) >= settings.idle().toMillis()) {
+                lastEvent.remove(dataset);
+                states.remove(dataset);
+                gauges.remove(dataset);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (gauges != null) {
+            gauges.close(); // the task's datasets are reported elsewhere now
+        }
     }
 
     /** Folds the log entries above folded_seq; deletes the entries no longer needed. */

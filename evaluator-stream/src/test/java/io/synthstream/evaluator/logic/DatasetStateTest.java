@@ -24,7 +24,16 @@ import org.junit.jupiter.api.Test;
 
 class DatasetStateTest {
     private static final DatasetSettings SETTINGS = new DatasetSettings(
-            3, 2, 4, 1, 4096, 2, new DatasetSettings.Steering(true, Duration.ofSeconds(10), 3, 0.3), null, null);
+            3,
+            2,
+            4,
+            1,
+            4096,
+            2,
+            new DatasetSettings.Steering(true, Duration.ofSeconds(10), 3, 0.3),
+            null,
+            null,
+            Duration.ofMinutes(10));
 
     private static DatasetState fresh() {
         DatasetState state = DatasetState.load("d", SETTINGS, null, null);

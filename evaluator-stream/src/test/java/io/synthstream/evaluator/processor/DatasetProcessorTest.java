@@ -35,9 +35,19 @@ class DatasetProcessorTest {
     private static final Instant NOW = Instant.parse("2026-12-01T10:00:00Z");
     private static final Duration REPORT = Duration.ofSeconds(2);
     private static final DatasetSettings SETTINGS = new DatasetSettings(
-            10, 5, 50, 2, 4096, 3, new DatasetSettings.Steering(false, Duration.ZERO, 1, 0.3), null, null);
+            10,
+            5,
+            50,
+            2,
+            4096,
+            3,
+            new DatasetSettings.Steering(false, Duration.ZERO, 1, 0.3),
+            null,
+            null,
+            Duration.ofMinutes(10));
 
     private final MutableClock clock = new MutableClock(NOW);
+    private SimpleMeterRegistry meters;
     private final List<Object> stores = new ArrayList<>();
     private MockProcessorContext<String, EvaluatorOutput> context;
     private KeyValueStore<String, WindowEntry> window;
@@ -72,7 +82,8 @@ class DatasetProcessorTest {
 
     /** A new processor over the same stores, as after a restart. */
     private void start() {
-        context = ProcessorTestSupport.context("dataset-test", new SimpleMeterRegistry());
+        meters = new SimpleMeterRegistry();
+        context = ProcessorTestSupport.context("dataset-test", meters);
         stores.forEach(s -> context.addStateStore((org.apache.kafka.streams.processor.StateStore) s));
         processor = new DatasetProcessor("dataset-test", SETTINGS, REPORT, clock);
         processor.init(context);
@@ -161,5 +172,48 @@ class DatasetProcessorTest {
                 .satisfies(r -> assertThat(r.getCumulative().getSamples()).isEqualTo(4));
         assertThat(accumulators.get("d").getFoldedSeq()).isEqualTo(3);
         assertThat(accumulators.get("d").getNextSeq()).isEqualTo(4);
+    }
+
+    private Double gauge(String metric) {
+        var gauge = meters.find("synth.dataset.metric")
+                .tags("dataset", "d", "metric", metric)
+                .gauge();
+        return gauge == null ? null : gauge.value();
+    }
+
+    @Test
+    void shouldShowTheReportAsGaugesUntilTheDatasetGoesIdle() {
+        scored("s-1", 1f);
+        scored("s-2", 0f);
+        ProcessorTestSupport.punctuate(context, REPORT, clock.millis());
+
+        assertThat(gauge("curated")).isNotNull();
+        assertThat(gauge("distinct_2")).isPositive();
+
+        clock.set(NOW.plus(Duration.ofMinutes(9)));
+        ProcessorTestSupport.punctuate(context, REPORT, clock.millis());
+        assertThat(gauge("distinct_2")).as("not idle yet").isNotNull();
+
+        clock.set(NOW.plus(Duration.ofMinutes(10)));
+        ProcessorTestSupport.punctuate(context, REPORT, clock.millis());
+        assertThat(gauge("distinct_2")).as("idle: gauges gone").isNull();
+
+        scored("s-3", 0.5f); // the dataset comes back: its state is loaded from the stores again
+        ProcessorTestSupport.punctuate(context, REPORT, clock.millis());
+        assertThat(reports())
+                .last()
+                .satisfies(r -> assertThat(r.getCumulative().getSamples()).isEqualTo(3));
+        assertThat(gauge("distinct_2")).isNotNull();
+    }
+
+    @Test
+    void shouldRemoveItsGaugesWhenItsTaskCloses() {
+        scored("s-1", 1f);
+        ProcessorTestSupport.punctuate(context, REPORT, clock.millis());
+        assertThat(gauge("curated")).isNotNull();
+
+        processor.close();
+
+        assertThat(meters.find("synth.dataset.metric").gauges()).isEmpty();
     }
 }
