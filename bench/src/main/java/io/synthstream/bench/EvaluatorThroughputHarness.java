@@ -87,7 +87,7 @@ public final class EvaluatorThroughputHarness {
     private static double run(EmbeddedKafka kafka, SynthConfig config, int samples) throws Exception {
         EvaluatorConfig evaluator = EvaluatorConfig.from(config);
         try (LlmRuntime runtime = LlmSettings.runtime(config);
-                Embeddings embeddings = EvaluatorTopology.embeddings(evaluator);
+                Embeddings embeddings = EvaluatorTopology.embeddings(evaluator, runtime);
                 KafkaConsumer<byte[], byte[]> counter =
                         CuratorThroughputHarness.counter(kafka, List.of(Topics.SAMPLES_SCORED.name()))) {
             StreamsApp app =

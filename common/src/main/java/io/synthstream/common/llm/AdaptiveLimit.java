@@ -3,7 +3,7 @@ package io.synthstream.common.llm;
 /**
  * AIMD concurrency limit: a 429 cuts the limit to 75 % (at most once per cooldown, so one burst
  * of 429s counts once), and {@code successesToGrow} successes in a row add one back, up to the
- * ceiling. Not thread-safe: used under {@link LlmRuntime}'s lock.
+ * ceiling. Not thread-safe: used under {@link CallGate}'s lock.
  */
 final class AdaptiveLimit {
     static final long DEFAULT_COOLDOWN_NANOS = 2_000_000_000L;

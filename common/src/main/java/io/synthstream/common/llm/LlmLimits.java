@@ -1,5 +1,6 @@
 package io.synthstream.common.llm;
 
+import io.synthstream.retry.RetryPolicy;
 import java.time.Duration;
 
 /**
@@ -81,5 +82,10 @@ public record LlmLimits(
     public LlmLimits withRates(int rpm, long tpm) {
         return new LlmLimits(
                 maxInFlight, rpm, tpm, maxAttempts, initialBackoff, maxBackoff, callTimeout, adaptive, successesToGrow);
+    }
+
+    /** The retry policy of calls under these limits. */
+    public RetryPolicy retry() {
+        return new RetryPolicy(maxAttempts, initialBackoff, maxBackoff);
     }
 }

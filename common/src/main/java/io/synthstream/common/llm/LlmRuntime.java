@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.synthstream.common.metrics.SynthMeters;
+import io.synthstream.retry.RetryPolicy;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -15,7 +16,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,9 +27,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A processor takes a {@link Client} (one per task), {@link Client#submit submits} calls and,
  * from a punctuator, {@link Client#drain drains} the ones that finished. Everything between runs on
- * the runtime's own threads: a bounded number of calls in flight under an {@link AdaptiveLimit},
- * token buckets on requests and tokens per minute, retries with exponential backoff and jitter
- * that honour {@code Retry-After}, a per-attempt deadline, and classification of every failure.
+ * the runtime's own threads: calls are admitted by the instance's {@link CallGate} (the adaptive
+ * concurrency limit and the token buckets, shared with remote embeddings), retried under the
+ * project's {@link RetryPolicy} (exponential backoff with jitter, {@code Retry-After} honoured),
+ * with a per-attempt deadline and classification of every failure.
  * Completions wait in the client's queue until its stream thread takes them; the runtime never
  * touches a ProcessorContext or a store.
  *
@@ -38,17 +39,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class LlmRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LlmRuntime.class);
-    private static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(5);
-
     private final LlmProvider provider;
     private final LlmLimits limits;
     private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(OpenAiProvider.daemon("synth-llm-runtime"));
     private final Object lock = new Object();
     private final ArrayDeque<Call> ready = new ArrayDeque<>();
-    private final AdaptiveLimit limit;
-    private final TokenBucket requestBucket;
-    private final TokenBucket tokenBucket;
+    private final CallGate gate;
+    private final RetryPolicy retry;
     private int inFlight;
     private int backingOff;
     private boolean wakeScheduled;
@@ -58,10 +56,9 @@ public final class LlmRuntime implements AutoCloseable {
     public LlmRuntime(LlmProvider provider, LlmLimits limits) {
         this.provider = provider;
         this.limits = limits;
-        this.limit = new AdaptiveLimit(limits.maxInFlight(), limits.successesToGrow(), limits.adaptive());
-        long now = System.nanoTime();
-        this.requestBucket = new TokenBucket(limits.requestsPerMinute(), now);
-        this.tokenBucket = new TokenBucket(limits.tokensPerMinute(), now);
+        this.gate = new CallGate(limits);
+        this.retry = limits.retry();
+        gate.onRelease(this::pump); // a call of another client (an embedding) made room
     }
 
     public LlmProvider provider() {
@@ -70,6 +67,11 @@ public final class LlmRuntime implements AutoCloseable {
 
     public LlmLimits limits() {
         return limits;
+    }
+
+    /** The admission of every call to this runtime's endpoint; remote embeddings share it. */
+    public CallGate gate() {
+        return gate;
     }
 
     /** A client for one task; its completions are only ever seen by that task. */
@@ -104,9 +106,7 @@ public final class LlmRuntime implements AutoCloseable {
 
     /** The current concurrency limit (lower than the maximum after 429s). */
     public int concurrencyLimit() {
-        synchronized (lock) {
-            return limit.current();
-        }
+        return gate.limit();
     }
 
     /**
@@ -115,8 +115,9 @@ public final class LlmRuntime implements AutoCloseable {
      * that a queue of ready calls always covers the time new work takes to arrive).
      */
     public boolean backlogAtLeast(int timesLimit) {
+        long limit = gate.limit();
         synchronized (lock) {
-            return ready.size() + inFlight + backingOff >= (long) timesLimit * limit.current();
+            return ready.size() + inFlight + backingOff >= timesLimit * limit;
         }
     }
 
@@ -235,21 +236,19 @@ public final class LlmRuntime implements AutoCloseable {
         }
     }
 
-    /** Starts as many ready calls as the limit and the buckets allow. */
+    /** Starts as many ready calls as the gate admits; wakes up when the buckets will admit the next. */
     private void pump() {
         List<Call> toSend = new ArrayList<>();
         synchronized (lock) {
-            while (!ready.isEmpty() && inFlight < limit.current() && !closed) {
+            while (!ready.isEmpty() && !closed) {
                 Call call = ready.peekFirst();
                 if (call.cancelled) {
                     ready.pollFirst();
                     continue;
                 }
-                long now = System.nanoTime();
-                double tokens = call.request.estimatedTokens();
-                long wait = Math.max(requestBucket.nanosUntil(1, now), tokenBucket.nanosUntil(tokens, now));
-                if (wait > 0) {
-                    if (!wakeScheduled) {
+                long wait = gate.tryAcquire(call.request.estimatedTokens(), System.nanoTime());
+                if (wait != 0) {
+                    if (wait != CallGate.FULL && !wakeScheduled) {
                         wakeScheduled = true;
                         timer.schedule(
                                 () -> {
@@ -263,8 +262,6 @@ public final class LlmRuntime implements AutoCloseable {
                     }
                     break;
                 }
-                requestBucket.take(1, now);
-                tokenBucket.take(tokens, now);
                 ready.pollFirst();
                 inFlight++;
                 toSend.add(call);
@@ -289,32 +286,23 @@ public final class LlmRuntime implements AutoCloseable {
     private void onResult(Call call, LlmResponse response, Throwable error, long attemptNanos) {
         LlmFailure failure = error == null ? null : LlmFailure.of(error);
         Meters m = meters;
-        boolean retry = false;
+        boolean retrying = false;
         long delayNanos = 0;
         synchronized (lock) {
             inFlight--;
-            if (failure == null) {
-                limit.onSuccess();
-            } else {
-                if (failure.kind() == LlmFailure.Kind.RATE_LIMITED) {
-                    long cooldown =
-                            failure.retryAfter().map(Duration::toNanos).orElse(AdaptiveLimit.DEFAULT_COOLDOWN_NANOS);
-                    limit.onRateLimited(System.nanoTime(), cooldown);
-                }
-                retry = failure.kind().retryable()
-                        && call.attempts < limits.maxAttempts()
-                        && !call.cancelled
-                        && !closed;
-                if (retry) {
+            if (failure != null) {
+                retrying = retry.retries(call.attempts, failure.kind().retryable()) && !call.cancelled && !closed;
+                if (retrying) {
                     backingOff++;
                     delayNanos = backoff(call.attempts, failure.retryAfter()).toNanos();
                 }
             }
         }
+        gate.release(failure); // runs pump(): the freed permit goes to the next ready call
         if (m != null) {
-            m.record(response, failure, retry, attemptNanos);
+            m.record(response, failure, retrying, attemptNanos);
         }
-        if (retry) {
+        if (retrying) {
             log.debug(
                     "LLM call {} attempt {} failed ({}); retrying in {} ms",
                     call.id,
@@ -337,19 +325,11 @@ public final class LlmRuntime implements AutoCloseable {
             long elapsed = (System.nanoTime() - call.submittedNanos) / 1_000_000;
             call.client.finish(call, new Completion(call.id, response, failure, call.attempts, elapsed));
         }
-        pump();
     }
 
-    /** Exponential backoff with equal jitter, or the server's {@code Retry-After} (plus up to 10 % jitter). */
+    /** The wait before the next attempt of a call whose attempt number {@code attempt} failed. */
     Duration backoff(int attempt, Optional<Duration> retryAfter) {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        if (retryAfter.isPresent()) {
-            long ms = Math.min(retryAfter.get().toMillis(), MAX_RETRY_AFTER.toMillis());
-            return Duration.ofMillis(ms + (long) (ms * 0.1 * random.nextDouble()));
-        }
-        long base = limits.initialBackoff().toMillis() << Math.min(attempt - 1, 20);
-        long capped = Math.min(base, limits.maxBackoff().toMillis());
-        return Duration.ofMillis(capped / 2 + (long) (random.nextDouble() * (capped / 2.0)));
+        return retry.backoff(attempt, retryAfter);
     }
 
     @Override

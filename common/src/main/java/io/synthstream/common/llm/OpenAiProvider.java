@@ -219,7 +219,7 @@ public final class OpenAiProvider implements LlmProvider {
     }
 
     /** {@code Retry-After} as seconds or an HTTP date. */
-    static Optional<Duration> retryAfter(Optional<String> header) {
+    public static Optional<Duration> retryAfter(Optional<String> header) {
         return header.flatMap(value -> {
             try {
                 return Optional.of(Duration.ofMillis((long) (Double.parseDouble(value.trim()) * 1000)));

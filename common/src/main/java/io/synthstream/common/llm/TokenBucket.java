@@ -2,7 +2,7 @@ package io.synthstream.common.llm;
 
 /**
  * A token bucket refilled continuously at {@code perMinute} tokens per minute, holding at most one
- * minute's worth. Not thread-safe: {@link LlmRuntime} uses it under its lock. A rate of 0 means
+ * minute's worth. Not thread-safe: {@link CallGate} uses it under its lock. A rate of 0 means
  * unlimited.
  */
 final class TokenBucket {

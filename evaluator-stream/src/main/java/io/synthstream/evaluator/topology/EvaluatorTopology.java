@@ -80,11 +80,15 @@ public final class EvaluatorTopology {
     /** The app's topology with an LLM runtime and an embedding pool that live as long as the JVM. */
     public static Topology build(SynthConfig config) {
         EvaluatorConfig evaluator = EvaluatorConfig.from(config);
-        return build(evaluator.synth(), LlmSettings.runtime(evaluator.synth()), embeddings(evaluator), false);
+        LlmRuntime runtime = LlmSettings.runtime(evaluator.synth());
+        return build(evaluator.synth(), runtime, embeddings(evaluator, runtime), false);
     }
 
-    /** The configured embedding pool, or null when embeddings are off. */
-    public static Embeddings embeddings(EvaluatorConfig config) {
+    /**
+     * The configured embedding pool, or null when embeddings are off. Remote embeddings are
+     * admitted and retried like {@code runtime}'s chat calls: one set of limits per endpoint.
+     */
+    public static Embeddings embeddings(EvaluatorConfig config, LlmRuntime runtime) {
         return switch (config.embeddings()) {
             case NONE -> null;
             case MINILM -> new Embeddings(MiniLmEmbedder.load(config.nativeCacheDir()), config.embeddingThreads());
@@ -98,7 +102,9 @@ public final class EvaluatorTopology {
                                 config.embeddingsBaseUrl(),
                                 config.embeddingsModel(),
                                 config.apiKey(),
-                                config.embeddingsTimeout()),
+                                config.embeddingsTimeout(),
+                                runtime.limits().retry(),
+                                runtime.gate()),
                         config.embeddingThreads());
             }
         };

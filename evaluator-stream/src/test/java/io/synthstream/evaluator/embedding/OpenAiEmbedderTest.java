@@ -4,8 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.synthstream.common.llm.FakeOpenAiServer;
+import io.synthstream.common.llm.LlmFailure;
+import io.synthstream.common.llm.LlmLimits;
+import io.synthstream.common.llm.LlmRequest;
+import io.synthstream.common.llm.LlmRuntime;
+import io.synthstream.common.llm.SimulatedProvider;
 import io.synthstream.evaluator.logic.Neighbours;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,5 +50,37 @@ class OpenAiEmbedderTest {
         assertThatThrownBy(() -> unreachable.embed("x"))
                 .hasMessageContaining("127.0.0.1:1")
                 .hasMessageNotContaining(KEY);
+    }
+
+    @Test
+    void shouldWaitForTheLimitsItSharesWithTheChatCalls() throws Exception {
+        LlmLimits limits = LlmLimits.defaults().withRates(1, 0).withRetries(1, Duration.ZERO, Duration.ZERO);
+        try (LlmRuntime runtime = new LlmRuntime(new SimulatedProvider(SimulatedProvider.Settings.INSTANT), limits)) {
+            LlmRuntime.Client client = runtime.client("chat");
+            client.submit(
+                    "c1",
+                    new LlmRequest(
+                            null,
+                            List.of(LlmRequest.Message.user("Write one text.")),
+                            null,
+                            null,
+                            null,
+                            null,
+                            LlmRequest.ResponseFormat.TEXT,
+                            null,
+                            null));
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (client.drain(1).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            OpenAiEmbedder embedder = new OpenAiEmbedder(
+                    server.baseUrl(), "emb-m", KEY, Duration.ofMillis(300), limits.retry(), runtime.gate());
+
+            // The chat call took the minute's one request: the embedding is not sent.
+            assertThatThrownBy(() -> embedder.embed("x"))
+                    .isInstanceOf(LlmFailure.class)
+                    .hasMessageContaining("No capacity");
+            assertThat(server.requests()).isZero();
+        }
     }
 }

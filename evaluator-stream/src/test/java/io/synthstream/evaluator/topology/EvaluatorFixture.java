@@ -73,7 +73,7 @@ final class EvaluatorFixture implements AutoCloseable {
         Embeddings embeddings = switch (source) {
             case NONE -> null;
             case MINILM -> embeddings();
-            case OPENAI -> EvaluatorTopology.embeddings(EvaluatorConfig.from(config));
+            case OPENAI -> EvaluatorTopology.embeddings(EvaluatorConfig.from(config), runtime);
         };
         this.topology = EvaluatorTopology.build(config, runtime, embeddings, true);
         this.driver = TopologyTestSupport.driver(topology, config);

@@ -3,6 +3,7 @@ package io.synthstream.schemas.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.synthstream.retry.RetryPolicy;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -14,7 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.Optional;
 import org.apache.avro.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * on Maven Central.
  *
  * <p>Requests time out after {@link Settings#requestTimeout}; 5xx answers and I/O errors are
- * retried up to {@link Settings#maxAttempts} times with exponential backoff and jitter; 4xx
+ * retried up to {@link Settings#maxAttempts} times under the project's {@link RetryPolicy}; 4xx
  * answers become a {@link SchemaRegistryException} with the registry's error code at once. Basic
  * auth credentials are sent on every request and never logged.
  */
@@ -43,7 +44,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
      * @param connectTimeout TCP connect timeout
      * @param requestTimeout timeout of one HTTP exchange
      * @param maxAttempts attempts per call, counting the first (at least 1)
-     * @param initialBackoff backoff before the first retry; doubles each retry, with jitter
+     * @param initialBackoff backoff scale of the first retry; doubles each retry, with jitter
+     * @param maxBackoff the longest backoff
      */
     public record Settings(
             String baseUrl,
@@ -51,7 +53,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
             Duration connectTimeout,
             Duration requestTimeout,
             int maxAttempts,
-            Duration initialBackoff) {
+            Duration initialBackoff,
+            Duration maxBackoff) {
 
         public static Settings of(String baseUrl, String basicAuthUserInfo) {
             return new Settings(
@@ -60,7 +63,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
                     Duration.ofSeconds(5),
                     Duration.ofSeconds(10),
                     3,
-                    Duration.ofMillis(200));
+                    Duration.ofMillis(200),
+                    Duration.ofSeconds(2));
         }
 
         public Settings {
@@ -213,39 +217,38 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
             builder.header("Authorization", authorization);
         }
         HttpRequest request = builder.build();
-        long backoffMs = settings.initialBackoff().toMillis();
-        for (int attempt = 1; ; attempt++) {
-            SchemaRegistryException failure;
-            try {
-                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() / 100 == 2) {
-                    return json.readTree(response.body().isEmpty() ? "{}" : response.body());
-                }
-                failure = toException(method, path, response);
-            } catch (IOException e) {
-                failure = new SchemaRegistryException(
-                        SchemaRegistryException.STORE_ERROR,
-                        "Schema registry at " + settings.baseUrl() + " unreachable (" + method + " " + path + "): " + e,
-                        e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SchemaRegistryException(
-                        SchemaRegistryException.STORE_ERROR, "Interrupted while calling the schema registry", e);
+        RetryPolicy retry = new RetryPolicy(settings.maxAttempts(), settings.initialBackoff(), settings.maxBackoff());
+        return retry.run(
+                () -> exchange(request, method, path),
+                failure -> failure instanceof SchemaRegistryException e && e.isRetriable(),
+                failure -> Optional.empty(),
+                (attempt, failure, wait) -> log.warn(
+                        "Schema registry call {} {} failed (attempt {}/{}), retrying in {} ms: {}",
+                        method,
+                        path,
+                        attempt,
+                        settings.maxAttempts(),
+                        wait.toMillis(),
+                        failure.getMessage()));
+    }
+
+    /** One attempt: the registry's JSON answer, or the failure it means. */
+    private JsonNode exchange(HttpRequest request, String method, String path) {
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 == 2) {
+                return json.readTree(response.body().isEmpty() ? "{}" : response.body());
             }
-            if (!failure.isRetriable() || attempt >= settings.maxAttempts()) {
-                throw failure;
-            }
-            long sleepMs = backoffMs + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1);
-            log.warn(
-                    "Schema registry call {} {} failed (attempt {}/{}), retrying in {} ms: {}",
-                    method,
-                    path,
-                    attempt,
-                    settings.maxAttempts(),
-                    sleepMs,
-                    failure.getMessage());
-            sleep(sleepMs);
-            backoffMs *= 2;
+            throw toException(method, path, response);
+        } catch (IOException e) {
+            throw new SchemaRegistryException(
+                    SchemaRegistryException.STORE_ERROR,
+                    "Schema registry at " + settings.baseUrl() + " unreachable (" + method + " " + path + "): " + e,
+                    e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SchemaRegistryException(
+                    SchemaRegistryException.STORE_ERROR, "Interrupted while calling the schema registry", e);
         }
     }
 
@@ -264,15 +267,5 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
             message = "Schema registry refused the credentials (HTTP " + status + ")";
         }
         return new SchemaRegistryException(code, method + " " + path + " -> HTTP " + status + ": " + message);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SchemaRegistryException(
-                    SchemaRegistryException.STORE_ERROR, "Interrupted while retrying a schema registry call", e);
-        }
     }
 }

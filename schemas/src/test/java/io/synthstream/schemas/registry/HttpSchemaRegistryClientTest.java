@@ -43,7 +43,13 @@ class HttpSchemaRegistryClientTest {
         server.start();
         String url = "http://127.0.0.1:" + server.getAddress().getPort();
         return new HttpSchemaRegistryClient(new HttpSchemaRegistryClient.Settings(
-                url, userInfo, Duration.ofSeconds(2), Duration.ofSeconds(2), 3, Duration.ofMillis(1)));
+                url,
+                userInfo,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(2),
+                3,
+                Duration.ofMillis(1),
+                Duration.ofMillis(4)));
     }
 
     @Test
@@ -88,7 +94,13 @@ class HttpSchemaRegistryClientTest {
     @Test
     void shouldReportUnreachableRegistryClearly() {
         HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(new HttpSchemaRegistryClient.Settings(
-                "http://127.0.0.1:1", null, Duration.ofMillis(500), Duration.ofMillis(500), 2, Duration.ofMillis(1)));
+                "http://127.0.0.1:1",
+                null,
+                Duration.ofMillis(500),
+                Duration.ofMillis(500),
+                2,
+                Duration.ofMillis(1),
+                Duration.ofMillis(4)));
 
         assertThatThrownBy(() -> client.subjects()).hasMessageContaining("unreachable");
     }
