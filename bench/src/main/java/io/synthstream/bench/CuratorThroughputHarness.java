@@ -7,12 +7,12 @@ import io.synthstream.avro.Sample;
 import io.synthstream.avro.TaskSpec;
 import io.synthstream.common.app.StreamsApp;
 import io.synthstream.common.config.SynthConfig;
-import io.synthstream.common.kafka.EmbeddedKafka;
-import io.synthstream.common.kafka.EmbeddedPlatform;
 import io.synthstream.common.streams.DecodingSource;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.topics.Topics;
 import io.synthstream.curator.topology.CuratorTopology;
+import io.synthstream.local.EmbeddedKafka;
+import io.synthstream.local.EmbeddedPlatform;
 import io.synthstream.schemas.serde.SpecificAvroSerializer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,12 +89,12 @@ public final class CuratorThroughputHarness {
 
     private static SynthConfig config(EmbeddedKafka kafka, EmbeddedPlatform registry, String app, Path state) {
         Map<String, Object> props = new HashMap<>();
-        props.put(SynthConfig.APPLICATION_ID, app);
-        props.put(SynthConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        props.put(SynthConfig.SCHEMA_REGISTRY_URL, registry.registryUrl());
-        props.put(SynthConfig.STATE_DIR, state.resolve(app).toString());
-        props.put(SynthConfig.TOPIC_PARTITIONS, PARTITIONS);
-        props.put(SynthConfig.HTTP_PORT, -1);
+        props.put(SynthConfig.APPLICATION_ID.key(), app);
+        props.put(SynthConfig.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers());
+        props.put(SynthConfig.SCHEMA_REGISTRY_URL.key(), registry.registryUrl());
+        props.put(SynthConfig.STATE_DIR.key(), state.resolve(app).toString());
+        props.put(SynthConfig.TOPIC_PARTITIONS.key(), PARTITIONS);
+        props.put(SynthConfig.HTTP_PORT.key(), -1);
         // Extra Streams settings for both apps, e.g. -Dsynth.bench.streams=commit.interval.ms=1000
         for (String setting : System.getProperty("synth.bench.streams", "").split(",")) {
             if (setting.contains("=")) {

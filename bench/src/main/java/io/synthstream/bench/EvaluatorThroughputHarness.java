@@ -2,8 +2,6 @@ package io.synthstream.bench;
 
 import io.synthstream.common.app.StreamsApp;
 import io.synthstream.common.config.SynthConfig;
-import io.synthstream.common.kafka.EmbeddedKafka;
-import io.synthstream.common.kafka.EmbeddedPlatform;
 import io.synthstream.common.llm.LlmRuntime;
 import io.synthstream.common.llm.LlmSettings;
 import io.synthstream.common.streams.SynthSerdes;
@@ -12,6 +10,8 @@ import io.synthstream.common.topics.Topics;
 import io.synthstream.evaluator.config.EvaluatorConfig;
 import io.synthstream.evaluator.embedding.Embeddings;
 import io.synthstream.evaluator.topology.EvaluatorTopology;
+import io.synthstream.local.EmbeddedKafka;
+import io.synthstream.local.EmbeddedPlatform;
 import io.synthstream.schemas.serde.SpecificAvroSerializer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,15 +72,15 @@ public final class EvaluatorThroughputHarness {
     private static SynthConfig config(
             EmbeddedKafka kafka, EmbeddedPlatform registry, String app, Path state, String embeddings, int threads) {
         Map<String, Object> props = new HashMap<>();
-        props.put(SynthConfig.APPLICATION_ID, app);
-        props.put(SynthConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        props.put(SynthConfig.SCHEMA_REGISTRY_URL, registry.registryUrl());
-        props.put(SynthConfig.STATE_DIR, state.resolve(app).toString());
-        props.put(SynthConfig.TOPIC_PARTITIONS, PARTITIONS);
-        props.put(SynthConfig.HTTP_PORT, -1);
-        props.put(EvaluatorConfig.JUDGE_ENABLED, false);
-        props.put(EvaluatorConfig.EMBEDDINGS, embeddings);
-        props.put(EvaluatorConfig.EMBEDDING_THREADS, threads);
+        props.put(SynthConfig.APPLICATION_ID.key(), app);
+        props.put(SynthConfig.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers());
+        props.put(SynthConfig.SCHEMA_REGISTRY_URL.key(), registry.registryUrl());
+        props.put(SynthConfig.STATE_DIR.key(), state.resolve(app).toString());
+        props.put(SynthConfig.TOPIC_PARTITIONS.key(), PARTITIONS);
+        props.put(SynthConfig.HTTP_PORT.key(), -1);
+        props.put(EvaluatorConfig.JUDGE_ENABLED.key(), false);
+        props.put(EvaluatorConfig.EMBEDDINGS.key(), embeddings);
+        props.put(EvaluatorConfig.EMBEDDING_THREADS.key(), threads);
         return new SynthConfig(EvaluatorConfig.definition(), props);
     }
 

@@ -5,8 +5,6 @@ import io.synthstream.avro.GenerationRequest;
 import io.synthstream.common.app.StreamsApp;
 import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.json.AvroJson;
-import io.synthstream.common.kafka.EmbeddedPlatform;
-import io.synthstream.common.llm.FakeOpenAiServer;
 import io.synthstream.common.llm.LlmProvider;
 import io.synthstream.common.llm.LlmRequest;
 import io.synthstream.common.llm.LlmRuntime;
@@ -20,6 +18,8 @@ import io.synthstream.generator.logic.Planner;
 import io.synthstream.generator.logic.PromptBuilder;
 import io.synthstream.generator.logic.StepPlan;
 import io.synthstream.generator.topology.GeneratorTopology;
+import io.synthstream.local.EmbeddedPlatform;
+import io.synthstream.local.FakeOpenAiServer;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,18 +80,18 @@ public final class GeneratorThroughputHarness {
                 FakeOpenAiServer server = FakeOpenAiServer.start(
                         FakeOpenAiServer.Settings.instant().withLatency(Duration.ofMillis(median), sigma), 0)) {
             Map<String, Object> props = new HashMap<>();
-            props.put(SynthConfig.BOOTSTRAP_SERVERS, platform.bootstrapServers());
-            props.put(SynthConfig.SCHEMA_REGISTRY_URL, platform.registryUrl());
-            props.put(SynthConfig.HTTP_PORT, -1);
+            props.put(SynthConfig.BOOTSTRAP_SERVERS.key(), platform.bootstrapServers());
+            props.put(SynthConfig.SCHEMA_REGISTRY_URL.key(), platform.registryUrl());
+            props.put(SynthConfig.HTTP_PORT.key(), -1);
             props.put(
-                    SynthConfig.STATE_DIR,
+                    SynthConfig.STATE_DIR.key(),
                     Files.createTempDirectory("synth-bench-gen").toString());
-            props.put(LlmSettings.BASE_URL, server.baseUrl());
-            props.put(LlmSettings.MODEL, "fake-model");
-            props.put(LlmSettings.MAX_IN_FLIGHT, inFlight);
-            props.put(LlmSettings.TIMEOUT_MS, 30_000L);
+            props.put(LlmSettings.BASE_URL.key(), server.baseUrl());
+            props.put(LlmSettings.MODEL.key(), "fake-model");
+            props.put(LlmSettings.MAX_IN_FLIGHT.key(), inFlight);
+            props.put(LlmSettings.TIMEOUT_MS.key(), 30_000L);
 
-            props.put(SynthConfig.APPLICATION_ID, "bench-generator");
+            props.put(SynthConfig.APPLICATION_ID.key(), "bench-generator");
             SynthConfig config = new SynthConfig(GeneratorConfig.definition(), props);
             double async;
             try (LlmRuntime runtime = LlmSettings.runtime(config);
@@ -101,7 +101,7 @@ public final class GeneratorThroughputHarness {
                 async = rate(platform, Topics.SAMPLES_RAW.name(), samples);
             }
 
-            props.put(SynthConfig.APPLICATION_ID, "bench-naive");
+            props.put(SynthConfig.APPLICATION_ID.key(), "bench-naive");
             SynthConfig naiveConfig = new SynthConfig(GeneratorConfig.definition(), props);
             GenerationRequest naiveRequest = AvroJson.read(
                     new com.fasterxml.jackson.databind.ObjectMapper().readTree(request("bench-naive", naiveSamples)),

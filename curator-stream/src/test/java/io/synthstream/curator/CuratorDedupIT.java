@@ -9,8 +9,6 @@ import io.synthstream.avro.Sample;
 import io.synthstream.avro.TaskSpec;
 import io.synthstream.common.app.StreamsApp;
 import io.synthstream.common.config.SynthConfig;
-import io.synthstream.common.kafka.EmbeddedKafka;
-import io.synthstream.common.kafka.EmbeddedPlatform;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.testing.TopicReader;
 import io.synthstream.common.topics.Topics;
@@ -18,6 +16,8 @@ import io.synthstream.curator.app.CuratorApp;
 import io.synthstream.curator.config.CuratorConfig;
 import io.synthstream.curator.logic.CurationThresholds;
 import io.synthstream.curator.topology.CuratorTopology;
+import io.synthstream.local.EmbeddedKafka;
+import io.synthstream.local.EmbeddedPlatform;
 import io.synthstream.schemas.TestRecords;
 import io.synthstream.schemas.serde.SpecificAvroSerializer;
 import java.nio.file.Path;
@@ -141,7 +141,11 @@ class CuratorDedupIT {
                     kafka,
                     platform,
                     0,
-                    Map.of(CuratorConfig.CLAIM_LINGER_MS, 3_600_000L, CuratorConfig.CLAIM_BATCH_MAX, 1_000));
+                    Map.of(
+                            CuratorConfig.CLAIM_LINGER_MS.key(),
+                            3_600_000L,
+                            CuratorConfig.CLAIM_BATCH_MAX.key(),
+                            1_000));
             SynthSerdes serdes = SynthSerdes.from(holding);
             StreamsApp first =
                     StreamsApp.start(holding, CuratorTopology.build(holding), CuratorTopology.topics(holding));
@@ -242,14 +246,14 @@ class CuratorDedupIT {
             EmbeddedKafka kafka, EmbeddedPlatform registry, int instance, Map<String, Object> overrides) {
         Map<String, Object> props = new HashMap<>(CuratorApp.DEFAULTS);
         props.putAll(overrides);
-        props.put(SynthConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        props.put(SynthConfig.SCHEMA_REGISTRY_URL, registry.registryUrl());
+        props.put(SynthConfig.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers());
+        props.put(SynthConfig.SCHEMA_REGISTRY_URL.key(), registry.registryUrl());
         props.put(
-                SynthConfig.STATE_DIR,
+                SynthConfig.STATE_DIR.key(),
                 stateDir.resolve(kafka.bootstrapServers().replace(':', '_') + "-" + instance)
                         .toString());
-        props.put(SynthConfig.TOPIC_PARTITIONS, PARTITIONS);
-        props.put(SynthConfig.HTTP_PORT, -1);
+        props.put(SynthConfig.TOPIC_PARTITIONS.key(), PARTITIONS);
+        props.put(SynthConfig.HTTP_PORT.key(), -1);
         return new SynthConfig(SynthConfig.baseDefinition(), props);
     }
 

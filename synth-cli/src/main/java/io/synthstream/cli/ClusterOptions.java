@@ -30,9 +30,9 @@ final class ClusterOptions {
         return new SynthConfig(
                 SynthConfig.baseDefinition(),
                 Map.of(
-                        SynthConfig.BOOTSTRAP_SERVERS, bootstrapServers,
-                        SynthConfig.SCHEMA_REGISTRY_URL, schemaRegistryUrl,
-                        SynthConfig.APPLICATION_ID, "synth-cli"));
+                        SynthConfig.BOOTSTRAP_SERVERS.key(), bootstrapServers,
+                        SynthConfig.SCHEMA_REGISTRY_URL.key(), schemaRegistryUrl,
+                        SynthConfig.APPLICATION_ID.key(), "synth-cli"));
     }
 
     SynthSerdes serdes() {

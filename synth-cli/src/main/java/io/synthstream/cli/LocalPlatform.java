@@ -2,8 +2,6 @@ package io.synthstream.cli;
 
 import io.synthstream.common.app.StreamsApp;
 import io.synthstream.common.config.SynthConfig;
-import io.synthstream.common.kafka.EmbeddedKafka;
-import io.synthstream.common.kafka.EmbeddedPlatform;
 import io.synthstream.common.llm.LlmSettings;
 import io.synthstream.curator.app.CuratorApp;
 import io.synthstream.curator.topology.CuratorTopology;
@@ -13,6 +11,8 @@ import io.synthstream.evaluator.topology.EvaluatorTopology;
 import io.synthstream.generator.app.GeneratorApp;
 import io.synthstream.generator.config.GeneratorConfig;
 import io.synthstream.generator.topology.GeneratorTopology;
+import io.synthstream.local.EmbeddedKafka;
+import io.synthstream.local.EmbeddedPlatform;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -97,16 +97,17 @@ final class LocalPlatform implements AutoCloseable {
             int httpPort,
             int partitions) {
         Map<String, Object> overrides = new HashMap<>();
-        overrides.put(SynthConfig.BOOTSTRAP_SERVERS, platform.bootstrapServers());
-        overrides.put(SynthConfig.SCHEMA_REGISTRY_URL, platform.registryUrl());
+        overrides.put(SynthConfig.BOOTSTRAP_SERVERS.key(), platform.bootstrapServers());
+        overrides.put(SynthConfig.SCHEMA_REGISTRY_URL.key(), platform.registryUrl());
         overrides.put(
-                SynthConfig.STATE_DIR, dataDir.resolve("state").toAbsolutePath().toString());
-        overrides.put(SynthConfig.HTTP_PORT, httpPort);
-        overrides.put(SynthConfig.HTTP_HOST, "127.0.0.1");
+                SynthConfig.STATE_DIR.key(),
+                dataDir.resolve("state").toAbsolutePath().toString());
+        overrides.put(SynthConfig.HTTP_PORT.key(), httpPort);
+        overrides.put(SynthConfig.HTTP_HOST.key(), "127.0.0.1");
         Map<String, Object> appDefaults = new HashMap<>(defaults);
-        appDefaults.put(SynthConfig.TOPIC_PARTITIONS, partitions);
+        appDefaults.put(SynthConfig.TOPIC_PARTITIONS.key(), partitions);
         appDefaults.put(
-                EvaluatorConfig.NATIVE_CACHE_DIR,
+                EvaluatorConfig.NATIVE_CACHE_DIR.key(),
                 dataDir.resolve("native").toAbsolutePath().toString());
         return new SynthConfig(definition, SynthConfig.resolve(definition, appDefaults, env, overrides));
     }

@@ -71,7 +71,7 @@ final class SpecFiles {
     static void validate(String source, GenerationRequest request) {
         GeneratorConfig defaults = GeneratorConfig.from(new io.synthstream.common.config.SynthConfig(
                 GeneratorConfig.definition(),
-                java.util.Map.of(io.synthstream.common.config.SynthConfig.APPLICATION_ID, "synth-cli")));
+                java.util.Map.of(io.synthstream.common.config.SynthConfig.APPLICATION_ID.key(), "synth-cli")));
         long bytes;
         try {
             bytes = request.toByteBuffer().remaining();
@@ -79,7 +79,10 @@ final class SpecFiles {
             throw new InvalidSpecException(source + ": cannot encode: " + e.getMessage());
         }
         List<String> problems = RequestValidator.problems(
-                request, bytes, new RequestValidator.Limits(defaults.maxCount(), defaults.maxRequestBytes()));
+                request,
+                bytes,
+                new RequestValidator.Limits(
+                        defaults.get(GeneratorConfig.MAX_COUNT), defaults.get(GeneratorConfig.MAX_REQUEST_BYTES)));
         if (!problems.isEmpty()) {
             throw new InvalidSpecException(source + " is not a valid request:\n  - " + String.join("\n  - ", problems));
         }

@@ -121,6 +121,23 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void theAppsRunFromAnImageWithoutTheLocalPlatform() throws Exception {
+        String dockerfile = Files.readString(ROOT.resolve("deploy/Dockerfile"));
+        String apps = dockerfile.substring(dockerfile.indexOf("AS apps"), dockerfile.indexOf("AS cli"));
+        Map<String, Object> services = map(yaml("docker-compose.yml").get("services"));
+
+        assertThat(apps).contains("/app/lib/").doesNotContain("synth.jar");
+        assertThat(dockerfile).contains("-DincludeScope=runtime");
+        for (String app : APPS.keySet()) {
+            assertThat(map(map(services.get(app)).get("build")).get("target"))
+                    .as("%s runs from the apps image", app)
+                    .isEqualTo("apps");
+        }
+        assertThat(map(map(services.get("topic-init")).get("build")).get("target"))
+                .isEqualTo("cli");
+    }
+
+    @Test
     void grafanaQueriesOnlyMetersTheAppsExport() throws Exception {
         Map<String, Object> datasources = yaml("deploy/grafana/provisioning/datasources/prometheus.yml");
         assertThat(map(list(datasources.get("datasources")).get(0)).get("url")).isEqualTo("http://prometheus:9090");

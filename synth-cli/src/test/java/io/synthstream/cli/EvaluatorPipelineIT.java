@@ -13,8 +13,6 @@ import io.synthstream.avro.ScoredSample;
 import io.synthstream.avro.SteeringUpdate;
 import io.synthstream.common.app.StreamsApp;
 import io.synthstream.common.config.SynthConfig;
-import io.synthstream.common.kafka.EmbeddedKafka;
-import io.synthstream.common.kafka.EmbeddedPlatform;
 import io.synthstream.common.llm.LlmSettings;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.testing.TopicReader;
@@ -27,6 +25,8 @@ import io.synthstream.evaluator.topology.EvaluatorTopology;
 import io.synthstream.generator.app.GeneratorApp;
 import io.synthstream.generator.config.GeneratorConfig;
 import io.synthstream.generator.topology.GeneratorTopology;
+import io.synthstream.local.EmbeddedKafka;
+import io.synthstream.local.EmbeddedPlatform;
 import io.synthstream.schemas.TestRecords;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -278,27 +278,27 @@ class EvaluatorPipelineIT {
 
     private SynthConfig config(Map<String, Object> defaults, EmbeddedKafka kafka, EmbeddedPlatform registry) {
         Map<String, Object> props = new HashMap<>(defaults);
-        props.put(SynthConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        props.put(SynthConfig.SCHEMA_REGISTRY_URL, registry.registryUrl());
-        props.put(SynthConfig.STATE_DIR, stateDir.toString());
-        props.put(SynthConfig.HTTP_PORT, 0);
-        props.put(SynthConfig.HTTP_HOST, "127.0.0.1");
-        props.put(SynthConfig.TOPIC_PARTITIONS, 3);
+        props.put(SynthConfig.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers());
+        props.put(SynthConfig.SCHEMA_REGISTRY_URL.key(), registry.registryUrl());
+        props.put(SynthConfig.STATE_DIR.key(), stateDir.toString());
+        props.put(SynthConfig.HTTP_PORT.key(), 0);
+        props.put(SynthConfig.HTTP_HOST.key(), "127.0.0.1");
+        props.put(SynthConfig.TOPIC_PARTITIONS.key(), 3);
         // A slow-ish simulator with few calls in flight, so that planning is paced by completions
         // and the evaluator's steering arrives while most conditions are still to be planned.
-        props.put(LlmSettings.SIM_LATENCY_MEDIAN_MS, 40L);
-        props.put(LlmSettings.MAX_IN_FLIGHT, 4);
-        props.put(LlmSettings.SIM_DUPLICATE_RATE, 0.05);
-        props.put(LlmSettings.SIM_MALFORMED_RATE, 0.02);
+        props.put(LlmSettings.SIM_LATENCY_MEDIAN_MS.key(), 40L);
+        props.put(LlmSettings.MAX_IN_FLIGHT.key(), 4);
+        props.put(LlmSettings.SIM_DUPLICATE_RATE.key(), 0.05);
+        props.put(LlmSettings.SIM_MALFORMED_RATE.key(), 0.02);
         // Planning at most 5 tuples per request per 50 ms tick (100/s) keeps the planner from running
         // far ahead of generation, so steering shapes most of the request.
-        props.put(GeneratorConfig.PLAN_BATCH, 5);
-        props.put(EvaluatorConfig.REPORT_INTERVAL_MS, 500L);
-        props.put(EvaluatorConfig.STEERING_INTERVAL_MS, 1000L);
-        props.put(EvaluatorConfig.STEERING_MIN_SAMPLES, 20);
-        props.put(EvaluatorConfig.RECENT_SIZE, 50);
+        props.put(GeneratorConfig.PLAN_BATCH.key(), 5);
+        props.put(EvaluatorConfig.REPORT_INTERVAL_MS.key(), 500L);
+        props.put(EvaluatorConfig.STEERING_INTERVAL_MS.key(), 1000L);
+        props.put(EvaluatorConfig.STEERING_MIN_SAMPLES.key(), 20);
+        props.put(EvaluatorConfig.RECENT_SIZE.key(), 50);
         props.put(
-                EvaluatorConfig.NATIVE_CACHE_DIR,
+                EvaluatorConfig.NATIVE_CACHE_DIR.key(),
                 Path.of("target", "native-cache").toString());
         return new SynthConfig(GeneratorConfig.definition(), props);
     }

@@ -8,8 +8,6 @@ import io.synthstream.avro.Sample;
 import io.synthstream.avro.ScoredSample;
 import io.synthstream.common.app.StreamsApp;
 import io.synthstream.common.config.SynthConfig;
-import io.synthstream.common.kafka.EmbeddedKafka;
-import io.synthstream.common.kafka.EmbeddedPlatform;
 import io.synthstream.common.llm.LlmSettings;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.testing.TopicReader;
@@ -21,6 +19,8 @@ import io.synthstream.evaluator.topology.EvaluatorTopology;
 import io.synthstream.generator.app.GeneratorApp;
 import io.synthstream.generator.config.GeneratorConfig;
 import io.synthstream.generator.topology.GeneratorTopology;
+import io.synthstream.local.EmbeddedKafka;
+import io.synthstream.local.EmbeddedPlatform;
 import io.synthstream.schemas.TestRecords;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -127,15 +127,15 @@ class PipelineSkeletonIT {
 
     private SynthConfig config(Map<String, Object> defaults, EmbeddedKafka kafka, EmbeddedPlatform registry) {
         Map<String, Object> props = new HashMap<>(defaults);
-        props.put(SynthConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        props.put(SynthConfig.SCHEMA_REGISTRY_URL, registry.registryUrl());
-        props.put(SynthConfig.STATE_DIR, stateDir.toString());
-        props.put(SynthConfig.HTTP_PORT, 0);
-        props.put(SynthConfig.HTTP_HOST, "127.0.0.1");
-        props.put(SynthConfig.TOPIC_PARTITIONS, 2);
+        props.put(SynthConfig.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers());
+        props.put(SynthConfig.SCHEMA_REGISTRY_URL.key(), registry.registryUrl());
+        props.put(SynthConfig.STATE_DIR.key(), stateDir.toString());
+        props.put(SynthConfig.HTTP_PORT.key(), 0);
+        props.put(SynthConfig.HTTP_HOST.key(), "127.0.0.1");
+        props.put(SynthConfig.TOPIC_PARTITIONS.key(), 2);
         // The simulator, fast and without malformed replies, so that every sample reaches the curator.
-        props.put(LlmSettings.SIM_LATENCY_MEDIAN_MS, 5L);
-        props.put(LlmSettings.SIM_MALFORMED_RATE, 0.0);
+        props.put(LlmSettings.SIM_LATENCY_MEDIAN_MS.key(), 5L);
+        props.put(LlmSettings.SIM_MALFORMED_RATE.key(), 0.0);
         return new SynthConfig(GeneratorConfig.definition(), props);
     }
 

@@ -2,8 +2,8 @@ package io.synthstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.synthstream.common.kafka.EmbeddedKafka;
 import io.synthstream.common.topics.Topics;
+import io.synthstream.local.EmbeddedKafka;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;

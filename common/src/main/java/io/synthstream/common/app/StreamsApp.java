@@ -78,8 +78,8 @@ public final class StreamsApp implements AutoCloseable {
         this.streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(meters);
 
-        int port = config.getInt(SynthConfig.HTTP_PORT);
-        this.http = port < 0 ? null : AppHttpServer.start(config.getString(SynthConfig.HTTP_HOST), port);
+        int port = config.get(SynthConfig.HTTP_PORT);
+        this.http = port < 0 ? null : AppHttpServer.start(config.get(SynthConfig.HTTP_HOST), port);
         if (http != null) {
             http.route("/health", this::health)
                     .route(
@@ -96,7 +96,7 @@ public final class StreamsApp implements AutoCloseable {
      */
     public static StreamsApp start(SynthConfig config, Topology topology, Collection<TopicSpec<?, ?>> topics) {
         log.info("Starting {} with {}", config.applicationId(), config.describe());
-        if (config.getBoolean(SynthConfig.TOPICS_CREATE)) {
+        if (config.get(SynthConfig.TOPICS_CREATE)) {
             try (Admin admin = Admin.create(config.kafkaClientProperties())) {
                 TopicAdmin.ensureTopics(admin, topics, config.topicPartitions(), config.topicReplicationFactor());
             }
@@ -173,7 +173,7 @@ public final class StreamsApp implements AutoCloseable {
             return;
         }
         closed = true;
-        Duration timeout = Duration.ofMillis(config.getLong(SynthConfig.SHUTDOWN_TIMEOUT_MS));
+        Duration timeout = config.get(SynthConfig.SHUTDOWN_TIMEOUT_MS);
         // Leave the group at once so that the partitions move without waiting for the session timeout.
         if (!streams.close(CloseOptions.timeout(timeout)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP))) {

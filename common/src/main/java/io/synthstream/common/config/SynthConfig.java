@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,8 +17,6 @@ import java.util.regex.Pattern;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
-import org.apache.kafka.common.config.ConfigDef.Type;
-import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -38,19 +37,89 @@ import org.apache.kafka.streams.StreamsConfig;
  * Passwords and anything that looks like a secret are masked in {@link #describe()}.
  */
 public class SynthConfig extends AbstractConfig {
-    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
-    public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
-    public static final String SCHEMA_REGISTRY_USER_INFO = "schema.registry.basic.auth.user.info";
-    public static final String APPLICATION_ID = "application.id";
-    public static final String PROCESSING_GUARANTEE = "processing.guarantee";
-    public static final String NUM_STREAM_THREADS = "num.stream.threads";
-    public static final String STATE_DIR = "state.dir";
-    public static final String TOPIC_PARTITIONS = "topic.partitions";
-    public static final String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
-    public static final String TOPICS_CREATE = "topics.create";
-    public static final String HTTP_HOST = "http.host";
-    public static final String HTTP_PORT = "http.port";
-    public static final String SHUTDOWN_TIMEOUT_MS = "shutdown.timeout.ms";
+    public static final Setting<List<String>> BOOTSTRAP_SERVERS = Setting.list(
+            "bootstrap.servers",
+            "localhost:9092",
+            Importance.HIGH,
+            "Kafka bootstrap servers (host:port, comma-separated).");
+    public static final Setting<String> SCHEMA_REGISTRY_URL = Setting.string(
+            "schema.registry.url",
+            "http://localhost:8081",
+            Importance.HIGH,
+            "Confluent-compatible schema registry URL, or mem://<scope> for an in-process one in tests.");
+    public static final Setting<Password> SCHEMA_REGISTRY_USER_INFO = Setting.password(
+            "schema.registry.basic.auth.user.info",
+            Importance.MEDIUM,
+            "user:password for HTTP basic auth against the schema registry; never logged.");
+    public static final Setting<String> APPLICATION_ID = Setting.required(
+            "application.id",
+            Importance.HIGH,
+            "Kafka Streams application id: consumer group, transactional id prefix and internal topic prefix.");
+    public static final Setting<String> PROCESSING_GUARANTEE = Setting.string(
+                    "processing.guarantee",
+                    StreamsConfig.EXACTLY_ONCE_V2,
+                    Importance.HIGH,
+                    "exactly_once_v2 (default; needs brokers 2.5+) or at_least_once.")
+            .oneOf(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE);
+    public static final Setting<Integer> NUM_STREAM_THREADS = Setting.integer(
+                    "num.stream.threads",
+                    1,
+                    Importance.MEDIUM,
+                    "Stream threads per instance; scale out with more instances before more threads on small hosts.")
+            .atLeast(1);
+    public static final Setting<String> STATE_DIR = Setting.string(
+                    "state.dir",
+                    Path.of(System.getProperty("java.io.tmpdir"), "synth-streams")
+                            .toString(),
+                    Importance.MEDIUM,
+                    "Directory of the local state stores (RocksDB); keep it on a persistent volume in production.")
+            .documentedAs("$TMPDIR/synth-streams");
+    public static final Setting<Integer> TOPIC_PARTITIONS = Setting.integer(
+                    "topic.partitions",
+                    6,
+                    Importance.MEDIUM,
+                    "Partitions of the topics the apps create: the upper bound on instances per stage.")
+            .atLeast(1);
+    public static final Setting<Short> TOPIC_REPLICATION_FACTOR = Setting.shortValue(
+            "topic.replication.factor",
+            (short) -1,
+            Importance.MEDIUM,
+            "Replication factor of created topics, internal ones included; -1 uses the broker default.");
+    public static final Setting<Boolean> TOPICS_CREATE = Setting.flag(
+            "topics.create",
+            true,
+            Importance.LOW,
+            "Whether an app creates missing topics from the catalogue at start-up.");
+    public static final Setting<String> HTTP_HOST = Setting.string(
+            "http.host", "0.0.0.0", Importance.LOW, "Interface of the app's HTTP endpoint (/health, /metrics).");
+    public static final Setting<Integer> HTTP_PORT = Setting.integer(
+                    "http.port",
+                    0,
+                    Importance.LOW,
+                    "Port of the app's HTTP endpoint; 0 picks a free port, -1 disables the endpoint.")
+            .atLeast(-1);
+    public static final Setting<Duration> SHUTDOWN_TIMEOUT_MS = Setting.millis(
+                    "shutdown.timeout.ms",
+                    Duration.ofSeconds(30),
+                    Importance.LOW,
+                    "How long a shutdown waits for Kafka Streams to close cleanly.")
+            .atLeast(0);
+
+    /** The settings every app shares, in the order the docs list them. */
+    public static final List<Setting<?>> SETTINGS = List.of(
+            BOOTSTRAP_SERVERS,
+            SCHEMA_REGISTRY_URL,
+            SCHEMA_REGISTRY_USER_INFO,
+            APPLICATION_ID,
+            PROCESSING_GUARANTEE,
+            NUM_STREAM_THREADS,
+            STATE_DIR,
+            TOPIC_PARTITIONS,
+            TOPIC_REPLICATION_FACTOR,
+            TOPICS_CREATE,
+            HTTP_HOST,
+            HTTP_PORT,
+            SHUTDOWN_TIMEOUT_MS);
 
     /** Prefix of settings passed to every Kafka client. */
     public static final String KAFKA_PREFIX = "kafka.";
@@ -62,94 +131,9 @@ public class SynthConfig extends AbstractConfig {
     private static final Pattern SECRET_KEY =
             Pattern.compile("(?i).*(password|secret|jaas|token(?!s)|api\\.?key|user\\.info).*");
 
-    /** The shared definition; apps call {@code baseDefinition().define(...)} to add their keys. */
+    /** The shared definition; apps add their own settings to it. */
     public static ConfigDef baseDefinition() {
-        return new ConfigDef()
-                .define(
-                        BOOTSTRAP_SERVERS,
-                        Type.LIST,
-                        "localhost:9092",
-                        Importance.HIGH,
-                        "Kafka bootstrap servers (host:port, comma-separated).")
-                .define(
-                        SCHEMA_REGISTRY_URL,
-                        Type.STRING,
-                        "http://localhost:8081",
-                        Importance.HIGH,
-                        "Confluent-compatible schema registry URL, or mem://<scope> for an in-process one in tests.")
-                .define(
-                        SCHEMA_REGISTRY_USER_INFO,
-                        Type.PASSWORD,
-                        null,
-                        Importance.MEDIUM,
-                        "user:password for HTTP basic auth against the schema registry; never logged.")
-                .define(
-                        APPLICATION_ID,
-                        Type.STRING,
-                        ConfigDef.NO_DEFAULT_VALUE,
-                        new ConfigDef.NonEmptyString(),
-                        Importance.HIGH,
-                        "Kafka Streams application id: consumer group, transactional id prefix and internal topic prefix.")
-                .define(
-                        PROCESSING_GUARANTEE,
-                        Type.STRING,
-                        StreamsConfig.EXACTLY_ONCE_V2,
-                        ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE),
-                        Importance.HIGH,
-                        "exactly_once_v2 (default; needs brokers 2.5+) or at_least_once.")
-                .define(
-                        NUM_STREAM_THREADS,
-                        Type.INT,
-                        1,
-                        ConfigDef.Range.atLeast(1),
-                        Importance.MEDIUM,
-                        "Stream threads per instance; scale out with more instances before more threads on small hosts.")
-                .define(
-                        STATE_DIR,
-                        Type.STRING,
-                        Path.of(System.getProperty("java.io.tmpdir"), "synth-streams")
-                                .toString(),
-                        Importance.MEDIUM,
-                        "Directory of the local state stores (RocksDB); keep it on a persistent volume in production.")
-                .define(
-                        TOPIC_PARTITIONS,
-                        Type.INT,
-                        6,
-                        ConfigDef.Range.atLeast(1),
-                        Importance.MEDIUM,
-                        "Partitions of the topics the apps create: the upper bound on instances per stage.")
-                .define(
-                        TOPIC_REPLICATION_FACTOR,
-                        Type.SHORT,
-                        (short) -1,
-                        Importance.MEDIUM,
-                        "Replication factor of created topics, internal ones included; -1 uses the broker default.")
-                .define(
-                        TOPICS_CREATE,
-                        Type.BOOLEAN,
-                        true,
-                        Importance.LOW,
-                        "Whether an app creates missing topics from the catalogue at start-up.")
-                .define(
-                        HTTP_HOST,
-                        Type.STRING,
-                        "0.0.0.0",
-                        Importance.LOW,
-                        "Interface of the app's HTTP endpoint (/health, /metrics).")
-                .define(
-                        HTTP_PORT,
-                        Type.INT,
-                        0,
-                        ConfigDef.Range.atLeast(-1),
-                        Importance.LOW,
-                        "Port of the app's HTTP endpoint; 0 picks a free port, -1 disables the endpoint.")
-                .define(
-                        SHUTDOWN_TIMEOUT_MS,
-                        Type.LONG,
-                        30_000L,
-                        ConfigDef.Range.atLeast(0),
-                        Importance.LOW,
-                        "How long a shutdown waits for Kafka Streams to close cleanly.");
+        return Setting.define(new ConfigDef(), SETTINGS);
     }
 
     private final ConfigDef definition;
@@ -157,6 +141,11 @@ public class SynthConfig extends AbstractConfig {
     public SynthConfig(ConfigDef definition, Map<?, ?> props) {
         super(definition, props, false);
         this.definition = definition;
+    }
+
+    /** The typed value of a setting of this config's definition. */
+    public <T> T get(Setting<T> setting) {
+        return setting.read(get(setting.key()));
     }
 
     /**
@@ -197,37 +186,37 @@ public class SynthConfig extends AbstractConfig {
     }
 
     public List<String> bootstrapServers() {
-        return getList(BOOTSTRAP_SERVERS);
+        return get(BOOTSTRAP_SERVERS);
     }
 
     public String schemaRegistryUrl() {
-        return getString(SCHEMA_REGISTRY_URL);
+        return get(SCHEMA_REGISTRY_URL);
     }
 
     /** {@code user:password} or null; handle with care, never log. */
     public String schemaRegistryUserInfo() {
-        Password password = getPassword(SCHEMA_REGISTRY_USER_INFO);
+        Password password = get(SCHEMA_REGISTRY_USER_INFO);
         return password == null ? null : password.value();
     }
 
     public String applicationId() {
-        return getString(APPLICATION_ID);
+        return get(APPLICATION_ID);
     }
 
     public int topicPartitions() {
-        return getInt(TOPIC_PARTITIONS);
+        return get(TOPIC_PARTITIONS);
     }
 
     /** Replication of created topics; empty means the broker default. */
     public Optional<Short> topicReplicationFactor() {
-        short rf = getShort(TOPIC_REPLICATION_FACTOR);
+        short rf = get(TOPIC_REPLICATION_FACTOR);
         return rf < 0 ? Optional.empty() : Optional.of(rf);
     }
 
     /** Settings for every Kafka client: bootstrap servers plus the {@code kafka.}-prefixed keys. */
     public Map<String, Object> kafkaClientProperties() {
         Map<String, Object> props = new HashMap<>(originalsWithPrefix(KAFKA_PREFIX));
-        props.put(BOOTSTRAP_SERVERS, String.join(",", bootstrapServers()));
+        props.put(BOOTSTRAP_SERVERS.key(), String.join(",", bootstrapServers()));
         return props;
     }
 

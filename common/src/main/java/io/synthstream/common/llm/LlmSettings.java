@@ -1,15 +1,14 @@
 package io.synthstream.common.llm;
 
+import io.synthstream.common.config.Setting;
 import io.synthstream.common.config.SynthConfig;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
-import org.apache.kafka.common.config.ConfigDef.Range;
-import org.apache.kafka.common.config.ConfigDef.Type;
-import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
@@ -20,169 +19,157 @@ import org.apache.kafka.common.config.types.Password;
  * SYNTH_LLM_MODEL}, ...
  */
 public final class LlmSettings {
-    public static final String PROVIDER = "llm.provider";
-    public static final String BASE_URL = "llm.base.url";
-    public static final String API_KEY = "llm.api.key";
-    public static final String MODEL = "llm.model";
-    public static final String HEADERS = "llm.headers";
-    public static final String STRUCTURED_OUTPUT = "llm.structured.output";
-    public static final String MAX_IN_FLIGHT = "llm.max.in.flight";
-    public static final String REQUESTS_PER_MINUTE = "llm.requests.per.minute";
-    public static final String TOKENS_PER_MINUTE = "llm.tokens.per.minute";
-    public static final String MAX_ATTEMPTS = "llm.max.attempts";
-    public static final String BACKOFF_INITIAL_MS = "llm.backoff.initial.ms";
-    public static final String BACKOFF_MAX_MS = "llm.backoff.max.ms";
-    public static final String TIMEOUT_MS = "llm.timeout.ms";
-    public static final String CONNECT_TIMEOUT_MS = "llm.connect.timeout.ms";
-    public static final String ADAPTIVE = "llm.adaptive.concurrency";
-    public static final String SIM_SEED = "llm.sim.seed";
-    public static final String SIM_LATENCY_MEDIAN_MS = "llm.sim.latency.median.ms";
-    public static final String SIM_LATENCY_SIGMA = "llm.sim.latency.sigma";
-    public static final String SIM_DUPLICATE_RATE = "llm.sim.duplicate.rate";
-    public static final String SIM_NEAR_DUPLICATE_RATE = "llm.sim.near.duplicate.rate";
-    public static final String SIM_REFUSAL_RATE = "llm.sim.refusal.rate";
-    public static final String SIM_MALFORMED_RATE = "llm.sim.malformed.rate";
-    public static final String SIM_RATE_LIMIT_RATE = "llm.sim.rate.limit.rate";
-    public static final String SIM_SERVER_ERROR_RATE = "llm.sim.server.error.rate";
+    public static final Setting<String> PROVIDER = Setting.string(
+                    "llm.provider",
+                    "auto",
+                    Importance.HIGH,
+                    "LLM provider: openai (any OpenAI-compatible endpoint), simulated (built-in offline simulator),"
+                            + " or auto: openai when llm.base.url is set, else simulated.")
+            .oneOf("auto", "openai", "simulated");
+    public static final Setting<String> BASE_URL = Setting.string(
+            "llm.base.url",
+            null,
+            Importance.HIGH,
+            "Base URL of an OpenAI-compatible API including /v1, e.g. https://api.openai.com/v1,"
+                    + " http://localhost:11434/v1 (Ollama), http://localhost:8000/v1 (vLLM).");
+    public static final Setting<Password> API_KEY =
+            Setting.password("llm.api.key", Importance.HIGH, "API key sent as a bearer token; never logged.");
+    public static final Setting<String> MODEL =
+            Setting.string("llm.model", "gpt-4o-mini", Importance.HIGH, "Default model when a request names none.");
+    public static final Setting<List<String>> HEADERS = Setting.list(
+            "llm.headers",
+            "",
+            Importance.LOW,
+            "Extra HTTP headers as name=value, comma-separated (e.g. HTTP-Referer for OpenRouter); their values"
+                    + " are redacted like the key.");
+    public static final Setting<String> STRUCTURED_OUTPUT = Setting.string(
+                    "llm.structured.output",
+                    "json_schema",
+                    Importance.MEDIUM,
+                    "Strongest structured-output mode the endpoint supports: json_schema (OpenAI, vLLM, Ollama"
+                            + " 0.5+), json_object, or text (prompt instructions plus robust extraction).")
+            .oneOf("json_schema", "json_object", "text");
+    public static final Setting<Integer> MAX_IN_FLIGHT = Setting.integer(
+                    "llm.max.in.flight",
+                    64,
+                    Importance.MEDIUM,
+                    "Most calls in flight per app instance (chat calls and remote embeddings together); the adaptive"
+                            + " limit never exceeds it.")
+            .atLeast(1);
+    public static final Setting<Integer> REQUESTS_PER_MINUTE = Setting.integer(
+                    "llm.requests.per.minute",
+                    0,
+                    Importance.MEDIUM,
+                    "Token bucket on calls per minute per instance; 0 = unlimited.")
+            .atLeast(0);
+    public static final Setting<Long> TOKENS_PER_MINUTE = Setting.longValue(
+                    "llm.tokens.per.minute",
+                    0L,
+                    Importance.MEDIUM,
+                    "Token bucket on estimated tokens per minute per instance; 0 = unlimited.")
+            .atLeast(0);
+    public static final Setting<Integer> MAX_ATTEMPTS = Setting.integer(
+                    "llm.max.attempts",
+                    4,
+                    Importance.MEDIUM,
+                    "Attempts per call (first included) for 429, 408/409/5xx, timeouts and connection errors.")
+            .between(1, 20);
+    public static final Setting<Duration> BACKOFF_INITIAL_MS = Setting.millis(
+                    "llm.backoff.initial.ms",
+                    Duration.ofMillis(500),
+                    Importance.LOW,
+                    "First retry delay; doubles per attempt with jitter. A Retry-After header wins.")
+            .atLeast(1);
+    public static final Setting<Duration> BACKOFF_MAX_MS = Setting.millis(
+                    "llm.backoff.max.ms", Duration.ofSeconds(8), Importance.LOW, "Cap of the retry delay.")
+            .atLeast(1);
+    public static final Setting<Duration> TIMEOUT_MS = Setting.millis(
+                    "llm.timeout.ms", Duration.ofSeconds(60), Importance.MEDIUM, "Deadline of one attempt.")
+            .atLeast(1);
+    public static final Setting<Duration> CONNECT_TIMEOUT_MS = Setting.millis(
+                    "llm.connect.timeout.ms",
+                    Duration.ofSeconds(10),
+                    Importance.LOW,
+                    "TCP connect timeout to the endpoint.")
+            .atLeast(1);
+    public static final Setting<Boolean> ADAPTIVE = Setting.flag(
+            "llm.adaptive.concurrency",
+            true,
+            Importance.LOW,
+            "Cut the in-flight limit to 75 % on a 429 and add one back after 25 successes.");
+    public static final Setting<Long> SIM_SEED =
+            Setting.longValue("llm.sim.seed", 42L, Importance.LOW, "Simulator: seed mixed into every reply.");
+    public static final Setting<Duration> SIM_LATENCY_MEDIAN_MS = Setting.millis(
+                    "llm.sim.latency.median.ms",
+                    Duration.ofMillis(150),
+                    Importance.LOW,
+                    "Simulator: median latency (lognormal).")
+            .atLeast(0);
+    public static final Setting<Double> SIM_LATENCY_SIGMA = Setting.decimal(
+                    "llm.sim.latency.sigma", 0.5, Importance.LOW, "Simulator: sigma of the latency's logarithm.")
+            .atLeast(0.0);
+    public static final Setting<Double> SIM_DUPLICATE_RATE =
+            rate("llm.sim.duplicate.rate", 0.03, "Simulator: share of exact duplicate replies.");
+    public static final Setting<Double> SIM_NEAR_DUPLICATE_RATE =
+            rate("llm.sim.near.duplicate.rate", 0.02, "Simulator: share of near-duplicate replies.");
+    public static final Setting<Double> SIM_REFUSAL_RATE =
+            rate("llm.sim.refusal.rate", 0.01, "Simulator: share of refusals.");
+    public static final Setting<Double> SIM_MALFORMED_RATE =
+            rate("llm.sim.malformed.rate", 0.01, "Simulator: share of replies that are broken JSON.");
+    public static final Setting<Double> SIM_RATE_LIMIT_RATE =
+            rate("llm.sim.rate.limit.rate", 0.0, "Simulator: share of 429s.");
+    public static final Setting<Double> SIM_SERVER_ERROR_RATE =
+            rate("llm.sim.server.error.rate", 0.0, "Simulator: share of 503s.");
+
+    /** The LLM settings, in the order the docs list them. */
+    public static final List<Setting<?>> SETTINGS = List.of(
+            PROVIDER,
+            BASE_URL,
+            API_KEY,
+            MODEL,
+            HEADERS,
+            STRUCTURED_OUTPUT,
+            MAX_IN_FLIGHT,
+            REQUESTS_PER_MINUTE,
+            TOKENS_PER_MINUTE,
+            MAX_ATTEMPTS,
+            BACKOFF_INITIAL_MS,
+            BACKOFF_MAX_MS,
+            TIMEOUT_MS,
+            CONNECT_TIMEOUT_MS,
+            ADAPTIVE,
+            SIM_SEED,
+            SIM_LATENCY_MEDIAN_MS,
+            SIM_LATENCY_SIGMA,
+            SIM_DUPLICATE_RATE,
+            SIM_NEAR_DUPLICATE_RATE,
+            SIM_REFUSAL_RATE,
+            SIM_MALFORMED_RATE,
+            SIM_RATE_LIMIT_RATE,
+            SIM_SERVER_ERROR_RATE);
 
     private LlmSettings() {}
 
-    /** Adds the LLM keys to an app's definition. */
+    private static Setting<Double> rate(String key, double defaultValue, String doc) {
+        return Setting.decimal(key, defaultValue, Importance.LOW, doc).between(0.0, 1.0);
+    }
+
+    /** Adds the LLM settings to an app's definition. */
     public static ConfigDef define(ConfigDef def) {
-        ConfigDef.Validator rate = Range.between(0.0, 1.0);
-        return def.define(
-                        PROVIDER,
-                        Type.STRING,
-                        "auto",
-                        ValidString.in("auto", "openai", "simulated"),
-                        Importance.HIGH,
-                        "LLM provider: openai (any OpenAI-compatible endpoint), simulated (built-in offline simulator),"
-                                + " or auto: openai when llm.base.url is set, else simulated.")
-                .define(
-                        BASE_URL,
-                        Type.STRING,
-                        null,
-                        Importance.HIGH,
-                        "Base URL of an OpenAI-compatible API including /v1, e.g. https://api.openai.com/v1,"
-                                + " http://localhost:11434/v1 (Ollama), http://localhost:8000/v1 (vLLM).")
-                .define(API_KEY, Type.PASSWORD, null, Importance.HIGH, "API key sent as a bearer token; never logged.")
-                .define(MODEL, Type.STRING, "gpt-4o-mini", Importance.HIGH, "Default model when a request names none.")
-                .define(
-                        HEADERS,
-                        Type.LIST,
-                        "",
-                        Importance.LOW,
-                        "Extra HTTP headers as name=value, comma-separated (e.g. HTTP-Referer for OpenRouter).")
-                .define(
-                        STRUCTURED_OUTPUT,
-                        Type.STRING,
-                        "json_schema",
-                        ValidString.in("json_schema", "json_object", "text"),
-                        Importance.MEDIUM,
-                        "Strongest structured-output mode the endpoint supports: json_schema (OpenAI, vLLM, Ollama"
-                                + " 0.5+), json_object, or text (prompt instructions plus robust extraction).")
-                .define(
-                        MAX_IN_FLIGHT,
-                        Type.INT,
-                        64,
-                        Range.atLeast(1),
-                        Importance.MEDIUM,
-                        "Most LLM calls in flight per app instance; the adaptive limit never exceeds it.")
-                .define(
-                        REQUESTS_PER_MINUTE,
-                        Type.INT,
-                        0,
-                        Range.atLeast(0),
-                        Importance.MEDIUM,
-                        "Token bucket on calls per minute per instance; 0 = unlimited.")
-                .define(
-                        TOKENS_PER_MINUTE,
-                        Type.LONG,
-                        0L,
-                        Range.atLeast(0),
-                        Importance.MEDIUM,
-                        "Token bucket on estimated tokens per minute per instance; 0 = unlimited.")
-                .define(
-                        MAX_ATTEMPTS,
-                        Type.INT,
-                        4,
-                        Range.between(1, 20),
-                        Importance.MEDIUM,
-                        "Attempts per call (first included) for 429, 408/409/5xx, timeouts and connection errors.")
-                .define(
-                        BACKOFF_INITIAL_MS,
-                        Type.LONG,
-                        500L,
-                        Range.atLeast(1),
-                        Importance.LOW,
-                        "First retry delay; doubles per attempt with jitter. A Retry-After header wins.")
-                .define(BACKOFF_MAX_MS, Type.LONG, 8_000L, Range.atLeast(1), Importance.LOW, "Cap of the retry delay.")
-                .define(TIMEOUT_MS, Type.LONG, 60_000L, Range.atLeast(1), Importance.MEDIUM, "Deadline of one attempt.")
-                .define(
-                        CONNECT_TIMEOUT_MS,
-                        Type.LONG,
-                        10_000L,
-                        Range.atLeast(1),
-                        Importance.LOW,
-                        "TCP connect timeout to the endpoint.")
-                .define(
-                        ADAPTIVE,
-                        Type.BOOLEAN,
-                        true,
-                        Importance.LOW,
-                        "Cut the in-flight limit to 75 % on a 429 and add one back after 25 successes.")
-                .define(SIM_SEED, Type.LONG, 42L, Importance.LOW, "Simulator: seed mixed into every reply.")
-                .define(
-                        SIM_LATENCY_MEDIAN_MS,
-                        Type.LONG,
-                        150L,
-                        Range.atLeast(0),
-                        Importance.LOW,
-                        "Simulator: median latency (lognormal).")
-                .define(
-                        SIM_LATENCY_SIGMA,
-                        Type.DOUBLE,
-                        0.5,
-                        Range.atLeast(0.0),
-                        Importance.LOW,
-                        "Simulator: sigma of the latency's logarithm.")
-                .define(
-                        SIM_DUPLICATE_RATE,
-                        Type.DOUBLE,
-                        0.03,
-                        rate,
-                        Importance.LOW,
-                        "Simulator: share of exact duplicate replies.")
-                .define(
-                        SIM_NEAR_DUPLICATE_RATE,
-                        Type.DOUBLE,
-                        0.02,
-                        rate,
-                        Importance.LOW,
-                        "Simulator: share of near-duplicate replies.")
-                .define(SIM_REFUSAL_RATE, Type.DOUBLE, 0.01, rate, Importance.LOW, "Simulator: share of refusals.")
-                .define(
-                        SIM_MALFORMED_RATE,
-                        Type.DOUBLE,
-                        0.01,
-                        rate,
-                        Importance.LOW,
-                        "Simulator: share of replies that are broken JSON.")
-                .define(SIM_RATE_LIMIT_RATE, Type.DOUBLE, 0.0, rate, Importance.LOW, "Simulator: share of 429s.")
-                .define(SIM_SERVER_ERROR_RATE, Type.DOUBLE, 0.0, rate, Importance.LOW, "Simulator: share of 503s.");
+        return Setting.define(def, SETTINGS);
     }
 
     /** The limits configured in {@code config}. */
     public static LlmLimits limits(SynthConfig config) {
         return new LlmLimits(
-                config.getInt(MAX_IN_FLIGHT),
-                config.getInt(REQUESTS_PER_MINUTE),
-                config.getLong(TOKENS_PER_MINUTE),
-                config.getInt(MAX_ATTEMPTS),
-                Duration.ofMillis(config.getLong(BACKOFF_INITIAL_MS)),
-                Duration.ofMillis(config.getLong(BACKOFF_MAX_MS)),
-                Duration.ofMillis(config.getLong(TIMEOUT_MS)),
-                config.getBoolean(ADAPTIVE),
+                config.get(MAX_IN_FLIGHT),
+                config.get(REQUESTS_PER_MINUTE),
+                config.get(TOKENS_PER_MINUTE),
+                config.get(MAX_ATTEMPTS),
+                config.get(BACKOFF_INITIAL_MS),
+                config.get(BACKOFF_MAX_MS),
+                config.get(TIMEOUT_MS),
+                config.get(ADAPTIVE),
                 25);
     }
 
@@ -192,36 +179,36 @@ public final class LlmSettings {
      * @throws ConfigException when openai is chosen without a base URL, or a header is not name=value
      */
     public static LlmProvider provider(SynthConfig config) {
-        String baseUrl = config.getString(BASE_URL);
-        String provider = config.getString(PROVIDER);
+        String baseUrl = config.get(BASE_URL);
+        String provider = config.get(PROVIDER);
         if ("auto".equals(provider)) {
             provider = baseUrl == null || baseUrl.isBlank() ? "simulated" : "openai";
         }
         if ("simulated".equals(provider)) {
             return new SimulatedProvider(new SimulatedProvider.Settings(
-                    config.getLong(SIM_SEED),
-                    Duration.ofMillis(config.getLong(SIM_LATENCY_MEDIAN_MS)),
-                    config.getDouble(SIM_LATENCY_SIGMA),
+                    config.get(SIM_SEED),
+                    config.get(SIM_LATENCY_MEDIAN_MS),
+                    config.get(SIM_LATENCY_SIGMA),
                     new SimulatedContent.Rates(
-                            config.getDouble(SIM_DUPLICATE_RATE),
-                            config.getDouble(SIM_NEAR_DUPLICATE_RATE),
-                            config.getDouble(SIM_REFUSAL_RATE),
-                            config.getDouble(SIM_MALFORMED_RATE)),
-                    config.getDouble(SIM_RATE_LIMIT_RATE),
-                    config.getDouble(SIM_SERVER_ERROR_RATE)));
+                            config.get(SIM_DUPLICATE_RATE),
+                            config.get(SIM_NEAR_DUPLICATE_RATE),
+                            config.get(SIM_REFUSAL_RATE),
+                            config.get(SIM_MALFORMED_RATE)),
+                    config.get(SIM_RATE_LIMIT_RATE),
+                    config.get(SIM_SERVER_ERROR_RATE)));
         }
         if (baseUrl == null || baseUrl.isBlank()) {
-            throw new ConfigException(BASE_URL, null, "is required with llm.provider=openai (set SYNTH_LLM_BASE_URL)");
+            throw new ConfigException(
+                    BASE_URL.key(), null, "is required with llm.provider=openai (set SYNTH_LLM_BASE_URL)");
         }
-        Password key = config.getPassword(API_KEY);
+        Password key = config.get(API_KEY);
         return new OpenAiProvider(
                 baseUrl,
                 key == null ? null : key.value(),
-                config.getString(MODEL),
+                config.get(MODEL),
                 headers(config),
-                LlmRequest.ResponseFormat.valueOf(
-                        config.getString(STRUCTURED_OUTPUT).toUpperCase(Locale.ROOT)),
-                Duration.ofMillis(config.getLong(CONNECT_TIMEOUT_MS)));
+                LlmRequest.ResponseFormat.valueOf(config.get(STRUCTURED_OUTPUT).toUpperCase(Locale.ROOT)),
+                config.get(CONNECT_TIMEOUT_MS));
     }
 
     /** A runtime over the configured provider and limits. */
@@ -231,10 +218,10 @@ public final class LlmSettings {
 
     private static Map<String, String> headers(SynthConfig config) {
         Map<String, String> headers = new LinkedHashMap<>();
-        for (String entry : config.getList(HEADERS)) {
+        for (String entry : config.get(HEADERS)) {
             int eq = entry.indexOf('=');
             if (eq <= 0) {
-                throw new ConfigException(HEADERS, entry, "expected name=value");
+                throw new ConfigException(HEADERS.key(), entry, "expected name=value");
             }
             headers.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
         }

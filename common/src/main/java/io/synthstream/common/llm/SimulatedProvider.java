@@ -107,7 +107,7 @@ public final class SimulatedProvider implements LlmProvider {
     }
 
     /** A lognormal latency in millis around {@code median} (0 when the median is zero). */
-    static long lognormalMillis(Duration median, double sigma) {
+    public static long lognormalMillis(Duration median, double sigma) {
         long ms = median.toMillis();
         if (ms <= 0) {
             return 0;

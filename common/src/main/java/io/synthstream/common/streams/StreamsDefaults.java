@@ -38,10 +38,10 @@ public final class StreamsDefaults {
         Properties props = new Properties();
         props.putAll(config.kafkaClientProperties());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.getString(SynthConfig.PROCESSING_GUARANTEE));
-        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt(SynthConfig.NUM_STREAM_THREADS));
-        props.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(SynthConfig.STATE_DIR));
-        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.getShort(SynthConfig.TOPIC_REPLICATION_FACTOR));
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.get(SynthConfig.PROCESSING_GUARANTEE));
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.get(SynthConfig.NUM_STREAM_THREADS));
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.get(SynthConfig.STATE_DIR));
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.get(SynthConfig.TOPIC_REPLICATION_FACTOR));
         props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class);

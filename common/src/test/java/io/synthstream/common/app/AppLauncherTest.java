@@ -22,7 +22,7 @@ class AppLauncherTest {
         try {
             code = AppLauncher.run(
                     SynthConfig.baseDefinition(),
-                    Map.of(SynthConfig.APPLICATION_ID, "synth-test"),
+                    Map.of(SynthConfig.APPLICATION_ID.key(), "synth-test"),
                     config -> new StreamsBuilder().build(),
                     config -> List.of(Topics.DLQ),
                     Map.of("SYNTH_NUM_STREAM_THREADS", "many"));

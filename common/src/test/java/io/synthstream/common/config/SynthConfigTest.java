@@ -34,7 +34,7 @@ class SynthConfigTest {
 
         assertThat(config.bootstrapServers()).containsExactly("file:9092");
         assertThat(config.topicPartitions()).isEqualTo(4);
-        assertThat(config.getInt(SynthConfig.NUM_STREAM_THREADS)).isEqualTo(5);
+        assertThat(config.get(SynthConfig.NUM_STREAM_THREADS)).isEqualTo(5);
         assertThat(config.applicationId()).isEqualTo("synth-test");
         assertThat(config.kafkaClientProperties())
                 .containsEntry("client.rack", "r1")
@@ -45,7 +45,7 @@ class SynthConfigTest {
     void shouldDefaultToExactlyOnceV2() {
         SynthConfig config = load(Map.of("application.id", "a"), Map.of(), Map.of());
 
-        assertThat(config.getString(SynthConfig.PROCESSING_GUARANTEE)).isEqualTo("exactly_once_v2");
+        assertThat(config.get(SynthConfig.PROCESSING_GUARANTEE)).isEqualTo("exactly_once_v2");
         assertThat(config.topicReplicationFactor()).isEmpty();
     }
 

@@ -90,11 +90,11 @@ class ConfluentPlatformContainersIT {
     @Test
     void shouldRunTheExactlyOnceAppWithDeadLettersOnRealKafka() throws Exception {
         Map<String, Object> props = new HashMap<>();
-        props.put(SynthConfig.APPLICATION_ID, "synth-containers-it");
-        props.put(SynthConfig.BOOTSTRAP_SERVERS, KAFKA.getBootstrapServers());
-        props.put(SynthConfig.SCHEMA_REGISTRY_URL, registryUrl());
-        props.put(SynthConfig.STATE_DIR, stateDir.toString());
-        props.put(SynthConfig.HTTP_PORT, -1);
+        props.put(SynthConfig.APPLICATION_ID.key(), "synth-containers-it");
+        props.put(SynthConfig.BOOTSTRAP_SERVERS.key(), KAFKA.getBootstrapServers());
+        props.put(SynthConfig.SCHEMA_REGISTRY_URL.key(), registryUrl());
+        props.put(SynthConfig.STATE_DIR.key(), stateDir.toString());
+        props.put(SynthConfig.HTTP_PORT.key(), -1);
         SynthConfig config = new SynthConfig(SynthConfig.baseDefinition(), props);
         SynthSerdes serdes = SynthSerdes.from(config);
 

@@ -50,10 +50,10 @@ class DeadLetterHandlersTopologyTest {
             driver.close();
         }
         Map<String, Object> props = new HashMap<>();
-        props.put(SynthConfig.APPLICATION_ID, "synth-test");
-        props.put(SynthConfig.SCHEMA_REGISTRY_URL, "mem://" + UUID.randomUUID());
+        props.put(SynthConfig.APPLICATION_ID.key(), "synth-test");
+        props.put(SynthConfig.SCHEMA_REGISTRY_URL.key(), "mem://" + UUID.randomUUID());
         if (handlerOnly) {
-            props.put(SynthConfig.PROCESSING_GUARANTEE, "at_least_once");
+            props.put(SynthConfig.PROCESSING_GUARANTEE.key(), "at_least_once");
         }
         SynthConfig config = new SynthConfig(SynthConfig.baseDefinition(), props);
         SynthSerdes serdes = SynthSerdes.from(config);

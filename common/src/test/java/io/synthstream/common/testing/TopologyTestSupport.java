@@ -30,8 +30,8 @@ public final class TopologyTestSupport {
     /** As {@link #config(String)}, with some settings overridden. */
     public static SynthConfig config(String applicationId, Map<String, ?> overrides) {
         Map<String, Object> props = new HashMap<>(overrides);
-        props.put(SynthConfig.APPLICATION_ID, applicationId);
-        props.put(SynthConfig.SCHEMA_REGISTRY_URL, "mem://" + UUID.randomUUID());
+        props.put(SynthConfig.APPLICATION_ID.key(), applicationId);
+        props.put(SynthConfig.SCHEMA_REGISTRY_URL.key(), "mem://" + UUID.randomUUID());
         return new SynthConfig(SynthConfig.baseDefinition(), props);
     }
 

@@ -10,7 +10,7 @@ import java.util.Map;
 public final class CuratorApp {
     /** This app's defaults, below the environment and config file. */
     public static final Map<String, Object> DEFAULTS =
-            Map.of(SynthConfig.APPLICATION_ID, "synth-curator", SynthConfig.HTTP_PORT, 8092);
+            Map.of(SynthConfig.APPLICATION_ID.key(), "synth-curator", SynthConfig.HTTP_PORT.key(), 8092);
 
     private CuratorApp() {}
 

@@ -47,7 +47,12 @@ public final class CuratorProcessors {
         return ProcessorSuppliers.owning(
                 Set.of(stores.awaitingSpec(samples), stores.pending(samples)),
                 () -> new CurationProcessor(
-                        app, curator.specWait(), clock, curator.claimLinger(), curator.claimBatchMax(), partitions));
+                        app,
+                        curator.get(CuratorConfig.SPEC_WAIT_MS),
+                        clock,
+                        curator.get(CuratorConfig.CLAIM_LINGER_MS),
+                        curator.get(CuratorConfig.CLAIM_BATCH_MAX),
+                        partitions));
     }
 
     /** The owner of dedup buckets, on the partition that owns them. */

@@ -71,8 +71,8 @@ public final class CuratorTopology {
 
     /** {@link #TOPICS} and the app's votes topic (append-time stamps, short retention). */
     public static List<TopicSpec<?, ?>> topics(SynthConfig config) {
-        String retention =
-                Long.toString(CuratorConfig.from(config).votesRetention().toMillis());
+        String retention = Long.toString(
+                CuratorConfig.from(config).get(CuratorConfig.VOTES_RETENTION_MS).toMillis());
         TopicSpec<String, VoteBatch> votes = new TopicSpec<>(
                 votesTopic(config.applicationId()),
                 Serdes.String(),
@@ -108,7 +108,7 @@ public final class CuratorTopology {
                 curator,
                 clock,
                 partitions,
-                new CuratorStores(inMemoryStores, curator.dedupRetention()),
+                new CuratorStores(inMemoryStores, curator.get(CuratorConfig.DEDUP_RETENTION_MS)),
                 serdes.value(Topics.SAMPLES_RAW),
                 serdes.valueSerde(BucketOwner.class));
         StreamsBuilder builder = new StreamsBuilder();

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class CuratorConfigTest {
     private static SynthConfig config(Map<String, Object> overrides) {
         Map<String, Object> props = new java.util.HashMap<>(overrides);
-        props.put(SynthConfig.APPLICATION_ID, "synth-curator");
+        props.put(SynthConfig.APPLICATION_ID.key(), "synth-curator");
         return new SynthConfig(CuratorConfig.definition(), props);
     }
 
@@ -20,15 +20,15 @@ class CuratorConfigTest {
     void shouldDefaultToShortLingerAndBoundedBatches() {
         CuratorConfig curator = CuratorConfig.from(config(Map.of()));
 
-        assertThat(curator.claimLinger()).isEqualTo(Duration.ofMillis(20));
-        assertThat(curator.claimBatchMax()).isEqualTo(500);
-        assertThat(curator.votesRetention()).isEqualTo(Duration.ofHours(1));
+        assertThat(curator.get(CuratorConfig.CLAIM_LINGER_MS)).isEqualTo(Duration.ofMillis(20));
+        assertThat(curator.get(CuratorConfig.CLAIM_BATCH_MAX)).isEqualTo(500);
+        assertThat(curator.get(CuratorConfig.VOTES_RETENTION_MS)).isEqualTo(Duration.ofHours(1));
     }
 
     @Test
     void shouldRejectAClaimBatchThatCouldOutgrowAKafkaRecord() {
-        assertThatThrownBy(() -> config(Map.of(CuratorConfig.CLAIM_BATCH_MAX, 1_001)))
+        assertThatThrownBy(() -> config(Map.of(CuratorConfig.CLAIM_BATCH_MAX.key(), 1_001)))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(CuratorConfig.CLAIM_BATCH_MAX);
+                .hasMessageContaining(CuratorConfig.CLAIM_BATCH_MAX.key());
     }
 }

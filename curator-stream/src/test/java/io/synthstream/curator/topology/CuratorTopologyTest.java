@@ -48,7 +48,7 @@ class CuratorTopologyTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     /** Claims are sent with each sample, so a test sees each decision as soon as it pipes the sample. */
     private final SynthConfig config =
-            TopologyTestSupport.config("synth-curator", Map.of(CuratorConfig.CLAIM_BATCH_MAX, 1));
+            TopologyTestSupport.config("synth-curator", Map.of(CuratorConfig.CLAIM_BATCH_MAX.key(), 1));
 
     private final SynthSerdes serdes = SynthSerdes.from(config);
     private TopologyTestDriver driver;

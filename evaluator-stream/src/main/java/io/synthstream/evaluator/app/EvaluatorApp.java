@@ -10,7 +10,7 @@ import java.util.Map;
 public final class EvaluatorApp {
     /** This app's defaults, below the environment and config file. */
     public static final Map<String, Object> DEFAULTS =
-            Map.of(SynthConfig.APPLICATION_ID, "synth-evaluator", SynthConfig.HTTP_PORT, 8093);
+            Map.of(SynthConfig.APPLICATION_ID.key(), "synth-evaluator", SynthConfig.HTTP_PORT.key(), 8093);
 
     private EvaluatorApp() {}
 

@@ -94,6 +94,7 @@ public final class EvaluatorProcessors {
                         stores.keyValue(EvaluatorStores.ACCUMULATORS, serdes.valueSerde(DatasetAccumulators.class)),
                         stores.keyValue(EvaluatorStores.MOMENTS, Serdes.ByteArray()),
                         stores.keyValue(EvaluatorStores.REQUESTS, serdes.valueSerde(RequestStatus.class))),
-                () -> new DatasetProcessor(app, config.datasetSettings(), config.reportInterval(), clock));
+                () -> new DatasetProcessor(
+                        app, config.datasetSettings(), config.get(EvaluatorConfig.REPORT_INTERVAL_MS), clock));
     }
 }

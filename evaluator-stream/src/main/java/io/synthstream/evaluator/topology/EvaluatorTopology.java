@@ -91,21 +91,23 @@ public final class EvaluatorTopology {
     public static Embeddings embeddings(EvaluatorConfig config, LlmRuntime runtime) {
         return switch (config.embeddings()) {
             case NONE -> null;
-            case MINILM -> new Embeddings(MiniLmEmbedder.load(config.nativeCacheDir()), config.embeddingThreads());
+            case MINILM ->
+                new Embeddings(
+                        MiniLmEmbedder.load(config.nativeCacheDir()), config.get(EvaluatorConfig.EMBEDDING_THREADS));
             case OPENAI -> {
                 if (config.embeddingsBaseUrl() == null) {
-                    throw new ConfigException(EvaluatorConfig.EMBEDDINGS + "=openai needs "
-                            + EvaluatorConfig.EMBEDDINGS_BASE_URL + " or llm.base.url");
+                    throw new ConfigException(EvaluatorConfig.EMBEDDINGS.key() + "=openai needs "
+                            + EvaluatorConfig.EMBEDDINGS_BASE_URL.key() + " or llm.base.url");
                 }
                 yield new Embeddings(
                         new OpenAiEmbedder(
                                 config.embeddingsBaseUrl(),
-                                config.embeddingsModel(),
+                                config.get(EvaluatorConfig.EMBEDDINGS_MODEL),
                                 config.apiKey(),
-                                config.embeddingsTimeout(),
+                                config.get(LlmSettings.TIMEOUT_MS),
                                 runtime.limits().retry(),
                                 runtime.gate()),
-                        config.embeddingThreads());
+                        config.get(EvaluatorConfig.EMBEDDING_THREADS));
             }
         };
     }

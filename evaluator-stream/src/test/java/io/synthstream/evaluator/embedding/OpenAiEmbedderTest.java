@@ -3,13 +3,13 @@ package io.synthstream.evaluator.embedding;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.synthstream.common.llm.FakeOpenAiServer;
 import io.synthstream.common.llm.LlmFailure;
 import io.synthstream.common.llm.LlmLimits;
 import io.synthstream.common.llm.LlmRequest;
 import io.synthstream.common.llm.LlmRuntime;
 import io.synthstream.common.llm.SimulatedProvider;
 import io.synthstream.evaluator.logic.Neighbours;
+import io.synthstream.local.FakeOpenAiServer;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

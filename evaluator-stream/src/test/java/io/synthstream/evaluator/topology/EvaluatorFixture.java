@@ -59,11 +59,11 @@ final class EvaluatorFixture implements AutoCloseable {
 
     EvaluatorFixture(LlmProvider provider, Map<String, Object> overrides) {
         Map<String, Object> props = new HashMap<>();
-        props.put(SynthConfig.APPLICATION_ID, "synth-evaluator-test");
-        props.put(SynthConfig.SCHEMA_REGISTRY_URL, "mem://" + UUID.randomUUID());
-        props.put(EvaluatorConfig.REPORT_INTERVAL_MS, 1000L);
-        props.put(EvaluatorConfig.STEERING_INTERVAL_MS, 1000L);
-        props.put(EvaluatorConfig.STEERING_MIN_SAMPLES, 5);
+        props.put(SynthConfig.APPLICATION_ID.key(), "synth-evaluator-test");
+        props.put(SynthConfig.SCHEMA_REGISTRY_URL.key(), "mem://" + UUID.randomUUID());
+        props.put(EvaluatorConfig.REPORT_INTERVAL_MS.key(), 1000L);
+        props.put(EvaluatorConfig.STEERING_INTERVAL_MS.key(), 1000L);
+        props.put(EvaluatorConfig.STEERING_MIN_SAMPLES.key(), 5);
         props.putAll(overrides);
         this.config = new SynthConfig(EvaluatorConfig.definition(), props);
         this.serdes = SynthSerdes.from(config);

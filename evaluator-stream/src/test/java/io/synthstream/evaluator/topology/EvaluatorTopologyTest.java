@@ -55,7 +55,7 @@ class EvaluatorTopologyTest {
 
     @Test
     void shouldScoreNeighboursAgainstEarlierSamplesOfTheDataset() {
-        try (EvaluatorFixture f = simulated(Map.of(EvaluatorConfig.KNN_K, 3))) {
+        try (EvaluatorFixture f = simulated(Map.of(EvaluatorConfig.KNN_K.key(), 3))) {
             f.specs.pipeInput("r-1", Samples.spec("r-1", 10));
             for (int i = 0; i < 3; i++) {
                 f.curated.pipeInput("p-" + i, Samples.sample("r-1", "p-" + i, "books", "positive", TEXT));
@@ -80,10 +80,13 @@ class EvaluatorTopologyTest {
 
     @Test
     void shouldTakeEmbeddingsFromAnOpenAiCompatibleEndpointWhenConfigured() {
-        try (io.synthstream.common.llm.FakeOpenAiServer server = io.synthstream.common.llm.FakeOpenAiServer.start(
-                        io.synthstream.common.llm.FakeOpenAiServer.Settings.instant(), 0);
+        try (io.synthstream.local.FakeOpenAiServer server = io.synthstream.local.FakeOpenAiServer.start(
+                        io.synthstream.local.FakeOpenAiServer.Settings.instant(), 0);
                 EvaluatorFixture f = simulated(Map.of(
-                        EvaluatorConfig.EMBEDDINGS, "openai", EvaluatorConfig.EMBEDDINGS_BASE_URL, server.baseUrl()))) {
+                        EvaluatorConfig.EMBEDDINGS.key(),
+                        "openai",
+                        EvaluatorConfig.EMBEDDINGS_BASE_URL.key(),
+                        server.baseUrl()))) {
             f.specs.pipeInput("r-1", Samples.spec("r-1", 10));
             f.curated.pipeInput("s-1", Samples.sample("r-1", "s-1", "books", "positive", TEXT));
             f.curated.pipeInput("s-2", Samples.sample("r-1", "s-2", "books", "positive", TEXT));
@@ -98,7 +101,10 @@ class EvaluatorTopologyTest {
     @Test
     void shouldScoreTheSampleWithoutNeighboursWhenTheEmbeddingFails() {
         try (EvaluatorFixture f = simulated(Map.of(
-                EvaluatorConfig.EMBEDDINGS, "openai", EvaluatorConfig.EMBEDDINGS_BASE_URL, "http://127.0.0.1:1/v1"))) {
+                EvaluatorConfig.EMBEDDINGS.key(),
+                "openai",
+                EvaluatorConfig.EMBEDDINGS_BASE_URL.key(),
+                "http://127.0.0.1:1/v1"))) {
             f.specs.pipeInput("r-1", Samples.spec("r-1", 10));
             f.curated.pipeInput("s-1", Samples.sample("r-1", "s-1", "books", "positive", TEXT));
             f.curated.pipeInput("s-2", Samples.sample("r-1", "s-2", "books", "positive", TEXT));
@@ -174,7 +180,7 @@ class EvaluatorTopologyTest {
     @Test
     void shouldSkipTheJudgeWhenTheRequestTurnsItOff() {
         FixedProvider judge = FixedProvider.replying("{\"score\": 5}");
-        try (EvaluatorFixture f = new EvaluatorFixture(judge, Map.of(EvaluatorConfig.EMBEDDINGS, "none"))) {
+        try (EvaluatorFixture f = new EvaluatorFixture(judge, Map.of(EvaluatorConfig.EMBEDDINGS.key(), "none"))) {
             GenerationRequest spec = Samples.spec("r-1", 1);
             spec.setEvaluation(
                     EvaluationSettings.newBuilder().setJudgeEnabled(false).build());
@@ -191,7 +197,7 @@ class EvaluatorTopologyTest {
 
     @Test
     void shouldScoreASampleWhoseSpecNeverArrivesUnjudged() {
-        try (EvaluatorFixture f = simulated(Map.of(EvaluatorConfig.SPEC_WAIT_MS, 0L))) {
+        try (EvaluatorFixture f = simulated(Map.of(EvaluatorConfig.SPEC_WAIT_MS.key(), 0L))) {
             f.curated.pipeInput("s-1", Samples.sample("r-404", "s-1", "books", "positive", TEXT));
 
             f.pumpUntil(() -> f.scoredLog.size() == 1 && !f.deadLetterLog.isEmpty());
@@ -218,7 +224,7 @@ class EvaluatorTopologyTest {
 
     @Test
     void shouldCompleteTheLedgerExactlyWhenEverySampleIsAccountedFor() {
-        try (EvaluatorFixture f = simulated(Map.of(EvaluatorConfig.EMBEDDINGS, "none"))) {
+        try (EvaluatorFixture f = simulated(Map.of(EvaluatorConfig.EMBEDDINGS.key(), "none"))) {
             f.specs.pipeInput("r-1", Samples.spec("r-1", 4));
             for (int i = 0; i < 3; i++) {
                 f.raw.pipeInput("s-" + i, Samples.sample("r-1", "s-" + i, "books", "positive", TEXT + i));
@@ -258,7 +264,7 @@ class EvaluatorTopologyTest {
 
     @Test
     void shouldLearnRequestedFromASpecThatArrivesAfterTheSamples() {
-        try (EvaluatorFixture f = simulated(Map.of(EvaluatorConfig.EMBEDDINGS, "none"))) {
+        try (EvaluatorFixture f = simulated(Map.of(EvaluatorConfig.EMBEDDINGS.key(), "none"))) {
             f.rejected.pipeInput("s-1", Samples.rejection("r-1", "s-1", "books", RejectionReason.LENGTH));
             f.collect();
             assertThat(f.lastStatus().getRequested()).isZero();
@@ -274,11 +280,11 @@ class EvaluatorTopologyTest {
     @Test
     void shouldReportDiversityCoverageFaithfulnessAndTotalsPerDataset() {
         try (EvaluatorFixture f = simulated(Map.of(
-                EvaluatorConfig.RECENT_SIZE,
+                EvaluatorConfig.RECENT_SIZE.key(),
                 4,
-                EvaluatorConfig.PRICE_PROMPT,
+                EvaluatorConfig.PRICE_PROMPT.key(),
                 1.0,
-                EvaluatorConfig.PRICE_COMPLETION,
+                EvaluatorConfig.PRICE_COMPLETION.key(),
                 2.0))) {
             f.specs.pipeInput("r-1", Samples.spec("r-1", 6));
             String[] texts = {
@@ -330,7 +336,7 @@ class EvaluatorTopologyTest {
 
     @Test
     void shouldSteerTowardsAStarvedValueAtABoundedRate() {
-        try (EvaluatorFixture f = simulated(Map.of(EvaluatorConfig.EMBEDDINGS, "none"))) {
+        try (EvaluatorFixture f = simulated(Map.of(EvaluatorConfig.EMBEDDINGS.key(), "none"))) {
             GenerationRequest spec = Samples.spec("r-1", 100);
             spec.setEvaluation(
                     EvaluationSettings.newBuilder().setTargetPerCell(10).build());
@@ -362,7 +368,7 @@ class EvaluatorTopologyTest {
 
     @Test
     void shouldDeadLetterUndecodableSample() {
-        try (EvaluatorFixture f = simulated(Map.of(EvaluatorConfig.EMBEDDINGS, "none"))) {
+        try (EvaluatorFixture f = simulated(Map.of(EvaluatorConfig.EMBEDDINGS.key(), "none"))) {
             TopologyTestSupport.rawInput(f.driver, Topics.SAMPLES_CURATED)
                     .pipeInput("s-x".getBytes(StandardCharsets.UTF_8), "garbage".getBytes(StandardCharsets.UTF_8));
             f.collect();
@@ -376,7 +382,7 @@ class EvaluatorTopologyTest {
 
     @Test
     void shouldNameEveryNode() {
-        try (EvaluatorFixture f = simulated(Map.of(EvaluatorConfig.EMBEDDINGS, "none"))) {
+        try (EvaluatorFixture f = simulated(Map.of(EvaluatorConfig.EMBEDDINGS.key(), "none"))) {
             TopologyTestSupport.assertNoGeneratedNames(f.topology);
         }
     }

@@ -10,7 +10,7 @@ import java.util.Map;
 public final class GeneratorApp {
     /** This app's defaults, below the environment and config file. */
     public static final Map<String, Object> DEFAULTS =
-            Map.of(SynthConfig.APPLICATION_ID, "synth-generator", SynthConfig.HTTP_PORT, 8091);
+            Map.of(SynthConfig.APPLICATION_ID.key(), "synth-generator", SynthConfig.HTTP_PORT.key(), 8091);
 
     private GeneratorApp() {}
 

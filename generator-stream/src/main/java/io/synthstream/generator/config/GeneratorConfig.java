@@ -1,24 +1,57 @@
 package io.synthstream.generator.config;
 
+import io.synthstream.common.config.Setting;
 import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.llm.LlmSettings;
 import io.synthstream.common.streams.async.AsyncSettings;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
-import org.apache.kafka.common.config.ConfigDef.Range;
-import org.apache.kafka.common.config.ConfigDef.Type;
 
 /** The generator's settings: the shared ones, the LLM ones ({@link LlmSettings}) and its own. */
 public final class GeneratorConfig {
-    public static final String MAX_COUNT = "generator.max.count";
-    public static final String MAX_REQUEST_BYTES = "generator.max.request.bytes";
-    public static final String PLAN_BATCH = "generator.plan.batch.size";
-    public static final String PLAN_INTERVAL_MS = "generator.plan.interval.ms";
-    private static final String PREFIX = "generator";
-    public static final String DRAIN_INTERVAL_MS = PREFIX + AsyncSettings.DRAIN_INTERVAL_MS;
-    public static final String SPEC_WAIT_MS = PREFIX + AsyncSettings.SPEC_WAIT_MS;
-    public static final String BACKPRESSURE_MAX_WAIT_MS = PREFIX + AsyncSettings.BACKPRESSURE_MAX_WAIT_MS;
+    public static final Setting<Integer> MAX_COUNT = Setting.integer(
+                    "generator.max.count",
+                    1_000_000,
+                    Importance.MEDIUM,
+                    "Largest count a request may ask for; larger requests go to synth.dlq.")
+            .atLeast(1);
+    public static final Setting<Long> MAX_REQUEST_BYTES = Setting.longValue(
+                    "generator.max.request.bytes",
+                    1_048_576L,
+                    Importance.LOW,
+                    "Largest encoded request accepted (Avro bytes or JSON text).")
+            .atLeast(1024);
+    public static final Setting<Integer> PLAN_BATCH = Setting.integer(
+                    "generator.plan.batch.size",
+                    200,
+                    Importance.MEDIUM,
+                    "Condition tuples the planner emits per request per tick: bounds every transaction.")
+            .atLeast(1);
+    public static final Setting<Duration> PLAN_INTERVAL_MS = Setting.millis(
+                    "generator.plan.interval.ms",
+                    Duration.ofMillis(50),
+                    Importance.LOW,
+                    "Wall-clock interval of the planner's punctuator.")
+            .atLeast(1);
+
+    private static final AsyncSettings.Declared ASYNC =
+            AsyncSettings.declare("generator", "LLM calls", "the condition's samples go to synth.dlq (unknown_spec)");
+    public static final Setting<Duration> DRAIN_INTERVAL_MS = ASYNC.drainInterval();
+    public static final Setting<Duration> SPEC_WAIT_MS = ASYNC.specWait();
+    public static final Setting<Duration> BACKPRESSURE_MAX_WAIT_MS = ASYNC.backpressureMaxWait();
+
+    /** The generator's own settings, in the order the docs list them. */
+    public static final List<Setting<?>> SETTINGS;
+
+    static {
+        List<Setting<?>> settings =
+                new ArrayList<>(List.of(MAX_COUNT, MAX_REQUEST_BYTES, PLAN_BATCH, PLAN_INTERVAL_MS));
+        settings.addAll(ASYNC.all());
+        SETTINGS = List.copyOf(settings);
+    }
 
     private final SynthConfig config;
 
@@ -27,40 +60,7 @@ public final class GeneratorConfig {
     }
 
     public static ConfigDef definition() {
-        ConfigDef definition = AsyncSettings.define(
-                LlmSettings.define(SynthConfig.baseDefinition()),
-                PREFIX,
-                "LLM calls",
-                "the condition's samples go to synth.dlq (unknown_spec)");
-        return definition
-                .define(
-                        MAX_COUNT,
-                        Type.INT,
-                        1_000_000,
-                        Range.atLeast(1),
-                        Importance.MEDIUM,
-                        "Largest count a request may ask for; larger requests go to synth.dlq.")
-                .define(
-                        MAX_REQUEST_BYTES,
-                        Type.LONG,
-                        1_048_576L,
-                        Range.atLeast(1024),
-                        Importance.LOW,
-                        "Largest encoded request accepted (Avro bytes or JSON text).")
-                .define(
-                        PLAN_BATCH,
-                        Type.INT,
-                        200,
-                        Range.atLeast(1),
-                        Importance.MEDIUM,
-                        "Condition tuples the planner emits per request per tick: bounds every transaction.")
-                .define(
-                        PLAN_INTERVAL_MS,
-                        Type.LONG,
-                        50L,
-                        Range.atLeast(1),
-                        Importance.LOW,
-                        "Wall-clock interval of the planner's punctuator.");
+        return Setting.define(LlmSettings.define(SynthConfig.baseDefinition()), SETTINGS);
     }
 
     public static GeneratorConfig from(SynthConfig config) {
@@ -71,24 +71,13 @@ public final class GeneratorConfig {
         return config;
     }
 
-    public int maxCount() {
-        return config.getInt(MAX_COUNT);
-    }
-
-    public long maxRequestBytes() {
-        return config.getLong(MAX_REQUEST_BYTES);
-    }
-
-    public int planBatch() {
-        return config.getInt(PLAN_BATCH);
-    }
-
-    public Duration planInterval() {
-        return Duration.ofMillis(config.getLong(PLAN_INTERVAL_MS));
+    /** The value of one of the generator's settings. */
+    public <T> T get(Setting<T> setting) {
+        return config.get(setting);
     }
 
     /** The call stage's drain interval, spec wait and back-pressure bound. */
     public AsyncSettings async() {
-        return AsyncSettings.from(config, PREFIX);
+        return ASYNC.from(config);
     }
 }

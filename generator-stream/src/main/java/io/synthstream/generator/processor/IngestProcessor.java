@@ -80,7 +80,7 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
         this.plans = context.getStateStore(GeneratorStores.PLANS);
         this.steering = context.getStateStore(GeneratorStores.STEERING);
         this.meters = AppMeters.from(context.appConfigs(), app);
-        context.schedule(config.planInterval(), PunctuationType.WALL_CLOCK_TIME, this::plan);
+        context.schedule(config.get(GeneratorConfig.PLAN_INTERVAL_MS), PunctuationType.WALL_CLOCK_TIME, this::plan);
     }
 
     @Override
@@ -104,7 +104,10 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
             raw = request.toString().getBytes(StandardCharsets.UTF_8);
         }
         List<String> problems = new ArrayList<>(RequestValidator.problems(
-                request, size, new RequestValidator.Limits(config.maxCount(), config.maxRequestBytes())));
+                request,
+                size,
+                new RequestValidator.Limits(
+                        config.get(GeneratorConfig.MAX_COUNT), config.get(GeneratorConfig.MAX_REQUEST_BYTES))));
         if (record.key() != null
                 && request.getRequestId() != null
                 && !record.key().equals(request.getRequestId())) {
@@ -208,7 +211,7 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
             }
             GenerationRequest request = decoded.computeIfAbsent(requestId, id -> decode(cursor.getRequest()));
             ValueAndTimestamp<SteeringUpdate> steer = steering.get(request.getDataset());
-            long end = Math.min(cursor.getCount(), cursor.getNextIndex() + config.planBatch());
+            long end = Math.min(cursor.getCount(), cursor.getNextIndex() + config.get(GeneratorConfig.PLAN_BATCH));
             Instant at = Instant.ofEpochMilli(now);
             for (long i = cursor.getNextIndex(); i < end; i++) {
                 ConditionTuple tuple = Planner.plan(request, i, steer == null ? null : steer.value(), at);

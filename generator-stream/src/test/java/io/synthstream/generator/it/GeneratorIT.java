@@ -6,15 +6,15 @@ import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.Sample;
 import io.synthstream.common.app.StreamsApp;
 import io.synthstream.common.config.SynthConfig;
-import io.synthstream.common.kafka.EmbeddedPlatform;
-import io.synthstream.common.llm.FakeOpenAiServer;
-import io.synthstream.common.llm.FakeOpenAiServer.Fault;
 import io.synthstream.common.llm.LlmSettings;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.topics.Topics;
 import io.synthstream.generator.app.GeneratorApp;
 import io.synthstream.generator.config.GeneratorConfig;
 import io.synthstream.generator.topology.GeneratorTopology;
+import io.synthstream.local.EmbeddedPlatform;
+import io.synthstream.local.FakeOpenAiServer;
+import io.synthstream.local.FakeOpenAiServer.Fault;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,7 +78,7 @@ class GeneratorIT {
                 FakeOpenAiServer server = FakeOpenAiServer.start(
                         FakeOpenAiServer.Settings.instant().withLatency(Duration.ofMillis(300), 0.6), 0)) {
             Map<String, Object> settings = settings(platform, server, "it-crash");
-            settings.put(LlmSettings.MAX_IN_FLIGHT, 32);
+            settings.put(LlmSettings.MAX_IN_FLIGHT.key(), 32);
             Process child = startChild(settings, dir.resolve("state-1"), dir.resolve("child-1.log"));
             try {
                 submit(platform, "req-crash", COUNT);
@@ -94,7 +94,7 @@ class GeneratorIT {
             long sentBeforeKill = server.requests();
             assertThat(sentBeforeKill).isLessThan(COUNT);
             // A fresh state directory: the pending calls come back from the changelog and are re-issued.
-            settings.put(SynthConfig.STATE_DIR, dir.resolve("state-2").toString());
+            settings.put(SynthConfig.STATE_DIR.key(), dir.resolve("state-2").toString());
             SynthConfig config = new SynthConfig(GeneratorConfig.definition(), settings);
             try (var runtime = LlmSettings.runtime(config);
                     StreamsApp app = StreamsApp.start(
@@ -108,19 +108,19 @@ class GeneratorIT {
 
     static Map<String, Object> settings(EmbeddedPlatform platform, FakeOpenAiServer server, String appId) {
         Map<String, Object> props = new HashMap<>();
-        props.put(SynthConfig.BOOTSTRAP_SERVERS, platform.bootstrapServers());
-        props.put(SynthConfig.SCHEMA_REGISTRY_URL, platform.registryUrl());
-        props.put(SynthConfig.APPLICATION_ID, appId);
-        props.put(SynthConfig.STATE_DIR, System.getProperty("java.io.tmpdir") + "/synth-it-" + UUID.randomUUID());
-        props.put(SynthConfig.HTTP_PORT, -1);
-        props.put(SynthConfig.TOPIC_PARTITIONS, 3);
-        props.put(LlmSettings.BASE_URL, server.baseUrl());
-        props.put(LlmSettings.API_KEY, "sk-it");
-        props.put(LlmSettings.MODEL, "fake-model");
-        props.put(LlmSettings.BACKOFF_INITIAL_MS, 20L);
-        props.put(LlmSettings.BACKOFF_MAX_MS, 200L);
-        props.put(LlmSettings.TIMEOUT_MS, 5_000L);
-        props.put(GeneratorConfig.PLAN_BATCH, 50);
+        props.put(SynthConfig.BOOTSTRAP_SERVERS.key(), platform.bootstrapServers());
+        props.put(SynthConfig.SCHEMA_REGISTRY_URL.key(), platform.registryUrl());
+        props.put(SynthConfig.APPLICATION_ID.key(), appId);
+        props.put(SynthConfig.STATE_DIR.key(), System.getProperty("java.io.tmpdir") + "/synth-it-" + UUID.randomUUID());
+        props.put(SynthConfig.HTTP_PORT.key(), -1);
+        props.put(SynthConfig.TOPIC_PARTITIONS.key(), 3);
+        props.put(LlmSettings.BASE_URL.key(), server.baseUrl());
+        props.put(LlmSettings.API_KEY.key(), "sk-it");
+        props.put(LlmSettings.MODEL.key(), "fake-model");
+        props.put(LlmSettings.BACKOFF_INITIAL_MS.key(), 20L);
+        props.put(LlmSettings.BACKOFF_MAX_MS.key(), 200L);
+        props.put(LlmSettings.TIMEOUT_MS.key(), 5_000L);
+        props.put(GeneratorConfig.PLAN_BATCH.key(), 50);
         return props;
     }
 
@@ -142,7 +142,7 @@ class GeneratorIT {
 
     private static Process startChild(Map<String, Object> settings, Path stateDir, Path log) throws Exception {
         Map<String, Object> env = new HashMap<>(settings);
-        env.put(SynthConfig.STATE_DIR, stateDir.toString());
+        env.put(SynthConfig.STATE_DIR.key(), stateDir.toString());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder builder = new ProcessBuilder(
                 java, "-Xmx512m", "-cp", System.getProperty("java.class.path"), GeneratorApp.class.getName());
@@ -166,8 +166,8 @@ class GeneratorIT {
             props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             Outcomes outcomes = new Outcomes();
             Map<String, Object> serdeProps = new HashMap<>();
-            serdeProps.put(SynthConfig.APPLICATION_ID, "reader");
-            serdeProps.put(SynthConfig.SCHEMA_REGISTRY_URL, platform.registryUrl());
+            serdeProps.put(SynthConfig.APPLICATION_ID.key(), "reader");
+            serdeProps.put(SynthConfig.SCHEMA_REGISTRY_URL.key(), platform.registryUrl());
             SynthSerdes serdes = SynthSerdes.from(new SynthConfig(SynthConfig.baseDefinition(), serdeProps));
             var sampleDecoder = serdes.value(Topics.SAMPLES_RAW).deserializer();
             var dlqDecoder = serdes.value(Topics.DLQ).deserializer();

@@ -45,8 +45,8 @@ final class GeneratorFixture implements AutoCloseable {
 
     GeneratorFixture(LlmProvider provider, Map<String, Object> overrides) {
         Map<String, Object> props = new HashMap<>();
-        props.put(SynthConfig.APPLICATION_ID, "synth-generator-test");
-        props.put(SynthConfig.SCHEMA_REGISTRY_URL, "mem://" + UUID.randomUUID());
+        props.put(SynthConfig.APPLICATION_ID.key(), "synth-generator-test");
+        props.put(SynthConfig.SCHEMA_REGISTRY_URL.key(), "mem://" + UUID.randomUUID());
         props.putAll(overrides);
         this.config = new SynthConfig(GeneratorConfig.definition(), props);
         this.serdes = SynthSerdes.from(config);

@@ -69,7 +69,8 @@ class GeneratorTopologyTest {
     @Test
     void planningIsPacedInBatches() {
         try (GeneratorFixture f = new GeneratorFixture(
-                new SimulatedProvider(SimulatedProvider.Settings.INSTANT), Map.of(GeneratorConfig.PLAN_BATCH, 10))) {
+                new SimulatedProvider(SimulatedProvider.Settings.INSTANT),
+                Map.of(GeneratorConfig.PLAN_BATCH.key(), 10))) {
             f.requests.pipeInput("r1", Requests.parse(Requests.sentimentJson("r1", 25)));
             f.driver.advanceWallClockTime(java.time.Duration.ofMillis(100));
             List<ConditionTuple> first = f.conditions.readValuesToList();
@@ -307,7 +308,8 @@ class GeneratorTopologyTest {
     @Test
     void aConditionWhoseSpecNeverArrivesIsDeadLettered() {
         try (GeneratorFixture f = new GeneratorFixture(
-                new SimulatedProvider(SimulatedProvider.Settings.INSTANT), Map.of(GeneratorConfig.SPEC_WAIT_MS, 0L))) {
+                new SimulatedProvider(SimulatedProvider.Settings.INSTANT),
+                Map.of(GeneratorConfig.SPEC_WAIT_MS.key(), 0L))) {
             GenerationRequest orphan = Requests.parse(Requests.sentimentJson("orphan", 1));
             ConditionTuple tuple = io.synthstream.generator.logic.Planner.plan(orphan, 0, null, Instant.EPOCH);
             f.conditionsIn.pipeInput(tuple.getConditionId(), tuple);

@@ -1,16 +1,15 @@
 package io.synthstream.common.streams.async;
 
+import io.synthstream.common.config.Setting;
 import io.synthstream.common.config.SynthConfig;
 import java.time.Duration;
-import org.apache.kafka.common.config.ConfigDef;
+import java.util.List;
 import org.apache.kafka.common.config.ConfigDef.Importance;
-import org.apache.kafka.common.config.ConfigDef.Range;
-import org.apache.kafka.common.config.ConfigDef.Type;
 
 /**
- * The settings of an {@link AsyncStage}, declared once for every app that has one, under the
- * app's prefix: {@code <prefix>.drain.interval.ms}, {@code <prefix>.spec.wait.ms} and {@code
- * <prefix>.backpressure.max.wait.ms}.
+ * The settings of an {@link AsyncStage}, declared once for every app that has one ({@link
+ * #declare}), under the app's prefix: {@code <prefix>.drain.interval.ms}, {@code
+ * <prefix>.spec.wait.ms} and {@code <prefix>.backpressure.max.wait.ms}.
  *
  * @param drainInterval wall-clock interval at which finished calls are taken on the stream thread
  * @param backpressureMaxWait how long {@code process()} handles finished calls while the LLM
@@ -18,9 +17,20 @@ import org.apache.kafka.common.config.ConfigDef.Type;
  * @param specWait how long a record waits for its request's spec (see {@code SpecWait})
  */
 public record AsyncSettings(Duration drainInterval, Duration backpressureMaxWait, Duration specWait) {
-    public static final String DRAIN_INTERVAL_MS = ".drain.interval.ms";
-    public static final String SPEC_WAIT_MS = ".spec.wait.ms";
-    public static final String BACKPRESSURE_MAX_WAIT_MS = ".backpressure.max.wait.ms";
+
+    /** One app's three settings. */
+    public record Declared(
+            Setting<Duration> drainInterval, Setting<Duration> specWait, Setting<Duration> backpressureMaxWait) {
+        /** The settings, in the order the docs list them. */
+        public List<Setting<?>> all() {
+            return List.of(drainInterval, specWait, backpressureMaxWait);
+        }
+
+        /** Their values in {@code config}. */
+        public AsyncSettings from(SynthConfig config) {
+            return new AsyncSettings(config.get(drainInterval), config.get(backpressureMaxWait), config.get(specWait));
+        }
+    }
 
     /**
      * Declares the three settings under {@code prefix}.
@@ -28,39 +38,29 @@ public record AsyncSettings(Duration drainInterval, Duration backpressureMaxWait
      * @param calls what the stage's calls are, for the docs ("LLM calls")
      * @param whenSpecMissing what happens to a record whose spec never arrives, for the docs
      */
-    public static ConfigDef define(ConfigDef definition, String prefix, String calls, String whenSpecMissing) {
-        return definition
-                .define(
-                        prefix + DRAIN_INTERVAL_MS,
-                        Type.LONG,
-                        20L,
-                        Range.atLeast(1),
-                        Importance.LOW,
-                        "Wall-clock interval at which finished " + calls + " are taken on the stream thread.")
-                .define(
-                        prefix + SPEC_WAIT_MS,
-                        Type.LONG,
-                        60_000L,
-                        Range.atLeast(0),
-                        Importance.LOW,
-                        "How long a record whose request's spec is not in the global synth.specs table yet waits"
-                                + " for it, counted from the record's timestamp, before " + whenSpecMissing + ".")
-                .define(
-                        prefix + BACKPRESSURE_MAX_WAIT_MS,
-                        Type.LONG,
-                        2_000L,
-                        Range.between(0L, 60_000L),
-                        Importance.LOW,
-                        "When the LLM runtime is saturated, how long process() waits for capacity (handling"
-                                + " finished " + calls + " meanwhile) before taking the record anyway; far below"
-                                + " max.poll.interval.ms.");
-    }
-
-    /** The settings declared under {@code prefix} by {@link #define}. */
-    public static AsyncSettings from(SynthConfig config, String prefix) {
-        return new AsyncSettings(
-                Duration.ofMillis(config.getLong(prefix + DRAIN_INTERVAL_MS)),
-                Duration.ofMillis(config.getLong(prefix + BACKPRESSURE_MAX_WAIT_MS)),
-                Duration.ofMillis(config.getLong(prefix + SPEC_WAIT_MS)));
+    public static Declared declare(String prefix, String calls, String whenSpecMissing) {
+        return new Declared(
+                Setting.millis(
+                                prefix + ".drain.interval.ms",
+                                Duration.ofMillis(20),
+                                Importance.LOW,
+                                "Wall-clock interval at which finished " + calls + " are taken on the stream thread.")
+                        .atLeast(1),
+                Setting.millis(
+                                prefix + ".spec.wait.ms",
+                                Duration.ofSeconds(60),
+                                Importance.LOW,
+                                "How long a record whose request's spec is not in the global synth.specs table yet"
+                                        + " waits for it, counted from the record's timestamp, before "
+                                        + whenSpecMissing + ".")
+                        .atLeast(0),
+                Setting.millis(
+                                prefix + ".backpressure.max.wait.ms",
+                                Duration.ofSeconds(2),
+                                Importance.LOW,
+                                "When the LLM runtime is saturated, how long process() waits for capacity (handling"
+                                        + " finished " + calls + " meanwhile) before taking the record anyway; far"
+                                        + " below max.poll.interval.ms.")
+                        .between(0L, 60_000L));
     }
 }

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.synthstream.common.llm.FakeOpenAiServer.Fault;
+import io.synthstream.local.FakeOpenAiServer;
+import io.synthstream.local.FakeOpenAiServer.Fault;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -2,6 +2,7 @@ package io.synthstream.common.llm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.synthstream.local.FakeOpenAiServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.synthstream.common.kafka;
+package io.synthstream.local;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

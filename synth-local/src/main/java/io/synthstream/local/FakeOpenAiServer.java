@@ -1,10 +1,13 @@
-package io.synthstream.common.llm;
+package io.synthstream.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.synthstream.common.llm.OpenAiProvider;
+import io.synthstream.common.llm.SimulatedContent;
+import io.synthstream.common.llm.SimulatedProvider;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -30,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * from configured rates. Responses are scheduled, not slept, so thousands of calls can be open at
  * once on two threads.
  *
- * <p>Run it on its own: {@code java -cp common.jar io.synthstream.common.llm.FakeOpenAiServer
+ * <p>Run it on its own: {@code java -cp common.jar io.synthstream.local.FakeOpenAiServer
  * --port=8089 --latency-median-ms=200 --latency-sigma=0.5 --rate.RATE_LIMITED=0.02}.
  */
 public final class FakeOpenAiServer implements AutoCloseable {

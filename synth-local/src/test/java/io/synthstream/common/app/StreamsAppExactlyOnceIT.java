@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.Sample;
 import io.synthstream.common.config.SynthConfig;
-import io.synthstream.common.kafka.EmbeddedKafka;
-import io.synthstream.common.kafka.EmbeddedPlatform;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.testing.PassThroughTopology;
 import io.synthstream.common.testing.TopicReader;
 import io.synthstream.common.topics.Topics;
+import io.synthstream.local.EmbeddedKafka;
+import io.synthstream.local.EmbeddedPlatform;
 import io.synthstream.schemas.TestRecords;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -69,13 +69,13 @@ class StreamsAppExactlyOnceIT {
 
     private static SynthConfig config() {
         Map<String, Object> props = new HashMap<>();
-        props.put(SynthConfig.APPLICATION_ID, "synth-passthrough-it");
-        props.put(SynthConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        props.put(SynthConfig.SCHEMA_REGISTRY_URL, platform.registryUrl());
-        props.put(SynthConfig.STATE_DIR, stateDir.toString());
-        props.put(SynthConfig.TOPIC_PARTITIONS, 3);
-        props.put(SynthConfig.HTTP_HOST, "127.0.0.1");
-        props.put(SynthConfig.SHUTDOWN_TIMEOUT_MS, 20_000L);
+        props.put(SynthConfig.APPLICATION_ID.key(), "synth-passthrough-it");
+        props.put(SynthConfig.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers());
+        props.put(SynthConfig.SCHEMA_REGISTRY_URL.key(), platform.registryUrl());
+        props.put(SynthConfig.STATE_DIR.key(), stateDir.toString());
+        props.put(SynthConfig.TOPIC_PARTITIONS.key(), 3);
+        props.put(SynthConfig.HTTP_HOST.key(), "127.0.0.1");
+        props.put(SynthConfig.SHUTDOWN_TIMEOUT_MS.key(), 20_000L);
         return new SynthConfig(SynthConfig.baseDefinition(), props);
     }
 

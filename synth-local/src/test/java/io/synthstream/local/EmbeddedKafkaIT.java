@@ -1,4 +1,4 @@
-package io.synthstream.common.kafka;
+package io.synthstream.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.synthstream.common.kafka;
+package io.synthstream.local;
 
 import io.synthstream.schemas.registry.EmbeddedSchemaRegistry;
 import io.synthstream.schemas.registry.KafkaSchemaStore;

@@ -1,0 +1,113 @@
+package io.synthstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.synthstream.avro.GenerationRequest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keeps the field reference of {@code docs/requests.md} and {@code GenerationRequest.avsc} in step:
+ * the table is rendered from the schema (every field, nested ones by path, with type, default and
+ * doc) and must equal the docs. With {@code -Dsynth.docs.update=true} the docs are rewritten.
+ */
+class RequestReferenceTest {
+    private static final Path DOCS = Path.of("..", "docs", "requests.md");
+    private static final String OPEN = "<!-- fields -->\n";
+    private static final String CLOSE = "<!-- /fields -->";
+
+    static String table() {
+        StringBuilder table = new StringBuilder("| field | type | default | meaning |\n|---|---|---|---|\n");
+        rows(GenerationRequest.getClassSchema(), "", table);
+        return table.toString();
+    }
+
+    private static void rows(Schema record, String prefix, StringBuilder table) {
+        for (Schema.Field field : record.getFields()) {
+            String path = prefix + field.name();
+            Schema type = nonNull(field.schema());
+            table.append("| `")
+                    .append(path)
+                    .append("` | ")
+                    .append(typeName(field.schema()))
+                    .append(" | ")
+                    .append(cell(defaultText(field)))
+                    .append(" | ")
+                    .append(cell(field.doc() == null ? "" : field.doc()))
+                    .append(" |\n");
+            if (type.getType() == Schema.Type.RECORD) {
+                rows(type, path + ".", table);
+            } else if (type.getType() == Schema.Type.ARRAY
+                    && nonNull(type.getElementType()).getType() == Schema.Type.RECORD) {
+                rows(nonNull(type.getElementType()), path + "[].", table);
+            }
+        }
+    }
+
+    private static Schema nonNull(Schema schema) {
+        if (schema.getType() != Schema.Type.UNION) {
+            return schema;
+        }
+        return schema.getTypes().stream()
+                .filter(t -> t.getType() != Schema.Type.NULL)
+                .findFirst()
+                .orElse(schema);
+    }
+
+    private static String typeName(Schema schema) {
+        boolean optional = schema.getType() == Schema.Type.UNION
+                && schema.getTypes().stream().anyMatch(t -> t.getType() == Schema.Type.NULL);
+        Schema type = nonNull(schema);
+        String name = switch (type.getType()) {
+            case RECORD -> "object";
+            case ENUM -> "one of " + String.join(", ", type.getEnumSymbols());
+            case ARRAY -> "list of " + typeName(type.getElementType());
+            case MAP -> "map of " + typeName(type.getValueType());
+            case LONG -> type.getLogicalType() != null ? "timestamp (epoch ms or ISO-8601)" : "long";
+            default -> type.getType().getName();
+        };
+        return optional ? name + ", optional" : name;
+    }
+
+    private static String defaultText(Schema.Field field) {
+        if (!field.hasDefaultValue()) {
+            return "(required)";
+        }
+        Object value = field.defaultVal();
+        if (value == null || value == org.apache.avro.JsonProperties.NULL_VALUE) {
+            return "null";
+        }
+        if (value instanceof List<?> list && list.isEmpty()) {
+            return "[]";
+        }
+        return String.valueOf(value);
+    }
+
+    private static String cell(String text) {
+        return text.replace("|", "\\|")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\n", " ");
+    }
+
+    @Test
+    void shouldDocumentEveryFieldOfARequestAsTheSchemaDeclaresIt() throws IOException {
+        String docs = Files.readString(DOCS);
+        int start = docs.indexOf(OPEN);
+        int end = docs.indexOf(CLOSE);
+        assertThat(start).as("%s in %s", OPEN.trim(), DOCS).isNotNegative();
+        String expected = docs.substring(0, start + OPEN.length()) + table() + docs.substring(end);
+        if (Boolean.getBoolean("synth.docs.update")) {
+            Files.writeString(DOCS, expected);
+            docs = expected;
+        }
+        assertThat(docs)
+                .as("docs/requests.md differs from GenerationRequest.avsc; rerun this test with"
+                        + " -Dsynth.docs.update=true to rewrite it")
+                .isEqualTo(expected);
+    }
+}

@@ -1,0 +1,101 @@
+package io.synthstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.synthstream.common.config.Setting;
+import io.synthstream.common.config.SynthConfig;
+import io.synthstream.common.llm.LlmSettings;
+import io.synthstream.curator.config.CuratorConfig;
+import io.synthstream.evaluator.config.EvaluatorConfig;
+import io.synthstream.generator.config.GeneratorConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keeps the settings tables of {@code docs/settings.md} and the settings' declarations in step: each
+ * table is rendered from the code and must equal the docs. With {@code -Dsynth.docs.update=true}
+ * the docs are rewritten instead.
+ */
+class SettingsTableTest {
+    private static final Path DOCS = Path.of("..", "docs", "settings.md");
+
+    private static Map<String, List<Setting<?>>> sections() {
+        Map<String, List<Setting<?>>> sections = new LinkedHashMap<>();
+        sections.put("common", SynthConfig.SETTINGS);
+        sections.put("llm", LlmSettings.SETTINGS);
+        sections.put("generator", GeneratorConfig.SETTINGS);
+        sections.put("curator", CuratorConfig.SETTINGS);
+        sections.put("evaluator", EvaluatorConfig.SETTINGS);
+        return sections;
+    }
+
+    /** One section's table, as the docs hold it. */
+    static String table(List<Setting<?>> settings) {
+        StringBuilder table = new StringBuilder("| key | environment variable | default | accepted | meaning |\n");
+        table.append("|---|---|---|---|---|\n");
+        for (Setting<?> s : settings) {
+            table.append("| `")
+                    .append(s.key())
+                    .append("` | `")
+                    .append(s.environmentVariable())
+                    .append("` | ")
+                    .append(cell(s.documentedDefault()))
+                    .append(" | ")
+                    .append(cell(s.documentedRange()))
+                    .append(" | ")
+                    .append(cell(s.doc()))
+                    .append(" |\n");
+        }
+        return table.toString();
+    }
+
+    private static String cell(String text) {
+        return text.replace("|", "\\|")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\n", " ");
+    }
+
+    /** The docs with every section's table replaced by the rendered one. */
+    private static String rendered(String docs) {
+        String result = docs;
+        for (Map.Entry<String, List<Setting<?>>> section : sections().entrySet()) {
+            String open = "<!-- settings:" + section.getKey() + " -->\n";
+            String close = "<!-- /settings:" + section.getKey() + " -->";
+            int start = result.indexOf(open);
+            int end = result.indexOf(close);
+            assertThat(start).as("section %s in %s", section.getKey(), DOCS).isNotNegative();
+            assertThat(end).as("end of section %s", section.getKey()).isGreaterThan(start);
+            result = result.substring(0, start + open.length()) + table(section.getValue()) + result.substring(end);
+        }
+        return result;
+    }
+
+    @Test
+    void shouldDocumentEverySettingAsTheCodeDeclaresIt() throws IOException {
+        String docs = Files.readString(DOCS);
+        String expected = rendered(docs);
+        if (Boolean.getBoolean("synth.docs.update")) {
+            Files.writeString(DOCS, expected);
+            docs = expected;
+        }
+        assertThat(docs)
+                .as("docs/settings.md differs from the settings in the code; rerun this test with"
+                        + " -Dsynth.docs.update=true to rewrite it")
+                .isEqualTo(expected);
+    }
+
+    @Test
+    void shouldDeclareEveryKeyOnce() {
+        List<String> keys = new ArrayList<>();
+        sections().values().forEach(settings -> settings.forEach(s -> keys.add(s.key())));
+        assertThat(keys).doesNotHaveDuplicates();
+        assertThat(keys).hasSizeGreaterThan(60);
+    }
+}
