@@ -1,7 +1,5 @@
 package io.synthstream.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.synthstream.avro.GenerationRequest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -96,18 +94,6 @@ class RequestReferenceTest {
 
     @Test
     void shouldDocumentEveryFieldOfARequestAsTheSchemaDeclaresIt() throws IOException {
-        String docs = Files.readString(DOCS);
-        int start = docs.indexOf(OPEN);
-        int end = docs.indexOf(CLOSE);
-        assertThat(start).as("%s in %s", OPEN.trim(), DOCS).isNotNegative();
-        String expected = docs.substring(0, start + OPEN.length()) + table() + docs.substring(end);
-        if (Boolean.getBoolean("synth.docs.update")) {
-            Files.writeString(DOCS, expected);
-            docs = expected;
-        }
-        assertThat(docs)
-                .as("docs/requests.md differs from GenerationRequest.avsc; rerun this test with"
-                        + " -Dsynth.docs.update=true to rewrite it")
-                .isEqualTo(expected);
+        GeneratedDocs.assertInStep(DOCS, GeneratedDocs.replaceBetween(Files.readString(DOCS), OPEN, CLOSE, table()));
     }
 }

@@ -62,33 +62,17 @@ class SettingsTableTest {
                 .replace("\n", " ");
     }
 
-    /** The docs with every section's table replaced by the rendered one. */
-    private static String rendered(String docs) {
-        String result = docs;
-        for (Map.Entry<String, List<Setting<?>>> section : sections().entrySet()) {
-            String open = "<!-- settings:" + section.getKey() + " -->\n";
-            String close = "<!-- /settings:" + section.getKey() + " -->";
-            int start = result.indexOf(open);
-            int end = result.indexOf(close);
-            assertThat(start).as("section %s in %s", section.getKey(), DOCS).isNotNegative();
-            assertThat(end).as("end of section %s", section.getKey()).isGreaterThan(start);
-            result = result.substring(0, start + open.length()) + table(section.getValue()) + result.substring(end);
-        }
-        return result;
-    }
-
     @Test
     void shouldDocumentEverySettingAsTheCodeDeclaresIt() throws IOException {
-        String docs = Files.readString(DOCS);
-        String expected = rendered(docs);
-        if (Boolean.getBoolean("synth.docs.update")) {
-            Files.writeString(DOCS, expected);
-            docs = expected;
+        String expected = Files.readString(DOCS);
+        for (Map.Entry<String, List<Setting<?>>> section : sections().entrySet()) {
+            expected = GeneratedDocs.replaceBetween(
+                    expected,
+                    "<!-- settings:" + section.getKey() + " -->\n",
+                    "<!-- /settings:" + section.getKey() + " -->",
+                    table(section.getValue()));
         }
-        assertThat(docs)
-                .as("docs/settings.md differs from the settings in the code; rerun this test with"
-                        + " -Dsynth.docs.update=true to rewrite it")
-                .isEqualTo(expected);
+        GeneratedDocs.assertInStep(DOCS, expected);
     }
 
     @Test

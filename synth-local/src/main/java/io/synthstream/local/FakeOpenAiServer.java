@@ -152,18 +152,11 @@ public final class FakeOpenAiServer implements AutoCloseable {
      * texts sharing words are similar; honours the API key and the scripted faults' status codes.
      */
     private void embeddings(HttpExchange exchange) throws IOException {
-        requests.incrementAndGet();
-        JsonNode body;
-        try {
-            body = JSON.readTree(exchange.getRequestBody().readAllBytes());
-        } catch (IOException e) {
-            respond(exchange, 400, error("Request body is not JSON"), null);
+        JsonNode body = readBody(exchange);
+        if (body == null) {
             return;
         }
-        if (settings.apiKey() != null
-                && !("Bearer " + settings.apiKey())
-                        .equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-            unauthorized(exchange);
+        if (!authorized(exchange)) {
             return;
         }
         JsonNode input = body.path("input");
@@ -202,12 +195,8 @@ public final class FakeOpenAiServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        requests.incrementAndGet();
-        JsonNode body;
-        try {
-            body = JSON.readTree(exchange.getRequestBody().readAllBytes());
-        } catch (IOException e) {
-            respond(exchange, 400, error("Request body is not JSON"), null);
+        JsonNode body = readBody(exchange);
+        if (body == null) {
             return;
         }
         synchronized (lastBodies) {
@@ -216,10 +205,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
                 lastBodies.remove(0);
             }
         }
-        if (settings.apiKey() != null
-                && !("Bearer " + settings.apiKey())
-                        .equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-            unauthorized(exchange);
+        if (!authorized(exchange)) {
             return;
         }
         Fault fault = script.poll();
@@ -291,6 +277,28 @@ public final class FakeOpenAiServer implements AutoCloseable {
         usage.put("prompt_tokens", body.path("messages").toString().length() / 4);
         usage.put("completion_tokens", content.length() / 4);
         return root.toString();
+    }
+
+    /** Counts the request and reads its JSON body; answers 400 and gives null when it is not JSON. */
+    private JsonNode readBody(HttpExchange exchange) throws IOException {
+        requests.incrementAndGet();
+        try {
+            return JSON.readTree(exchange.getRequestBody().readAllBytes());
+        } catch (IOException e) {
+            respond(exchange, 400, error("Request body is not JSON"), null);
+            return null;
+        }
+    }
+
+    /** Whether the request carries the configured key; answers 401 when it does not. */
+    private boolean authorized(HttpExchange exchange) throws IOException {
+        if (settings.apiKey() == null
+                || ("Bearer " + settings.apiKey())
+                        .equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            return true;
+        }
+        unauthorized(exchange);
+        return false;
     }
 
     /**
