@@ -23,6 +23,14 @@ final class GeneratedDocs {
         return page.substring(0, start + open.length()) + body + page.substring(end);
     }
 
+    /** {@code text} as one Markdown table cell: pipes escaped, angle brackets as entities, on one line. */
+    static String cell(String text) {
+        return text.replace("|", "\\|")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\n", " ");
+    }
+
     /** Fails unless {@code file} reads {@code expected} (or rewrites it when asked to). */
     static void assertInStep(Path file, String expected) throws IOException {
         String actual = Files.readString(file);

@@ -33,9 +33,9 @@ class RequestReferenceTest {
                     .append("` | ")
                     .append(typeName(field.schema()))
                     .append(" | ")
-                    .append(cell(defaultText(field)))
+                    .append(GeneratedDocs.cell(defaultText(field)))
                     .append(" | ")
-                    .append(cell(field.doc() == null ? "" : field.doc()))
+                    .append(GeneratedDocs.cell(field.doc() == null ? "" : field.doc()))
                     .append(" |\n");
             if (type.getType() == Schema.Type.RECORD) {
                 rows(type, path + ".", table);
@@ -83,13 +83,6 @@ class RequestReferenceTest {
             return "[]";
         }
         return String.valueOf(value);
-    }
-
-    private static String cell(String text) {
-        return text.replace("|", "\\|")
-                .replace("<", "&lt;")
-                .replace(">", "&gt;")
-                .replace("\n", " ");
     }
 
     @Test

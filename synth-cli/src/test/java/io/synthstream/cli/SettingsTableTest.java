@@ -45,21 +45,14 @@ class SettingsTableTest {
                     .append("` | `")
                     .append(s.environmentVariable())
                     .append("` | ")
-                    .append(cell(s.documentedDefault()))
+                    .append(GeneratedDocs.cell(s.documentedDefault()))
                     .append(" | ")
-                    .append(cell(s.documentedRange()))
+                    .append(GeneratedDocs.cell(s.documentedRange()))
                     .append(" | ")
-                    .append(cell(s.doc()))
+                    .append(GeneratedDocs.cell(s.doc()))
                     .append(" |\n");
         }
         return table.toString();
-    }
-
-    private static String cell(String text) {
-        return text.replace("|", "\\|")
-                .replace("<", "&lt;")
-                .replace(">", "&gt;")
-                .replace("\n", " ");
     }
 
     @Test

@@ -36,6 +36,12 @@ public record LlmRequest(
         hints = hints == null ? Map.of() : Map.copyOf(hints);
     }
 
+    /** One user message asking for plain text, every sampling option left to the provider's defaults. */
+    public static LlmRequest text(String userMessage) {
+        return new LlmRequest(
+                null, List.of(Message.user(userMessage)), null, null, null, null, ResponseFormat.TEXT, null, null);
+    }
+
     /** A chat message; role is {@code system}, {@code user} or {@code assistant}. */
     public record Message(String role, String content) {
         public static Message system(String content) {

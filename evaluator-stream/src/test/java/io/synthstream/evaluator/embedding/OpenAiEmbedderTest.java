@@ -11,7 +11,6 @@ import io.synthstream.common.llm.SimulatedProvider;
 import io.synthstream.evaluator.logic.Neighbours;
 import io.synthstream.local.FakeOpenAiServer;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -57,18 +56,7 @@ class OpenAiEmbedderTest {
         LlmLimits limits = LlmLimits.defaults().withRates(1, 0).withRetries(1, Duration.ZERO, Duration.ZERO);
         try (LlmRuntime runtime = new LlmRuntime(new SimulatedProvider(SimulatedProvider.Settings.INSTANT), limits)) {
             LlmRuntime.Client client = runtime.client("chat");
-            client.submit(
-                    "c1",
-                    new LlmRequest(
-                            null,
-                            List.of(LlmRequest.Message.user("Write one text.")),
-                            null,
-                            null,
-                            null,
-                            null,
-                            LlmRequest.ResponseFormat.TEXT,
-                            null,
-                            null));
+            client.submit("c1", LlmRequest.text("Write one text."));
             long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
             while (client.drain(1).isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(5);

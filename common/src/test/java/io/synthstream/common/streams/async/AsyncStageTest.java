@@ -153,18 +153,7 @@ class AsyncStageTest {
         }
 
         private Call call(String entry) {
-            return Call.llm(
-                    "round-" + entry.split("\\|")[2],
-                    new LlmRequest(
-                            null,
-                            List.of(LlmRequest.Message.user(entry)),
-                            null,
-                            null,
-                            null,
-                            null,
-                            LlmRequest.ResponseFormat.TEXT,
-                            null,
-                            null));
+            return Call.llm("round-" + entry.split("\\|")[2], LlmRequest.text(entry));
         }
     }
 
