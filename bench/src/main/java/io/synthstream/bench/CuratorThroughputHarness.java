@@ -88,6 +88,14 @@ public final class CuratorThroughputHarness {
     }
 
     private static SynthConfig config(EmbeddedKafka kafka, EmbeddedPlatform registry, String app, Path state) {
+        return new SynthConfig(SynthConfig.baseDefinition(), platformProps(kafka, registry, app, state));
+    }
+
+    /**
+     * The settings every harness app needs on the embedded platform (no HTTP endpoint), plus any extra
+     * Streams settings given as {@code -Dsynth.bench.streams=commit.interval.ms=1000,...}.
+     */
+    static Map<String, Object> platformProps(EmbeddedKafka kafka, EmbeddedPlatform registry, String app, Path state) {
         Map<String, Object> props = new HashMap<>();
         props.put(SynthConfig.APPLICATION_ID.key(), app);
         props.put(SynthConfig.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers());
@@ -95,14 +103,13 @@ public final class CuratorThroughputHarness {
         props.put(SynthConfig.STATE_DIR.key(), state.resolve(app).toString());
         props.put(SynthConfig.TOPIC_PARTITIONS.key(), PARTITIONS);
         props.put(SynthConfig.HTTP_PORT.key(), -1);
-        // Extra Streams settings for both apps, e.g. -Dsynth.bench.streams=commit.interval.ms=1000
         for (String setting : System.getProperty("synth.bench.streams", "").split(",")) {
             if (setting.contains("=")) {
                 String[] kv = setting.split("=", 2);
                 props.put(SynthConfig.STREAMS_PREFIX + kv[0].strip(), kv[1].strip());
             }
         }
-        return new SynthConfig(SynthConfig.baseDefinition(), props);
+        return props;
     }
 
     /** The baseline: decode each raw sample and copy it to the curated topic. */

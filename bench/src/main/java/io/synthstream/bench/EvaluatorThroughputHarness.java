@@ -16,7 +16,6 @@ import io.synthstream.schemas.serde.SpecificAvroSerializer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -71,13 +70,7 @@ public final class EvaluatorThroughputHarness {
 
     private static SynthConfig config(
             EmbeddedKafka kafka, EmbeddedPlatform registry, String app, Path state, String embeddings, int threads) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(SynthConfig.APPLICATION_ID.key(), app);
-        props.put(SynthConfig.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers());
-        props.put(SynthConfig.SCHEMA_REGISTRY_URL.key(), registry.registryUrl());
-        props.put(SynthConfig.STATE_DIR.key(), state.resolve(app).toString());
-        props.put(SynthConfig.TOPIC_PARTITIONS.key(), PARTITIONS);
-        props.put(SynthConfig.HTTP_PORT.key(), -1);
+        Map<String, Object> props = CuratorThroughputHarness.platformProps(kafka, registry, app, state);
         props.put(EvaluatorConfig.JUDGE_ENABLED.key(), false);
         props.put(EvaluatorConfig.EMBEDDINGS.key(), embeddings);
         props.put(EvaluatorConfig.EMBEDDING_THREADS.key(), threads);
