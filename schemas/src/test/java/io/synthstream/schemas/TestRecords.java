@@ -7,6 +7,7 @@ import io.synthstream.avro.ConditionTuple;
 import io.synthstream.avro.CurationInfo;
 import io.synthstream.avro.CurationSettings;
 import io.synthstream.avro.DatasetReport;
+import io.synthstream.avro.DatasetSample;
 import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.DiversityMetrics;
 import io.synthstream.avro.EvaluationSettings;
@@ -16,9 +17,13 @@ import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.GenerationTrace;
 import io.synthstream.avro.ModelParams;
 import io.synthstream.avro.OutputField;
+import io.synthstream.avro.PlanStatus;
+import io.synthstream.avro.QualityVerdict;
 import io.synthstream.avro.Rejection;
 import io.synthstream.avro.RejectionReason;
 import io.synthstream.avro.RequestStatus;
+import io.synthstream.avro.ReviewDecision;
+import io.synthstream.avro.ReviewRequest;
 import io.synthstream.avro.Sample;
 import io.synthstream.avro.ScoreDistribution;
 import io.synthstream.avro.ScoredSample;
@@ -179,7 +184,63 @@ public final class TestRecords {
                 .setConditionAdherence(1.0)
                 .setLabelConsistency(0.8)
                 .setNovelty(0.35)
+                .setQuality(QualityVerdict.newBuilder()
+                        .setDecision("pass")
+                        .setLabel("positive")
+                        .setOriginalLabel("positive")
+                        .setWeight(0.9)
+                        .setWeightScheme("quality")
+                        .build())
                 .setScoredAt(NOW)
+                .build();
+    }
+
+    public static DatasetSample datasetSample() {
+        return DatasetSample.newBuilder()
+                .setSampleId("s-1")
+                .setRequestId("r-1")
+                .setDataset("sentiment")
+                .setFields(Map.of("text", "Great phone.", "label", "positive"))
+                .setLabel("positive")
+                .setOriginalLabel("negative")
+                .setLabelSource("neighbours")
+                .setWeight(0.75)
+                .setWeightScheme("quality")
+                .setScored(scoredSample())
+                .setAcceptedAt(NOW)
+                .build();
+    }
+
+    public static ReviewRequest reviewRequest() {
+        return ReviewRequest.newBuilder()
+                .setSampleId("s-1")
+                .setRequestId("r-1")
+                .setDataset("sentiment")
+                .setReasons(List.of("judge_score"))
+                .setCandidate(datasetSample())
+                .setLabels(List.of("positive", "negative"))
+                .setRequestedAt(NOW)
+                .setDeadline(NOW.plusSeconds(60))
+                .build();
+    }
+
+    public static ReviewDecision reviewDecision() {
+        return ReviewDecision.newBuilder()
+                .setSampleId("s-1")
+                .setAction("relabel")
+                .setLabel("negative")
+                .setReviewer("ana")
+                .setDecidedAt(NOW)
+                .build();
+    }
+
+    public static PlanStatus planStatus() {
+        return PlanStatus.newBuilder()
+                .setRequestId("r-1")
+                .setDataset("sentiment")
+                .setPlanned(12)
+                .setStopped(true)
+                .setUpdatedAt(NOW)
                 .build();
     }
 
@@ -201,7 +262,7 @@ public final class TestRecords {
                         .setCounts(Map.of("books", 6L, "phones", 4L))
                         .setEntropy(0.971)
                         .build()))
-                .setFaithfulness(new ScoreDistribution(10L, 4.1, 2.0, 3.0, 4.0, 5.0, 5.0))
+                .setFaithfulness(new ScoreDistribution(10L, 4.1, 2.0, 3.0, 4.0, 5.0, 5.0, 5.0))
                 .setRequested(12)
                 .setCurated(10)
                 .setRejected(2)
@@ -254,7 +315,7 @@ public final class TestRecords {
                 .build();
     }
 
-    /** One instance of each of the nine top-level records. */
+    /** One instance of each top-level record. */
     public static List<SpecificRecord> allTopLevel() {
         return List.of(
                 request("r-1"),
@@ -265,6 +326,10 @@ public final class TestRecords {
                 report(),
                 status(),
                 steering(),
-                deadLetter());
+                deadLetter(),
+                datasetSample(),
+                reviewRequest(),
+                reviewDecision(),
+                planStatus());
     }
 }

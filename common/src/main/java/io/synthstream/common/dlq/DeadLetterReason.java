@@ -30,6 +30,11 @@ public enum DeadLetterReason {
     UNREADABLE_VERDICT,
     /** A spec whose curation settings are invalid. */
     INVALID_CURATION_SETTINGS,
+    /**
+     * A review decision that cannot apply: malformed, for an unknown sample, an edit outside the
+     * task's fields, a label outside its set, or a decision after the request completed.
+     */
+    INVALID_DECISION,
     /** LLM call: {@link LlmFailure.Kind#BAD_REQUEST}. */
     LLM_BAD_REQUEST,
     /** LLM call: {@link LlmFailure.Kind#AUTH}. */

@@ -37,6 +37,8 @@ public enum SynthMeters {
     GENERATOR_REQUESTS(
             "synth.generator.requests", "Generation requests: outcome accepted or rejected", "app", "outcome"),
     GENERATOR_CONDITIONS("synth.generator.conditions", "Condition tuples planned", "app"),
+    GENERATOR_TOP_UPS(
+            "synth.generator.top.ups", "Samples planned beyond count for requests that target accepted samples", "app"),
     GENERATOR_SAMPLES(
             "synth.generator.samples",
             "Samples finished by the generator: outcome generated or dead_lettered, with the reason",
@@ -48,6 +50,11 @@ public enum SynthMeters {
             "Curated samples the evaluator scored, by faithfulness status judged, unjudged or disabled",
             "app",
             "faithfulness"),
+    EVALUATOR_GATE(
+            "synth.evaluator.gate",
+            "Scored samples by the quality gate's decision pass, reject or review",
+            "app",
+            "decision"),
     EVALUATOR_REPORTS("synth.evaluator.reports", "Dataset reports published to synth.reports", "app"),
     EVALUATOR_STEERING("synth.evaluator.steering", "Steering updates published to synth.steering", "app"),
     DATASET_METRIC(

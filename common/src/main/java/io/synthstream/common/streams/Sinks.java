@@ -4,6 +4,7 @@ import io.synthstream.avro.DeadLetter;
 import io.synthstream.common.topics.TopicSpec;
 import io.synthstream.common.topics.Topics;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.List;
 import java.util.function.Function;
 import org.apache.kafka.streams.KeyValue;
@@ -30,7 +31,9 @@ public final class Sinks {
     public <K, O, R extends O, V> KStream<K, V> select(
             KStream<K, O> outputs, String name, Class<R> kind, Function<R, V> value) {
         return outputs.flatMapValues(
-                output -> kind.isInstance(output) ? List.of(value.apply(kind.cast(output))) : List.of(),
+                output -> kind.isInstance(output)
+                        ? Collections.singletonList(value.apply(kind.cast(output))) // a null value is a tombstone
+                        : List.of(),
                 Named.as(name));
     }
 

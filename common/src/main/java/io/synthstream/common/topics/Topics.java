@@ -2,10 +2,14 @@ package io.synthstream.common.topics;
 
 import io.synthstream.avro.ConditionTuple;
 import io.synthstream.avro.DatasetReport;
+import io.synthstream.avro.DatasetSample;
 import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.PlanStatus;
 import io.synthstream.avro.Rejection;
 import io.synthstream.avro.RequestStatus;
+import io.synthstream.avro.ReviewDecision;
+import io.synthstream.avro.ReviewRequest;
 import io.synthstream.avro.Sample;
 import io.synthstream.avro.ScoredSample;
 import io.synthstream.avro.SteeringUpdate;
@@ -47,7 +51,23 @@ public final class Topics {
             Serdes.String(),
             ScoredSample.class,
             false,
-            "Curated samples with scores: the dataset consumers read.");
+            "Every curated sample with its scores and the quality gate's decision.");
+    public static final TopicSpec<String, DatasetSample> DATASET = new TopicSpec<>(
+            "synth.dataset",
+            Serdes.String(),
+            DatasetSample.class,
+            false,
+            "Accepted samples in final form: the dataset downstream consumers read.");
+    public static final TopicSpec<String, ReviewRequest> REVIEW = new TopicSpec<>(
+            "synth.review", Serdes.String(), ReviewRequest.class, false, "Samples waiting for a review decision.");
+    public static final TopicSpec<String, ReviewDecision> REVIEW_DECISIONS = new TopicSpec<>(
+            "synth.review.decisions",
+            Serdes.String(),
+            ReviewDecision.class,
+            false,
+            "Review decisions, keyed by sample id.");
+    public static final TopicSpec<String, PlanStatus> PLAN = new TopicSpec<>(
+            "synth.plan", Serdes.String(), PlanStatus.class, true, "How far the generator planned each request.");
     public static final TopicSpec<String, DatasetReport> REPORTS = new TopicSpec<>(
             "synth.reports", Serdes.String(), DatasetReport.class, true, "Dataset reports, by dataset.");
     public static final TopicSpec<String, RequestStatus> REQUEST_STATUS = new TopicSpec<>(
@@ -75,6 +95,10 @@ public final class Topics {
             SAMPLES_CURATED,
             SAMPLES_REJECTED,
             SAMPLES_SCORED,
+            DATASET,
+            REVIEW,
+            REVIEW_DECISIONS,
+            PLAN,
             REPORTS,
             REQUEST_STATUS,
             STEERING,

@@ -12,9 +12,10 @@ class TopicsTest {
         assertThat(Topics.ALL)
                 .extracting(TopicSpec::name)
                 .doesNotHaveDuplicates()
-                .hasSize(12);
+                .hasSize(16);
         assertThat(Topics.ALL.stream().filter(TopicSpec::compacted).map(TopicSpec::name))
-                .containsExactlyInAnyOrder("synth.specs", "synth.reports", "synth.request-status", "synth.steering");
+                .containsExactlyInAnyOrder(
+                        "synth.specs", "synth.plan", "synth.reports", "synth.request-status", "synth.steering");
     }
 
     @Test

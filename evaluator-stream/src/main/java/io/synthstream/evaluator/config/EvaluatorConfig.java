@@ -105,6 +105,13 @@ public final class EvaluatorConfig {
                     Importance.MEDIUM,
                     "Wall-clock interval of dataset reports (each changed dataset at most once).")
             .atLeast(10);
+    public static final Setting<Duration> REVIEW_CHECK_MS = Setting.millis(
+                    "evaluator.review.check.ms",
+                    Duration.ofSeconds(1),
+                    Importance.LOW,
+                    "Wall-clock interval at which samples in review are checked against their deadline"
+                            + " (quality.review_timeout_ms).")
+            .atLeast(10);
     public static final Setting<Boolean> STEERING_ENABLED = Setting.flag(
             "evaluator.steering.enabled",
             true,
@@ -174,6 +181,7 @@ public final class EvaluatorConfig {
                 DISTINCT_EXACT_LIMIT,
                 TEXT_MAX_CHARS,
                 REPORT_INTERVAL_MS,
+                REVIEW_CHECK_MS,
                 STEERING_ENABLED,
                 STEERING_INTERVAL_MS,
                 STEERING_MIN_SAMPLES,

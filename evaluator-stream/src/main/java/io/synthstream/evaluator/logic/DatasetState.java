@@ -54,7 +54,7 @@ public final class DatasetState {
     private long lastReplayed = -1;
 
     /** The label consistency and novelty of a sample against the dataset's recent samples (null: none). */
-    public record NeighbourScores(Double labelConsistency, Double novelty) {}
+    public record NeighbourScores(Double labelConsistency, Double novelty, Neighbours.Vote vote) {}
 
     private DatasetState(String dataset, DatasetSettings settings, DatasetAccumulators stored, ByteBuffer moments) {
         this.dataset = dataset;
@@ -127,8 +127,8 @@ public final class DatasetState {
         while (newest.hasNext() && earlier.size() < settings.windowSize()) {
             earlier.add(newest.next());
         }
-        return new NeighbourScores(
-                Neighbours.labelConsistency(vector, label, earlier, k), Neighbours.novelty(vector, earlier));
+        Neighbours.Vote vote = Neighbours.vote(vector, label, earlier, k);
+        return new NeighbourScores(vote == null ? null : vote.consistency(), Neighbours.novelty(vector, earlier), vote);
     }
 
     /** Adds a scored entry to the recent window; the oldest beyond its size leave it. */
@@ -207,17 +207,46 @@ public final class DatasetState {
         TreeMap<String, String> attributes = new TreeMap<>(entry.getAttributes());
         attributes.forEach((a, value) -> increment(acc.getCuratedCounts(), a, value));
         if (!attributes.isEmpty()) {
-            StringBuilder cell = new StringBuilder();
-            attributes.forEach((a, value) -> cell.append(cell.length() == 0 ? "" : "|")
-                    .append(a)
-                    .append('=')
-                    .append(value));
-            String key = cell.toString();
+            String key = cell(attributes);
             if (acc.getCombinations().containsKey(key) || acc.getCombinations().size() < MAX_COMBINATIONS) {
                 acc.getCombinations().merge(key, 1L, Long::sum);
             }
         }
         acc.setExemplars(ExemplarPool.add(acc.getExemplars(), settings.exemplarsPerGroup(), entry));
+    }
+
+    /** The key of an attribute cell: {@code a=v|b=w} in attribute order. */
+    public static String cell(Map<String, String> attributes) {
+        StringBuilder cell = new StringBuilder();
+        new TreeMap<>(attributes)
+                .forEach((a, value) -> cell.append(cell.length() == 0 ? "" : "|")
+                        .append(a)
+                        .append('=')
+                        .append(value));
+        return cell.toString();
+    }
+
+    /**
+     * The provisional balance weight of a sample with these attribute values: its cell's declared
+     * share (the product of the declared weights' shares) over its share of the samples folded so
+     * far ({@link SampleWeights#provisionalBalance}).
+     */
+    public double provisionalBalance(Map<String, String> attributes) {
+        double target = 1;
+        for (Map.Entry<String, String> a : attributes.entrySet()) {
+            Map<String, Double> declared = acc.getDeclared().get(a.getKey());
+            if (declared == null || declared.isEmpty()) {
+                continue;
+            }
+            double total =
+                    declared.values().stream().mapToDouble(Double::doubleValue).sum();
+            target *= total > 0 ? declared.getOrDefault(a.getValue(), 0.0) / total : 0;
+        }
+        long all = acc.getCombinations().values().stream()
+                .mapToLong(Long::longValue)
+                .sum();
+        Long seen = acc.getCombinations().get(cell(attributes));
+        return SampleWeights.provisionalBalance(target, all == 0 || seen == null ? 0 : (double) seen / all);
     }
 
     /** Records the attribute values and target a request declares, once its spec is known. */

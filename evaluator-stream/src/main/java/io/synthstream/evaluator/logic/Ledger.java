@@ -1,19 +1,66 @@
 package io.synthstream.evaluator.logic;
 
+import io.synthstream.avro.DatasetSample;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.RequestStatus;
+import io.synthstream.common.avro.SingleObject;
+import io.synthstream.common.quality.QualityPolicy;
 import io.synthstream.evaluator.avro.LedgerDelta;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A request's conservation ledger ({@link RequestStatus}): every delta adds to its counts, the
- * spec supplies {@code requested}, and {@code complete} is true exactly when curated + rejected +
- * failed = requested.
+ * A request's ledger ({@link RequestStatus}), the one definition the whole project uses
+ * (docs/outcomes.md):
+ *
+ * <pre>
+ * planned = accepted + rejected (curation) + rejected_quality + failed + in_review + in_flight + surplus
+ * complete = planning_stopped ∧ in_flight = 0 ∧ in_review = 0     (sticky)
+ * </pre>
+ *
+ * plus {@code not_planned} with its reason when planning stopped early. Every delta adds to the
+ * counts; {@code planned} and {@code planning_stopped} come from the generator's plan status.
+ *
+ * <p>The ledger is also the <b>admission step</b>: a sample that passed the gate (or a reviewer) is
+ * accepted, and written to synth.dataset in the same transaction, unless the request targets
+ * {@code count} accepted samples and has them: then it is surplus. So the dataset holds exactly
+ * the first {@code count} accepted samples, and {@code accepted} counts exactly what is on it.
  */
 public final class Ledger {
+    /** Quality delta kinds. */
+    public static final String PASS = QualityGate.PASS;
+
+    public static final String REJECT = QualityGate.REJECT;
+    public static final String REVIEW = QualityGate.REVIEW;
+    public static final String DECIDED = "decided";
+
+    /** Previous outcomes of an overridden review. */
+    public static final String WAS_ACCEPTED = "accepted";
+
+    public static final String WAS_REJECTED = "rejected:";
+
     private Ledger() {}
+
+    /** What a delta asks of the admission step besides the counts. */
+    public sealed interface Admission {
+        /** Counts only. */
+        record None() implements Admission {}
+
+        /** Write the sample to synth.dataset. */
+        record Admit(DatasetSample sample) implements Admission {}
+
+        /** Counted as surplus: the target was met. */
+        record Surplus() implements Admission {}
+
+        /** Retract a sample from synth.dataset (an override), then maybe admit another version. */
+        record Retract(String sampleId, DatasetSample replacement) implements Admission {}
+
+        /** The delta was refused (a decision after completion); nothing changed. */
+        record Refused(String reason) implements Admission {}
+    }
+
+    private static final Admission NONE = new Admission.None();
 
     /** A request's ledger before its first delta. */
     public static RequestStatus open(LedgerDelta first, Instant now) {
@@ -22,12 +69,18 @@ public final class Ledger {
                 .setDataset(first.getDataset() == null ? "" : first.getDataset())
                 .setRequested(0)
                 .setRejectedByReason(new HashMap<>())
+                .setRejectedQualityByReason(new HashMap<>())
+                .setRelabeledBySource(new HashMap<>())
                 .setUpdatedAt(now)
                 .build();
     }
 
-    /** Adds a delta to the counts (a delta without a rejection reason counts as OTHER). */
-    public static void apply(RequestStatus status, LedgerDelta delta) {
+    /** Adds a delta to the counts and says what admission must write. */
+    public static Admission apply(RequestStatus status, LedgerDelta delta) {
+        if (DECIDED.equals(delta.getQuality()) && status.getComplete()) {
+            return new Admission.Refused("request " + status.getRequestId()
+                    + " is complete; a decision after completion cannot change its dataset");
+        }
         if (status.getDataset().isEmpty() && delta.getDataset() != null) {
             status.setDataset(delta.getDataset());
         }
@@ -38,14 +91,103 @@ public final class Ledger {
         status.setCurated(status.getCurated() + delta.getCurated());
         status.setRejected(status.getRejected() + delta.getRejected());
         if (delta.getRejected() > 0) {
-            Map<String, Long> byReason = new HashMap<>(status.getRejectedByReason());
-            byReason.merge(delta.getReason() == null ? "OTHER" : delta.getReason(), delta.getRejected(), Long::sum);
-            status.setRejectedByReason(byReason);
+            status.setRejectedByReason(add(status.getRejectedByReason(), reason(delta), delta.getRejected()));
         }
         status.setFailed(status.getFailed() + delta.getFailed());
         status.setJudged(status.getJudged() + delta.getJudged());
         status.setPromptTokens(status.getPromptTokens() + delta.getPromptTokens());
         status.setCompletionTokens(status.getCompletionTokens() + delta.getCompletionTokens());
+        if (delta.getPlanned() != null) {
+            status.setPlanned(Math.max(status.getPlanned(), delta.getPlanned()));
+        }
+        if (delta.getPlanningStopped()) {
+            status.setPlanningStopped(true);
+            if (delta.getNotPlannedReason() != null) {
+                status.setNotPlannedReason(delta.getNotPlannedReason());
+            }
+        }
+        if (delta.getQuality() == null) {
+            return NONE;
+        }
+        return switch (delta.getQuality()) {
+            case PASS -> admit(status, candidate(delta));
+            case REJECT -> {
+                rejectQuality(status, reason(delta), 1);
+                yield NONE;
+            }
+            case REVIEW -> {
+                status.setInReview(status.getInReview() + 1);
+                yield NONE;
+            }
+            case DECIDED -> decided(status, delta);
+            default -> throw new IllegalArgumentException("Unknown quality delta " + delta.getQuality());
+        };
+    }
+
+    private static Admission decided(RequestStatus status, LedgerDelta delta) {
+        status.setReviewed(status.getReviewed() + 1);
+        String previous = delta.getPrevious();
+        boolean retract = false;
+        if (previous == null) {
+            status.setInReview(Math.max(0, status.getInReview() - 1));
+        } else if (WAS_ACCEPTED.equals(previous)) {
+            status.setAccepted(Math.max(0, status.getAccepted() - 1));
+            retract = true;
+        } else if (previous.startsWith(WAS_REJECTED)) {
+            rejectQuality(status, previous.substring(WAS_REJECTED.length()), -1);
+        }
+        DatasetSample candidate = candidate(delta);
+        Admission next;
+        if (candidate != null) {
+            next = admit(status, candidate);
+        } else {
+            rejectQuality(status, reason(delta), 1);
+            next = NONE;
+        }
+        if (retract) {
+            return new Admission.Retract(
+                    delta.getSampleId(), next instanceof Admission.Admit admit ? admit.sample() : null);
+        }
+        return next;
+    }
+
+    private static Admission admit(RequestStatus status, DatasetSample candidate) {
+        if (QualityPolicy.TARGETS.get(1).equals(status.getTarget()) && status.getAccepted() >= status.getRequested()) {
+            status.setSurplus(status.getSurplus() + 1);
+            return new Admission.Surplus();
+        }
+        status.setAccepted(status.getAccepted() + 1);
+        if (!QualityGate.GENERATED.equals(candidate.getLabelSource())) {
+            status.setRelabeled(status.getRelabeled() + 1);
+            status.setRelabeledBySource(add(status.getRelabeledBySource(), candidate.getLabelSource(), 1));
+        }
+        return new Admission.Admit(candidate);
+    }
+
+    private static void rejectQuality(RequestStatus status, String reason, long n) {
+        status.setRejectedQuality(Math.max(0, status.getRejectedQuality() + n));
+        status.setRejectedQualityByReason(add(status.getRejectedQualityByReason(), reason, n));
+    }
+
+    private static Map<String, Long> add(Map<String, Long> counts, String key, long n) {
+        Map<String, Long> out = new HashMap<>(counts);
+        long v = out.getOrDefault(key, 0L) + n;
+        if (v <= 0) {
+            out.remove(key);
+        } else {
+            out.put(key, v);
+        }
+        return out;
+    }
+
+    private static String reason(LedgerDelta delta) {
+        return delta.getReason() == null ? "OTHER" : delta.getReason();
+    }
+
+    private static DatasetSample candidate(LedgerDelta delta) {
+        return delta.getCandidate() == null
+                ? null
+                : SingleObject.decode(DatasetSample::fromByteBuffer, delta.getCandidate());
     }
 
     /** Whether {@code requested} is still unknown: the ledger waits for the request's spec. */
@@ -53,25 +195,47 @@ public final class Ledger {
         return status.getRequested() <= 0;
     }
 
-    /** Takes {@code requested} and the dataset from the request's spec. */
+    /** Takes {@code requested}, the target and the dataset from the request's spec. */
     public static void applySpec(RequestStatus status, GenerationRequest spec) {
         status.setRequested(spec.getCount());
         status.setDataset(spec.getDataset());
+        status.setTarget(QualityPolicy.of(spec).target());
     }
 
-    /** Samples whose fate is final: curated + rejected + failed. */
+    /** Samples whose fate is known: every term of the ledger but in_flight. */
     public static long accounted(RequestStatus status) {
-        return status.getCurated() + status.getRejected() + status.getFailed();
+        return status.getAccepted()
+                + status.getRejected()
+                + status.getRejectedQuality()
+                + status.getFailed()
+                + status.getInReview()
+                + status.getSurplus();
     }
 
-    /** Whether more samples are accounted for than were requested (one was counted twice). */
+    /** Whether more samples are accounted for than were planned (one was counted twice). */
     public static boolean overCounted(RequestStatus status) {
-        return status.getRequested() > 0 && accounted(status) > status.getRequested();
+        return status.getPlanningStopped() && accounted(status) > status.getPlanned();
     }
 
-    /** Sets {@code complete} and the update time before the ledger is stored and published. */
+    /**
+     * Sets {@code in_flight}, {@code not_planned}, {@code complete} (sticky) and the update time
+     * before the ledger is stored and published.
+     */
     public static void seal(RequestStatus status, Instant now) {
-        status.setComplete(status.getRequested() > 0 && accounted(status) == status.getRequested());
+        long inFlight = Math.max(0, status.getPlanned() - accounted(status));
+        status.setInFlight(inFlight);
+        if (status.getPlanningStopped() && status.getNotPlannedReason() != null) {
+            long still = QualityPolicy.TARGETS.get(1).equals(status.getTarget())
+                    ? status.getAccepted() + status.getInReview() + inFlight
+                    : status.getPlanned();
+            status.setNotPlanned(Math.max(0, status.getRequested() - still));
+        }
+        if (!status.getComplete()) {
+            status.setComplete(status.getPlanningStopped()
+                    && status.getPlanned() > 0
+                    && inFlight == 0
+                    && status.getInReview() == 0);
+        }
         status.setUpdatedAt(now);
     }
 }

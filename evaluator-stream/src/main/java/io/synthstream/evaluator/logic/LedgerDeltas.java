@@ -1,13 +1,19 @@
 package io.synthstream.evaluator.logic;
 
+import io.synthstream.avro.DatasetSample;
 import io.synthstream.avro.DeadLetter;
+import io.synthstream.avro.PlanStatus;
 import io.synthstream.avro.Rejection;
+import io.synthstream.avro.ReviewDecision;
+import io.synthstream.avro.ReviewRequest;
 import io.synthstream.avro.Sample;
+import io.synthstream.common.avro.SingleObject;
 import io.synthstream.evaluator.avro.LedgerDelta;
 
 /**
  * The changes to a request's ledger that each record means: a generated, curated or rejected
- * sample, a dead letter that accounts for samples, a judged sample.
+ * sample, a dead letter that accounts for samples, a judged sample, the generator's plan, the
+ * quality gate's decision and a review decision.
  */
 public final class LedgerDeltas {
     private LedgerDeltas() {}
@@ -50,6 +56,58 @@ public final class LedgerDeltas {
                 .setJudged(1)
                 .setPromptTokens(promptTokens)
                 .setCompletionTokens(completionTokens)
+                .build();
+    }
+
+    /** A record on synth.plan: how far the generator planned the request. */
+    public static LedgerDelta planned(PlanStatus plan) {
+        return delta(plan.getRequestId(), plan.getDataset())
+                .setPlanned(plan.getPlanned())
+                .setPlanningStopped(plan.getStopped())
+                .setNotPlannedReason(plan.getNotPlannedReason())
+                .build();
+    }
+
+    /**
+     * The gate's decision on a sample.
+     *
+     * @param decision pass, reject or review ({@link QualityGate})
+     * @param reason the first reason of a rejection, else null
+     * @param candidate the sample to admit when it passed, else null
+     */
+    public static LedgerDelta gated(
+            String requestId,
+            String dataset,
+            String sampleId,
+            String decision,
+            String reason,
+            DatasetSample candidate) {
+        return delta(requestId, dataset)
+                .setSampleId(sampleId)
+                .setQuality(decision)
+                .setReason(reason)
+                .setCandidate(candidate == null ? null : SingleObject.encode(candidate::toByteBuffer))
+                .build();
+    }
+
+    /**
+     * A review decision.
+     *
+     * @param candidate the sample to admit when the decision accepts, else null
+     * @param reason the rejection reason when it rejects
+     * @param previous null for a first decision; {@link Ledger#WAS_ACCEPTED} or {@link
+     *     Ledger#WAS_REJECTED} + reason for an override
+     */
+    public static LedgerDelta decided(
+            ReviewRequest review, ReviewDecision decision, DatasetSample candidate, String reason, String previous) {
+        return delta(review.getRequestId(), review.getDataset())
+                .setSampleId(review.getSampleId())
+                .setQuality(Ledger.DECIDED)
+                .setReason(reason)
+                .setCandidate(candidate == null ? null : SingleObject.encode(candidate::toByteBuffer))
+                .setDecision(SingleObject.encode(decision::toByteBuffer))
+                .setPrevious(previous)
+                .setReviewSince(review.getRequestedAt().toEpochMilli())
                 .build();
     }
 

@@ -1,7 +1,9 @@
 package io.synthstream.evaluator.logic;
 
 import java.util.Collection;
+import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.TreeMap;
 
 /**
  * Nearest-neighbour scores of a sample against earlier samples of its dataset (unit vectors, so
@@ -29,8 +31,29 @@ public final class Neighbours {
         return s;
     }
 
+    /**
+     * The vote of the k most similar earlier labelled samples on a sample's label.
+     *
+     * @param consistency share of the voters that carry the sample's label
+     * @param majority the label most voters carry (ties: the sample's own, else the smallest)
+     * @param share share of the voters that carry {@code majority}
+     * @param voters how many neighbours voted (at most k)
+     */
+    public record Vote(double consistency, String majority, double share, int voters) {
+        /** Whether the majority names another label with at least {@code confidence} of {@code minVoters}+ votes. */
+        public boolean disagrees(String label, double confidence, int minVoters) {
+            return voters >= minVoters && !majority.equals(label) && share >= confidence;
+        }
+    }
+
     /** Label consistency in [0,1], or null without a label or labelled neighbours. */
     public static Double labelConsistency(float[] vector, String label, Collection<Point> earlier, int k) {
+        Vote vote = vote(vector, label, earlier, k);
+        return vote == null ? null : vote.consistency();
+    }
+
+    /** The neighbours' vote, or null without a label or labelled neighbours. */
+    public static Vote vote(float[] vector, String label, Collection<Point> earlier, int k) {
         if (label == null || k < 1) {
             return null;
         }
@@ -51,13 +74,21 @@ public final class Neighbours {
         if (nearest.isEmpty()) {
             return null;
         }
-        int same = 0;
+        Map<String, Integer> counts = new TreeMap<>();
         for (Scored s : nearest) {
-            if (label.equals(s.point.label())) {
-                same++;
+            counts.merge(s.point.label(), 1, Integer::sum);
+        }
+        int same = counts.getOrDefault(label, 0);
+        String majority = label;
+        int most = same;
+        for (Map.Entry<String, Integer> c : counts.entrySet()) {
+            if (c.getValue() > most) {
+                majority = c.getKey();
+                most = c.getValue();
             }
         }
-        return (double) same / nearest.size();
+        int n = nearest.size();
+        return new Vote((double) same / n, majority, (double) most / n, n);
     }
 
     /** 1 − max cosine similarity to an earlier sample, clamped to [0, 2]; null when there is none. */

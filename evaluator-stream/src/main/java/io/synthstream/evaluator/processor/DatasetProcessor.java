@@ -1,6 +1,7 @@
 package io.synthstream.evaluator.processor;
 
 import io.synthstream.avro.DatasetReport;
+import io.synthstream.avro.DatasetSample;
 import io.synthstream.avro.FaithfulnessScore;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.RequestStatus;
@@ -9,6 +10,7 @@ import io.synthstream.common.avro.SingleObject;
 import io.synthstream.common.metrics.AppMeters;
 import io.synthstream.common.metrics.DatasetGauges;
 import io.synthstream.common.metrics.SynthMeters;
+import io.synthstream.common.quality.QualityPolicy;
 import io.synthstream.common.streams.SpecLookup;
 import io.synthstream.evaluator.avro.DatasetAccumulators;
 import io.synthstream.evaluator.avro.EvalEvent;
@@ -17,6 +19,11 @@ import io.synthstream.evaluator.logic.DatasetEvents;
 import io.synthstream.evaluator.logic.DatasetReports;
 import io.synthstream.evaluator.logic.DatasetSettings;
 import io.synthstream.evaluator.logic.DatasetState;
+import io.synthstream.evaluator.logic.GateRecords;
+import io.synthstream.evaluator.logic.LedgerDeltas;
+import io.synthstream.evaluator.logic.Neighbours;
+import io.synthstream.evaluator.logic.QualityGate;
+import io.synthstream.evaluator.logic.SampleWeights;
 import io.synthstream.evaluator.logic.Steering;
 import io.synthstream.evaluator.logic.Vectors;
 import java.nio.ByteBuffer;
@@ -43,7 +50,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * keeps their state in its stores and forwards what they produce.
  *
  * <p>A scored sample gets its label consistency and novelty against the dataset's recent samples,
- * is published as a {@link ScoredSample}, and is appended to the dataset's event log ({@link
+ * goes through the quality gate ({@link QualityGate}: its decision, final label and weight are
+ * written on it), is published as a {@link ScoredSample}, has its decision sent to the ledger
+ * (which admits passed samples to synth.dataset) and, when the gate wants a review, is sent to
+ * synth.review; it is appended to the dataset's event log ({@link
  * EvaluatorStores#WINDOW}, one small entry). Rejections are appended the same way; ledger statuses
  * replace the request's entry in {@link EvaluatorStores#REQUESTS}. The heavy accumulators are not
  * rewritten per sample: a wall-clock punctuator folds the log entries above {@code folded_seq}
@@ -123,15 +133,38 @@ final class DatasetProcessor implements Processor<String, EvalEvent, String, Eva
 
     private void scored(DatasetState state, EvalEvent event) {
         ScoredSample scored = SingleObject.decode(ScoredSample::fromByteBuffer, event.getScored());
+        GenerationRequest spec = specs.spec(event.getRequestId()).orElse(null);
         float[] vector = Vectors.decode(event.getEmbedding());
+        Neighbours.Vote vote = null;
         if (vector != null) {
-            DatasetState.NeighbourScores neighbours = state.neighbours(vector, event.getLabel(), knnK(event));
+            DatasetState.NeighbourScores neighbours = state.neighbours(vector, event.getLabel(), knnK(spec));
             scored.setLabelConsistency(neighbours.labelConsistency());
             scored.setNovelty(neighbours.novelty());
+            vote = neighbours.vote();
         }
-        context.forward(new Record<>(event.getSampleId(), new EvaluatorOutput.Scored(scored), clock.millis()));
+        QualityPolicy policy = spec == null ? QualityPolicy.none() : QualityPolicy.of(spec);
         FaithfulnessScore faithfulness = scored.getFaithfulness();
+        QualityGate.Decision decision = QualityGate.decide(
+                policy,
+                new QualityGate.Scores(
+                        faithfulness,
+                        scored.getConditionAdherence(),
+                        scored.getLabelConsistency(),
+                        scored.getNovelty(),
+                        vote,
+                        event.getLabel()));
+        scored.setQuality(GateRecords.verdict(
+                decision,
+                policy,
+                event.getLabel(),
+                SampleWeights.quality(faithfulness, scored.getConditionAdherence(), decision.consistency()),
+                state.provisionalBalance(scored.getSample().getAttributes())));
+        long now = clock.millis();
+        context.forward(new Record<>(event.getSampleId(), new EvaluatorOutput.Scored(scored), now));
+        gate(scored, decision, policy, spec);
+        meters.count(SynthMeters.EVALUATOR_GATE, decision.decision());
         WindowEntry entry = state.entry(event, DatasetEvents.SCORED)
+                .setLabel(decision.label())
                 .setText(event.getText())
                 .setEmbedding(event.getEmbedding())
                 .setFaithfulness(faithfulness == null ? null : faithfulness.getScore())
@@ -143,12 +176,37 @@ final class DatasetProcessor implements Processor<String, EvalEvent, String, Eva
         state.remember(entry);
     }
 
+    /** Sends the gate's decision to the ledger (which admits) and a sample in review to synth.review. */
+    private void gate(
+            ScoredSample scored, QualityGate.Decision decision, QualityPolicy policy, GenerationRequest spec) {
+        Instant now = clock.instant();
+        String requestId = scored.getSample().getRequestId();
+        String sampleId = scored.getSample().getSampleId();
+        DatasetSample candidate = null;
+        String reason = null;
+        switch (decision.decision()) {
+            case QualityGate.PASS -> candidate = GateRecords.candidate(scored, now);
+            case QualityGate.REJECT -> reason = decision.reasons().get(0);
+            default -> {
+                List<String> labels = spec == null ? List.of() : spec.getTask().getLabels();
+                context.forward(new Record<>(
+                        sampleId,
+                        new EvaluatorOutput.Review(GateRecords.review(scored, policy, labels, now)),
+                        now.toEpochMilli()));
+            }
+        }
+        context.forward(new Record<>(
+                requestId,
+                new EvaluatorOutput.Delta(LedgerDeltas.gated(
+                        requestId, scored.getSample().getDataset(), sampleId, decision.decision(), reason, candidate)),
+                now.toEpochMilli()));
+    }
+
     private void append(DatasetState state, WindowEntry entry) {
         window.put(EvaluatorStores.windowKey(state.dataset(), entry.getSeq()), entry);
     }
 
-    private int knnK(EvalEvent event) {
-        GenerationRequest spec = specs.spec(event.getRequestId()).orElse(null);
+    private int knnK(GenerationRequest spec) {
         if (spec != null && spec.getEvaluation() != null && spec.getEvaluation().getKnnK() != null) {
             return spec.getEvaluation().getKnnK();
         }

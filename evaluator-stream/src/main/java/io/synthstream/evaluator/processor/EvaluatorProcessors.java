@@ -11,6 +11,7 @@ import io.synthstream.evaluator.avro.DatasetAccumulators;
 import io.synthstream.evaluator.avro.EvalEvent;
 import io.synthstream.evaluator.avro.LedgerDelta;
 import io.synthstream.evaluator.avro.PendingScore;
+import io.synthstream.evaluator.avro.ReviewEntry;
 import io.synthstream.evaluator.avro.WindowEntry;
 import io.synthstream.evaluator.config.EvaluatorConfig;
 import io.synthstream.evaluator.embedding.Embeddings;
@@ -79,10 +80,20 @@ public final class EvaluatorProcessors {
     }
 
     /** The conservation ledger, on the request's partition. */
-    public ProcessorSupplier<String, LedgerDelta, String, RequestStatus> ledger() {
+    public ProcessorSupplier<String, LedgerDelta, String, EvaluatorOutput> ledger() {
         return ProcessorSuppliers.owning(
-                Set.of(stores.keyValue(EvaluatorStores.LEDGER, serdes.valueSerde(RequestStatus.class))),
-                () -> new LedgerProcessor(clock));
+                Set.of(
+                        stores.keyValue(EvaluatorStores.LEDGER, serdes.valueSerde(RequestStatus.class)),
+                        stores.keyValue(EvaluatorStores.REVIEW_TIMES, Serdes.ByteArray())),
+                () -> new LedgerProcessor(config.synth().applicationId(), clock));
+    }
+
+    /** The review state, on the sample's partition. */
+    public ProcessorSupplier<String, ReviewInput, String, EvaluatorOutput> review() {
+        return ProcessorSuppliers.owning(
+                Set.of(stores.keyValue(EvaluatorStores.REVIEWS, serdes.valueSerde(ReviewEntry.class))),
+                () -> new ReviewProcessor(
+                        config.synth().applicationId(), clock, config.get(EvaluatorConfig.REVIEW_CHECK_MS)));
     }
 
     /** Neighbour scores, reports and steering, on the dataset's partition. */

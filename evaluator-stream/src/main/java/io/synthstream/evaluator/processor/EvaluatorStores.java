@@ -26,6 +26,10 @@ public final class EvaluatorStores {
     public static final String REQUESTS = "evaluator-requests";
     /** request id -> RequestStatus: the conservation ledger. */
     public static final String LEDGER = "evaluator-ledger";
+    /** request id -> KLL sketch of the request's times in review. */
+    public static final String REVIEW_TIMES = "evaluator-review-times";
+    /** sample id -> ReviewEntry: samples in review and what was decided on them. */
+    public static final String REVIEWS = "evaluator-reviews";
 
     private final boolean inMemory;
 

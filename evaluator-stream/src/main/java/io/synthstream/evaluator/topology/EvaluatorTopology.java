@@ -22,14 +22,18 @@ import io.synthstream.evaluator.embedding.OpenAiEmbedder;
 import io.synthstream.evaluator.logic.DatasetEvents;
 import io.synthstream.evaluator.logic.LedgerDeltas;
 import io.synthstream.evaluator.processor.EvaluatorOutput;
+import io.synthstream.evaluator.processor.EvaluatorOutput.Accepted;
 import io.synthstream.evaluator.processor.EvaluatorOutput.Delta;
 import io.synthstream.evaluator.processor.EvaluatorOutput.Event;
 import io.synthstream.evaluator.processor.EvaluatorOutput.Failed;
 import io.synthstream.evaluator.processor.EvaluatorOutput.Report;
+import io.synthstream.evaluator.processor.EvaluatorOutput.Review;
 import io.synthstream.evaluator.processor.EvaluatorOutput.Scored;
+import io.synthstream.evaluator.processor.EvaluatorOutput.Status;
 import io.synthstream.evaluator.processor.EvaluatorOutput.SteeringUpdated;
 import io.synthstream.evaluator.processor.EvaluatorProcessors;
 import io.synthstream.evaluator.processor.EvaluatorStores;
+import io.synthstream.evaluator.processor.ReviewInput;
 import java.time.Clock;
 import java.util.List;
 import org.apache.kafka.common.config.ConfigException;
@@ -42,7 +46,8 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
 
 /**
- * The evaluator: per-sample scores, dataset reports, the request ledger and steering.
+ * The evaluator: per-sample scores, the quality gate, the review state, the request ledger with
+ * admission to the accepted dataset, dataset reports and steering.
  *
  * <pre>
  * synth.samples.curated ─ score (AsyncStage, by sample id): pending store + async judge (LLM runtime)
@@ -51,14 +56,20 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  *                                                                   └─ synth.dlq (llm_*, unreadable_verdict; samples=0)
  * synth.samples.rejected ─┬─ dataset events (rejections: yield per attribute value)
  *                         └─ ledger deltas
- * synth.samples.raw, synth.samples.curated, synth.dlq (samples > 0) ─ ledger deltas
- *
- * ledger deltas ─ repartition by request id ─ ledger ─┬─ synth.request-status
- *                                                     └─ dataset events (totals)
- * dataset events ─ repartition by dataset ─ dataset stage: label consistency, novelty,
- *                  event log + folded accumulators ─┬─ synth.samples.scored
+ * synth.request-status ─ dataset events (the report's totals)
+ * dataset events ─ repartition by dataset ─ dataset stage: label consistency, novelty, quality gate,
+ *                  event log + folded accumulators ─┬─ synth.samples.scored (every sample, with its verdict)
+ *                                                   ├─ ledger deltas (pass + candidate, reject, review)
+ *                                                   ├─ synth.review (samples sent to review)
  *                                                   ├─ synth.reports (every report interval)
  *                                                   └─ synth.steering (bounded rate)
+ * synth.review, synth.review.decisions ─ review state (by sample id) ─┬─ ledger deltas (decided)
+ *                                                                      └─ synth.dlq (invalid_decision)
+ * synth.plan, synth.samples.raw, synth.samples.curated, synth.dlq (samples > 0) ─ ledger deltas
+ *
+ * ledger deltas ─ repartition by request id ─ ledger + admission ─┬─ synth.request-status
+ *                                                                 ├─ synth.dataset (accepted; tombstone on override)
+ *                                                                 └─ synth.dlq (decision after completion)
  * global table: synth.specs (evaluator-specs)
  * </pre>
  */
@@ -70,6 +81,10 @@ public final class EvaluatorTopology {
             Topics.SAMPLES_CURATED,
             Topics.SAMPLES_REJECTED,
             Topics.SAMPLES_SCORED,
+            Topics.DATASET,
+            Topics.REVIEW,
+            Topics.REVIEW_DECISIONS,
+            Topics.PLAN,
             Topics.REPORTS,
             Topics.REQUEST_STATUS,
             Topics.STEERING,
@@ -143,10 +158,47 @@ public final class EvaluatorTopology {
         KStream<String, EvaluatorOutput> scoring = curated.process(processors.score(), Named.as("score"));
         sinks.deadLetters(scoring, "score-write-dlq", Failed.class, Failed::deadLetter);
 
-        // The ledger.
-        KStream<String, LedgerDelta> deltas = raw.map(
-                        (k, s) -> KeyValue.pair(s.getRequestId(), LedgerDeltas.generated(s)),
-                        Named.as("ledger-generated"))
+        // The dataset stage, with the quality gate. Ledgers come back from synth.request-status (the
+        // ledger follows this stage: it admits what the gate passed).
+        KStream<String, RequestStatus> published = DecodingSource.stream(builder, Topics.REQUEST_STATUS, serdes, app);
+        KStream<String, EvalEvent> events = sinks.select(scoring, "events-scored", Event.class, Event::event)
+                .merge(
+                        rejected.map(
+                                (k, r) -> KeyValue.pair(r.getDataset(), DatasetEvents.rejected(r)),
+                                Named.as("events-rejected")),
+                        Named.as("events-merge-rejected"))
+                .merge(
+                        published.map(
+                                (id, s) -> KeyValue.pair(s.getDataset(), DatasetEvents.status(id, s)),
+                                Named.as("events-status")),
+                        Named.as("events-merge-status"));
+        KStream<String, EvaluatorOutput> results = events.repartition(
+                        Repartitioned.with(Serdes.String(), serdes.valueSerde(EvalEvent.class))
+                                .withName("dataset-events"))
+                .process(processors.dataset(), Named.as("dataset"));
+        sinks.write(results, "write-scored", Topics.SAMPLES_SCORED, Scored.class, Scored::sample);
+        sinks.write(results, "write-review", Topics.REVIEW, Review.class, Review::review);
+        sinks.write(results, "write-reports", Topics.REPORTS, Report.class, Report::report);
+        sinks.write(results, "write-steering", Topics.STEERING, SteeringUpdated.class, SteeringUpdated::update);
+
+        // The review state: samples in review and the decisions on them, by sample id.
+        KStream<String, EvaluatorOutput> reviewed = DecodingSource.stream(builder, Topics.REVIEW, serdes, app)
+                .mapValues(ReviewInput::ofReview, Named.as("review-requests"))
+                .merge(
+                        DecodingSource.stream(builder, Topics.REVIEW_DECISIONS, serdes, app)
+                                .mapValues(ReviewInput::ofDecision, Named.as("review-decisions")),
+                        Named.as("review-merge-decisions"))
+                .process(processors.review(), Named.as("review"));
+        sinks.deadLetters(reviewed, "review-write-dlq", Failed.class, Failed::deadLetter);
+
+        // The ledger and admission.
+        KStream<String, LedgerDelta> deltas = DecodingSource.stream(builder, Topics.PLAN, serdes, app)
+                .map((k, p) -> KeyValue.pair(p.getRequestId(), LedgerDeltas.planned(p)), Named.as("ledger-planned"))
+                .merge(
+                        raw.map(
+                                (k, s) -> KeyValue.pair(s.getRequestId(), LedgerDeltas.generated(s)),
+                                Named.as("ledger-generated")),
+                        Named.as("ledger-merge-generated"))
                 .merge(
                         curated.map(
                                 (k, s) -> KeyValue.pair(s.getRequestId(), LedgerDeltas.curated(s)),
@@ -166,32 +218,18 @@ public final class EvaluatorTopology {
                         Named.as("ledger-merge-failed"))
                 .merge(
                         sinks.select(scoring, "ledger-judged", Delta.class, Delta::delta),
-                        Named.as("ledger-merge-judged"));
-        KStream<String, RequestStatus> statuses = deltas.repartition(
+                        Named.as("ledger-merge-judged"))
+                .merge(sinks.select(results, "ledger-gated", Delta.class, Delta::delta), Named.as("ledger-merge-gated"))
+                .merge(
+                        sinks.select(reviewed, "ledger-decided", Delta.class, Delta::delta),
+                        Named.as("ledger-merge-decided"));
+        KStream<String, EvaluatorOutput> ledger = deltas.repartition(
                         Repartitioned.with(Serdes.String(), serdes.valueSerde(LedgerDelta.class))
                                 .withName("ledger-deltas"))
                 .process(processors.ledger(), Named.as("ledger"));
-        sinks.write(statuses, "write-request-status", Topics.REQUEST_STATUS);
-
-        // The dataset stage.
-        KStream<String, EvalEvent> events = sinks.select(scoring, "events-scored", Event.class, Event::event)
-                .merge(
-                        rejected.map(
-                                (k, r) -> KeyValue.pair(r.getDataset(), DatasetEvents.rejected(r)),
-                                Named.as("events-rejected")),
-                        Named.as("events-merge-rejected"))
-                .merge(
-                        statuses.map(
-                                (id, s) -> KeyValue.pair(s.getDataset(), DatasetEvents.status(id, s)),
-                                Named.as("events-status")),
-                        Named.as("events-merge-status"));
-        KStream<String, EvaluatorOutput> results = events.repartition(
-                        Repartitioned.with(Serdes.String(), serdes.valueSerde(EvalEvent.class))
-                                .withName("dataset-events"))
-                .process(processors.dataset(), Named.as("dataset"));
-        sinks.write(results, "write-scored", Topics.SAMPLES_SCORED, Scored.class, Scored::sample);
-        sinks.write(results, "write-reports", Topics.REPORTS, Report.class, Report::report);
-        sinks.write(results, "write-steering", Topics.STEERING, SteeringUpdated.class, SteeringUpdated::update);
+        sinks.write(ledger, "write-request-status", Topics.REQUEST_STATUS, Status.class, Status::status);
+        sinks.write(ledger, "write-dataset", Topics.DATASET, Accepted.class, Accepted::sample);
+        sinks.deadLetters(ledger, "ledger-write-dlq", Failed.class, Failed::deadLetter);
         return builder.build();
     }
 }

@@ -24,7 +24,7 @@ class LedgerTest {
     }
 
     @Test
-    void shouldCompleteExactlyWhenCuratedRejectedAndFailedReachRequested() {
+    void shouldCompleteExactlyWhenEveryPlannedSampleIsAccountedFor() {
         var sample = TestRecords.sample("s-1");
         var rejection = TestRecords.rejection();
         rejection.setRequestId(sample.getRequestId());
@@ -34,11 +34,24 @@ class LedgerTest {
         var spec = TestRecords.request(sample.getRequestId());
         spec.setCount(3);
 
-        RequestStatus two = ledger(LedgerDeltas.curated(sample), LedgerDeltas.rejected(rejection));
+        var plan = io.synthstream.avro.PlanStatus.newBuilder()
+                .setRequestId(sample.getRequestId())
+                .setDataset("sentiment")
+                .setPlanned(3)
+                .setStopped(true)
+                .setUpdatedAt(NOW)
+                .build();
+        RequestStatus two = ledger(
+                LedgerDeltas.planned(plan),
+                LedgerDeltas.curated(sample),
+                LedgerDeltas.gated(
+                        sample.getRequestId(), "sentiment", "s-1", QualityGate.PASS, null, TestRecords.datasetSample()),
+                LedgerDeltas.rejected(rejection));
         assertThat(Ledger.needsSpec(two)).isTrue();
         Ledger.applySpec(two, spec);
         Ledger.seal(two, NOW);
         assertThat(two.getComplete()).isFalse();
+        assertThat(two.getInFlight()).isEqualTo(1);
 
         Ledger.apply(two, LedgerDeltas.failed(failed));
         Ledger.seal(two, NOW);
@@ -48,10 +61,10 @@ class LedgerTest {
                 .containsExactlyEntriesOf(Map.of(rejection.getReason().name(), 1L));
         assertThat(Ledger.overCounted(two)).isFalse();
 
-        Ledger.apply(two, LedgerDeltas.curated(sample));
+        Ledger.apply(two, LedgerDeltas.rejected(rejection));
         Ledger.seal(two, NOW);
         assertThat(Ledger.overCounted(two)).isTrue();
-        assertThat(two.getComplete()).isFalse();
+        assertThat(two.getComplete()).as("complete stays true once true").isTrue();
     }
 
     @Test

@@ -129,8 +129,15 @@ class DatasetProcessorTest {
 
         assertThat(context.forwarded())
                 .extracting(f -> f.record().value())
-                .allSatisfy(v -> assertThat(v).isInstanceOf(EvaluatorOutput.Scored.class));
-        assertThat(((EvaluatorOutput.Scored) context.forwarded().get(1).record().value())
+                .allSatisfy(
+                        v -> assertThat(v).isInstanceOfAny(EvaluatorOutput.Scored.class, EvaluatorOutput.Delta.class));
+        assertThat(context.forwarded())
+                .extracting(f -> f.record().value())
+                .filteredOn(EvaluatorOutput.Delta.class::isInstance)
+                .extracting(v -> ((EvaluatorOutput.Delta) v).delta().getQuality())
+                .as("every scored sample's gate decision goes to the ledger")
+                .containsExactly("pass", "pass");
+        assertThat(((EvaluatorOutput.Scored) context.forwarded().get(2).record().value())
                         .sample()
                         .getNovelty())
                 .isGreaterThan(0.5);

@@ -3,16 +3,24 @@ package io.synthstream.evaluator.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.synthstream.avro.DatasetSample;
 import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.PlanStatus;
+import io.synthstream.avro.QualitySettings;
 import io.synthstream.avro.RequestStatus;
+import io.synthstream.avro.ReviewDecision;
+import io.synthstream.avro.ReviewRequest;
 import io.synthstream.common.testing.MutableClock;
 import io.synthstream.common.testing.ProcessorTestSupport;
 import io.synthstream.evaluator.avro.LedgerDelta;
+import io.synthstream.evaluator.logic.Ledger;
 import io.synthstream.evaluator.logic.LedgerDeltas;
+import io.synthstream.evaluator.logic.QualityGate;
 import io.synthstream.schemas.TestRecords;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -24,10 +32,12 @@ import org.junit.jupiter.api.Test;
 class LedgerProcessorTest {
     private static final Instant NOW = Instant.parse("2026-12-01T10:00:00Z");
     private static final Duration RECHECK = Duration.ofSeconds(1);
+    private static final String REQUEST = TestRecords.sample("s-0").getRequestId();
 
     private final MutableClock clock = new MutableClock(NOW);
-    private MockProcessorContext<String, RequestStatus> context;
+    private MockProcessorContext<String, EvaluatorOutput> context;
     private KeyValueStore<String, RequestStatus> ledger;
+    private KeyValueStore<String, byte[]> reviewTimes;
     private TimestampedKeyValueStore<String, GenerationRequest> specs;
     private LedgerProcessor processor;
 
@@ -39,79 +49,225 @@ class LedgerProcessorTest {
                 EvaluatorStores.LEDGER,
                 Serdes.String(),
                 ProcessorTestSupport.serdes().valueSerde(RequestStatus.class));
+        reviewTimes = ProcessorTestSupport.keyValueStore(
+                context, EvaluatorStores.REVIEW_TIMES, Serdes.String(), Serdes.ByteArray());
         specs = ProcessorTestSupport.specsStore(context, EvaluatorStores.SPECS, ProcessorTestSupport.serdes());
-        processor = new LedgerProcessor(clock);
+        processor = new LedgerProcessor("ledger-test", clock);
         processor.init(context);
     }
 
     private void process(LedgerDelta delta) {
-        processor.process(new Record<>(delta.getRequestId(), delta, NOW.toEpochMilli()));
+        processor.process(new Record<>(delta.getRequestId(), delta, clock.millis()));
     }
 
     private List<RequestStatus> published() {
         return context.forwarded().stream()
-                .map(f -> (RequestStatus) f.record().value())
+                .map(f -> f.record().value())
+                .filter(EvaluatorOutput.Status.class::isInstance)
+                .map(v -> ((EvaluatorOutput.Status) v).status())
                 .toList();
     }
 
-    private static GenerationRequest spec(String requestId, int count) {
-        GenerationRequest spec = TestRecords.request(requestId);
+    private RequestStatus last() {
+        return published().get(published().size() - 1);
+    }
+
+    private List<String> dataset() {
+        return context.forwarded().stream()
+                .filter(f -> f.record().value() instanceof EvaluatorOutput.Accepted)
+                .map(f -> {
+                    DatasetSample s = ((EvaluatorOutput.Accepted) f.record().value()).sample();
+                    return s == null ? "-" + f.record().key() : s.getSampleId();
+                })
+                .toList();
+    }
+
+    private static GenerationRequest spec(int count, String target) {
+        GenerationRequest spec = TestRecords.request(REQUEST);
         spec.setCount(count);
+        spec.setQuality(QualitySettings.newBuilder().setTarget(target).build());
         return spec;
     }
 
+    private static LedgerDelta plan(long planned, boolean stopped) {
+        return LedgerDeltas.planned(PlanStatus.newBuilder()
+                .setRequestId(REQUEST)
+                .setDataset("sentiment")
+                .setPlanned(planned)
+                .setStopped(stopped)
+                .setUpdatedAt(NOW)
+                .build());
+    }
+
+    private static DatasetSample candidate(String sampleId) {
+        DatasetSample sample = TestRecords.datasetSample();
+        sample.setSampleId(sampleId);
+        sample.setRequestId(REQUEST);
+        sample.setLabelSource(QualityGate.GENERATED);
+        return sample;
+    }
+
+    private static LedgerDelta pass(String sampleId) {
+        return LedgerDeltas.gated(REQUEST, "sentiment", sampleId, QualityGate.PASS, null, candidate(sampleId));
+    }
+
+    private static LedgerDelta gated(String sampleId, String decision, String reason) {
+        return LedgerDeltas.gated(REQUEST, "sentiment", sampleId, decision, reason, null);
+    }
+
+    private static ReviewRequest review(String sampleId) {
+        ReviewRequest review = TestRecords.reviewRequest();
+        review.setSampleId(sampleId);
+        review.setRequestId(REQUEST);
+        review.setCandidate(candidate(sampleId));
+        review.setRequestedAt(NOW);
+        return review;
+    }
+
+    private static ReviewDecision decision(String sampleId, String action) {
+        return ReviewDecision.newBuilder()
+                .setSampleId(sampleId)
+                .setAction(action)
+                .setReason("off topic")
+                .setReviewer("ana")
+                .setDecidedAt(NOW)
+                .build();
+    }
+
     @Test
-    void shouldPublishEachChangeAndCompleteTheLedgerOnceALateSpecArrives() {
-        var sample = TestRecords.sample("s-1");
-        process(LedgerDeltas.curated(sample));
+    void shouldBalanceTheLedgerAndCompleteOnlyWhenPlanningStoppedAndNothingIsInFlightOrInReview() {
+        ProcessorTestSupport.putSpec(specs, spec(4, "planned"));
+        process(plan(4, true));
+        process(pass("s-1"));
+        process(gated("s-2", QualityGate.REJECT, QualityGate.JUDGE_SCORE));
+        process(LedgerDeltas.rejected(TestRecords.rejection()));
+        assertThat(last().getInFlight()).isEqualTo(1);
+        process(gated("s-4", QualityGate.REVIEW, null));
 
-        assertThat(published()).singleElement().satisfies(s -> {
-            assertThat(s.getRequested()).isZero();
-            assertThat(s.getCurated()).isEqualTo(1);
-            assertThat(s.getComplete()).isFalse();
-        });
+        RequestStatus status = last();
+        assertThat(status.getPlanned()).isEqualTo(4);
+        assertThat(status.getAccepted()).isEqualTo(1);
+        assertThat(status.getRejectedQuality()).isEqualTo(1);
+        assertThat(status.getRejectedQualityByReason()).containsEntry(QualityGate.JUDGE_SCORE, 1L);
+        assertThat(status.getRejected()).isEqualTo(1);
+        assertThat(status.getInReview()).isEqualTo(1);
+        assertThat(status.getInFlight()).isZero();
+        assertThat(status.getComplete()).as("a sample is in review").isFalse();
 
-        ProcessorTestSupport.putSpec(specs, spec(sample.getRequestId(), 1));
+        clock.set(NOW.plusSeconds(30));
+        process(LedgerDeltas.decided(review("s-4"), decision("s-4", "accept"), candidate("s-4"), null, null));
+
+        status = last();
+        assertThat(status.getInReview()).isZero();
+        assertThat(status.getAccepted()).isEqualTo(2);
+        assertThat(status.getReviewed()).isEqualTo(1);
+        assertThat(status.getReviewTime().getP50()).isEqualTo(30_000.0);
+        assertThat(status.getComplete()).isTrue();
+        assertThat(dataset()).containsExactly("s-1", "s-4");
+    }
+
+    @Test
+    void shouldAdmitExactlyCountAcceptedSamplesAndCountTheRestAsSurplus() {
+        ProcessorTestSupport.putSpec(specs, spec(2, "accepted"));
+        process(plan(4, false));
+        for (String id : List.of("s-1", "s-2", "s-3")) {
+            process(pass(id));
+        }
+        process(plan(4, true));
+        assertThat(last().getComplete()).as("s-4 in flight").isFalse();
+        process(pass("s-4"));
+
+        RequestStatus status = last();
+        assertThat(dataset()).containsExactly("s-1", "s-2");
+        assertThat(status.getAccepted()).isEqualTo(2);
+        assertThat(status.getSurplus()).isEqualTo(2);
+        assertThat(status.getComplete()).isTrue();
+        assertThat(Ledger.accounted(status)).isEqualTo(status.getPlanned());
+    }
+
+    @Test
+    void shouldReportWhatWasNotPlannedWhenTheCapStoppedPlanning() {
+        ProcessorTestSupport.putSpec(specs, spec(3, "accepted"));
+        LedgerDelta capped = plan(3, true);
+        capped.setNotPlannedReason("cap_reached");
+        process(capped);
+        process(pass("s-1"));
+        process(gated("s-2", QualityGate.REJECT, QualityGate.ADHERENCE));
+        process(gated("s-3", QualityGate.REJECT, QualityGate.ADHERENCE));
+
+        RequestStatus status = last();
+        assertThat(status.getComplete()).isTrue();
+        assertThat(status.getNotPlanned()).isEqualTo(2);
+        assertThat(status.getNotPlannedReason()).isEqualTo("cap_reached");
+    }
+
+    @Test
+    void shouldRetractAnOverriddenAcceptanceAndRefuseDecisionsAfterCompletion() {
+        ProcessorTestSupport.putSpec(specs, spec(2, "planned"));
+        process(plan(2, true));
+        process(gated("s-1", QualityGate.REVIEW, null));
+        process(LedgerDeltas.decided(review("s-1"), decision("s-1", "accept"), candidate("s-1"), null, null));
+        process(LedgerDeltas.decided(review("s-1"), decision("s-1", "reject"), null, "review", Ledger.WAS_ACCEPTED));
+
+        RequestStatus status = last();
+        assertThat(dataset()).containsExactly("s-1", "-s-1");
+        assertThat(status.getAccepted()).isZero();
+        assertThat(status.getRejectedQualityByReason()).containsEntry("review", 1L);
+        assertThat(status.getReviewed()).isEqualTo(2);
+
+        process(pass("s-2"));
+        assertThat(last().getComplete()).isTrue();
+        int before = published().size();
+        process(LedgerDeltas.decided(
+                review("s-1"), decision("s-1", "accept"), candidate("s-1"), null, Ledger.WAS_REJECTED + "review"));
+
+        assertThat(published()).as("nothing changes").hasSize(before);
+        assertThat(ledger.get(REQUEST).getAccepted()).isEqualTo(1);
+        assertThat(context.forwarded().stream()
+                        .map(f -> f.record().value())
+                        .filter(EvaluatorOutput.Failed.class::isInstance)
+                        .map(v -> ((EvaluatorOutput.Failed) v).deadLetter()))
+                .singleElement()
+                .satisfies(d -> {
+                    assertThat(d.getReason()).isEqualTo("invalid_decision");
+                    assertThat(d.getMessage()).contains("complete");
+                    assertThat(d.getSamples()).isZero();
+                });
+    }
+
+    @Test
+    void shouldWaitForALateSpecAndStayCompleteOnceComplete() {
+        process(plan(1, true));
+        process(pass("s-1"));
+        assertThat(last().getRequested()).isZero();
+        assertThat(last().getComplete()).isTrue();
+
+        ProcessorTestSupport.putSpec(specs, spec(1, "planned"));
         ProcessorTestSupport.punctuate(context, RECHECK, clock.millis());
+        assertThat(last().getRequested()).isEqualTo(1);
+        assertThat(last().getComplete()).isTrue();
 
-        assertThat(published()).hasSize(2).last().satisfies(s -> {
-            assertThat(s.getRequested()).isEqualTo(1);
-            assertThat(s.getComplete()).isTrue();
-        });
-        ProcessorTestSupport.punctuate(context, RECHECK, clock.millis());
-        assertThat(published()).as("published once the spec is in, not again").hasSize(2);
+        process(plan(1, false)); // a replayed plan record cannot reopen the request
+        assertThat(last().getComplete()).isTrue();
+        assertThat(Objects.requireNonNull(ledger.get(REQUEST)).getPlanned()).isEqualTo(1);
     }
 
     @Test
     void shouldWaitForTheSpecsOfStoredLedgersAgainAfterARestart() {
-        var sample = TestRecords.sample("s-1");
-        process(LedgerDeltas.curated(sample));
+        process(plan(2, false));
 
         context = ProcessorTestSupport.context("ledger-test", new SimpleMeterRegistry());
         context.addStateStore(ledger);
+        context.addStateStore(reviewTimes);
         context.addStateStore(specs);
-        processor = new LedgerProcessor(clock);
+        processor = new LedgerProcessor("ledger-test", clock);
         processor.init(context);
-        ProcessorTestSupport.putSpec(specs, spec(sample.getRequestId(), 2));
+        ProcessorTestSupport.putSpec(specs, spec(2, "planned"));
         ProcessorTestSupport.punctuate(context, RECHECK, clock.millis());
 
         assertThat(published()).singleElement().satisfies(s -> {
             assertThat(s.getRequested()).isEqualTo(2);
             assertThat(s.getComplete()).isFalse();
         });
-        assertThat(ledger.get(sample.getRequestId()).getRequested()).isEqualTo(2);
-    }
-
-    @Test
-    void shouldTakeRequestedFromASpecAlreadyThere() {
-        var sample = TestRecords.sample("s-1");
-        ProcessorTestSupport.putSpec(specs, spec(sample.getRequestId(), 1));
-
-        process(LedgerDeltas.curated(sample));
-
-        assertThat(published())
-                .singleElement()
-                .satisfies(s -> assertThat(s.getComplete()).isTrue());
-        assertThat(ledger.get(sample.getRequestId()).getUpdatedAt()).isEqualTo(NOW);
     }
 }

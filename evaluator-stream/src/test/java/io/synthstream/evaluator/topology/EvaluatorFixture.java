@@ -1,10 +1,14 @@
 package io.synthstream.evaluator.topology;
 
 import io.synthstream.avro.DatasetReport;
+import io.synthstream.avro.DatasetSample;
 import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.PlanStatus;
 import io.synthstream.avro.Rejection;
 import io.synthstream.avro.RequestStatus;
+import io.synthstream.avro.ReviewDecision;
+import io.synthstream.avro.ReviewRequest;
 import io.synthstream.avro.Sample;
 import io.synthstream.avro.ScoredSample;
 import io.synthstream.avro.SteeringUpdate;
@@ -46,6 +50,12 @@ final class EvaluatorFixture implements AutoCloseable {
     final TestInputTopic<String, Sample> curated;
     final TestInputTopic<String, Rejection> rejected;
     final TestInputTopic<byte[], DeadLetter> dlqIn;
+    final TestInputTopic<String, PlanStatus> plans;
+    final TestInputTopic<String, ReviewDecision> decisions;
+    final TestOutputTopic<String, DatasetSample> dataset;
+    final TestOutputTopic<String, ReviewRequest> reviews;
+    final List<DatasetSample> datasetLog = new ArrayList<>();
+    final List<ReviewRequest> reviewLog = new ArrayList<>();
     final TestOutputTopic<String, ScoredSample> scored;
     final TestOutputTopic<String, RequestStatus> statuses;
     final TestOutputTopic<String, DatasetReport> reports;
@@ -82,6 +92,10 @@ final class EvaluatorFixture implements AutoCloseable {
         this.curated = TopologyTestSupport.input(driver, Topics.SAMPLES_CURATED, serdes);
         this.rejected = TopologyTestSupport.input(driver, Topics.SAMPLES_REJECTED, serdes);
         this.dlqIn = TopologyTestSupport.input(driver, Topics.DLQ, serdes);
+        this.plans = TopologyTestSupport.input(driver, Topics.PLAN, serdes);
+        this.decisions = TopologyTestSupport.input(driver, Topics.REVIEW_DECISIONS, serdes);
+        this.dataset = TopologyTestSupport.output(driver, Topics.DATASET, serdes);
+        this.reviews = TopologyTestSupport.output(driver, Topics.REVIEW, serdes);
         this.scored = TopologyTestSupport.output(driver, Topics.SAMPLES_SCORED, serdes);
         this.statuses = TopologyTestSupport.output(driver, Topics.REQUEST_STATUS, serdes);
         this.reports = TopologyTestSupport.output(driver, Topics.REPORTS, serdes);
@@ -128,6 +142,21 @@ final class EvaluatorFixture implements AutoCloseable {
         reportLog.addAll(reports.readValuesToList());
         steeringLog.addAll(steering.readValuesToList());
         deadLetterLog.addAll(deadLetters.readValuesToList());
+        datasetLog.addAll(dataset.readValuesToList());
+        reviewLog.addAll(reviews.readValuesToList());
+    }
+
+    /** The generator's word that {@code planned} samples of the request are planned, and no more. */
+    void planned(String requestId, long planned) {
+        plans.pipeInput(
+                requestId,
+                PlanStatus.newBuilder()
+                        .setRequestId(requestId)
+                        .setDataset("sentiment")
+                        .setPlanned(planned)
+                        .setStopped(true)
+                        .setUpdatedAt(java.time.Instant.now())
+                        .build());
     }
 
     RequestStatus lastStatus() {

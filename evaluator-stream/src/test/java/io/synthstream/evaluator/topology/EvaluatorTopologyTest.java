@@ -123,6 +123,7 @@ class EvaluatorTopologyTest {
         FixedProvider judge = FixedProvider.failing(LlmFailure.Kind.AUTH);
         try (EvaluatorFixture f = new EvaluatorFixture(judge, Map.of())) {
             f.specs.pipeInput("r-1", Samples.spec("r-1", 1));
+            f.planned("r-1", 1);
             f.curated.pipeInput("s-1", Samples.sample("r-1", "s-1", "books", "positive", TEXT));
 
             f.pumpUntil(() -> f.scoredLog.size() == 1 && !f.deadLetterLog.isEmpty());
@@ -226,6 +227,7 @@ class EvaluatorTopologyTest {
     void shouldCompleteTheLedgerExactlyWhenEverySampleIsAccountedFor() {
         try (EvaluatorFixture f = simulated(Map.of(EvaluatorConfig.EMBEDDINGS.key(), "none"))) {
             f.specs.pipeInput("r-1", Samples.spec("r-1", 4));
+            f.planned("r-1", 4);
             for (int i = 0; i < 3; i++) {
                 f.raw.pipeInput("s-" + i, Samples.sample("r-1", "s-" + i, "books", "positive", TEXT + i));
             }
@@ -271,6 +273,7 @@ class EvaluatorTopologyTest {
             assertThat(f.lastStatus().getComplete()).isFalse();
 
             f.specs.pipeInput("r-1", Samples.spec("r-1", 1));
+            f.planned("r-1", 1);
             f.pumpUntil(() -> f.lastStatus().getComplete());
 
             assertThat(f.lastStatus().getRequested()).isEqualTo(1);
@@ -287,6 +290,7 @@ class EvaluatorTopologyTest {
                 EvaluatorConfig.PRICE_COMPLETION.key(),
                 2.0))) {
             f.specs.pipeInput("r-1", Samples.spec("r-1", 6));
+            f.planned("r-1", 6);
             String[] texts = {
                 "The new phone has a bright screen and a long battery life.",
                 "My garden roses bloomed early this spring after the rain.",

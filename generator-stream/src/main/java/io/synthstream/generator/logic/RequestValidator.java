@@ -4,6 +4,7 @@ import io.synthstream.avro.Attribute;
 import io.synthstream.avro.AttributeValue;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.OutputField;
+import io.synthstream.common.quality.QualityPolicy;
 import io.synthstream.common.task.TaskKinds;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,6 +52,9 @@ public final class RequestValidator {
         } else if (request.getCount() > limits.maxCount()) {
             problems.add("count " + request.getCount() + " is above the limit of " + limits.maxCount()
                     + " (generator.max.count); split the request");
+        } else if (request.getQuality() != null && QualityPolicy.of(request).maxPlanned() > limits.maxCount()) {
+            problems.add("quality.max_planned " + QualityPolicy.of(request).maxPlanned() + " is above the limit of "
+                    + limits.maxCount() + " (generator.max.count); lower it or the count");
         }
         List<String> labels = request.getTask().getLabels();
         if (TaskKinds.CLASSIFICATION.equals(kind) && labels.isEmpty()) {
@@ -86,6 +90,7 @@ public final class RequestValidator {
             problems.add("model.max_tokens must be at least 1");
         }
         checkSteps(request, problems);
+        problems.addAll(QualityPolicy.problems(request));
         return problems;
     }
 

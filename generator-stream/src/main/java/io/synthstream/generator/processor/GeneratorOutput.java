@@ -3,6 +3,7 @@ package io.synthstream.generator.processor;
 import io.synthstream.avro.ConditionTuple;
 import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.PlanStatus;
 import io.synthstream.avro.Sample;
 
 /**
@@ -15,6 +16,9 @@ public sealed interface GeneratorOutput {
 
     /** A planned condition tuple: to synth.conditions. */
     record Condition(ConditionTuple condition) implements GeneratorOutput {}
+
+    /** How far a request is planned: to synth.plan. */
+    record Planned(PlanStatus plan) implements GeneratorOutput {}
 
     /** A generated sample: to synth.samples.raw. */
     record RawSample(Sample sample) implements GeneratorOutput {}

@@ -22,6 +22,8 @@ public final class GeneratorStores {
     public static final String SPECS = "generator-specs";
     /** Global: synth.steering by dataset. */
     public static final String STEERING = "generator-steering";
+    /** Global: synth.request-status by request id (the ledger a target of accepted samples follows). */
+    public static final String STATUS = "generator-request-status";
 
     private final boolean inMemory;
 

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.synthstream.avro.ConditionTuple;
 import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.PlanStatus;
+import io.synthstream.avro.RequestStatus;
 import io.synthstream.avro.SteeringUpdate;
 import io.synthstream.common.avro.SingleObject;
 import io.synthstream.common.dlq.DeadLetterReason;
@@ -14,10 +16,12 @@ import io.synthstream.common.json.AvroJson;
 import io.synthstream.common.llm.LlmRuntime;
 import io.synthstream.common.metrics.AppMeters;
 import io.synthstream.common.metrics.SynthMeters;
+import io.synthstream.common.quality.QualityPolicy;
 import io.synthstream.generator.avro.PlanCursor;
 import io.synthstream.generator.config.GeneratorConfig;
 import io.synthstream.generator.logic.Planner;
 import io.synthstream.generator.logic.RequestValidator;
+import io.synthstream.generator.logic.TopUp;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +51,10 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * transaction, so a request for a million samples is many small transactions and resumes where it
  * stopped after a restart. It pauses while this instance's LLM runtime is saturated (the
  * back-pressure that keeps the pending store bounded). Steering for the request's dataset is read
- * from the global {@link GeneratorStores#STEERING} table at emission time.
+ * from the global {@link GeneratorStores#STEERING} table at emission time. Each batch says how far
+ * the request is planned on {@code synth.plan} (the ledger's {@code planned}). A request that
+ * targets {@code count} accepted samples stays active once its first {@code count} are planned
+ * and follows its ledger (the global {@link GeneratorStores#STATUS} table, {@link TopUp}).
  */
 final class IngestProcessor implements Processor<String, IngestInput, String, GeneratorOutput> {
     static final String STAGE = "ingest";
@@ -63,6 +70,7 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
     private ProcessorContext<String, GeneratorOutput> context;
     private KeyValueStore<String, PlanCursor> plans;
     private TimestampedKeyValueStore<String, SteeringUpdate> steering;
+    private TimestampedKeyValueStore<String, RequestStatus> statuses;
     private final Set<String> active = new LinkedHashSet<>();
     private final Map<String, GenerationRequest> decoded = new HashMap<>();
     private boolean scanned;
@@ -79,6 +87,7 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
         this.context = context;
         this.plans = context.getStateStore(GeneratorStores.PLANS);
         this.steering = context.getStateStore(GeneratorStores.STEERING);
+        this.statuses = context.getStateStore(GeneratorStores.STATUS);
         this.meters = AppMeters.from(context.appConfigs(), app);
         context.schedule(config.get(GeneratorConfig.PLAN_INTERVAL_MS), PunctuationType.WALL_CLOCK_TIME, this::plan);
     }
@@ -210,6 +219,24 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
                 continue;
             }
             GenerationRequest request = decoded.computeIfAbsent(requestId, id -> decode(cursor.getRequest()));
+            QualityPolicy policy = QualityPolicy.of(request);
+            if (cursor.getFollowing()) {
+                ValueAndTimestamp<RequestStatus> ledger = statuses.get(requestId);
+                TopUp.Decision next = TopUp.next(
+                        cursor.getNextIndex(),
+                        policy.maxPlanned(),
+                        request.getCount(),
+                        ledger == null ? null : ledger.value());
+                if (next.stop()) {
+                    stop(cursor, request, next.reason(), now);
+                    continue;
+                }
+                if (next.planTo() <= cursor.getCount()) {
+                    continue; // what is in flight may still meet the target
+                }
+                meters.count(SynthMeters.GENERATOR_TOP_UPS, next.planTo() - cursor.getCount());
+                cursor.setCount(next.planTo());
+            }
             ValueAndTimestamp<SteeringUpdate> steer = steering.get(request.getDataset());
             long end = Math.min(cursor.getCount(), cursor.getNextIndex() + config.get(GeneratorConfig.PLAN_BATCH));
             Instant at = Instant.ofEpochMilli(now);
@@ -219,13 +246,37 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
             }
             meters.count(SynthMeters.GENERATOR_CONDITIONS, end - cursor.getNextIndex());
             cursor.setNextIndex(end);
-            if (end >= cursor.getCount()) {
-                cursor.setRequest(null);
-                active.remove(requestId);
-                decoded.remove(requestId);
+            if (end >= cursor.getCount() && !policy.targetsAccepted()) {
+                stop(cursor, request, null, now);
+                continue;
             }
+            cursor.setFollowing(end >= cursor.getCount());
+            planned(request, end, false, null, now);
             plans.put(requestId, cursor);
         }
+    }
+
+    /** Stops planning a request for good and says so on synth.plan. */
+    private void stop(PlanCursor cursor, GenerationRequest request, String reason, long now) {
+        cursor.setRequest(null);
+        cursor.setFollowing(false);
+        active.remove(cursor.getRequestId());
+        decoded.remove(cursor.getRequestId());
+        planned(request, cursor.getNextIndex(), true, reason, now);
+        plans.put(cursor.getRequestId(), cursor);
+    }
+
+    /** The request's plan status (one sample per condition tuple). */
+    private void planned(GenerationRequest request, long planned, boolean stopped, String reason, long now) {
+        PlanStatus status = PlanStatus.newBuilder()
+                .setRequestId(request.getRequestId())
+                .setDataset(request.getDataset())
+                .setPlanned(planned)
+                .setStopped(stopped)
+                .setNotPlannedReason(reason)
+                .setUpdatedAt(Instant.ofEpochMilli(now))
+                .build();
+        context.forward(new Record<>(request.getRequestId(), new GeneratorOutput.Planned(status), now));
     }
 
     private static GenerationRequest decode(ByteBuffer bytes) {

@@ -1,5 +1,6 @@
 package io.synthstream.generator.topology;
 
+import io.synthstream.avro.RequestStatus;
 import io.synthstream.avro.SteeringUpdate;
 import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.llm.LlmRuntime;
@@ -14,6 +15,7 @@ import io.synthstream.generator.config.GeneratorConfig;
 import io.synthstream.generator.processor.GeneratorOutput;
 import io.synthstream.generator.processor.GeneratorOutput.Condition;
 import io.synthstream.generator.processor.GeneratorOutput.Failed;
+import io.synthstream.generator.processor.GeneratorOutput.Planned;
 import io.synthstream.generator.processor.GeneratorOutput.RawSample;
 import io.synthstream.generator.processor.GeneratorOutput.Spec;
 import io.synthstream.generator.processor.GeneratorProcessors;
@@ -54,7 +56,9 @@ public final class GeneratorTopology {
             Topics.SPECS,
             Topics.CONDITIONS,
             Topics.SAMPLES_RAW,
+            Topics.PLAN,
             Topics.STEERING,
+            Topics.REQUEST_STATUS,
             Topics.DLQ);
 
     private GeneratorTopology() {}
@@ -92,6 +96,15 @@ public final class GeneratorTopology {
                         .withKeySerde(Serdes.String())
                         .withValueSerde(serdes.value(Topics.STEERING)));
 
+        builder.globalTable(
+                Topics.REQUEST_STATUS.name(),
+                Consumed.with(Topics.REQUEST_STATUS.keySerde(), serdes.value(Topics.REQUEST_STATUS))
+                        .withName("read-request-status-global"),
+                Materialized.<String, RequestStatus>as(
+                                StateStores.keyValue(GeneratorStores.STATUS, inMemoryStores, true))
+                        .withKeySerde(Serdes.String())
+                        .withValueSerde(serdes.value(Topics.REQUEST_STATUS)));
+
         KStream<String, IngestInput> avro = DecodingSource.stream(builder, Topics.REQUESTS, serdes, app)
                 .mapValues(IngestInput::avro, Named.as("ingest-avro"));
         KStream<String, IngestInput> json = builder.stream(
@@ -104,6 +117,7 @@ public final class GeneratorTopology {
         Sinks sinks = new Sinks(serdes);
         sinks.write(ingested, "write-specs", Topics.SPECS, Spec.class, Spec::spec);
         sinks.write(ingested, "write-conditions", Topics.CONDITIONS, Condition.class, Condition::condition);
+        sinks.write(ingested, "write-plan", Topics.PLAN, Planned.class, Planned::plan);
         sinks.deadLetters(ingested, "ingest-write-dlq", Failed.class, Failed::deadLetter);
 
         KStream<String, GeneratorOutput> generated = DecodingSource.stream(builder, Topics.CONDITIONS, serdes, app)

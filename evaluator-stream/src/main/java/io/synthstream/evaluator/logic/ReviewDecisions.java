@@ -1,0 +1,121 @@
+package io.synthstream.evaluator.logic;
+
+import io.synthstream.avro.DatasetSample;
+import io.synthstream.avro.ReviewDecision;
+import io.synthstream.avro.ReviewRequest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a review decision means for the sample in review: its problems (each a reason to refuse
+ * it), and the sample it accepts, if any. The decision record is owned here: actions accept,
+ * reject (with a reason), relabel (a label of the task's set) and edit (fields the task declares).
+ */
+public final class ReviewDecisions {
+    public static final String ACCEPT = "accept";
+    public static final String REJECT = "reject";
+    public static final String RELABEL = "relabel";
+    public static final String EDIT = "edit";
+    public static final List<String> ACTIONS = List.of(ACCEPT, REJECT, RELABEL, EDIT);
+
+    /** The reviewer name and rejection reason of a review that timed out. */
+    public static final String TIMEOUT = "review_timeout";
+
+    /** The reason a reviewer's rejection is counted under when it gives none. */
+    public static final String REVIEW = "review";
+
+    private ReviewDecisions() {}
+
+    /** Every problem of a decision on {@code review}; empty when it applies. */
+    public static List<String> problems(String key, ReviewDecision decision, ReviewRequest review) {
+        List<String> problems = new ArrayList<>();
+        if (!decision.getSampleId().equals(key)) {
+            problems.add("the record key '" + key + "' differs from sample_id '" + decision.getSampleId() + "'");
+        }
+        if (!ACTIONS.contains(decision.getAction())) {
+            problems.add("action '" + decision.getAction() + "' is unknown; use one of " + ACTIONS);
+        }
+        if (decision.getReviewer() == null || decision.getReviewer().isBlank()) {
+            problems.add("reviewer is required");
+        }
+        if (REJECT.equals(decision.getAction())
+                && (decision.getReason() == null || decision.getReason().isBlank())) {
+            problems.add("a reject needs a reason");
+        }
+        if (RELABEL.equals(decision.getAction())) {
+            if (decision.getLabel() == null || !review.getLabels().contains(decision.getLabel())) {
+                problems.add(
+                        "label '" + decision.getLabel() + "' is not one of the task's labels " + review.getLabels());
+            }
+        }
+        if (EDIT.equals(decision.getAction())) {
+            Map<String, String> fields =
+                    review.getCandidate().getScored().getSample().getFields();
+            if (decision.getFields().isEmpty()) {
+                problems.add("an edit needs fields");
+            }
+            decision.getFields().forEach((name, value) -> {
+                if (!fields.containsKey(name)) {
+                    problems.add("field '" + name + "' is not an output field of the sample " + fields.keySet());
+                } else if (value == null || value.isBlank()) {
+                    problems.add("field '" + name + "' may not be blank");
+                }
+            });
+            String label = decision.getFields().get("label");
+            if (label != null
+                    && !review.getLabels().isEmpty()
+                    && !review.getLabels().contains(label)) {
+                problems.add("label '" + label + "' is not one of the task's labels " + review.getLabels());
+            }
+        }
+        return problems;
+    }
+
+    /** The sample a valid decision accepts, or null when it rejects. */
+    public static DatasetSample accepted(ReviewRequest review, ReviewDecision decision, Instant now) {
+        if (REJECT.equals(decision.getAction())) {
+            return null;
+        }
+        DatasetSample.Builder sample = DatasetSample.newBuilder(review.getCandidate())
+                .setAcceptedBy(TIMEOUT.equals(decision.getReviewer()) ? TIMEOUT : "review")
+                .setReviewer(decision.getReviewer())
+                .setAcceptedAt(now);
+        Map<String, String> fields = new HashMap<>(review.getCandidate().getFields());
+        if (RELABEL.equals(decision.getAction())) {
+            sample.setLabel(decision.getLabel()).setLabelSource(QualityGate.HUMAN);
+            if (fields.containsKey("label")) {
+                fields.put("label", decision.getLabel());
+            }
+        } else if (EDIT.equals(decision.getAction())) {
+            fields.putAll(decision.getFields());
+            String label = decision.getFields().get("label");
+            if (label != null && !label.equals(review.getCandidate().getOriginalLabel())) {
+                sample.setLabel(label).setLabelSource(QualityGate.HUMAN);
+            }
+        }
+        return sample.setFields(fields).build();
+    }
+
+    /** The reason a rejecting decision is counted under. */
+    public static String reason(ReviewDecision decision) {
+        if (TIMEOUT.equals(decision.getReviewer())) {
+            return TIMEOUT;
+        }
+        return REVIEW;
+    }
+
+    /** The decision a review that ran past its deadline gets. */
+    public static ReviewDecision timeout(ReviewRequest review, Instant now) {
+        boolean accept = ACCEPT.equals(review.getTimeoutAction());
+        return ReviewDecision.newBuilder()
+                .setSampleId(review.getSampleId())
+                .setAction(accept ? ACCEPT : REJECT)
+                .setReason(accept ? null : "no decision before the review deadline")
+                .setReviewer(TIMEOUT)
+                .setDecidedAt(now)
+                .build();
+    }
+}

@@ -1,0 +1,147 @@
+package io.synthstream.evaluator.processor;
+
+import io.synthstream.avro.DatasetSample;
+import io.synthstream.avro.DeadLetter;
+import io.synthstream.avro.ReviewDecision;
+import io.synthstream.avro.ReviewRequest;
+import io.synthstream.common.avro.SingleObject;
+import io.synthstream.common.dlq.DeadLetterReason;
+import io.synthstream.common.dlq.DeadLetters;
+import io.synthstream.evaluator.avro.ReviewEntry;
+import io.synthstream.evaluator.logic.Ledger;
+import io.synthstream.evaluator.logic.LedgerDeltas;
+import io.synthstream.evaluator.logic.ReviewDecisions;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The review state (keyed by sample id): a sample the gate sent to review ({@code synth.review})
+ * waits in {@link EvaluatorStores#REVIEWS} until a {@link ReviewDecision} with its key arrives on
+ * {@code synth.review.decisions}, or its deadline passes (a wall-clock punctuator applies the
+ * request's {@code review_timeout_action}). A valid decision is applied once: the entry records
+ * the outcome and the ledger gets the decision (in the same transaction), which admits the sample
+ * or counts the rejection. A second decision is an override and is sent as one (with the earlier
+ * outcome); the ledger refuses a decision on a complete request. A decision that does not apply
+ * (unknown sample, unknown action, a label outside the task's set, an edit of a field the sample
+ * does not have) goes to synth.dlq and changes nothing.
+ */
+final class ReviewProcessor implements Processor<String, ReviewInput, String, EvaluatorOutput> {
+    static final String STAGE = "review";
+
+    private final String app;
+    private final Clock clock;
+    private final Duration checkInterval;
+    private ProcessorContext<String, EvaluatorOutput> context;
+    private KeyValueStore<String, ReviewEntry> reviews;
+
+    ReviewProcessor(String app, Clock clock, Duration checkInterval) {
+        this.app = app;
+        this.clock = clock;
+        this.checkInterval = checkInterval;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, EvaluatorOutput> context) {
+        this.context = context;
+        this.reviews = context.getStateStore(EvaluatorStores.REVIEWS);
+        context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, now -> timeouts());
+    }
+
+    @Override
+    public void process(Record<String, ReviewInput> record) {
+        if (record.value().review() != null) {
+            ReviewRequest review = record.value().review();
+            if (reviews.get(review.getSampleId()) == null) {
+                reviews.put(review.getSampleId(), entry(review, null));
+            }
+            return;
+        }
+        ReviewDecision decision = record.value().decision();
+        String key = record.key() == null ? decision.getSampleId() : record.key();
+        ReviewEntry entry = reviews.get(decision.getSampleId());
+        if (entry == null) {
+            refuse(record, decision, List.of("no sample " + decision.getSampleId() + " is or was in review"));
+            return;
+        }
+        List<String> problems = ReviewDecisions.problems(key, decision, review(entry));
+        if (!problems.isEmpty()) {
+            refuse(record, decision, problems);
+            return;
+        }
+        apply(entry, decision);
+    }
+
+    private void apply(ReviewEntry entry, ReviewDecision decision) {
+        ReviewRequest review = review(entry);
+        DatasetSample accepted = ReviewDecisions.accepted(review, decision, clock.instant());
+        String reason = accepted == null ? ReviewDecisions.reason(decision) : null;
+        context.forward(new Record<>(
+                review.getRequestId(),
+                new EvaluatorOutput.Delta(LedgerDeltas.decided(review, decision, accepted, reason, entry.getOutcome())),
+                clock.millis()));
+        String outcome = accepted != null ? Ledger.WAS_ACCEPTED : Ledger.WAS_REJECTED + reason;
+        reviews.put(review.getSampleId(), entry(review, outcome));
+    }
+
+    /** Decides the reviews past their deadline with their timeout action. */
+    private void timeouts() {
+        long now = clock.millis();
+        List<ReviewEntry> due = new ArrayList<>();
+        try (KeyValueIterator<String, ReviewEntry> all = reviews.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, ReviewEntry> kv = all.next();
+                if (kv.value.getOutcome() == null
+                        && review(kv.value).getDeadline().toEpochMilli() <= now) {
+                    due.add(kv.value);
+                }
+            }
+        }
+        for (ReviewEntry entry : due) {
+            apply(entry, ReviewDecisions.timeout(review(entry), clock.instant()));
+        }
+    }
+
+    private static ReviewEntry entry(ReviewRequest review, String outcome) {
+        return new ReviewEntry(SingleObject.encode(review::toByteBuffer), outcome);
+    }
+
+    private static ReviewRequest review(ReviewEntry entry) {
+        return SingleObject.decode(ReviewRequest::fromByteBuffer, entry.getReview());
+    }
+
+    private void refuse(Record<String, ReviewInput> record, ReviewDecision decision, List<String> problems) {
+        Optional<RecordMetadata> metadata = context.recordMetadata();
+        ReviewEntry entry = reviews.get(decision.getSampleId());
+        DeadLetter.Builder letter = DeadLetters.forMessage(
+                        app,
+                        STAGE,
+                        DeadLetterReason.INVALID_DECISION,
+                        "Review decision on sample " + decision.getSampleId() + " refused: "
+                                + String.join("; ", problems),
+                        new DeadLetters.Origin(
+                                metadata.map(RecordMetadata::topic).orElse(null),
+                                metadata.map(RecordMetadata::partition).orElse(null),
+                                metadata.map(RecordMetadata::offset).orElse(null),
+                                record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8),
+                                decision.toString().getBytes(StandardCharsets.UTF_8)),
+                        clock.instant())
+                .setSampleId(decision.getSampleId());
+        if (entry != null) {
+            letter.setRequestId(review(entry).getRequestId())
+                    .setDataset(review(entry).getDataset());
+        }
+        context.forward(new Record<>(record.key(), new EvaluatorOutput.Failed(letter.build()), clock.millis()));
+    }
+}
