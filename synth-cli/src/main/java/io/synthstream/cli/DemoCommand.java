@@ -3,6 +3,7 @@ package io.synthstream.cli;
 import io.synthstream.avro.DatasetReport;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.RequestStatus;
+import io.synthstream.common.quality.QualityPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -98,6 +99,16 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                     timeout,
                     new Progress(w, System.console() != null));
             done.values().forEach(s -> datasets.merge(s.getDataset(), s.getCurated(), Long::sum));
+            for (RequestStatus s : done.values()) {
+                if (QualityPolicy.TARGETS.get(1).equals(s.getTarget()) && s.getAccepted() != s.getRequested()) {
+                    w.printf(
+                            "request %s asked for %d accepted samples and got %d (%s)%n",
+                            s.getRequestId(),
+                            s.getRequested(),
+                            s.getAccepted(),
+                            s.getNotPlannedReason() == null ? "see its ledger" : s.getNotPlannedReason());
+                }
+            }
             w.println();
             w.println("Every sample is decided; waiting for the evaluator to score the curated ones...");
             w.flush();
@@ -106,7 +117,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                 reports.put(dataset.getKey(), finalReport(platform, dataset.getKey(), dataset.getValue()));
             }
             for (Map.Entry<String, Long> dataset : datasets.entrySet()) {
-                Path file = out.resolve(dataset.getKey() + ".jsonl");
+                Path file = out.resolve(ExportCommand.fileName(dataset.getKey()) + ".jsonl");
                 long n = ExportCommand.export(platform.cluster(), dataset.getKey(), ids, file);
                 w.printf("wrote %d samples of %s to %s%n", n, dataset.getKey(), file);
             }
@@ -115,8 +126,11 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                 ReportCommand.print(w, report);
             }
             w.println();
+            ReportCommand.printYield(w, done.values());
+            w.println();
             w.printf(
-                    "Done in %d s: %d requests, every sample curated, rejected or dead-lettered (ledgers complete).%n",
+                    "Done in %d s: %d requests, every planned sample accepted, rejected, dead-lettered or surplus"
+                            + " (ledgers complete).%n",
                     (System.nanoTime() - started) / 1_000_000_000L, ids.size());
             if ("simulated".equals(platform.provider())) {
                 w.println("These samples come from the built-in SIMULATOR, not a language model. Set"

@@ -2,15 +2,29 @@ package io.synthstream.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.synthstream.avro.Attribute;
+import io.synthstream.avro.AttributeValue;
+import io.synthstream.avro.DatasetSample;
 import io.synthstream.avro.FaithfulnessScore;
+import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.QualityVerdict;
+import io.synthstream.avro.RequestStatus;
 import io.synthstream.avro.Sample;
 import io.synthstream.avro.ScoredSample;
 import io.synthstream.common.topics.Topics;
+import io.synthstream.evaluator.logic.DatasetState;
+import io.synthstream.evaluator.logic.QualityGate;
+import io.synthstream.evaluator.logic.SampleWeights;
+import io.synthstream.generator.logic.Planner;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import picocli.CommandLine.Command;
@@ -27,7 +41,8 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "export",
         mixinStandardHelpOptions = true,
-        description = "Write a dataset's scored samples to a file: JSONL (one JSON object per sample) or Parquet.")
+        description =
+                "Write a dataset's accepted samples (synth.dataset) to a file: JSONL (one JSON object per sample) or Parquet.")
 final class ExportCommand implements java.util.concurrent.Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -51,50 +66,191 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
         parquet
     }
 
+    @Option(
+            names = "--held-back",
+            description = "Also write the scored samples the quality gate rejected or sent to review,"
+                    + " with their reasons (column held_back).")
+    boolean heldBack;
+
     @Override
     public Integer call() throws IOException {
-        Path file = out.resolve(dataset + "." + format.name());
-        long n = export(cluster, dataset, Set.of(), file, format);
+        Path file = out.resolve(fileName(dataset) + "." + format.name());
+        long n = export(cluster, dataset, Set.of(), file, format, heldBack);
         if (n == 0) {
-            throw new IllegalStateException("No scored samples for dataset '" + dataset + "' in "
-                    + Topics.SAMPLES_SCORED.name() + " (unknown dataset, or nothing scored yet)");
+            throw new IllegalStateException("No accepted samples for dataset '" + dataset + "' in "
+                    + Topics.DATASET.name() + " (unknown dataset, or nothing accepted yet)");
         }
         spec.commandLine().getOut().printf("wrote %d samples of %s to %s%n", n, dataset, file);
         return 0;
     }
 
     /**
-     * Writes the dataset's scored samples (only those of {@code requests} when not empty) to {@code
-     * file}, one per line, in topic order; returns how many. A sample scored twice (a replay) is
-     * written once.
+     * A file name for a dataset name from Kafka (untrusted): characters other than letters,
+     * digits, dot, dash and underscore become underscores, and it never starts with a dot, so a
+     * name cannot leave the output directory.
      */
-    static long export(ClusterOptions cluster, String dataset, Collection<String> requests, Path file)
-            throws IOException {
-        return export(cluster, dataset, requests, file, Format.jsonl);
+    static String fileName(String dataset) {
+        String safe = dataset.replaceAll("[^A-Za-z0-9._-]", "_");
+        return safe.isEmpty() || safe.startsWith(".") ? "_" + safe : safe;
     }
 
-    static long export(ClusterOptions cluster, String dataset, Collection<String> requests, Path file, Format format)
+    /** Writes the dataset's accepted samples of {@code requests} (all when empty) as JSONL; returns how many. */
+    static long export(ClusterOptions cluster, String dataset, Collection<String> requests, Path file)
             throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        try (TopicTail<ScoredSample> tail = new TopicTail<>(
-                        cluster.bootstrapServers,
-                        Topics.SAMPLES_SCORED.name(),
-                        cluster.serdes().value(Topics.SAMPLES_SCORED).deserializer());
-                RowWriter writer = format == Format.parquet ? parquet(file) : jsonl(file)) {
+        return export(cluster, dataset, requests, file, Format.jsonl, false);
+    }
+
+    /**
+     * Writes the dataset's accepted samples (only those of {@code requests} when not empty) to
+     * {@code file} in final form, in the order they were accepted; a sample a reviewer retracted
+     * is left out. Balance weights are made final here ({@link SampleWeights#balance} over the
+     * exported rows). For every complete request the row count is checked against its ledger's
+     * {@code accepted}: a difference is an error, never a silently short file.
+     *
+     * @param heldBack also write scored samples the gate rejected or sent to review
+     * @return the accepted rows written
+     */
+    static long export(
+            ClusterOptions cluster,
+            String dataset,
+            Collection<String> requests,
+            Path file,
+            Format format,
+            boolean heldBack)
+            throws IOException {
+        Map<String, DatasetSample> accepted = new LinkedHashMap<>();
+        try (TopicTail<DatasetSample> tail = new TopicTail<>(
+                cluster.bootstrapServers,
+                Topics.DATASET.name(),
+                cluster.serdes().value(Topics.DATASET).deserializer())) {
             for (var r : tail.readAll()) {
-                ScoredSample s = r.value();
-                if (s == null
-                        || !s.getSample().getDataset().equals(dataset)
-                        || (!requests.isEmpty()
-                                && !requests.contains(s.getSample().getRequestId()))
-                        || !seen.add(s.getSample().getSampleId())) {
-                    continue;
+                if (r.value() == null) {
+                    accepted.remove(r.key());
+                } else if (r.value().getDataset().equals(dataset)
+                        && (requests.isEmpty() || requests.contains(r.value().getRequestId()))) {
+                    accepted.put(r.key(), r.value());
                 }
-                writer.write(json(s));
             }
         }
-        return seen.size();
+        checkAgainstLedgers(cluster, accepted.values());
+        Map<String, Double> balance = finalBalance(cluster, accepted.values());
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (RowWriter writer = format == Format.parquet ? parquet(file) : jsonl(file)) {
+            for (DatasetSample sample : accepted.values()) {
+                writer.write(json(
+                        sample,
+                        balance.get(
+                                DatasetState.cell(sample.getScored().getSample().getAttributes()))));
+            }
+            if (heldBack) {
+                for (ScoredSample scored : heldBack(cluster, dataset, requests)) {
+                    writer.write(json(scored));
+                }
+            }
+        }
+        return accepted.size();
+    }
+
+    /** The latest scored version of each sample the gate did not pass. */
+    private static List<ScoredSample> heldBack(ClusterOptions cluster, String dataset, Collection<String> requests) {
+        Map<String, ScoredSample> held = new LinkedHashMap<>();
+        try (TopicTail<ScoredSample> tail = new TopicTail<>(
+                cluster.bootstrapServers,
+                Topics.SAMPLES_SCORED.name(),
+                cluster.serdes().value(Topics.SAMPLES_SCORED).deserializer())) {
+            for (var r : tail.readAll()) {
+                ScoredSample s = r.value();
+                if (s != null
+                        && s.getQuality() != null
+                        && !QualityGate.PASS.equals(s.getQuality().getDecision())
+                        && s.getSample().getDataset().equals(dataset)
+                        && (requests.isEmpty()
+                                || requests.contains(s.getSample().getRequestId()))) {
+                    held.put(s.getSample().getSampleId(), s);
+                }
+            }
+        }
+        return List.copyOf(held.values());
+    }
+
+    /** Fails when a complete request's ledger counts other than the rows found for it. */
+    private static void checkAgainstLedgers(ClusterOptions cluster, Collection<DatasetSample> rows) {
+        Map<String, Long> perRequest = new TreeMap<>();
+        rows.forEach(r -> perRequest.merge(r.getRequestId(), 1L, Long::sum));
+        Map<String, RequestStatus> ledgers = latest(cluster, Topics.REQUEST_STATUS);
+        List<String> problems = new ArrayList<>();
+        perRequest.forEach((request, n) -> {
+            RequestStatus status = ledgers.get(request);
+            if (status != null && status.getComplete() && status.getAccepted() != n) {
+                problems.add("request " + request + ": ledger accepted " + status.getAccepted() + ", "
+                        + Topics.DATASET.name() + " holds " + n);
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("The export does not match the ledger: " + String.join("; ", problems));
+        }
+    }
+
+    /**
+     * Final balance weights per attribute cell, from the exported rows and the cells' declared
+     * shares (the product of each attribute value's share of its declared weights).
+     */
+    private static Map<String, Double> finalBalance(ClusterOptions cluster, Collection<DatasetSample> rows) {
+        if (rows.stream().noneMatch(DatasetSample::getWeightProvisional)) {
+            return Map.of();
+        }
+        Map<String, GenerationRequest> specs = latest(cluster, Topics.SPECS);
+        Map<String, Long> counts = new TreeMap<>();
+        Map<String, Double> targets = new TreeMap<>();
+        for (DatasetSample row : rows) {
+            Map<String, String> attributes = row.getScored().getSample().getAttributes();
+            String cell = DatasetState.cell(attributes);
+            counts.merge(cell, 1L, Long::sum);
+            GenerationRequest spec = specs.get(row.getRequestId());
+            if (spec != null) {
+                targets.putIfAbsent(cell, declaredShare(spec, attributes));
+            }
+        }
+        double total =
+                targets.values().stream().mapToDouble(Double::doubleValue).sum();
+        if (total > 0) {
+            targets.replaceAll((cell, share) -> share / total);
+        }
+        return SampleWeights.balance(counts, targets);
+    }
+
+    private static double declaredShare(GenerationRequest spec, Map<String, String> attributes) {
+        double share = 1;
+        for (Attribute a : Planner.attributeSpace(spec)) {
+            String value = attributes.get(a.getName());
+            double total = a.getValues().stream()
+                    .mapToDouble(AttributeValue::getWeight)
+                    .sum();
+            double weight = a.getValues().stream()
+                    .filter(v -> v.getValue().equals(value))
+                    .mapToDouble(AttributeValue::getWeight)
+                    .sum();
+            share *= total > 0 ? weight / total : 0;
+        }
+        return share;
+    }
+
+    private static <V> Map<String, V> latest(
+            ClusterOptions cluster, io.synthstream.common.topics.TopicSpec<String, V> topic) {
+        Map<String, V> latest = new java.util.HashMap<>();
+        try (TopicTail<V> tail = new TopicTail<>(
+                cluster.bootstrapServers,
+                topic.name(),
+                cluster.serdes().value(topic).deserializer())) {
+            tail.readAll().forEach(r -> {
+                if (r.value() == null) {
+                    latest.remove(r.key());
+                } else {
+                    latest.put(r.key(), r.value());
+                }
+            });
+        }
+        return latest;
     }
 
     /** One export row out. */
@@ -136,6 +292,35 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
         };
     }
 
+    /** An accepted row: final fields and label, weight, scores, provenance. */
+    static ObjectNode json(DatasetSample sample, Double finalBalance) {
+        ObjectNode o = json(sample.getScored());
+        o.set("fields", JSON.valueToTree(new TreeMap<>(sample.getFields())));
+        o.set(
+                "original_fields",
+                JSON.valueToTree(new TreeMap<>(sample.getScored().getSample().getFields())));
+        ObjectNode quality = (ObjectNode) o.get("quality");
+        double weight = sample.getWeight();
+        if (sample.getWeightProvisional() && finalBalance != null) {
+            double qualityPart = SampleWeights.quality(
+                    sample.getScored().getFaithfulness(),
+                    sample.getScored().getConditionAdherence(),
+                    sample.getScored().getLabelConsistency());
+            weight = SampleWeights.combine(sample.getWeightScheme(), qualityPart, finalBalance);
+        }
+        quality.put("label", sample.getLabel());
+        quality.put("original_label", sample.getOriginalLabel());
+        quality.put("label_source", sample.getLabelSource());
+        quality.put("weight", weight);
+        quality.put("weight_scheme", sample.getWeightScheme());
+        quality.put("accepted_by", sample.getAcceptedBy());
+        quality.put("reviewer", sample.getReviewer());
+        quality.put("flags", String.join(",", sample.getFlags()));
+        quality.put("decision", "accepted");
+        return o;
+    }
+
+    /** A scored row (held back ones carry their decision and reasons). */
     static ObjectNode json(ScoredSample scored) {
         Sample s = scored.getSample();
         ObjectNode o = JSON.createObjectNode();
@@ -177,6 +362,19 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
         provenance.put("condition_id", s.getConditionId());
         provenance.put("created_at", s.getCreatedAt().toString());
         provenance.put("scored_at", scored.getScoredAt().toString());
+        if (s.getTrace().getRationale() != null) {
+            provenance.put("rationale", s.getTrace().getRationale());
+        }
+        ObjectNode quality = o.putObject("quality");
+        QualityVerdict verdict = scored.getQuality();
+        if (verdict != null) {
+            quality.put("decision", verdict.getDecision());
+            quality.put("held_back", String.join(",", verdict.getReasons()));
+            quality.put("label", verdict.getLabel());
+            quality.put("original_label", verdict.getOriginalLabel());
+            quality.put("label_source", verdict.getLabelSource());
+            quality.put("flags", String.join(",", verdict.getFlags()));
+        }
         return o;
     }
 }

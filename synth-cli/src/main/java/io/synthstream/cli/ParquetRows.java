@@ -59,9 +59,26 @@ final class ParquetRows implements AutoCloseable {
             .requiredString("condition_id")
             .requiredString("created_at")
             .requiredString("scored_at")
+            .optionalString("rationale")
+            .name("original_fields")
+            .type()
+            .optional()
+            .map()
+            .values()
+            .stringType()
+            .optionalString("decision")
+            .optionalString("held_back")
+            .optionalString("label")
+            .optionalString("original_label")
+            .optionalString("label_source")
+            .optionalDouble("weight")
+            .optionalString("weight_scheme")
+            .optionalString("accepted_by")
+            .optionalString("reviewer")
+            .optionalString("flags")
             .endRecord();
 
-    private static final List<String> NESTED = List.of("scores", "provenance");
+    private static final List<String> NESTED = List.of("scores", "provenance", "quality");
 
     private final ParquetWriter<GenericRecord> writer;
 

@@ -1,6 +1,7 @@
 package io.synthstream.cli;
 
 import io.synthstream.avro.RequestStatus;
+import io.synthstream.evaluator.logic.Ledger;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;
@@ -22,22 +23,32 @@ final class Progress {
         this.terminal = terminal;
     }
 
+    /**
+     * One request's line: a target of accepted samples counts accepted ones; otherwise the bar
+     * counts planned samples whose fate is final.
+     */
     static String line(RequestStatus s) {
-        long requested = Math.max(1, s.getRequested());
-        long done = s.getCurated() + s.getRejected() + s.getFailed();
-        int filled = (int) Math.min(WIDTH, WIDTH * done / requested);
+        boolean accepted = "accepted".equals(s.getTarget());
+        long target = Math.max(1, accepted ? s.getRequested() : Math.max(s.getRequested(), s.getPlanned()));
+        long done = accepted ? s.getAccepted() : Ledger.accounted(s);
+        int filled = (int) Math.min(WIDTH, WIDTH * done / target);
         return String.format(
                 Locale.ROOT,
-                "%-28s [%s%s] %5d/%-5d curated %d, rejected %d, failed %d, judged %d%s",
+                "%-28s [%s%s] %5d/%-5d %s; planned %d, curated %d, accepted %d, rejected %d+%d, failed %d,"
+                        + " in review %d%s",
                 s.getRequestId(),
                 "#".repeat(filled),
                 ".".repeat(WIDTH - filled),
                 done,
-                s.getRequested(),
+                target,
+                accepted ? "accepted" : "decided",
+                s.getPlanned(),
                 s.getCurated(),
+                s.getAccepted(),
                 s.getRejected(),
+                s.getRejectedQuality(),
                 s.getFailed(),
-                s.getJudged(),
+                s.getInReview(),
                 s.getComplete() ? "  complete" : "");
     }
 

@@ -3,10 +3,13 @@ package io.synthstream.cli;
 import io.synthstream.avro.AttributeCoverage;
 import io.synthstream.avro.DatasetReport;
 import io.synthstream.avro.DiversityMetrics;
+import io.synthstream.avro.RequestStatus;
 import io.synthstream.common.topics.Topics;
 import java.io.PrintWriter;
+import java.util.Collection;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.TreeMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -132,5 +135,40 @@ final class ReportCommand implements java.util.concurrent.Callable<Integer> {
 
     private static void row(PrintWriter out, String name, String value) {
         out.printf("  %-40s %s%n", name, value);
+    }
+
+    /**
+     * The yield of each request: planned → curated → accepted, with the rejections by reason
+     * (curation and quality), relabels, reviews and surplus, from the ledgers.
+     */
+    static void printYield(PrintWriter w, Collection<RequestStatus> ledgers) {
+        w.printf("%-40s %8s %8s %8s %8s %8s%n", "yield", "planned", "curated", "accepted", "surplus", "in review");
+        for (RequestStatus s : ledgers) {
+            w.printf(
+                    "%-40s %8d %8d %8d %8d %8d%n",
+                    s.getRequestId(), s.getPlanned(), s.getCurated(), s.getAccepted(), s.getSurplus(), s.getInReview());
+            new TreeMap<>(s.getRejectedByReason())
+                    .forEach((reason, n) -> w.printf("    rejected in curation  %-24s %6d%n", reason, n));
+            new TreeMap<>(s.getRejectedQualityByReason())
+                    .forEach((reason, n) -> w.printf("    rejected for quality  %-24s %6d%n", reason, n));
+            if (s.getFailed() > 0) {
+                w.printf("    dead-lettered         %-24s %6d%n", "", s.getFailed());
+            }
+            new TreeMap<>(s.getRelabeledBySource())
+                    .forEach((source, n) -> w.printf("    relabelled by         %-24s %6d%n", source, n));
+            if (s.getReviewTime() != null) {
+                w.printf(
+                        "    time in review        p50 %.0f ms, p99 %.0f ms over %d decisions%n",
+                        s.getReviewTime().getP50(),
+                        s.getReviewTime().getP99() == null
+                                ? Double.NaN
+                                : s.getReviewTime().getP99(),
+                        s.getReviewTime().getCount());
+            }
+            if (s.getNotPlanned() > 0) {
+                w.printf("    not planned           %-24s %6d%n", s.getNotPlannedReason(), s.getNotPlanned());
+            }
+        }
+        w.flush();
     }
 }

@@ -50,6 +50,7 @@ public final class ScoreSummary {
                 .setP50(sketch.getQuantile(0.50, inclusive))
                 .setP90(sketch.getQuantile(0.90, inclusive))
                 .setMax(sketch.getMaxItem())
+                .setP99(sketch.getQuantile(0.99, inclusive))
                 .build();
     }
 

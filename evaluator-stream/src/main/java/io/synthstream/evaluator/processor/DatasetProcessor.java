@@ -163,8 +163,9 @@ final class DatasetProcessor implements Processor<String, EvalEvent, String, Eva
         context.forward(new Record<>(event.getSampleId(), new EvaluatorOutput.Scored(scored), now));
         gate(scored, decision, policy, spec);
         meters.count(SynthMeters.EVALUATOR_GATE, decision.decision());
+        // The window keeps the generated label: votes on later samples must not read labels that
+        // earlier votes chose, or one relabel feeds the next (seen in the demo: 199 of 300).
         WindowEntry entry = state.entry(event, DatasetEvents.SCORED)
-                .setLabel(decision.label())
                 .setText(event.getText())
                 .setEmbedding(event.getEmbedding())
                 .setFaithfulness(faithfulness == null ? null : faithfulness.getScore())

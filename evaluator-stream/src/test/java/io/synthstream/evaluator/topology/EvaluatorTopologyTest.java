@@ -6,8 +6,10 @@ import io.synthstream.avro.DatasetReport;
 import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.EvaluationSettings;
 import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.QualitySettings;
 import io.synthstream.avro.RejectionReason;
 import io.synthstream.avro.RequestStatus;
+import io.synthstream.avro.ReviewDecision;
 import io.synthstream.avro.ScoredSample;
 import io.synthstream.avro.SteeringUpdate;
 import io.synthstream.common.dlq.DeadLetterReason;
@@ -16,6 +18,7 @@ import io.synthstream.common.llm.SimulatedProvider;
 import io.synthstream.common.testing.TopologyTestSupport;
 import io.synthstream.common.topics.Topics;
 import io.synthstream.evaluator.config.EvaluatorConfig;
+import io.synthstream.evaluator.logic.QualityGate;
 import io.synthstream.evaluator.processor.EvaluatorProcessors;
 import io.synthstream.schemas.TestRecords;
 import java.nio.charset.StandardCharsets;
@@ -221,6 +224,64 @@ class EvaluatorTopologyTest {
 
             assertThat(f.scoredLog.get(0).getFaithfulness().getStatus()).isEqualTo("judged");
         }
+    }
+
+    @Test
+    void shouldHoldASampleInReviewUntilOneDecisionAppliesAndRefuseBadOnes() {
+        FixedProvider judge = FixedProvider.failing(LlmFailure.Kind.AUTH);
+        try (EvaluatorFixture f = new EvaluatorFixture(judge, Map.of(EvaluatorConfig.EMBEDDINGS.key(), "none"))) {
+            GenerationRequest spec = Samples.spec("r-1", 1);
+            spec.setQuality(QualitySettings.newBuilder()
+                    .setMinJudgeScore(3.0)
+                    .setOnJudgeFailure("review")
+                    .build());
+            f.specs.pipeInput("r-1", spec);
+            f.planned("r-1", 1);
+            f.curated.pipeInput("s-1", Samples.sample("r-1", "s-1", "books", "positive", TEXT));
+            f.pumpUntil(() -> !f.reviewLog.isEmpty() && f.lastStatus().getInReview() == 1);
+            assertThat(f.reviewLog.get(0).getReasons()).containsExactly(QualityGate.JUDGE_FAILED);
+            assertThat(f.lastStatus().getComplete()).isFalse();
+
+            f.decisions.pipeInput("s-9", decision("s-9", "accept", null));
+            f.decisions.pipeInput("s-1", decision("s-1", "relabel", "purple"));
+            f.pumpUntil(() -> f.deadLetterLog.stream()
+                            .filter(d -> d.getReason().equals("invalid_decision"))
+                            .count()
+                    == 2);
+            assertThat(f.datasetLog).isEmpty();
+
+            f.decisions.pipeInput("s-1", decision("s-1", "relabel", "negative"));
+            f.pumpUntil(() -> f.lastStatus().getComplete());
+            assertThat(f.datasetLog).singleElement().satisfies(d -> {
+                assertThat(d.getLabel()).isEqualTo("negative");
+                assertThat(d.getOriginalLabel()).isEqualTo("positive");
+                assertThat(d.getLabelSource()).isEqualTo(QualityGate.HUMAN);
+                assertThat(d.getReviewer()).isEqualTo("ana");
+            });
+            assertThat(f.lastStatus().getAccepted()).isEqualTo(1);
+            assertThat(f.lastStatus().getRelabeledBySource()).containsEntry(QualityGate.HUMAN, 1L);
+
+            ReviewDecision late = decision("s-1", "reject", null);
+            late.setReason("late");
+            f.decisions.pipeInput("s-1", late);
+            f.pumpUntil(() -> f.deadLetterLog.stream()
+                            .filter(d -> d.getReason().equals("invalid_decision"))
+                            .count()
+                    == 3);
+            assertThat(f.deadLetterLog.get(f.deadLetterLog.size() - 1).getMessage())
+                    .contains("complete");
+            assertThat(f.lastStatus().getAccepted()).isEqualTo(1);
+        }
+    }
+
+    private static ReviewDecision decision(String sampleId, String action, String label) {
+        return ReviewDecision.newBuilder()
+                .setSampleId(sampleId)
+                .setAction(action)
+                .setLabel(label)
+                .setReviewer("ana")
+                .setDecidedAt(java.time.Instant.now())
+                .build();
     }
 
     @Test

@@ -1,0 +1,127 @@
+package io.synthstream.evaluator.logic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.synthstream.avro.FaithfulnessScore;
+import io.synthstream.avro.QualitySettings;
+import io.synthstream.common.quality.QualityPolicy;
+import io.synthstream.schemas.TestRecords;
+import org.junit.jupiter.api.Test;
+
+class QualityGateTest {
+    private static QualityPolicy policy(QualitySettings.Builder settings) {
+        var spec = TestRecords.request("r-1");
+        spec.setQuality(settings.build());
+        assertThat(QualityPolicy.problems(spec)).isEmpty();
+        return QualityPolicy.of(spec);
+    }
+
+    private static FaithfulnessScore judged(double score) {
+        return FaithfulnessScore.newBuilder()
+                .setStatus(Scoring.JUDGED)
+                .setScore(score)
+                .build();
+    }
+
+    private static QualityGate.Scores scores(FaithfulnessScore f, Double adherence, Neighbours.Vote vote) {
+        return new QualityGate.Scores(f, adherence, vote == null ? null : vote.consistency(), 0.3, vote, "positive");
+    }
+
+    @Test
+    void shouldPassRejectReviewOrFlagByTheConfiguredAction() {
+        var settings = QualitySettings.newBuilder().setMinJudgeScore(3.0).setMinAdherence(0.5);
+        assertThat(QualityGate.decide(policy(settings), scores(judged(4), 1.0, null))
+                        .decision())
+                .isEqualTo(QualityGate.PASS);
+        QualityGate.Decision rejected = QualityGate.decide(policy(settings), scores(judged(2), 0.0, null));
+        assertThat(rejected.decision()).isEqualTo(QualityGate.REJECT);
+        assertThat(rejected.reasons()).containsExactly(QualityGate.JUDGE_SCORE, QualityGate.ADHERENCE);
+
+        settings.setAction("review");
+        assertThat(QualityGate.decide(policy(settings), scores(judged(2), 1.0, null))
+                        .decision())
+                .isEqualTo(QualityGate.REVIEW);
+        settings.setAction("keep");
+        QualityGate.Decision kept = QualityGate.decide(policy(settings), scores(judged(2), 1.0, null));
+        assertThat(kept.decision()).isEqualTo(QualityGate.PASS);
+        assertThat(kept.flags()).containsExactly(QualityGate.JUDGE_SCORE);
+    }
+
+    @Test
+    void shouldNeverLetAnUnjudgedSamplePassSilently() {
+        FaithfulnessScore unjudged =
+                FaithfulnessScore.newBuilder().setStatus(Scoring.UNJUDGED).build();
+        var settings = QualitySettings.newBuilder().setMinJudgeScore(3.0);
+        assertThat(QualityGate.decide(policy(settings), scores(unjudged, null, null))
+                        .reasons())
+                .containsExactly(QualityGate.JUDGE_FAILED);
+        settings.setOnJudgeFailure("keep");
+        assertThat(QualityGate.decide(policy(settings), scores(unjudged, null, null))
+                        .flags())
+                .containsExactly(QualityGate.JUDGE_FAILED);
+    }
+
+    @Test
+    void shouldRelabelOnlyOnAConfidentVoteOfEnoughNeighbours() {
+        var settings = QualitySettings.newBuilder().setRelabel("relabel").setMinLabelConsistency(0.5);
+        Neighbours.Vote confident = new Neighbours.Vote(0.0, "negative", 0.8, 5);
+        QualityGate.Decision relabeled = QualityGate.decide(policy(settings), scores(judged(5), 1.0, confident));
+        assertThat(relabeled.decision()).as("consistency reads the new label").isEqualTo(QualityGate.PASS);
+        assertThat(relabeled.label()).isEqualTo("negative");
+        assertThat(relabeled.labelSource()).isEqualTo(QualityGate.NEIGHBOURS);
+        assertThat(relabeled.consistency()).isEqualTo(0.8);
+
+        Neighbours.Vote tooFew = new Neighbours.Vote(0.0, "negative", 1.0, 4);
+        QualityGate.Decision kept = QualityGate.decide(policy(settings), scores(judged(5), 1.0, tooFew));
+        assertThat(kept.label()).isEqualTo("positive");
+        assertThat(kept.decision()).as("low consistency, no relabel").isEqualTo(QualityGate.REJECT);
+
+        settings.setRelabel("review");
+        QualityGate.Decision review = QualityGate.decide(policy(settings), scores(judged(5), 1.0, confident));
+        assertThat(review.decision()).isEqualTo(QualityGate.REJECT); // consistency 0 < 0.5 rejects first
+        settings.setMinLabelConsistency(null);
+        review = QualityGate.decide(policy(settings), scores(judged(5), 1.0, confident));
+        assertThat(review.decision()).isEqualTo(QualityGate.REVIEW);
+        assertThat(review.suggestedLabel()).isEqualTo("negative");
+    }
+
+    @Test
+    void shouldFlagANeighbourCheckThatCouldNotRun() {
+        var settings = QualitySettings.newBuilder().setMinNovelty(0.1);
+        QualityGate.Decision d = QualityGate.decide(
+                policy(settings), new QualityGate.Scores(judged(5), 1.0, null, null, null, "positive"));
+        assertThat(d.decision()).isEqualTo(QualityGate.PASS);
+        assertThat(d.flags()).containsExactly("novelty_unavailable");
+    }
+
+    @Test
+    void shouldListEveryProblemOfAQualitySectionAtOnce() {
+        var spec = TestRecords.request("r-1");
+        spec.getEvaluation().setJudgeEnabled(false);
+        spec.setQuality(QualitySettings.newBuilder()
+                .setMinJudgeScore(7.0)
+                .setAction("drop")
+                .setTarget("planned")
+                .setMaxPlanned(5L)
+                .setRelabelConfidence(0.4)
+                .build());
+        assertThat(QualityPolicy.problems(spec))
+                .anyMatch(p -> p.startsWith("quality.min_judge_score must be within [1, 5]"))
+                .anyMatch(p -> p.startsWith("quality.action 'drop' is unknown"))
+                .anyMatch(p -> p.startsWith("quality.max_planned applies only to target accepted"))
+                .anyMatch(p -> p.startsWith("quality.relabel_confidence"))
+                .anyMatch(p -> p.contains("judge_enabled is false"));
+    }
+
+    @Test
+    void shouldWeighByQualityAndBalance() {
+        assertThat(SampleWeights.quality(judged(5), 1.0, 1.0)).isEqualTo(1.0);
+        assertThat(SampleWeights.quality(judged(1), 0.0, null)).isEqualTo(SampleWeights.FLOOR);
+        assertThat(SampleWeights.quality(null, null, null)).isEqualTo(1.0);
+        assertThat(SampleWeights.provisionalBalance(0.5, 0.25)).isEqualTo(1.0);
+        assertThat(SampleWeights.provisionalBalance(0.25, 0.5)).isEqualTo(0.5);
+        assertThat(SampleWeights.balance(java.util.Map.of("a", 30L, "b", 10L), java.util.Map.of("a", 0.5, "b", 0.5)))
+                .containsEntry("b", 1.0)
+                .containsEntry("a", 1.0 / 3);
+    }
+}
