@@ -254,7 +254,13 @@ public final class FakeOpenAiServer implements AutoCloseable {
         ObjectNode schema = schemaNode.isObject() ? (ObjectNode) schemaNode : null;
         long seed = body.path("messages").toString().hashCode() * 1_000_003L
                 + body.path("seed").asLong(0);
-        String content = SimulatedContent.reply(schema, Map.of(), seed, SimulatedContent.Rates.NONE);
+        String prompt = null;
+        for (JsonNode message : body.path("messages")) {
+            if ("user".equals(message.path("role").asText())) {
+                prompt = message.path("content").asText();
+            }
+        }
+        String content = SimulatedContent.reply(prompt, schema, Map.of(), seed, SimulatedContent.Rates.NONE);
         String finish = "stop";
         if (fault == Fault.MALFORMED_CONTENT) {
             content = content.substring(0, content.length() / 2);

@@ -116,6 +116,14 @@ public final class LlmSettings {
             rate("llm.sim.refusal.rate", 0.01, "Simulator: share of refusals.");
     public static final Setting<Double> SIM_MALFORMED_RATE =
             rate("llm.sim.malformed.rate", 0.01, "Simulator: share of replies that are broken JSON.");
+    public static final Setting<Double> SIM_MISLABEL_RATE = rate(
+            "llm.sim.mislabel.rate",
+            0.04,
+            "Simulator: share of labelled replies whose text is written in the tone of another label.");
+    public static final Setting<Double> SIM_LOW_QUALITY_RATE = rate(
+            "llm.sim.low.quality.rate",
+            0.04,
+            "Simulator: share of replies whose text is word salad a rubric scores low.");
     public static final Setting<Double> SIM_RATE_LIMIT_RATE =
             rate("llm.sim.rate.limit.rate", 0.0, "Simulator: share of 429s.");
     public static final Setting<Double> SIM_SERVER_ERROR_RATE =
@@ -145,6 +153,8 @@ public final class LlmSettings {
             SIM_NEAR_DUPLICATE_RATE,
             SIM_REFUSAL_RATE,
             SIM_MALFORMED_RATE,
+            SIM_MISLABEL_RATE,
+            SIM_LOW_QUALITY_RATE,
             SIM_RATE_LIMIT_RATE,
             SIM_SERVER_ERROR_RATE);
 
@@ -193,7 +203,9 @@ public final class LlmSettings {
                             config.get(SIM_DUPLICATE_RATE),
                             config.get(SIM_NEAR_DUPLICATE_RATE),
                             config.get(SIM_REFUSAL_RATE),
-                            config.get(SIM_MALFORMED_RATE)),
+                            config.get(SIM_MALFORMED_RATE),
+                            config.get(SIM_MISLABEL_RATE),
+                            config.get(SIM_LOW_QUALITY_RATE)),
                     config.get(SIM_RATE_LIMIT_RATE),
                     config.get(SIM_SERVER_ERROR_RATE)));
         }

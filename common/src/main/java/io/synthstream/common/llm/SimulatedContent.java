@@ -17,7 +17,10 @@ import java.util.TreeMap;
  * wanted label and attribute values from the call's hints, and vary enough (a few hundred words
  * combined into sentences) that deduplication and diversity metrics have real work. Deterministic
  * for the same seed. Configured rates plant exact duplicates, near duplicates (one word changed),
- * refusals and malformed JSON, so the curator and the repair path see them too.
+ * refusals and malformed JSON, so the curator and the repair path see them too; and mislabelled
+ * samples (text in the tone of another label, labelled with the wanted one) and low-quality ones
+ * (word salad that ignores its label and conditions), so the quality gate does. A judge call is
+ * answered by {@link SimulatedJudge}, which reads the text only.
  *
  * <p>Used by {@link SimulatedProvider} and by the fake OpenAI-compatible server; it is a load and
  * demo generator, not a language model.
@@ -33,6 +36,11 @@ public final class SimulatedContent {
     /** Hint key naming the sample (and step) a call is for: replies to identical prompts still differ. */
     public static final String SAMPLE_HINT = "sample";
 
+    /** What {@link #planted} names: text in another label's tone, and word salad. */
+    public static final String MISLABELLED = "mislabelled";
+
+    public static final String LOW_QUALITY = "low_quality";
+
     /** What a refusal says; the curator's refusal filter catches it. */
     public static final String REFUSAL = "I'm sorry, but as an AI language model I cannot help with that request.";
 
@@ -43,9 +51,17 @@ public final class SimulatedContent {
      * @param nearDuplicate such a copy with one word changed
      * @param refusal every text field holds a refusal
      * @param malformed the reply is cut-off JSON
+     * @param mislabel the text is written in the tone of another label than the one the reply carries
+     * @param lowQuality the text is word salad: no tone, no conditions, repeated words
      */
-    public record Rates(double duplicate, double nearDuplicate, double refusal, double malformed) {
-        public static final Rates NONE = new Rates(0, 0, 0, 0);
+    public record Rates(
+            double duplicate,
+            double nearDuplicate,
+            double refusal,
+            double malformed,
+            double mislabel,
+            double lowQuality) {
+        public static final Rates NONE = new Rates(0, 0, 0, 0, 0, 0);
     }
 
     private static final String[] ADJECTIVES = {
@@ -174,13 +190,46 @@ public final class SimulatedContent {
 
     /**
      * A reply to a call whose expected object is described by {@code schema} (JSON schema with
-     * {@code properties}); without a schema, a single {@code text} field.
+     * {@code properties}); without a schema, a single {@code text} field. A judge call ({@link
+     * SimulatedJudge#isJudgeCall}) gets a verdict on the sample in {@code prompt}.
+     *
+     * @param prompt the last user message, or null
      */
+    public static String reply(String prompt, ObjectNode schema, Map<String, String> hints, long seed, Rates rates) {
+        if (prompt != null && SimulatedJudge.isJudgeCall(schema)) {
+            return SimulatedJudge.verdict(prompt, schema, seed);
+        }
+        return reply(schema, hints, seed, rates);
+    }
+
+    /**
+     * What the simulator plants in the reply to the call named {@code sampleHint} ({@value
+     * #MISLABELLED}, {@value #LOW_QUALITY}, or null): decided by the hint alone, so a harness can
+     * know the truth for a sample id without the reply carrying any mark of it.
+     *
+     * @param labelled whether the call wants a label (only such a reply can be mislabelled)
+     */
+    public static String planted(String sampleHint, Rates rates, boolean labelled) {
+        if (sampleHint == null) {
+            return null;
+        }
+        double roll = new SplittableRandom(Mix.mix(sampleHint.hashCode() * 0x9E3779B97F4A7C15L + 0x51L)).nextDouble();
+        if (roll < rates.mislabel()) {
+            return labelled ? MISLABELLED : null;
+        }
+        return roll < rates.mislabel() + rates.lowQuality() ? LOW_QUALITY : null;
+    }
+
+    /** A generation reply (see {@link #reply(String, ObjectNode, Map, long, Rates)}). */
     public static String reply(ObjectNode schema, Map<String, String> hints, long seed, Rates rates) {
         SplittableRandom fate = new SplittableRandom(Mix.mix(seed ^ 0x5DEECE66DL));
         double roll = fate.nextDouble();
         boolean malformed = roll < rates.malformed();
         boolean refusal = !malformed && roll < rates.malformed() + rates.refusal();
+        String wanted = hints.get(LABEL_HINT);
+        String plant = planted(hints.get(SAMPLE_HINT), rates, wanted != null);
+        String toneOf = MISLABELLED.equals(plant) ? otherLabel(schema, wanted, fate) : wanted;
+        boolean lowQuality = LOW_QUALITY.equals(plant);
         double copyRoll = fate.nextDouble();
         long textSeed = seed;
         boolean near = false;
@@ -198,7 +247,7 @@ public final class SimulatedContent {
                                 Map.entry("text", JSON.createObjectNode().put("type", "string")))
                         .iterator()
                 : schema.path("properties").fields();
-        String label = hints.get(LABEL_HINT);
+        String label = wanted;
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> field = fields.next();
             JsonNode spec = field.getValue();
@@ -225,7 +274,9 @@ public final class SimulatedContent {
                     array.add(pick(random, OBJECTS));
                 }
             } else {
-                String text = refusal ? REFUSAL : text(field.getKey(), hints, label, random);
+                String text = refusal
+                        ? REFUSAL
+                        : lowQuality ? wordSalad(random) : text(field.getKey(), hints, toneOf, random);
                 if (near) {
                     text = text.replaceFirst("\\b(the|a|my|our)\\b", "this");
                 }
@@ -294,6 +345,64 @@ public final class SimulatedContent {
             text.append("Clearly a matter of ").append(label).append('.');
         }
         return text.toString().trim();
+    }
+
+    /** Another label than {@code wanted}: from the schema's label enum, else from the simulator's tones. */
+    private static String otherLabel(ObjectNode schema, String wanted, SplittableRandom random) {
+        List<String> others = new ArrayList<>();
+        if (schema != null) {
+            schema.path("properties").forEach(spec -> {
+                List<String> values = new ArrayList<>();
+                spec.path("enum").forEach(v -> values.add(v.asText()));
+                if (values.contains(wanted)) {
+                    values.stream().filter(v -> !v.equals(wanted)).forEach(others::add);
+                }
+            });
+        }
+        if (others.isEmpty()) {
+            TONE.keySet().stream()
+                    .filter(t -> !t.equalsIgnoreCase(wanted))
+                    .sorted()
+                    .forEach(others::add);
+        }
+        return others.get(random.nextInt(others.size()));
+    }
+
+    /** Words from the vocabulary in no order, one said twice, no capital and no full stop. */
+    private static String wordSalad(SplittableRandom random) {
+        List<String> words = new ArrayList<>();
+        int n = random.nextInt(9, 15);
+        for (int i = 0; i < n; i++) {
+            String[] pool = switch (random.nextInt(4)) {
+                case 0 -> ADJECTIVES;
+                case 1 -> VERBS;
+                case 2 -> OBJECTS;
+                default -> SUBJECTS;
+            };
+            words.add(pick(random, pool));
+        }
+        int twice = random.nextInt(words.size());
+        words.add(twice, words.get(twice));
+        return String.join(" ", words).toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * How many of the simulator's tone sentences for {@code label} the (lower-cased) text holds;
+     * the judge's reading of tone. A label without a tone is recognised by the sentence the
+     * simulator writes for it.
+     */
+    static int toneEvidence(String lowerText, String label) {
+        String[] tone = TONE.get(label.toLowerCase(Locale.ROOT));
+        if (tone == null) {
+            return lowerText.contains(("Clearly a matter of " + label + ".").toLowerCase(Locale.ROOT)) ? 1 : 0;
+        }
+        int found = 0;
+        for (String sentence : tone) {
+            if (lowerText.contains(sentence.toLowerCase(Locale.ROOT))) {
+                found++;
+            }
+        }
+        return found;
     }
 
     private static String pick(SplittableRandom random, String[] words) {

@@ -101,9 +101,20 @@ public final class SimulatedProvider implements LlmProvider {
 
     private LlmResponse reply(LlmRequest request, long latency) {
         long seed = seedOf(request, settings.seed());
-        String content = SimulatedContent.reply(request.schema(), request.hints(), seed, settings.content());
+        String content = SimulatedContent.reply(
+                lastUserMessage(request), request.schema(), request.hints(), seed, settings.content());
         long prompt = request.estimatedTokens() - (request.maxTokens() == null ? 256 : request.maxTokens());
         return new LlmResponse(content, "stop", MODEL, Math.max(1, prompt), Math.max(1, content.length() / 4), latency);
+    }
+
+    private static String lastUserMessage(LlmRequest request) {
+        String last = null;
+        for (LlmRequest.Message m : request.messages()) {
+            if ("user".equals(m.role())) {
+                last = m.content();
+            }
+        }
+        return last;
     }
 
     /** A lognormal latency in millis around {@code median} (0 when the median is zero). */

@@ -17,8 +17,8 @@ import java.util.List;
  * @param minNovelty lowest novelty, or null
  * @param action what a failed score check does: reject, review or keep
  * @param onJudgeFailure what an unjudged sample gets while a judge check is set: reject, review or keep
- * @param relabel what a confident neighbour disagreement does: relabel, review, reject or keep
- * @param relabelConfidence the share of neighbours that must carry the other label
+ * @param relabel what a confident disagreement of the judge or the neighbours does: relabel, review, reject or keep
+ * @param relabelConfidence the judge's confidence, or the share of neighbours that must carry the other label
  * @param relabelMinNeighbours the neighbours needed before the vote may act
  * @param weights none, quality, balance or both
  * @param target planned or accepted

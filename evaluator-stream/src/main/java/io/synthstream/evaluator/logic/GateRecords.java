@@ -32,6 +32,7 @@ public final class GateRecords {
                 .setLabelSource(decision.labelSource())
                 .setSuggestedLabel(decision.suggestedLabel())
                 .setLabelConfidence(decision.labelConfidence())
+                .setSuggestedBy(decision.suggestedBy())
                 .setWeight(SampleWeights.combine(policy.weights(), quality, balance))
                 .setWeightScheme(policy.weights())
                 .setWeightProvisional(
@@ -65,8 +66,8 @@ public final class GateRecords {
     }
 
     /**
-     * The review request of a sample the gate sent to review; it suggests the neighbours' label
-     * when their disagreement sent it there.
+     * The review request of a sample the gate sent to review; it suggests the judge's or the
+     * neighbours' label when their disagreement sent it there.
      *
      * @param labels the task's label set
      */

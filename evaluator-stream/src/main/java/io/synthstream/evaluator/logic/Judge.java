@@ -18,7 +18,10 @@ import java.util.TreeMap;
  * The LLM judge's call and the reading of its verdict. The prompt gives the rubric, the task
  * (kind, description, allowed labels, grounding context), the conditions and the sample's fields,
  * and asks for {@code {"score": 1..5, "rationale": "..."}} at temperature 0 (with a JSON schema
- * where the provider supports one).
+ * where the provider supports one). When the task has labels, the judge also names the label a
+ * careful reader would assign and its confidence ({@code "label"}, {@code "label_confidence"}):
+ * the quality gate's judge-source relabel reads them, and the score judges everything but the
+ * label's correctness, so a mislabelled but well-written text can be relabelled instead of lost.
  */
 public final class Judge {
     static final int RATIONALE_MAX_CHARS = 500;
@@ -26,8 +29,13 @@ public final class Judge {
 
     private Judge() {}
 
-    /** A parsed verdict. */
-    public record Verdict(double score, String rationale) {}
+    /**
+     * A parsed verdict.
+     *
+     * @param label the label the judge would assign (one of the task's), or null
+     * @param labelConfidence its confidence in [0,1], or null without a label
+     */
+    public record Verdict(double score, String rationale, String label, Double labelConfidence) {}
 
     /** A reply that holds no verdict; the message says why. */
     public static final class UnreadableVerdictException extends Exception {
@@ -85,13 +93,31 @@ public final class Judge {
                 .append(JSON.<JsonNode>valueToTree(new TreeMap<>(sample.getFields()))
                         .toString())
                 .append("\n\n");
-        user.append("Judge the sample against the rubric. Reply with only a JSON object:"
-                + " {\"score\": <integer 1-5>, \"rationale\": \"<one or two sentences>\"}");
+        List<String> labels = spec.getTask().getLabels();
+        if (labels.isEmpty()) {
+            user.append("Judge the sample against the rubric. Reply with only a JSON object:"
+                    + " {\"score\": <integer 1-5>, \"rationale\": \"<one or two sentences>\"}");
+        } else {
+            user.append("Judge the sample against the rubric. Then, reading only the text, name the allowed label"
+                    + " a careful reader would assign and how sure you are. Reply with only a JSON object:"
+                    + " {\"score\": <integer 1-5>, \"rationale\": \"<one or two sentences>\","
+                    + " \"label\": \"<one allowed label>\", \"label_confidence\": <0.0-1.0>}");
+        }
         ObjectNode schema = JSON.createObjectNode().put("type", "object");
         ObjectNode properties = schema.putObject("properties");
         properties.putObject("score").put("type", "integer").put("minimum", 1).put("maximum", 5);
         properties.putObject("rationale").put("type", "string");
-        schema.putArray("required").add("score").add("rationale");
+        var required = schema.putArray("required").add("score").add("rationale");
+        if (!labels.isEmpty()) {
+            var allowed = properties.putObject("label").put("type", "string").putArray("enum");
+            labels.forEach(allowed::add);
+            properties
+                    .putObject("label_confidence")
+                    .put("type", "number")
+                    .put("minimum", 0)
+                    .put("maximum", 1);
+            required.add("label").add("label_confidence");
+        }
         schema.put("additionalProperties", false);
         Map<String, String> hints = Map.of(SimulatedContent.SAMPLE_HINT, sample.getSampleId() + "/judge");
         return new LlmRequest(
@@ -109,8 +135,12 @@ public final class Judge {
                 hints);
     }
 
-    /** The verdict in a reply: a JSON object with a score in [1,5] (numbers or numeric strings). */
-    public static Verdict parse(String reply) throws UnreadableVerdictException {
+    /**
+     * The verdict in a reply: a JSON object with a score in [1,5] (numbers or numeric strings). A
+     * label outside {@code labels} is dropped (the verdict stands, without a label); a missing or
+     * unreadable confidence with a label counts as 1, one outside [0,1] is clamped.
+     */
+    public static Verdict parse(String reply, List<String> labels) throws UnreadableVerdictException {
         JsonNode object;
         try {
             object = ReplyJson.extract(reply);
@@ -140,6 +170,28 @@ public final class Judge {
         if (text.length() > RATIONALE_MAX_CHARS) {
             text = text.substring(0, RATIONALE_MAX_CHARS - 1) + "…";
         }
-        return new Verdict(value, text);
+        String label =
+                object.path("label").isTextual() ? object.get("label").asText().strip() : null;
+        Double confidence = null;
+        if (label != null && labels.contains(label)) {
+            JsonNode c = object.get("label_confidence");
+            double read = c != null && c.isNumber() ? c.asDouble() : numberOr(c, 1.0);
+            confidence = Math.max(0.0, Math.min(1.0, read));
+        } else {
+            label = null;
+        }
+        return new Verdict(value, text, label, confidence);
+    }
+
+    private static double numberOr(JsonNode node, double otherwise) {
+        if (node == null || !node.isTextual()) {
+            return otherwise;
+        }
+        try {
+            double v = Double.parseDouble(node.asText().strip());
+            return Double.isNaN(v) ? otherwise : v;
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
     }
 }

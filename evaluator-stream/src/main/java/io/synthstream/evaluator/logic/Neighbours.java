@@ -38,8 +38,18 @@ public final class Neighbours {
      * @param majority the label most voters carry (ties: the sample's own, else the smallest)
      * @param share share of the voters that carry {@code majority}
      * @param voters how many neighbours voted (at most k)
+     * @param counts votes per label
      */
-    public record Vote(double consistency, String majority, double share, int voters) {
+    public record Vote(double consistency, String majority, double share, int voters, Map<String, Integer> counts) {
+        public Vote {
+            counts = Map.copyOf(counts);
+        }
+
+        /** The share of the voters that carry {@code label}. */
+        public double shareOf(String label) {
+            return voters == 0 ? 0.0 : (double) counts.getOrDefault(label, 0) / voters;
+        }
+
         /** Whether the majority names another label with at least {@code confidence} of {@code minVoters}+ votes. */
         public boolean disagrees(String label, double confidence, int minVoters) {
             return voters >= minVoters && !majority.equals(label) && share >= confidence;
@@ -88,7 +98,7 @@ public final class Neighbours {
             }
         }
         int n = nearest.size();
-        return new Vote((double) same / n, majority, (double) most / n, n);
+        return new Vote((double) same / n, majority, (double) most / n, n, counts);
     }
 
     /** 1 − max cosine similarity to an earlier sample, clamped to [0, 2]; null when there is none. */

@@ -14,10 +14,15 @@ import java.util.List;
  * silently. A neighbour score that could not be computed (embeddings off, or no labelled
  * neighbours yet) passes its check, flagged {@code <check>_unavailable}.
  *
- * <p>Label enhancement: when the neighbours' majority names another label with at least {@code
- * relabel_confidence} of at least {@code relabel_min_neighbours} votes, {@code relabel} decides:
- * relabel (the majority label becomes final, source {@code neighbours}, and the consistency check
- * reads the majority's share), review, reject, or keep (flagged). Rejections win over reviews.
+ * <p>Label enhancement from two auxiliary sources, the judge first. When the judge named a label
+ * with at least {@code relabel_confidence}, it settles the question: another label is a
+ * disagreement (source {@code judge}), the same label is agreement and the neighbours do not act.
+ * Otherwise (judge off, failed, unsure, or no label), when the neighbours' majority names another
+ * label with at least {@code relabel_confidence} of at least {@code relabel_min_neighbours} votes,
+ * that is a disagreement (source {@code neighbours}). On a disagreement {@code relabel} decides:
+ * relabel (the suggested label becomes final with its source, and the consistency check reads the
+ * neighbours' share of the final label), review, reject, or keep (flagged). Rejections win over
+ * reviews.
  */
 public final class QualityGate {
     public static final String PASS = "pass";
@@ -33,6 +38,7 @@ public final class QualityGate {
 
     public static final String GENERATED = "generated";
     public static final String NEIGHBOURS = "neighbours";
+    public static final String JUDGE = "judge";
     public static final String HUMAN = "human";
 
     private QualityGate() {}
@@ -62,9 +68,10 @@ public final class QualityGate {
      * @param reasons the failed checks that acted (reject reasons when rejected, else review reasons)
      * @param flags failed checks kept, and checks that could not run
      * @param label the final label (null without one)
-     * @param labelSource generated or neighbours
-     * @param suggestedLabel the neighbours' label when they disagree confidently, else null
-     * @param labelConfidence the share of neighbours behind {@code suggestedLabel}, else null
+     * @param labelSource generated, judge or neighbours
+     * @param suggestedLabel the judge's or the neighbours' label when it disagrees confidently, else null
+     * @param labelConfidence the judge's confidence or the neighbours' share behind {@code suggestedLabel}
+     * @param suggestedBy judge or neighbours when there is a suggested label, else null
      * @param consistency the consistency of the final label (the majority's share after a relabel)
      */
     public record Decision(
@@ -75,6 +82,7 @@ public final class QualityGate {
             String labelSource,
             String suggestedLabel,
             Double labelConfidence,
+            String suggestedBy,
             Double consistency) {
         public boolean relabeled() {
             return !GENERATED.equals(labelSource);
@@ -89,17 +97,33 @@ public final class QualityGate {
         String source = GENERATED;
         String suggested = null;
         Double confidence = null;
+        String suggestedBy = null;
         Double consistency = scores.consistency();
         Neighbours.Vote vote = scores.vote();
-        if (label != null
+        FaithfulnessScore judge = scores.faithfulness();
+        boolean judgeSure = label != null
+                && judge != null
+                && Scoring.JUDGED.equals(judge.getStatus())
+                && judge.getLabel() != null
+                && judge.getLabelConfidence() != null
+                && judge.getLabelConfidence() >= policy.relabelConfidence();
+        if (judgeSure && !judge.getLabel().equals(label)) {
+            suggested = judge.getLabel();
+            confidence = judge.getLabelConfidence();
+            suggestedBy = JUDGE;
+        } else if (!judgeSure
+                && label != null
                 && vote != null
                 && vote.disagrees(label, policy.relabelConfidence(), policy.relabelMinNeighbours())) {
             suggested = vote.majority();
             confidence = vote.share();
+            suggestedBy = NEIGHBOURS;
+        }
+        if (suggested != null) {
             if (QualityPolicy.RELABEL.equals(policy.relabel())) {
-                label = vote.majority();
-                source = NEIGHBOURS;
-                consistency = vote.share();
+                label = suggested;
+                source = suggestedBy;
+                consistency = vote == null ? null : vote.shareOf(suggested);
             } else {
                 act(policy.relabel(), LABEL_DISAGREEMENT, rejects, reviews, flags);
             }
@@ -119,7 +143,15 @@ public final class QualityGate {
         String decision = !rejects.isEmpty() ? REJECT : !reviews.isEmpty() ? REVIEW : PASS;
         List<String> reasons = !rejects.isEmpty() ? rejects : reviews;
         return new Decision(
-                decision, List.copyOf(reasons), List.copyOf(flags), label, source, suggested, confidence, consistency);
+                decision,
+                List.copyOf(reasons),
+                List.copyOf(flags),
+                label,
+                source,
+                suggested,
+                confidence,
+                suggestedBy,
+                consistency);
     }
 
     private static void threshold(

@@ -15,7 +15,7 @@ import java.util.Map;
  */
 public final class Rubrics {
     /** Bumped whenever a default rubric's text changes. */
-    public static final String DEFAULT_VERSION = "v1";
+    public static final String DEFAULT_VERSION = "v2";
 
     private static final String SCALE = """
             Score from 1 to 5:
@@ -23,13 +23,14 @@ public final class Rubrics {
             4 = faithful with a minor flaw (awkward wording, a small formatting slip);
             3 = partly faithful: one requirement is clearly missed or a factual error;
             2 = mostly unfaithful: several requirements missed, or incoherent in places;
-            1 = unusable: wrong label or task, refusal, gibberish, or empty.
+            1 = unusable: wrong task, refusal, gibberish, or empty.
             """;
 
     private static final Map<String, String> DEFAULTS =
             Map.of(TaskKinds.CLASSIFICATION, """
             The sample is a text written for a classification dataset.
-            - The text clearly expresses its label; a reader would assign the same label.
+            - The text clearly expresses one of the allowed labels (which one, and whether it is the
+              sample's, is answered separately in "label"; do not lower the score for it).
             - The text reflects every condition (attribute value) it was written for.
             - The text is fluent, coherent and self-contained, and does not mention the label by name
               unless natural.

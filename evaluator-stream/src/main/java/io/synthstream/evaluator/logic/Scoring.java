@@ -15,6 +15,7 @@ import io.synthstream.evaluator.avro.EvalEvent;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.TreeMap;
 
 /**
@@ -94,8 +95,14 @@ public final class Scoring {
         }
         SampleFailure failure = null;
         try {
-            Judge.Verdict v = Judge.parse(response.content());
-            verdict.setStatus(JUDGED).setScore(v.score()).setRationale(v.rationale());
+            Judge.Verdict v = Judge.parse(
+                    response.content(),
+                    spec == null ? List.of() : spec.getTask().getLabels());
+            verdict.setStatus(JUDGED)
+                    .setScore(v.score())
+                    .setRationale(v.rationale())
+                    .setLabel(v.label())
+                    .setLabelConfidence(v.labelConfidence());
         } catch (Judge.UnreadableVerdictException e) {
             verdict.setStatus(UNJUDGED).setRationale("unreadable verdict: " + e.getMessage());
             failure = SampleFailure.noted(

@@ -5,27 +5,57 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.synthstream.common.llm.LlmRequest;
 import io.synthstream.schemas.TestRecords;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class JudgeTest {
+    private static final List<String> NONE = List.of();
+    private static final List<String> SENTIMENT = List.of("positive", "negative");
+
+    @Test
+    void shouldReadTheLabelTheJudgeWouldAssign() throws Exception {
+        assertThat(Judge.parse(
+                        "{\"score\": 4, \"rationale\": \"Reads negative.\", \"label\": \"negative\","
+                                + " \"label_confidence\": 0.9}",
+                        SENTIMENT))
+                .isEqualTo(new Judge.Verdict(4, "Reads negative.", "negative", 0.9));
+        // No confidence: 1; a string confidence is read; out of range is clamped.
+        assertThat(Judge.parse("{\"score\": 4, \"label\": \"negative\"}", SENTIMENT)
+                        .labelConfidence())
+                .isEqualTo(1.0);
+        assertThat(Judge.parse("{\"score\": 4, \"label\": \"negative\", \"label_confidence\": \"0.7\"}", SENTIMENT)
+                        .labelConfidence())
+                .isEqualTo(0.7);
+        assertThat(Judge.parse("{\"score\": 4, \"label\": \"positive\", \"label_confidence\": 7}", SENTIMENT)
+                        .labelConfidence())
+                .isEqualTo(1.0);
+        // A label outside the task's set is dropped; the score stands.
+        Judge.Verdict outside = Judge.parse("{\"score\": 3, \"label\": \"angry\", \"label_confidence\": 1}", SENTIMENT);
+        assertThat(outside.label()).isNull();
+        assertThat(outside.labelConfidence()).isNull();
+        assertThat(outside.score()).isEqualTo(3);
+    }
+
     @Test
     void shouldReadVerdictsInTheShapesModelsWrite() throws Exception {
-        assertThat(Judge.parse("{\"score\": 5, \"rationale\": \"Good.\"}")).isEqualTo(new Judge.Verdict(5, "Good."));
-        assertThat(Judge.parse("Verdict:\n```json\n{\"rationale\": \"ok\", \"score\": 3.5}\n```")
+        assertThat(Judge.parse("{\"score\": 5, \"rationale\": \"Good.\"}", NONE))
+                .isEqualTo(new Judge.Verdict(5, "Good.", null, null));
+        assertThat(Judge.parse("Verdict:\n```json\n{\"rationale\": \"ok\", \"score\": 3.5}\n```", NONE)
                         .score())
                 .isEqualTo(3.5);
-        assertThat(Judge.parse("{\"score\": \" 2 \"}")).isEqualTo(new Judge.Verdict(2, ""));
-        assertThat(Judge.parse("{\"score\": 4, \"rationale\": \"" + "x".repeat(900) + "\"}")
+        assertThat(Judge.parse("{\"score\": \" 2 \"}", NONE)).isEqualTo(new Judge.Verdict(2, "", null, null));
+        assertThat(Judge.parse("{\"score\": 4, \"rationale\": \"" + "x".repeat(900) + "\"}", NONE)
                         .rationale())
                 .hasSize(Judge.RATIONALE_MAX_CHARS);
     }
 
     @Test
     void shouldRejectRepliesWithoutAUsableScore() {
-        assertThatThrownBy(() -> Judge.parse("{\"score\": 7}")).hasMessageContaining("outside 1-5");
-        assertThatThrownBy(() -> Judge.parse("{\"score\": \"great\"}")).hasMessageContaining("not a number");
-        assertThatThrownBy(() -> Judge.parse("{\"verdict\": 4}")).hasMessageContaining("no score");
-        assertThatThrownBy(() -> Judge.parse("I'd say four")).isInstanceOf(Judge.UnreadableVerdictException.class);
+        assertThatThrownBy(() -> Judge.parse("{\"score\": 7}", NONE)).hasMessageContaining("outside 1-5");
+        assertThatThrownBy(() -> Judge.parse("{\"score\": \"great\"}", NONE)).hasMessageContaining("not a number");
+        assertThatThrownBy(() -> Judge.parse("{\"verdict\": 4}", NONE)).hasMessageContaining("no score");
+        assertThatThrownBy(() -> Judge.parse("I'd say four", NONE))
+                .isInstanceOf(Judge.UnreadableVerdictException.class);
     }
 
     @Test
@@ -38,7 +68,7 @@ class JudgeTest {
         assertThat(request.model()).isEqualTo("judge-m");
         assertThat(request.maxTokens()).isEqualTo(200);
         assertThat(request.messages().get(0).content())
-                .contains("clearly expresses its label")
+                .contains("clearly expresses one of the allowed labels")
                 .contains("5 = fully");
         assertThat(request.messages().get(1).content())
                 .contains("Allowed labels: positive, negative")
@@ -50,7 +80,11 @@ class JudgeTest {
                         .path("maximum")
                         .asInt())
                 .isEqualTo(5);
-        assertThat(Rubrics.version("classification", null)).isEqualTo("default-classification-v1");
+        assertThat(request.schema().path("properties").path("label").path("enum"))
+                .extracting(n -> n.asText())
+                .containsExactly("positive", "negative");
+        assertThat(request.schema().path("required").toString()).contains("label_confidence");
+        assertThat(Rubrics.version("classification", null)).isEqualTo("default-classification-v2");
         assertThat(Rubrics.version("custom", "Be strict."))
                 .startsWith("custom-")
                 .hasSize(19);

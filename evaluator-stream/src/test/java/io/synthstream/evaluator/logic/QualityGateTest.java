@@ -6,6 +6,7 @@ import io.synthstream.avro.FaithfulnessScore;
 import io.synthstream.avro.QualitySettings;
 import io.synthstream.common.quality.QualityPolicy;
 import io.synthstream.schemas.TestRecords;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class QualityGateTest {
@@ -64,14 +65,14 @@ class QualityGateTest {
     @Test
     void shouldRelabelOnlyOnAConfidentVoteOfEnoughNeighbours() {
         var settings = QualitySettings.newBuilder().setRelabel("relabel").setMinLabelConsistency(0.5);
-        Neighbours.Vote confident = new Neighbours.Vote(0.0, "negative", 0.8, 5);
+        Neighbours.Vote confident = new Neighbours.Vote(0.0, "negative", 0.8, 5, Map.of("negative", 4, "neutral", 1));
         QualityGate.Decision relabeled = QualityGate.decide(policy(settings), scores(judged(5), 1.0, confident));
         assertThat(relabeled.decision()).as("consistency reads the new label").isEqualTo(QualityGate.PASS);
         assertThat(relabeled.label()).isEqualTo("negative");
         assertThat(relabeled.labelSource()).isEqualTo(QualityGate.NEIGHBOURS);
         assertThat(relabeled.consistency()).isEqualTo(0.8);
 
-        Neighbours.Vote tooFew = new Neighbours.Vote(0.0, "negative", 1.0, 4);
+        Neighbours.Vote tooFew = new Neighbours.Vote(0.0, "negative", 1.0, 4, Map.of("negative", 4));
         QualityGate.Decision kept = QualityGate.decide(policy(settings), scores(judged(5), 1.0, tooFew));
         assertThat(kept.label()).isEqualTo("positive");
         assertThat(kept.decision()).as("low consistency, no relabel").isEqualTo(QualityGate.REJECT);
@@ -83,6 +84,55 @@ class QualityGateTest {
         review = QualityGate.decide(policy(settings), scores(judged(5), 1.0, confident));
         assertThat(review.decision()).isEqualTo(QualityGate.REVIEW);
         assertThat(review.suggestedLabel()).isEqualTo("negative");
+    }
+
+    private static FaithfulnessScore judgedWithLabel(double score, String label, double confidence) {
+        return FaithfulnessScore.newBuilder(judged(score))
+                .setLabel(label)
+                .setLabelConfidence(confidence)
+                .build();
+    }
+
+    @Test
+    void shouldRelabelFromAConfidentJudgeBeforeTheNeighbours() {
+        var settings = QualitySettings.newBuilder().setRelabel("relabel").setMinLabelConsistency(0.5);
+        Neighbours.Vote neutral = new Neighbours.Vote(0.2, "neutral", 0.8, 5, Map.of("neutral", 4, "positive", 1));
+
+        // A sure judge names another label: it wins over the neighbours' majority.
+        QualityGate.Decision byJudge =
+                QualityGate.decide(policy(settings), scores(judgedWithLabel(5, "negative", 0.9), 1.0, neutral));
+        assertThat(byJudge.label()).isEqualTo("negative");
+        assertThat(byJudge.labelSource()).isEqualTo(QualityGate.JUDGE);
+        assertThat(byJudge.suggestedBy()).isEqualTo(QualityGate.JUDGE);
+        assertThat(byJudge.labelConfidence()).isEqualTo(0.9);
+        assertThat(byJudge.consistency())
+                .as("the neighbours' share of the final label")
+                .isEqualTo(0.0);
+        assertThat(byJudge.decision()).isEqualTo(QualityGate.REJECT);
+        assertThat(byJudge.reasons()).containsExactly(QualityGate.LABEL_CONSISTENCY);
+
+        // A sure judge that agrees settles it: the neighbours do not relabel.
+        QualityGate.Decision agreed =
+                QualityGate.decide(policy(settings), scores(judgedWithLabel(5, "positive", 0.95), 1.0, neutral));
+        assertThat(agreed.label()).isEqualTo("positive");
+        assertThat(agreed.relabeled()).isFalse();
+        assertThat(agreed.suggestedLabel()).isNull();
+
+        // An unsure judge leaves it to the neighbours.
+        QualityGate.Decision unsure =
+                QualityGate.decide(policy(settings), scores(judgedWithLabel(5, "negative", 0.6), 1.0, neutral));
+        assertThat(unsure.label()).isEqualTo("neutral");
+        assertThat(unsure.labelSource()).isEqualTo(QualityGate.NEIGHBOURS);
+        assertThat(unsure.decision()).isEqualTo(QualityGate.PASS);
+
+        // relabel=reject acts on the judge's disagreement with its own reason.
+        settings.setRelabel("reject").setMinLabelConsistency(null);
+        QualityGate.Decision rejected =
+                QualityGate.decide(policy(settings), scores(judgedWithLabel(5, "negative", 0.9), 1.0, null));
+        assertThat(rejected.decision()).isEqualTo(QualityGate.REJECT);
+        assertThat(rejected.reasons()).containsExactly(QualityGate.LABEL_DISAGREEMENT);
+        assertThat(rejected.suggestedLabel()).isEqualTo("negative");
+        assertThat(rejected.label()).isEqualTo("positive");
     }
 
     @Test

@@ -46,7 +46,7 @@ class EvaluatorTopologyTest {
             assertThat(scored.getFaithfulness().getScore()).isBetween(1.0, 5.0);
             assertThat(scored.getFaithfulness().getRationale()).isNotBlank();
             assertThat(scored.getFaithfulness().getJudgeModel()).isEqualTo(SimulatedProvider.MODEL);
-            assertThat(scored.getFaithfulness().getRubricVersion()).isEqualTo("default-classification-v1");
+            assertThat(scored.getFaithfulness().getRubricVersion()).isEqualTo("default-classification-v2");
             assertThat(scored.getConditionAdherence()).isEqualTo(1.0); // mentions books, label matches
             assertThat(scored.getNovelty()).isNull(); // nothing earlier in the dataset
             assertThat(scored.getLabelConsistency()).isNull();
