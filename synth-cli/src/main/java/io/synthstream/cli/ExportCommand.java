@@ -35,8 +35,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code synth export <dataset>}: the dataset's scored samples from synth.samples.scored as JSONL,
- * one object per sample with its fields, attributes, scores and provenance.
+ * {@code synth export <dataset>}: the dataset's accepted samples from synth.dataset, in final form
+ * (fields, label and its source, weight, scores, the judge's rationale, provenance), as one JSONL
+ * or Parquet file, or as a dataset directory with seeded stratified splits and a dataset card
+ * ({@link DatasetCard}).
  */
 @Command(
         name = "export",
@@ -72,16 +74,58 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
                     + " with their reasons (column held_back).")
     boolean heldBack;
 
+    @Option(
+            names = "--split",
+            paramLabel = "NAME=SHARE,...",
+            description = "Write a dataset directory with seeded splits stratified by label, e.g."
+                    + " train=0.8,validation=0.1,test=0.1 (implies --card).")
+    String split;
+
+    @Option(
+            names = "--seed",
+            defaultValue = "42",
+            description = "Seed of the split assignment (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(
+            names = "--card",
+            description = "Write a dataset directory: data/<split>.<format> and a README.md dataset card with"
+                    + " Hugging Face Hub YAML front matter (features, splits, settings, report metrics).")
+    boolean card;
+
     @Override
     public Integer call() throws IOException {
+        Splits splits = split == null ? null : Splits.parse(split);
+        if (splits != null || card) {
+            Path dir = out.resolve(fileName(dataset));
+            DatasetCard.Layout layout =
+                    exportDirectory(cluster, dataset, Set.of(), dir, format, heldBack, splits, seed);
+            long n = layout.rows().entrySet().stream()
+                    .filter(e -> !e.getKey().equals(DatasetCard.HELD_BACK))
+                    .mapToLong(Map.Entry::getValue)
+                    .sum();
+            if (n == 0) {
+                throw nothingAccepted(dataset);
+            }
+            spec.commandLine()
+                    .getOut()
+                    .printf(
+                            "wrote %d samples of %s to %s (%s) with its dataset card %s%n",
+                            n, dataset, dir.resolve("data"), layout.rows(), dir.resolve("README.md"));
+            return 0;
+        }
         Path file = out.resolve(fileName(dataset) + "." + format.name());
         long n = export(cluster, dataset, Set.of(), file, format, heldBack);
         if (n == 0) {
-            throw new IllegalStateException("No accepted samples for dataset '" + dataset + "' in "
-                    + Topics.DATASET.name() + " (unknown dataset, or nothing accepted yet)");
+            throw nothingAccepted(dataset);
         }
         spec.commandLine().getOut().printf("wrote %d samples of %s to %s%n", n, dataset, file);
         return 0;
+    }
+
+    private static IllegalStateException nothingAccepted(String dataset) {
+        return new IllegalStateException("No accepted samples for dataset '" + dataset + "' in " + Topics.DATASET.name()
+                + " (unknown dataset, or nothing accepted yet)");
     }
 
     /**
@@ -118,6 +162,51 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
             Format format,
             boolean heldBack)
             throws IOException {
+        DatasetCard.Content content = read(cluster, dataset, requests, heldBack, false);
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (RowWriter writer = writer(format, file)) {
+            for (ObjectNode row : content.accepted()) {
+                writer.write(row);
+            }
+            for (ObjectNode row : content.heldBack()) {
+                writer.write(row);
+            }
+        }
+        return content.accepted().size();
+    }
+
+    /**
+     * Writes the dataset as a directory a trainer can load ({@link DatasetCard}): one file per
+     * split under {@code dir/data} and the dataset card {@code dir/README.md}.
+     *
+     * @param splits the splits, or null for one {@code train} split
+     */
+    static DatasetCard.Layout exportDirectory(
+            ClusterOptions cluster,
+            String dataset,
+            Collection<String> requests,
+            Path dir,
+            Format format,
+            boolean heldBack,
+            Splits splits,
+            long seed)
+            throws IOException {
+        DatasetCard.Content content = read(cluster, dataset, requests, heldBack, true);
+        return DatasetCard.write(dir, dataset, format, content, splits, seed);
+    }
+
+    /**
+     * The dataset's accepted rows (only those of {@code requests} when not empty) in final form,
+     * in the order they were accepted; a sample a reviewer retracted is left out. Balance weights
+     * are made final here ({@link SampleWeights#balance} over the exported rows). For every
+     * complete request the row count is checked against its ledger's {@code accepted}: a
+     * difference is an error, never a silently short file.
+     *
+     * @param heldBack also read the scored samples the gate rejected or sent to review
+     * @param forCard also read the latest report (specs and ledgers are always read)
+     */
+    private static DatasetCard.Content read(
+            ClusterOptions cluster, String dataset, Collection<String> requests, boolean heldBack, boolean forCard) {
         Map<String, DatasetSample> accepted = new LinkedHashMap<>();
         try (TopicTail<DatasetSample> tail = new TopicTail<>(
                 cluster.bootstrapServers,
@@ -132,23 +221,30 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
                 }
             }
         }
-        checkAgainstLedgers(cluster, accepted.values());
-        Map<String, Double> balance = finalBalance(cluster, accepted.values());
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        try (RowWriter writer = format == Format.parquet ? parquet(file) : jsonl(file)) {
-            for (DatasetSample sample : accepted.values()) {
-                writer.write(json(
-                        sample,
-                        balance.get(
-                                DatasetState.cell(sample.getScored().getSample().getAttributes()))));
-            }
-            if (heldBack) {
-                for (ScoredSample scored : heldBack(cluster, dataset, requests)) {
-                    writer.write(json(scored));
-                }
-            }
+        Set<String> exported = new java.util.TreeSet<>();
+        accepted.values().forEach(a -> exported.add(a.getRequestId()));
+        Map<String, RequestStatus> ledgers = latest(cluster, Topics.REQUEST_STATUS);
+        ledgers.keySet().retainAll(exported);
+        checkAgainstLedgers(ledgers, accepted.values());
+        Map<String, GenerationRequest> specs = latest(cluster, Topics.SPECS);
+        specs.keySet().retainAll(exported);
+        Map<String, Double> balance = finalBalance(specs, accepted.values());
+        List<ObjectNode> rows = new ArrayList<>();
+        for (DatasetSample sample : accepted.values()) {
+            rows.add(json(
+                    sample,
+                    balance.get(DatasetState.cell(sample.getScored().getSample().getAttributes()))));
         }
-        return accepted.size();
+        List<ObjectNode> held = new ArrayList<>();
+        if (heldBack) {
+            heldBack(cluster, dataset, requests).forEach(s -> held.add(json(s)));
+        }
+        return new DatasetCard.Content(
+                rows,
+                held,
+                specs,
+                ledgers,
+                forCard ? ReportCommand.latest(cluster, dataset) : java.util.Optional.empty());
     }
 
     /** The latest scored version of each sample the gate did not pass. */
@@ -174,10 +270,9 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /** Fails when a complete request's ledger counts other than the rows found for it. */
-    private static void checkAgainstLedgers(ClusterOptions cluster, Collection<DatasetSample> rows) {
+    private static void checkAgainstLedgers(Map<String, RequestStatus> ledgers, Collection<DatasetSample> rows) {
         Map<String, Long> perRequest = new TreeMap<>();
         rows.forEach(r -> perRequest.merge(r.getRequestId(), 1L, Long::sum));
-        Map<String, RequestStatus> ledgers = latest(cluster, Topics.REQUEST_STATUS);
         List<String> problems = new ArrayList<>();
         perRequest.forEach((request, n) -> {
             RequestStatus status = ledgers.get(request);
@@ -195,11 +290,11 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
      * Final balance weights per attribute cell, from the exported rows and the cells' declared
      * shares (the product of each attribute value's share of its declared weights).
      */
-    private static Map<String, Double> finalBalance(ClusterOptions cluster, Collection<DatasetSample> rows) {
+    private static Map<String, Double> finalBalance(
+            Map<String, GenerationRequest> specs, Collection<DatasetSample> rows) {
         if (rows.stream().noneMatch(DatasetSample::getWeightProvisional)) {
             return Map.of();
         }
-        Map<String, GenerationRequest> specs = latest(cluster, Topics.SPECS);
         Map<String, Long> counts = new TreeMap<>();
         Map<String, Double> targets = new TreeMap<>();
         for (DatasetSample row : rows) {
@@ -259,6 +354,11 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
 
         @Override
         void close() throws IOException;
+    }
+
+    /** A writer of rows to {@code file} in {@code format}. */
+    static RowWriter writer(Format format, Path file) throws IOException {
+        return format == Format.parquet ? parquet(file) : jsonl(file);
     }
 
     private static RowWriter jsonl(Path file) throws IOException {

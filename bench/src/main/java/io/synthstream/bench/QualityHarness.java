@@ -1,0 +1,303 @@
+package io.synthstream.bench;
+
+import io.synthstream.avro.RequestStatus;
+import io.synthstream.avro.ScoredSample;
+import io.synthstream.common.app.StreamsApp;
+import io.synthstream.common.config.SynthConfig;
+import io.synthstream.common.llm.LlmSettings;
+import io.synthstream.common.llm.SimulatedContent;
+import io.synthstream.common.streams.SynthSerdes;
+import io.synthstream.common.topics.TopicAdmin;
+import io.synthstream.common.topics.TopicSpec;
+import io.synthstream.common.topics.Topics;
+import io.synthstream.curator.app.CuratorApp;
+import io.synthstream.curator.topology.CuratorTopology;
+import io.synthstream.evaluator.app.EvaluatorApp;
+import io.synthstream.evaluator.config.EvaluatorConfig;
+import io.synthstream.evaluator.topology.EvaluatorTopology;
+import io.synthstream.generator.app.GeneratorApp;
+import io.synthstream.generator.config.GeneratorConfig;
+import io.synthstream.generator.topology.GeneratorTopology;
+import io.synthstream.local.EmbeddedKafka;
+import io.synthstream.local.EmbeddedPlatform;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * What acting on quality costs and catches, on the whole embedded pipeline with the SIMULATOR
+ * (figures are simulator results): a sentiment request for N accepted samples with planted
+ * mislabelled and low-quality samples, run side by side with the judge on (gate on its score,
+ * relabel from the judge first) and off (relabel from the MiniLM neighbours only). Per run it
+ * prints relabel precision and recall against what was planted (the truth comes from {@link
+ * SimulatedContent#planted} on the sample id, never from the record), how many planted
+ * low-quality samples were accepted, planned vs accepted and surplus (over-generation), and the
+ * time from generation ({@code Sample.created_at}) to acceptance ({@code accepted_at}) p50/p99,
+ * with the ratio judge on / judge off.
+ *
+ * <p>Run: {@code java -cp bench/target/benchmarks.jar io.synthstream.bench.QualityHarness [count]
+ * [mislabel rate] [low-quality rate]} (defaults 1000, 0.10, 0.10).
+ */
+public final class QualityHarness {
+    private static final Duration TIMEOUT = Duration.ofMinutes(20);
+
+    private QualityHarness() {}
+
+    record Figures(
+            int scored,
+            int mislabelled,
+            int relabeled,
+            double precision,
+            double recall,
+            int lowPlanted,
+            int lowAccepted,
+            long planned,
+            long accepted,
+            long surplus,
+            long p50,
+            long p99,
+            double seconds) {}
+
+    public static void main(String[] args) throws Exception {
+        int count = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        double mislabel = args.length > 1 ? Double.parseDouble(args[1]) : 0.10;
+        double low = args.length > 2 ? Double.parseDouble(args[2]) : 0.10;
+        SimulatedContent.Rates rates = new SimulatedContent.Rates(0, 0, 0, 0, mislabel, low);
+        Path state = Files.createTempDirectory("synth-bench-quality");
+        try (EmbeddedPlatform platform = EmbeddedPlatform.ephemeral()) {
+            EmbeddedKafka kafka = platform.kafka();
+            TopicAdmin.ensureTopics(kafka.admin(), Topics.ALL, 6, Optional.empty());
+            Map<String, Object> sim =
+                    Map.of(LlmSettings.SIM_MISLABEL_RATE.key(), mislabel, LlmSettings.SIM_LOW_QUALITY_RATE.key(), low);
+            List<StreamsApp> apps = new ArrayList<>();
+            try {
+                SynthConfig generator = config(
+                        GeneratorConfig.definition(), GeneratorApp.DEFAULTS, platform, "bench-q-gen", state, sim);
+                SynthConfig curator =
+                        config(SynthConfig.baseDefinition(), CuratorApp.DEFAULTS, platform, "bench-q-cur", state, sim);
+                SynthConfig evaluator = config(
+                        EvaluatorConfig.definition(), EvaluatorApp.DEFAULTS, platform, "bench-q-eval", state, sim);
+                apps.add(StreamsApp.start(generator, GeneratorTopology.build(generator), GeneratorTopology.TOPICS));
+                apps.add(StreamsApp.start(curator, CuratorTopology.build(curator), CuratorTopology.topics(curator)));
+                apps.add(StreamsApp.start(evaluator, EvaluatorTopology.build(evaluator), EvaluatorTopology.TOPICS));
+                SynthSerdes serdes = SynthSerdes.from(evaluator);
+                System.out.printf(
+                        Locale.ROOT,
+                        "SIMULATOR results: %d accepted sentiment samples wanted per run, %.0f %% mislabelled and"
+                                + " %.0f %% low-quality planted%n",
+                        count,
+                        mislabel * 100,
+                        low * 100);
+                Figures on = run(kafka, serdes, rates, "q-judge", count, true);
+                print("judge on ", on);
+                Figures off = run(kafka, serdes, rates, "q-neighbours", count, false);
+                print("judge off", off);
+                System.out.printf(
+                        Locale.ROOT,
+                        "generation -> acceptance p50 ratio judge on / off %.2f, p99 ratio %.2f%n",
+                        (double) on.p50() / Math.max(1, off.p50()),
+                        (double) on.p99() / Math.max(1, off.p99()));
+            } finally {
+                for (int i = apps.size() - 1; i >= 0; i--) {
+                    apps.get(i).close();
+                }
+            }
+        }
+    }
+
+    private static void print(String name, Figures f) {
+        System.out.printf(
+                Locale.ROOT,
+                "%s: %d scored; relabel precision %.3f recall %.3f (%d relabelled, %d planted mislabelled);"
+                        + " planted low-quality accepted %d of %d; planned %d, accepted %d, surplus %d;"
+                        + " generation -> acceptance p50 %d ms p99 %d ms; %.1f s%n",
+                name,
+                f.scored(),
+                f.precision(),
+                f.recall(),
+                f.relabeled(),
+                f.mislabelled(),
+                f.lowAccepted(),
+                f.lowPlanted(),
+                f.planned(),
+                f.accepted(),
+                f.surplus(),
+                f.p50(),
+                f.p99(),
+                f.seconds());
+    }
+
+    private static Figures run(
+            EmbeddedKafka kafka, SynthSerdes serdes, SimulatedContent.Rates rates, String id, int count, boolean judge)
+            throws Exception {
+        String quality = judge
+                ? "{\"target\": \"accepted\", \"min_judge_score\": 3, \"relabel\": \"relabel\"}"
+                : "{\"target\": \"accepted\", \"relabel\": \"relabel\"}";
+        String request = """
+                {"request_id": "%s", "dataset": "%s",
+                 "task": {"kind": "classification", "description": "short customer reviews of consumer electronics",
+                          "labels": ["positive", "negative", "neutral"]},
+                 "count": %d,
+                 "attributes": [{"name": "product", "values": [{"value": "phone"}, {"value": "laptop"},
+                                 {"value": "headphones"}, {"value": "camera"}]}],
+                 "sampling_mode": "balanced", "seed": 7,
+                 "evaluation": {"judge_enabled": %s},
+                 "quality": %s}
+                """.formatted(id, id, count, judge, quality);
+        long start = System.nanoTime();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                new StringSerializer(),
+                new StringSerializer())) {
+            producer.send(new ProducerRecord<>(Topics.REQUESTS_JSON.name(), id, request))
+                    .get();
+        }
+        RequestStatus done = awaitComplete(kafka, serdes, id, start);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Map<String, ScoredSample> scored = new HashMap<>();
+        read(kafka, serdes, Topics.SAMPLES_SCORED, s -> {
+            if (s != null && s.getSample().getRequestId().equals(id)) {
+                scored.put(s.getSample().getSampleId(), s);
+            }
+        });
+        List<Long> latencies = new ArrayList<>();
+        List<String> accepted = new ArrayList<>();
+        read(kafka, serdes, Topics.DATASET, d -> {
+            if (d != null && d.getRequestId().equals(id)) {
+                accepted.add(d.getSampleId());
+                latencies.add(d.getAcceptedAt().toEpochMilli()
+                        - d.getScored().getSample().getCreatedAt().toEpochMilli());
+            }
+        });
+        int mislabelled = 0;
+        int relabeled = 0;
+        int right = 0;
+        for (ScoredSample s : scored.values()) {
+            boolean planted = SimulatedContent.MISLABELLED.equals(
+                    SimulatedContent.planted(s.getSample().getSampleId() + "/0", rates, true));
+            boolean relabel = !"generated".equals(s.getQuality().getLabelSource());
+            mislabelled += planted ? 1 : 0;
+            relabeled += relabel ? 1 : 0;
+            right += planted && relabel ? 1 : 0;
+        }
+        int lowPlanted = 0;
+        for (String sampleId : scored.keySet()) {
+            lowPlanted +=
+                    SimulatedContent.LOW_QUALITY.equals(SimulatedContent.planted(sampleId + "/0", rates, true)) ? 1 : 0;
+        }
+        int lowAccepted = 0;
+        for (String sampleId : accepted) {
+            lowAccepted +=
+                    SimulatedContent.LOW_QUALITY.equals(SimulatedContent.planted(sampleId + "/0", rates, true)) ? 1 : 0;
+        }
+        Collections.sort(latencies);
+        return new Figures(
+                scored.size(),
+                mislabelled,
+                relabeled,
+                relabeled == 0 ? 0 : (double) right / relabeled,
+                mislabelled == 0 ? 0 : (double) right / mislabelled,
+                lowPlanted,
+                lowAccepted,
+                done.getPlanned(),
+                done.getAccepted(),
+                done.getSurplus(),
+                percentile(latencies, 0.5),
+                percentile(latencies, 0.99),
+                seconds);
+    }
+
+    private static long percentile(List<Long> sorted, double q) {
+        if (sorted.isEmpty()) {
+            return 0;
+        }
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
+    }
+
+    private static RequestStatus awaitComplete(EmbeddedKafka kafka, SynthSerdes serdes, String id, long start)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        long lastPrint = 0;
+        while (System.nanoTime() < deadline) {
+            RequestStatus[] latest = new RequestStatus[1];
+            read(kafka, serdes, Topics.REQUEST_STATUS, s -> {
+                if (s != null && s.getRequestId().equals(id)) {
+                    latest[0] = s;
+                }
+            });
+            if (latest[0] != null && latest[0].getComplete()) {
+                return latest[0];
+            }
+            if (latest[0] != null && System.nanoTime() - lastPrint > 10e9) {
+                lastPrint = System.nanoTime();
+                System.out.printf(
+                        Locale.ROOT,
+                        "  %s: %.0f s, planned %d, accepted %d, in flight %d%n",
+                        id,
+                        (System.nanoTime() - start) / 1e9,
+                        latest[0].getPlanned(),
+                        latest[0].getAccepted(),
+                        latest[0].getInFlight());
+            }
+            Thread.sleep(1000);
+        }
+        throw new IllegalStateException(id + " did not complete in " + TIMEOUT);
+    }
+
+    /** Every committed record of {@code topic} up to its current end, decoded. */
+    private static <V> void read(EmbeddedKafka kafka, SynthSerdes serdes, TopicSpec<?, V> topic, Consumer<V> sink) {
+        var values = serdes.value(topic).deserializer();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        kafka.bootstrapServers(),
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed"),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
+                    .map(p -> new TopicPartition(topic.name(), p.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                consumer.poll(Duration.ofMillis(200))
+                        .forEach(r ->
+                                sink.accept(r.value() == null ? null : values.deserialize(topic.name(), r.value())));
+            }
+        }
+    }
+
+    private static SynthConfig config(
+            ConfigDef definition,
+            Map<String, Object> defaults,
+            EmbeddedPlatform platform,
+            String app,
+            Path state,
+            Map<String, Object> sim) {
+        Map<String, Object> props = new HashMap<>(defaults);
+        props.putAll(CuratorThroughputHarness.platformProps(platform.kafka(), platform, app, state));
+        props.put(
+                EvaluatorConfig.NATIVE_CACHE_DIR.key(), state.resolve("native").toString());
+        props.putAll(sim);
+        return new SynthConfig(definition, props);
+    }
+}
