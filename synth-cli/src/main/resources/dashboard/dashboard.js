@@ -51,11 +51,18 @@
     return td;
   }
 
+  function seconds(ms) {
+    return `${(Number(ms) / 1000).toFixed(1)} s`;
+  }
+
   function requests(rows) {
     const body = document.querySelector('#requests tbody');
     body.replaceChildren();
     rows.forEach(r => {
-      const done = r.curated + r.rejected + r.failed;
+      // Progress as the ledger counts it: accepted samples for a target of accepted samples,
+      // else planned samples whose fate is final.
+      const done = r.target === 'accepted' ? r.accepted
+        : r.accepted + r.rejected + r.rejected_quality + r.failed + r.surplus;
       const pct = r.requested > 0 ? Math.min(100, 100 * done / r.requested) : 0;
       const tr = document.createElement('tr');
       const progress = document.createElement('td');
@@ -65,8 +72,11 @@
       fill.style.width = `${Number(pct) || 0}%`;
       bar.appendChild(fill);
       progress.append(bar, ` ${done}/${r.requested}${r.complete ? ' ✓' : ''}`);
+      const review = r.review_p50_ms === undefined ? ''
+        : `${seconds(r.review_p50_ms)} / ${seconds(r.review_p99_ms)}`;
       tr.append(cell(r.request_id), cell(r.dataset), progress,
-        cell(r.curated), cell(r.rejected), cell(r.failed), cell(r.judged));
+        cell(r.planned), cell(r.curated), cell(r.accepted), cell(r.rejected), cell(r.rejected_quality),
+        cell(r.relabeled), cell(r.in_review), cell(review), cell(r.surplus), cell(r.failed), cell(r.judged));
       body.appendChild(tr);
     });
   }

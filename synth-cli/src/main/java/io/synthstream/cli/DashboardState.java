@@ -114,7 +114,23 @@ final class DashboardState {
                     .put("rejected", s.getRejected())
                     .put("failed", s.getFailed())
                     .put("judged", s.getJudged())
+                    .put("target", s.getTarget())
+                    .put("planned", s.getPlanned())
+                    .put("accepted", s.getAccepted())
+                    .put("rejected_quality", s.getRejectedQuality())
+                    .put("relabeled", s.getRelabeled())
+                    .put("in_review", s.getInReview())
+                    .put("surplus", s.getSurplus())
                     .put("complete", s.getComplete());
+            ObjectNode row = (ObjectNode) progress.get(progress.size() - 1);
+            if (s.getReviewTime() != null) {
+                row.put("review_p50_ms", s.getReviewTime().getP50());
+                row.put(
+                        "review_p99_ms",
+                        s.getReviewTime().getP99() == null
+                                ? s.getReviewTime().getMax()
+                                : s.getReviewTime().getP99());
+            }
         }
         return out;
     }

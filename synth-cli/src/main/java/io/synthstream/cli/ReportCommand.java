@@ -6,6 +6,7 @@ import io.synthstream.avro.DiversityMetrics;
 import io.synthstream.avro.RequestStatus;
 import io.synthstream.common.topics.Topics;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Optional;
@@ -52,6 +53,17 @@ final class ReportCommand implements java.util.concurrent.Callable<Integer> {
         }
     }
 
+    /** {@code key count, ...} in key order; keys come from Kafka and are printed as text. */
+    private static String counts(java.util.Map<String, Long> byKey) {
+        StringBuilder out = new StringBuilder();
+        new java.util.TreeMap<>(byKey)
+                .forEach((k, v) -> out.append(out.length() == 0 ? "" : ", ")
+                        .append(k)
+                        .append(' ')
+                        .append(v));
+        return out.toString();
+    }
+
     static void print(PrintWriter out, DatasetReport r) {
         out.printf("Dataset %s (report of %s)%n", r.getDataset(), r.getGeneratedAt());
         double yield = r.getRequested() == 0 ? 0 : (double) r.getCurated() / r.getRequested();
@@ -61,13 +73,39 @@ final class ReportCommand implements java.util.concurrent.Callable<Integer> {
                 r.getRequested() + " / " + r.getCurated() + " / " + r.getRejected() + " / " + r.getFailed());
         row(out, "yield", String.format(Locale.ROOT, "%.1f %%", 100 * yield));
         if (!r.getRejectedByReason().isEmpty()) {
-            StringBuilder reasons = new StringBuilder();
-            new java.util.TreeMap<>(r.getRejectedByReason())
-                    .forEach((k, v) -> reasons.append(reasons.length() == 0 ? "" : ", ")
-                            .append(k)
-                            .append(' ')
-                            .append(v));
-            row(out, "rejected by reason", reasons.toString());
+            row(out, "rejected by reason", counts(r.getRejectedByReason()));
+        }
+        if (r.getPlanned() > 0) {
+            row(out, "planned / accepted / surplus", r.getPlanned() + " / " + r.getAccepted() + " / " + r.getSurplus());
+            row(
+                    out,
+                    "rejected for quality",
+                    r.getRejectedQuality()
+                            + (r.getRejectedQualityByReason().isEmpty()
+                                    ? ""
+                                    : " (" + counts(r.getRejectedQualityByReason()) + ")"));
+            row(
+                    out,
+                    "relabelled",
+                    r.getRelabeled()
+                            + (r.getRelabeledBySource().isEmpty()
+                                    ? ""
+                                    : " (" + counts(r.getRelabeledBySource()) + ")"));
+        }
+        if (r.getReviewed() > 0 || r.getInReview() > 0) {
+            var t = r.getReviewTime();
+            row(
+                    out,
+                    "review",
+                    r.getReviewed() + " decided, " + r.getInReview() + " waiting"
+                            + (t == null
+                                    ? ""
+                                    : String.format(
+                                            Locale.ROOT,
+                                            "; time in review p50 %s, p99 %s",
+                                            Duration.ofMillis(Math.round(t.getP50())),
+                                            Duration.ofMillis(
+                                                    Math.round(t.getP99() == null ? t.getMax() : t.getP99())))));
         }
         if (r.getFaithfulness() != null) {
             var f = r.getFaithfulness();

@@ -171,7 +171,10 @@ class DatasetCardTest {
         // Outside code fences (whose content Markdown shows literally) no HTML from Kafka survives.
         assertThat(card).contains("````json");
         String outsideFences = card.replaceAll("(?s)````json\n.*?\n````\n", "");
-        assertThat(outsideFences).doesNotContain("<script>").doesNotContain("<b>").contains("&lt;script&gt;");
+        assertThat(outsideFences)
+                .doesNotContain("<script>")
+                .doesNotContain("<b>")
+                .contains("&lt;script&gt;");
     }
 
     @Test

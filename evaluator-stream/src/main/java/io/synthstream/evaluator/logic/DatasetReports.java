@@ -3,6 +3,7 @@ package io.synthstream.evaluator.logic;
 import io.synthstream.avro.DatasetReport;
 import io.synthstream.avro.DiversityMetrics;
 import io.synthstream.avro.RequestStatus;
+import io.synthstream.avro.ScoreDistribution;
 import io.synthstream.evaluator.avro.DatasetAccumulators;
 import io.synthstream.evaluator.avro.ReservoirText;
 import io.synthstream.evaluator.avro.WindowEntry;
@@ -30,7 +31,8 @@ public final class DatasetReports {
             long failed,
             long promptTokens,
             long completionTokens,
-            Map<String, Long> rejectedByReason) {
+            Map<String, Long> rejectedByReason,
+            Quality quality) {
         /** The sums of {@code ledgers}. */
         public static Totals of(Iterable<RequestStatus> ledgers) {
             long requested = 0, curated = 0, rejected = 0, failed = 0, prompt = 0, completion = 0;
@@ -44,7 +46,84 @@ public final class DatasetReports {
                 completion += s.getCompletionTokens();
                 s.getRejectedByReason().forEach((r, c) -> byReason.merge(r, c, Long::sum));
             }
-            return new Totals(requested, curated, rejected, failed, prompt, completion, byReason);
+            return new Totals(requested, curated, rejected, failed, prompt, completion, byReason, Quality.of(ledgers));
+        }
+    }
+
+    /** The quality half of a dataset's ledgers: yield past the gate, relabels, review. */
+    public record Quality(
+            long planned,
+            long accepted,
+            long rejected,
+            Map<String, Long> rejectedByReason,
+            long relabeled,
+            Map<String, Long> relabeledBySource,
+            long inReview,
+            long reviewed,
+            long surplus,
+            ScoreDistribution reviewTime) {
+        static Quality of(Iterable<RequestStatus> ledgers) {
+            long planned = 0, accepted = 0, rejected = 0, relabeled = 0, inReview = 0, reviewed = 0, surplus = 0;
+            Map<String, Long> byReason = new TreeMap<>();
+            Map<String, Long> bySource = new TreeMap<>();
+            List<ScoreDistribution> times = new ArrayList<>();
+            for (RequestStatus s : ledgers) {
+                planned += s.getPlanned();
+                accepted += s.getAccepted();
+                rejected += s.getRejectedQuality();
+                relabeled += s.getRelabeled();
+                inReview += s.getInReview();
+                reviewed += s.getReviewed();
+                surplus += s.getSurplus();
+                s.getRejectedQualityByReason().forEach((r, c) -> byReason.merge(r, c, Long::sum));
+                s.getRelabeledBySource().forEach((r, c) -> bySource.merge(r, c, Long::sum));
+                if (s.getReviewTime() != null && s.getReviewTime().getCount() > 0) {
+                    times.add(s.getReviewTime());
+                }
+            }
+            return new Quality(
+                    planned,
+                    accepted,
+                    rejected,
+                    byReason,
+                    relabeled,
+                    bySource,
+                    inReview,
+                    reviewed,
+                    surplus,
+                    reviewTime(times));
+        }
+
+        /** Count and mean over all; quantiles and max the largest of the requests' (an upper bound). */
+        static ScoreDistribution reviewTime(List<ScoreDistribution> times) {
+            if (times.isEmpty()) {
+                return null;
+            }
+            if (times.size() == 1) {
+                return times.get(0);
+            }
+            long count = 0;
+            double sum = 0;
+            ScoreDistribution.Builder out = ScoreDistribution.newBuilder()
+                    .setMin(Double.MAX_VALUE)
+                    .setP10(0)
+                    .setP50(0)
+                    .setP90(0)
+                    .setMax(0)
+                    .setMean(0)
+                    .setCount(0);
+            double p99 = 0;
+            for (ScoreDistribution t : times) {
+                count += t.getCount();
+                sum += t.getMean() * t.getCount();
+                out.setMin(Math.min(out.getMin(), t.getMin()))
+                        .setP10(Math.max(out.getP10(), t.getP10()))
+                        .setP50(Math.max(out.getP50(), t.getP50()))
+                        .setP90(Math.max(out.getP90(), t.getP90()))
+                        .setMax(Math.max(out.getMax(), t.getMax()));
+                p99 = Math.max(p99, t.getP99() == null ? t.getMax() : t.getP99());
+            }
+            return out.setCount(count).setMean(sum / count).setP99(p99).build();
         }
     }
 
@@ -93,6 +172,16 @@ public final class DatasetReports {
                 .setPromptTokens(totals.promptTokens())
                 .setCompletionTokens(totals.completionTokens())
                 .setEstimatedCostUsd(cost)
+                .setPlanned(totals.quality().planned())
+                .setAccepted(totals.quality().accepted())
+                .setRejectedQuality(totals.quality().rejected())
+                .setRejectedQualityByReason(totals.quality().rejectedByReason())
+                .setRelabeled(totals.quality().relabeled())
+                .setRelabeledBySource(totals.quality().relabeledBySource())
+                .setInReview(totals.quality().inReview())
+                .setReviewed(totals.quality().reviewed())
+                .setSurplus(totals.quality().surplus())
+                .setReviewTime(totals.quality().reviewTime())
                 .build();
     }
 
@@ -107,6 +196,17 @@ public final class DatasetReports {
         values.put("curated", (double) report.getCurated());
         values.put("rejected", (double) report.getRejected());
         values.put("failed", (double) report.getFailed());
+        values.put("accepted", (double) report.getAccepted());
+        values.put("rejected_quality", (double) report.getRejectedQuality());
+        values.put("relabeled", (double) report.getRelabeled());
+        values.put("in_review", (double) report.getInReview());
+        values.put("surplus", (double) report.getSurplus());
+        values.put(
+                "review_time_p50_ms",
+                report.getReviewTime() == null ? null : report.getReviewTime().getP50());
+        values.put(
+                "review_time_p99_ms",
+                report.getReviewTime() == null ? null : report.getReviewTime().getP99());
         values.put("yield", report.getRequested() == 0 ? null : (double) report.getCurated() / report.getRequested());
         values.put(
                 "faithfulness_mean",
