@@ -112,6 +112,13 @@ public final class EvaluatorConfig {
                     "Wall-clock interval at which samples in review are checked against their deadline"
                             + " (quality.review_timeout_ms).")
             .atLeast(10);
+    public static final Setting<Duration> REVIEW_RETENTION_MS = Setting.millis(
+                    "evaluator.review.retention.ms",
+                    Duration.ofDays(7),
+                    Importance.LOW,
+                    "How long a decided review is remembered for overrides; later decisions on it are refused"
+                            + " as unknown (a complete request refuses them anyway).")
+            .atLeast(1000);
     public static final Setting<Boolean> STEERING_ENABLED = Setting.flag(
             "evaluator.steering.enabled",
             true,
@@ -182,6 +189,7 @@ public final class EvaluatorConfig {
                 TEXT_MAX_CHARS,
                 REPORT_INTERVAL_MS,
                 REVIEW_CHECK_MS,
+                REVIEW_RETENTION_MS,
                 STEERING_ENABLED,
                 STEERING_INTERVAL_MS,
                 STEERING_MIN_SAMPLES,

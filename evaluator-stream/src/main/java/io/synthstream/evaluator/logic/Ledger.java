@@ -35,10 +35,30 @@ public final class Ledger {
     public static final String REVIEW = QualityGate.REVIEW;
     public static final String DECIDED = "decided";
 
-    /** Previous outcomes of an overridden review. */
+    /**
+     * Previous outcomes of an overridden review: as the review state saw them ({@code accepted},
+     * {@code rejected:<reason>}), refined by the ledger's own record of what it did with an
+     * accepted one ({@link #admitted}): {@code accepted/<label source>} when it was admitted, or
+     * {@code surplus} when the target was already met.
+     */
     public static final String WAS_ACCEPTED = "accepted";
 
     public static final String WAS_REJECTED = "rejected:";
+    public static final String WAS_SURPLUS = "surplus";
+
+    /** The ledger's record of a reviewed sample it admitted, or null for a rejection. */
+    public static String admitted(Admission admission) {
+        if (admission instanceof Admission.Admit admit) {
+            return WAS_ACCEPTED + "/" + admit.sample().getLabelSource();
+        }
+        if (admission instanceof Admission.Surplus) {
+            return WAS_SURPLUS;
+        }
+        if (admission instanceof Admission.Retract retract && retract.replacement() != null) {
+            return WAS_ACCEPTED + "/" + retract.replacement().getLabelSource();
+        }
+        return null;
+    }
 
     private Ledger() {}
 
@@ -130,8 +150,17 @@ public final class Ledger {
         boolean retract = false;
         if (previous == null) {
             status.setInReview(Math.max(0, status.getInReview() - 1));
-        } else if (WAS_ACCEPTED.equals(previous)) {
+        } else if (WAS_SURPLUS.equals(previous)) {
+            status.setSurplus(Math.max(0, status.getSurplus() - 1));
+        } else if (previous.equals(WAS_ACCEPTED) || previous.startsWith(WAS_ACCEPTED + "/")) {
             status.setAccepted(Math.max(0, status.getAccepted() - 1));
+            String source = previous.length() > WAS_ACCEPTED.length()
+                    ? previous.substring(WAS_ACCEPTED.length() + 1)
+                    : QualityGate.GENERATED;
+            if (!QualityGate.GENERATED.equals(source)) {
+                status.setRelabeled(Math.max(0, status.getRelabeled() - 1));
+                status.setRelabeledBySource(add(status.getRelabeledBySource(), source, -1));
+            }
             retract = true;
         } else if (previous.startsWith(WAS_REJECTED)) {
             rejectQuality(status, previous.substring(WAS_REJECTED.length()), -1);

@@ -1,8 +1,11 @@
 package io.synthstream.evaluator.logic;
 
 import io.synthstream.avro.DatasetSample;
+import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.ReviewDecision;
 import io.synthstream.avro.ReviewRequest;
+import io.synthstream.common.dlq.DeadLetterReason;
+import io.synthstream.common.dlq.DeadLetters;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,6 +29,9 @@ public final class ReviewDecisions {
 
     /** The reason a reviewer's rejection is counted under when it gives none. */
     public static final String REVIEW = "review";
+
+    /** The stage named on dead letters of refused decisions. */
+    public static final String STAGE = "review";
 
     private ReviewDecisions() {}
 
@@ -105,6 +111,22 @@ public final class ReviewDecisions {
             return TIMEOUT;
         }
         return REVIEW;
+    }
+
+    /**
+     * The dead letter of a refused decision ({@code invalid_decision}), from the review state or
+     * the ledger; the caller adds the request and dataset when it knows them.
+     */
+    public static DeadLetter.Builder refusal(
+            String app, String sampleId, List<String> problems, DeadLetters.Origin origin, Instant now) {
+        return DeadLetters.forMessage(
+                        app,
+                        STAGE,
+                        DeadLetterReason.INVALID_DECISION,
+                        "Review decision on sample " + sampleId + " refused: " + String.join("; ", problems),
+                        origin,
+                        now)
+                .setSampleId(sampleId);
     }
 
     /** The decision a review that ran past its deadline gets. */

@@ -84,7 +84,8 @@ public final class EvaluatorProcessors {
         return ProcessorSuppliers.owning(
                 Set.of(
                         stores.keyValue(EvaluatorStores.LEDGER, serdes.valueSerde(RequestStatus.class)),
-                        stores.keyValue(EvaluatorStores.REVIEW_TIMES, Serdes.ByteArray())),
+                        stores.keyValue(EvaluatorStores.REVIEW_TIMES, Serdes.ByteArray()),
+                        stores.keyValue(EvaluatorStores.REVIEW_ADMISSIONS, Serdes.String())),
                 () -> new LedgerProcessor(config.synth().applicationId(), clock));
     }
 
@@ -93,7 +94,10 @@ public final class EvaluatorProcessors {
         return ProcessorSuppliers.owning(
                 Set.of(stores.keyValue(EvaluatorStores.REVIEWS, serdes.valueSerde(ReviewEntry.class))),
                 () -> new ReviewProcessor(
-                        config.synth().applicationId(), clock, config.get(EvaluatorConfig.REVIEW_CHECK_MS)));
+                        config.synth().applicationId(),
+                        clock,
+                        config.get(EvaluatorConfig.REVIEW_CHECK_MS),
+                        config.get(EvaluatorConfig.REVIEW_RETENTION_MS)));
     }
 
     /** Neighbour scores, reports and steering, on the dataset's partition. */

@@ -28,6 +28,11 @@ public final class EvaluatorStores {
     public static final String LEDGER = "evaluator-ledger";
     /** request id -> KLL sketch of the request's times in review. */
     public static final String REVIEW_TIMES = "evaluator-review-times";
+    /**
+     * request id NUL sample id -> what the ledger did with a reviewed sample it accepted ({@link
+     * io.synthstream.evaluator.logic.Ledger#admitted}); dropped when the request completes.
+     */
+    public static final String REVIEW_ADMISSIONS = "evaluator-review-admissions";
     /** sample id -> ReviewEntry: samples in review and what was decided on them. */
     public static final String REVIEWS = "evaluator-reviews";
 

@@ -3,16 +3,19 @@ package io.synthstream.evaluator.processor;
 import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.RequestStatus;
-import io.synthstream.common.dlq.DeadLetterReason;
 import io.synthstream.common.dlq.DeadLetters;
 import io.synthstream.common.streams.SpecLookup;
 import io.synthstream.common.streams.SpecWait;
 import io.synthstream.evaluator.avro.LedgerDelta;
 import io.synthstream.evaluator.logic.Ledger;
+import io.synthstream.evaluator.logic.ReviewDecisions;
 import io.synthstream.evaluator.logic.ScoreSummary;
 import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -44,6 +47,7 @@ final class LedgerProcessor implements Processor<String, LedgerDelta, String, Ev
     private ProcessorContext<String, EvaluatorOutput> context;
     private KeyValueStore<String, RequestStatus> ledger;
     private KeyValueStore<String, byte[]> reviewTimes;
+    private KeyValueStore<String, String> reviewAdmissions;
     private SpecLookup specs;
 
     LedgerProcessor(String app, Clock clock) {
@@ -57,6 +61,7 @@ final class LedgerProcessor implements Processor<String, LedgerDelta, String, Ev
         this.context = context;
         this.ledger = context.getStateStore(EvaluatorStores.LEDGER);
         this.reviewTimes = context.getStateStore(EvaluatorStores.REVIEW_TIMES);
+        this.reviewAdmissions = context.getStateStore(EvaluatorStores.REVIEW_ADMISSIONS);
         this.specs = new SpecLookup(context, EvaluatorStores.SPECS);
         specWait.clear();
         try (KeyValueIterator<String, RequestStatus> all = ledger.all()) {
@@ -88,12 +93,31 @@ final class LedgerProcessor implements Processor<String, LedgerDelta, String, Ev
         if (status == null) {
             status = Ledger.open(delta, clock.instant());
         }
+        String admissionKey =
+                EvaluatorStores.scoped(delta.getRequestId(), delta.getSampleId() == null ? "" : delta.getSampleId());
+        boolean decided = Ledger.DECIDED.equals(delta.getQuality());
+        if (decided && delta.getPrevious() != null && delta.getPrevious().equals(Ledger.WAS_ACCEPTED)) {
+            // The review state knows it accepted; only the ledger knows whether it admitted or found surplus.
+            String admitted = reviewAdmissions.get(admissionKey);
+            if (admitted != null) {
+                delta.setPrevious(admitted);
+            }
+        }
+        boolean wasComplete = status.getComplete();
         Ledger.Admission admission = Ledger.apply(status, delta);
         if (admission instanceof Ledger.Admission.Refused refused) {
             refuse(record, refused.reason());
             return;
         }
         admit(admission);
+        if (decided) {
+            String admitted = Ledger.admitted(admission);
+            if (admitted == null) {
+                reviewAdmissions.delete(admissionKey);
+            } else {
+                reviewAdmissions.put(admissionKey, admitted);
+            }
+        }
         if (delta.getDecision() != null) {
             reviewTime(status, record.timestamp() - delta.getReviewSince());
         }
@@ -109,6 +133,19 @@ final class LedgerProcessor implements Processor<String, LedgerDelta, String, Ev
             specWait.unpark(status.getRequestId());
         }
         save(status);
+        if (!wasComplete && status.getComplete()) {
+            forgetReviews(status.getRequestId());
+        }
+    }
+
+    /** A complete request refuses every decision: what the ledger kept about its reviews can go. */
+    private void forgetReviews(String requestId) {
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, String> entries =
+                reviewAdmissions.prefixScan(EvaluatorStores.scoped(requestId, ""), new StringSerializer())) {
+            entries.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        keys.forEach(reviewAdmissions::delete);
     }
 
     /** Writes what admission decided to synth.dataset, in the transaction that counts it. */
@@ -129,16 +166,10 @@ final class LedgerProcessor implements Processor<String, LedgerDelta, String, Ev
     /** A decision the ledger cannot apply: to synth.dlq, nothing else changes. */
     private void refuse(Record<String, LedgerDelta> record, String reason) {
         LedgerDelta delta = record.value();
-        DeadLetter letter = DeadLetters.forMessage(
-                        app,
-                        ReviewProcessor.STAGE,
-                        DeadLetterReason.INVALID_DECISION,
-                        "Review decision on sample " + delta.getSampleId() + " refused: " + reason,
-                        DeadLetters.Origin.NONE,
-                        clock.instant())
+        DeadLetter letter = ReviewDecisions.refusal(
+                        app, delta.getSampleId(), List.of(reason), DeadLetters.Origin.NONE, clock.instant())
                 .setRequestId(delta.getRequestId())
                 .setDataset(delta.getDataset())
-                .setSampleId(delta.getSampleId())
                 .build();
         context.forward(new Record<>(delta.getSampleId(), new EvaluatorOutput.Failed(letter), clock.millis()));
     }

@@ -5,7 +5,6 @@ import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.ReviewDecision;
 import io.synthstream.avro.ReviewRequest;
 import io.synthstream.common.avro.SingleObject;
-import io.synthstream.common.dlq.DeadLetterReason;
 import io.synthstream.common.dlq.DeadLetters;
 import io.synthstream.evaluator.avro.ReviewEntry;
 import io.synthstream.evaluator.logic.Ledger;
@@ -35,21 +34,23 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * or counts the rejection. A second decision is an override and is sent as one (with the earlier
  * outcome); the ledger refuses a decision on a complete request. A decision that does not apply
  * (unknown sample, unknown action, a label outside the task's set, an edit of a field the sample
- * does not have) goes to synth.dlq and changes nothing.
+ * does not have) goes to synth.dlq and changes nothing. A decided entry is forgotten {@code
+ * evaluator.review.retention.ms} after its last decision (by the same punctuator).
  */
 final class ReviewProcessor implements Processor<String, ReviewInput, String, EvaluatorOutput> {
-    static final String STAGE = "review";
 
     private final String app;
     private final Clock clock;
     private final Duration checkInterval;
+    private final Duration retention;
     private ProcessorContext<String, EvaluatorOutput> context;
     private KeyValueStore<String, ReviewEntry> reviews;
 
-    ReviewProcessor(String app, Clock clock, Duration checkInterval) {
+    ReviewProcessor(String app, Clock clock, Duration checkInterval, Duration retention) {
         this.app = app;
         this.clock = clock;
         this.checkInterval = checkInterval;
+        this.retention = retention;
     }
 
     @Override
@@ -64,7 +65,7 @@ final class ReviewProcessor implements Processor<String, ReviewInput, String, Ev
         if (record.value().review() != null) {
             ReviewRequest review = record.value().review();
             if (reviews.get(review.getSampleId()) == null) {
-                reviews.put(review.getSampleId(), entry(review, null));
+                reviews.put(review.getSampleId(), entry(review, null, 0));
             }
             return;
         }
@@ -72,7 +73,11 @@ final class ReviewProcessor implements Processor<String, ReviewInput, String, Ev
         String key = record.key() == null ? decision.getSampleId() : record.key();
         ReviewEntry entry = reviews.get(decision.getSampleId());
         if (entry == null) {
-            refuse(record, decision, List.of("no sample " + decision.getSampleId() + " is or was in review"));
+            refuse(
+                    record,
+                    decision,
+                    List.of("no sample " + decision.getSampleId() + " is or was in review (decided reviews are"
+                            + " remembered for " + retention + ")"));
             return;
         }
         List<String> problems = ReviewDecisions.problems(key, decision, review(entry));
@@ -92,29 +97,34 @@ final class ReviewProcessor implements Processor<String, ReviewInput, String, Ev
                 new EvaluatorOutput.Delta(LedgerDeltas.decided(review, decision, accepted, reason, entry.getOutcome())),
                 clock.millis()));
         String outcome = accepted != null ? Ledger.WAS_ACCEPTED : Ledger.WAS_REJECTED + reason;
-        reviews.put(review.getSampleId(), entry(review, outcome));
+        reviews.put(review.getSampleId(), entry(review, outcome, clock.millis()));
     }
 
-    /** Decides the reviews past their deadline with their timeout action. */
+    /** Decides the reviews past their deadline with their timeout action; forgets decided ones past retention. */
     private void timeouts() {
         long now = clock.millis();
         List<ReviewEntry> due = new ArrayList<>();
+        List<String> expired = new ArrayList<>();
         try (KeyValueIterator<String, ReviewEntry> all = reviews.all()) {
             while (all.hasNext()) {
                 KeyValue<String, ReviewEntry> kv = all.next();
-                if (kv.value.getOutcome() == null
-                        && review(kv.value).getDeadline().toEpochMilli() <= now) {
-                    due.add(kv.value);
+                if (kv.value.getOutcome() == null) {
+                    if (review(kv.value).getDeadline().toEpochMilli() <= now) {
+                        due.add(kv.value);
+                    }
+                } else if (kv.value.getDecidedAt() + retention.toMillis() <= now) {
+                    expired.add(kv.key);
                 }
             }
         }
         for (ReviewEntry entry : due) {
             apply(entry, ReviewDecisions.timeout(review(entry), clock.instant()));
         }
+        expired.forEach(reviews::delete);
     }
 
-    private static ReviewEntry entry(ReviewRequest review, String outcome) {
-        return new ReviewEntry(SingleObject.encode(review::toByteBuffer), outcome);
+    private static ReviewEntry entry(ReviewRequest review, String outcome, long decidedAt) {
+        return new ReviewEntry(SingleObject.encode(review::toByteBuffer), outcome, decidedAt);
     }
 
     private static ReviewRequest review(ReviewEntry entry) {
@@ -124,20 +134,17 @@ final class ReviewProcessor implements Processor<String, ReviewInput, String, Ev
     private void refuse(Record<String, ReviewInput> record, ReviewDecision decision, List<String> problems) {
         Optional<RecordMetadata> metadata = context.recordMetadata();
         ReviewEntry entry = reviews.get(decision.getSampleId());
-        DeadLetter.Builder letter = DeadLetters.forMessage(
-                        app,
-                        STAGE,
-                        DeadLetterReason.INVALID_DECISION,
-                        "Review decision on sample " + decision.getSampleId() + " refused: "
-                                + String.join("; ", problems),
-                        new DeadLetters.Origin(
-                                metadata.map(RecordMetadata::topic).orElse(null),
-                                metadata.map(RecordMetadata::partition).orElse(null),
-                                metadata.map(RecordMetadata::offset).orElse(null),
-                                record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8),
-                                decision.toString().getBytes(StandardCharsets.UTF_8)),
-                        clock.instant())
-                .setSampleId(decision.getSampleId());
+        DeadLetter.Builder letter = ReviewDecisions.refusal(
+                app,
+                decision.getSampleId(),
+                problems,
+                new DeadLetters.Origin(
+                        metadata.map(RecordMetadata::topic).orElse(null),
+                        metadata.map(RecordMetadata::partition).orElse(null),
+                        metadata.map(RecordMetadata::offset).orElse(null),
+                        record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8),
+                        decision.toString().getBytes(StandardCharsets.UTF_8)),
+                clock.instant());
         if (entry != null) {
             letter.setRequestId(review(entry).getRequestId())
                     .setDataset(review(entry).getDataset());

@@ -38,6 +38,7 @@ class LedgerProcessorTest {
     private MockProcessorContext<String, EvaluatorOutput> context;
     private KeyValueStore<String, RequestStatus> ledger;
     private KeyValueStore<String, byte[]> reviewTimes;
+    private KeyValueStore<String, String> reviewAdmissions;
     private TimestampedKeyValueStore<String, GenerationRequest> specs;
     private LedgerProcessor processor;
 
@@ -51,6 +52,8 @@ class LedgerProcessorTest {
                 ProcessorTestSupport.serdes().valueSerde(RequestStatus.class));
         reviewTimes = ProcessorTestSupport.keyValueStore(
                 context, EvaluatorStores.REVIEW_TIMES, Serdes.String(), Serdes.ByteArray());
+        reviewAdmissions = ProcessorTestSupport.keyValueStore(
+                context, EvaluatorStores.REVIEW_ADMISSIONS, Serdes.String(), Serdes.String());
         specs = ProcessorTestSupport.specsStore(context, EvaluatorStores.SPECS, ProcessorTestSupport.serdes());
         processor = new LedgerProcessor("ledger-test", clock);
         processor.init(context);
@@ -233,6 +236,49 @@ class LedgerProcessorTest {
                     assertThat(d.getMessage()).contains("complete");
                     assertThat(d.getSamples()).isZero();
                 });
+    }
+
+    @Test
+    void shouldOverrideASurplusOrRelabelledAcceptanceByWhatTheLedgerDidWithIt() {
+        ProcessorTestSupport.putSpec(specs, spec(1, "accepted"));
+        process(plan(3, false));
+        process(gated("s-1", QualityGate.REVIEW, null));
+        process(gated("s-2", QualityGate.REVIEW, null));
+        DatasetSample relabeled = candidate("s-1");
+        relabeled.setLabelSource(QualityGate.HUMAN);
+        process(LedgerDeltas.decided(review("s-1"), decision("s-1", "relabel"), relabeled, null, null));
+        // The target is met: a reviewer's acceptance of s-2 is surplus.
+        process(LedgerDeltas.decided(review("s-2"), decision("s-2", "accept"), candidate("s-2"), null, null));
+        RequestStatus status = last();
+        assertThat(status.getAccepted()).isEqualTo(1);
+        assertThat(status.getSurplus()).isEqualTo(1);
+        assertThat(status.getRelabeledBySource()).containsEntry(QualityGate.HUMAN, 1L);
+
+        // The review state only knows it accepted s-2; the ledger knows it was surplus: nothing to retract.
+        process(LedgerDeltas.decided(review("s-2"), decision("s-2", "reject"), null, "review", Ledger.WAS_ACCEPTED));
+        status = last();
+        assertThat(status.getAccepted()).as("the admitted sample stays counted").isEqualTo(1);
+        assertThat(status.getSurplus()).isZero();
+        assertThat(dataset()).containsExactly("s-1");
+
+        // Overriding the relabelled acceptance retracts it and takes its relabel back.
+        process(LedgerDeltas.decided(review("s-1"), decision("s-1", "reject"), null, "review", Ledger.WAS_ACCEPTED));
+        status = last();
+        assertThat(status.getAccepted()).isZero();
+        assertThat(status.getRelabeled()).isZero();
+        assertThat(status.getRelabeledBySource()).isEmpty();
+        assertThat(dataset()).containsExactly("s-1", "-s-1");
+        assertThat(status.getRejectedQualityByReason()).containsEntry("review", 2L);
+
+        // Completion forgets what the ledger kept about the request's reviews.
+        process(gated("s-3", QualityGate.REVIEW, null));
+        process(LedgerDeltas.decided(review("s-3"), decision("s-3", "accept"), candidate("s-3"), null, null));
+        assertThat(reviewAdmissions.approximateNumEntries()).isPositive();
+        process(plan(3, true));
+        assertThat(last().getComplete()).isTrue();
+        try (var all = reviewAdmissions.all()) {
+            assertThat(all.hasNext()).isFalse();
+        }
     }
 
     @Test

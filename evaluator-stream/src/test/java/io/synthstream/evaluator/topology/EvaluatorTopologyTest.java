@@ -274,6 +274,37 @@ class EvaluatorTopologyTest {
         }
     }
 
+    @Test
+    void shouldForgetADecidedReviewAfterItsRetention() throws Exception {
+        FixedProvider judge = FixedProvider.failing(LlmFailure.Kind.AUTH);
+        try (EvaluatorFixture f = new EvaluatorFixture(
+                judge,
+                Map.of(EvaluatorConfig.EMBEDDINGS.key(), "none", EvaluatorConfig.REVIEW_RETENTION_MS.key(), 1000L))) {
+            GenerationRequest spec = Samples.spec("r-1", 2);
+            spec.setQuality(QualitySettings.newBuilder()
+                    .setMinJudgeScore(3.0)
+                    .setOnJudgeFailure("review")
+                    .build());
+            f.specs.pipeInput("r-1", spec);
+            f.planned("r-1", 2);
+            f.curated.pipeInput("s-1", Samples.sample("r-1", "s-1", "books", "positive", TEXT));
+            f.pumpUntil(() -> !f.reviewLog.isEmpty());
+            f.decisions.pipeInput("s-1", decision("s-1", "accept", null));
+            f.pumpUntil(() -> f.lastStatus().getAccepted() == 1);
+
+            Thread.sleep(1100); // the retention runs on the processor's (real) clock
+            f.report(); // wall-clock time passes: the review punctuator runs
+            f.decisions.pipeInput("s-1", decision("s-1", "reject", null));
+            f.pumpUntil(
+                    () -> f.deadLetterLog.stream().anyMatch(d -> d.getReason().equals("invalid_decision")));
+            assertThat(f.deadLetterLog.get(f.deadLetterLog.size() - 1).getMessage())
+                    .contains("no sample s-1 is or was in review");
+            assertThat(f.lastStatus().getAccepted())
+                    .as("the request is not complete; nothing moved")
+                    .isEqualTo(1);
+        }
+    }
+
     private static ReviewDecision decision(String sampleId, String action, String label) {
         return ReviewDecision.newBuilder()
                 .setSampleId(sampleId)

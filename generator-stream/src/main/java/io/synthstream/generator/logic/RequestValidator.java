@@ -52,9 +52,12 @@ public final class RequestValidator {
         } else if (request.getCount() > limits.maxCount()) {
             problems.add("count " + request.getCount() + " is above the limit of " + limits.maxCount()
                     + " (generator.max.count); split the request");
-        } else if (request.getQuality() != null && QualityPolicy.of(request).maxPlanned() > limits.maxCount()) {
-            problems.add("quality.max_planned " + QualityPolicy.of(request).maxPlanned() + " is above the limit of "
-                    + limits.maxCount() + " (generator.max.count); lower it or the count");
+        } else if (request.getQuality() != null) {
+            long maxPlanned = QualityPolicy.of(request).maxPlanned();
+            if (maxPlanned > limits.maxCount()) {
+                problems.add("quality.max_planned " + maxPlanned + " is above the limit of " + limits.maxCount()
+                        + " (generator.max.count); lower it or the count");
+            }
         }
         List<String> labels = request.getTask().getLabels();
         if (TaskKinds.CLASSIFICATION.equals(kind) && labels.isEmpty()) {
