@@ -75,6 +75,12 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
     boolean heldBack;
 
     @Option(
+            names = "--traces",
+            description = "Add each sample's step traces (per step: name, model, output, tokens, latency,"
+                    + " attempts) to its provenance (column steps, JSON).")
+    boolean traces;
+
+    @Option(
             names = "--split",
             paramLabel = "NAME=SHARE,...",
             description = "Write a dataset directory with seeded splits stratified by label, e.g."
@@ -99,7 +105,7 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
         if (splits != null || card) {
             Path dir = out.resolve(fileName(dataset));
             DatasetCard.Layout layout =
-                    exportDirectory(cluster, dataset, Set.of(), dir, format, heldBack, splits, seed);
+                    exportDirectory(cluster, dataset, Set.of(), dir, format, heldBack, traces, splits, seed);
             long n = layout.rows().entrySet().stream()
                     .filter(e -> !e.getKey().equals(DatasetCard.HELD_BACK))
                     .mapToLong(Map.Entry::getValue)
@@ -115,7 +121,7 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
             return 0;
         }
         Path file = out.resolve(fileName(dataset) + "." + format.name());
-        long n = export(cluster, dataset, Set.of(), file, format, heldBack);
+        long n = export(cluster, dataset, Set.of(), file, format, heldBack, traces);
         if (n == 0) {
             throw nothingAccepted(dataset);
         }
@@ -141,7 +147,7 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
     /** Writes the dataset's accepted samples of {@code requests} (all when empty) as JSONL; returns how many. */
     static long export(ClusterOptions cluster, String dataset, Collection<String> requests, Path file)
             throws IOException {
-        return export(cluster, dataset, requests, file, Format.jsonl, false);
+        return export(cluster, dataset, requests, file, Format.jsonl, false, false);
     }
 
     /**
@@ -160,9 +166,10 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
             Collection<String> requests,
             Path file,
             Format format,
-            boolean heldBack)
+            boolean heldBack,
+            boolean traces)
             throws IOException {
-        DatasetCard.Content content = read(cluster, dataset, requests, heldBack, false);
+        DatasetCard.Content content = read(cluster, dataset, requests, heldBack, traces, false);
         Files.createDirectories(file.toAbsolutePath().getParent());
         try (RowWriter writer = writer(format, file)) {
             for (ObjectNode row : content.accepted()) {
@@ -188,10 +195,11 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
             Path dir,
             Format format,
             boolean heldBack,
+            boolean traces,
             Splits splits,
             long seed)
             throws IOException {
-        DatasetCard.Content content = read(cluster, dataset, requests, heldBack, true);
+        DatasetCard.Content content = read(cluster, dataset, requests, heldBack, traces, true);
         return DatasetCard.write(dir, dataset, format, content, splits, seed);
     }
 
@@ -203,10 +211,16 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
      * difference is an error, never a silently short file.
      *
      * @param heldBack also read the scored samples the gate rejected or sent to review
+     * @param traces add the step traces to each row's provenance
      * @param forCard also read the latest report (specs and ledgers are always read)
      */
     private static DatasetCard.Content read(
-            ClusterOptions cluster, String dataset, Collection<String> requests, boolean heldBack, boolean forCard) {
+            ClusterOptions cluster,
+            String dataset,
+            Collection<String> requests,
+            boolean heldBack,
+            boolean traces,
+            boolean forCard) {
         Map<String, DatasetSample> accepted = new LinkedHashMap<>();
         try (TopicTail<DatasetSample> tail = new TopicTail<>(
                 cluster.bootstrapServers,
@@ -231,13 +245,15 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
         Map<String, Double> balance = finalBalance(specs, accepted.values());
         List<ObjectNode> rows = new ArrayList<>();
         for (DatasetSample sample : accepted.values()) {
-            rows.add(json(
+            ObjectNode row = json(
                     sample,
-                    balance.get(DatasetState.cell(sample.getScored().getSample().getAttributes()))));
+                    balance.get(DatasetState.cell(sample.getScored().getSample().getAttributes())));
+            rows.add(traces ? withSteps(row, sample.getScored().getSample()) : row);
         }
         List<ObjectNode> held = new ArrayList<>();
         if (heldBack) {
-            heldBack(cluster, dataset, requests).forEach(s -> held.add(json(s)));
+            heldBack(cluster, dataset, requests)
+                    .forEach(s -> held.add(traces ? withSteps(json(s), s.getSample()) : json(s)));
         }
         return new DatasetCard.Content(
                 rows,
@@ -418,6 +434,22 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
         quality.put("flags", String.join(",", sample.getFlags()));
         quality.put("decision", "accepted");
         return o;
+    }
+
+    /** {@code row} with the sample's step traces in {@code provenance.steps}. */
+    static ObjectNode withSteps(ObjectNode row, Sample sample) {
+        var steps = ((ObjectNode) row.get("provenance")).putArray("steps");
+        for (var step : sample.getTrace().getSteps()) {
+            ObjectNode o = steps.addObject();
+            o.put("name", step.getName());
+            o.put("model", step.getModel());
+            o.set("output", JSON.valueToTree(new TreeMap<>(step.getOutput())));
+            o.put("prompt_tokens", step.getPromptTokens());
+            o.put("completion_tokens", step.getCompletionTokens());
+            o.put("latency_ms", step.getLatencyMs());
+            o.put("attempts", step.getAttempts());
+        }
+        return row;
     }
 
     /** A scored row (held back ones carry their decision and reasons). */

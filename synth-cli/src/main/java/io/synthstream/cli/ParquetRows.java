@@ -60,6 +60,7 @@ final class ParquetRows implements AutoCloseable {
             .requiredString("created_at")
             .requiredString("scored_at")
             .optionalString("rationale")
+            .optionalString("steps")
             .name("original_fields")
             .type()
             .optional()
@@ -113,7 +114,7 @@ final class ParquetRows implements AutoCloseable {
         }
         Schema type = schema.isUnion() ? schema.getTypes().get(1) : schema;
         return switch (type.getType()) {
-            case STRING -> node.asText();
+            case STRING -> node.isContainerNode() ? node.toString() : node.asText();
             case DOUBLE -> node.asDouble();
             case LONG -> node.asLong();
             case BOOLEAN -> node.asBoolean();

@@ -51,7 +51,7 @@ class ExportFormatsTest {
     void parquetHoldsTheSameRowAsColumns() throws Exception {
         Path file = dir.resolve("d.parquet");
         try (ParquetRows rows = new ParquetRows(file)) {
-            rows.write(ExportCommand.json(scored()));
+            rows.write(ExportCommand.withSteps(ExportCommand.json(scored()), scored().getSample()));
             rows.write(ExportCommand.json(scored()));
         }
 
@@ -67,6 +67,7 @@ class ExportFormatsTest {
             assertThat(r.get("novelty")).isEqualTo(0.25);
             assertThat(r.get("simulated")).isEqualTo(true);
             assertThat(r.get("prompt_tokens")).isEqualTo(120L);
+            assertThat(r.get("steps").toString()).startsWith("[{\"name\":\"main\"");
             @SuppressWarnings("unchecked")
             Map<Object, Object> fields = (Map<Object, Object>) r.get("fields");
             assertThat(fields.toString()).contains("label=positive");

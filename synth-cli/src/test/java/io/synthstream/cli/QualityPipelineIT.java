@@ -119,6 +119,7 @@ class QualityPipelineIT {
                     dir.resolve("export"),
                     ExportCommand.Format.parquet,
                     false,
+                    true,
                     Splits.parse("train=0.8,test=0.2"),
                     42);
             assertThat(layout.rows()).containsEntry("train", 96L).containsEntry("test", 24L);
