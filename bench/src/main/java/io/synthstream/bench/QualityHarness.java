@@ -53,7 +53,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * with the ratio judge on / judge off.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar io.synthstream.bench.QualityHarness [count]
- * [mislabel rate] [low-quality rate]} (defaults 1000, 0.10, 0.10).
+ * [mislabel rate] [low-quality rate]} (defaults 1000, 0.10, 0.10). The neighbours' levers:
+ * {@code -Dsynth.bench.relabel.confidence=0.8} and {@code -Dsynth.bench.knn.k=10} (the request's
+ * {@code quality.relabel_confidence} and {@code evaluation.knn_k}); {@code -Dsynth.bench.only=neighbours}
+ * runs the judge-off half alone.
  */
 public final class QualityHarness {
     private static final Duration TIMEOUT = Duration.ofMinutes(20);
@@ -105,10 +108,16 @@ public final class QualityHarness {
                         count,
                         mislabel * 100,
                         low * 100);
-                Figures on = run(kafka, serdes, rates, "q-judge", count, true);
-                print("judge on ", on);
+                boolean both = !"neighbours".equals(System.getProperty("synth.bench.only"));
+                Figures on = both ? run(kafka, serdes, rates, "q-judge", count, true) : null;
+                if (on != null) {
+                    print("judge on ", on);
+                }
                 Figures off = run(kafka, serdes, rates, "q-neighbours", count, false);
                 print("judge off", off);
+                if (on == null) {
+                    return;
+                }
                 System.out.printf(
                         Locale.ROOT,
                         "generation -> acceptance p50 ratio judge on / off %.2f, p99 ratio %.2f%n",
@@ -147,9 +156,11 @@ public final class QualityHarness {
     private static Figures run(
             EmbeddedKafka kafka, SynthSerdes serdes, SimulatedContent.Rates rates, String id, int count, boolean judge)
             throws Exception {
+        String confidence = System.getProperty("synth.bench.relabel.confidence", "0.8");
+        String k = System.getProperty("synth.bench.knn.k", "10");
         String quality = judge
                 ? "{\"target\": \"accepted\", \"min_judge_score\": 3, \"relabel\": \"relabel\"}"
-                : "{\"target\": \"accepted\", \"relabel\": \"relabel\"}";
+                : "{\"target\": \"accepted\", \"relabel\": \"relabel\", \"relabel_confidence\": " + confidence + "}";
         String request = """
                 {"request_id": "%s", "dataset": "%s",
                  "task": {"kind": "classification", "description": "short customer reviews of consumer electronics",
@@ -158,9 +169,9 @@ public final class QualityHarness {
                  "attributes": [{"name": "product", "values": [{"value": "phone"}, {"value": "laptop"},
                                  {"value": "headphones"}, {"value": "camera"}]}],
                  "sampling_mode": "balanced", "seed": 7,
-                 "evaluation": {"judge_enabled": %s},
+                 "evaluation": {"judge_enabled": %s, "knn_k": %s},
                  "quality": %s}
-                """.formatted(id, id, count, judge, quality);
+                """.formatted(id, id, count, judge, k, quality);
         long start = System.nanoTime();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
