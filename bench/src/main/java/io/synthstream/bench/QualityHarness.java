@@ -11,6 +11,7 @@ import io.synthstream.common.topics.TopicAdmin;
 import io.synthstream.common.topics.TopicSpec;
 import io.synthstream.common.topics.Topics;
 import io.synthstream.curator.app.CuratorApp;
+import io.synthstream.curator.config.CuratorConfig;
 import io.synthstream.curator.topology.CuratorTopology;
 import io.synthstream.evaluator.app.EvaluatorApp;
 import io.synthstream.evaluator.config.EvaluatorConfig;
@@ -94,7 +95,7 @@ public final class QualityHarness {
                 SynthConfig generator = config(
                         GeneratorConfig.definition(), GeneratorApp.DEFAULTS, platform, "bench-q-gen", state, sim);
                 SynthConfig curator =
-                        config(SynthConfig.baseDefinition(), CuratorApp.DEFAULTS, platform, "bench-q-cur", state, sim);
+                        config(CuratorConfig.definition(), CuratorApp.DEFAULTS, platform, "bench-q-cur", state, sim);
                 SynthConfig evaluator = config(
                         EvaluatorConfig.definition(), EvaluatorApp.DEFAULTS, platform, "bench-q-eval", state, sim);
                 apps.add(StreamsApp.start(generator, GeneratorTopology.build(generator), GeneratorTopology.TOPICS));

@@ -4,6 +4,7 @@ import io.synthstream.common.app.StreamsApp;
 import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.llm.LlmSettings;
 import io.synthstream.curator.app.CuratorApp;
+import io.synthstream.curator.config.CuratorConfig;
 import io.synthstream.curator.topology.CuratorTopology;
 import io.synthstream.evaluator.app.EvaluatorApp;
 import io.synthstream.evaluator.config.EvaluatorConfig;
@@ -63,7 +64,7 @@ final class LocalPlatform implements AutoCloseable {
                     ports.generator(),
                     partitions);
             SynthConfig curator = config(
-                    SynthConfig.baseDefinition(),
+                    CuratorConfig.definition(),
                     CuratorApp.DEFAULTS,
                     env,
                     platform,

@@ -27,11 +27,29 @@ public final class SynthCli {
 
     /** The configured command line; tests execute it in-process. */
     public static CommandLine commandLine() {
-        return new CommandLine(new SynthCli()).setExecutionExceptionHandler((error, cmd, parsed) -> {
+        CommandLine cli = new CommandLine(new SynthCli()).setExecutionExceptionHandler((error, cmd, parsed) -> {
             // A user mistake or an unreachable cluster: one clear line, not a stack trace.
             cmd.getErr().println(cmd.getColorScheme().errorText("synth: " + error.getMessage()));
             return 1;
         });
+        // picocli lets a help option win over an unknown word ("synth reveiw --help" printed the
+        // usage and exited 0): a word that is no command is an error, whatever follows it.
+        CommandLine.IExecutionStrategy run = new CommandLine.RunLast();
+        return cli.setExecutionStrategy(parsed -> {
+            if (!parsed.hasSubcommand() && !parsed.unmatched().isEmpty()) {
+                return unknownCommand(cli, parsed.unmatched().get(0));
+            }
+            return run.execute(parsed);
+        });
+    }
+
+    private static int unknownCommand(CommandLine cli, String word) {
+        cli.getErr()
+                .println(cli.getColorScheme()
+                        .errorText("synth: unknown command '" + word + "'; the commands are "
+                                + String.join(", ", cli.getSubcommands().keySet())
+                                + " (synth --help)"));
+        return 2;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

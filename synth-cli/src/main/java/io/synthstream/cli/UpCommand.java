@@ -37,6 +37,13 @@ final class UpCommand implements java.util.concurrent.Callable<Integer> {
     int partitions;
 
     @Option(
+            names = "--app-ports",
+            defaultValue = "8091",
+            description = "HTTP port (/health, /metrics) of the generator; the curator and the evaluator take the"
+                    + " next two; 0 picks free ports (default ${DEFAULT-VALUE}).")
+    int appPorts;
+
+    @Option(
             names = "--dashboard-port",
             defaultValue = "8090",
             description = "Port of the live dashboard (default ${DEFAULT-VALUE}).")
@@ -45,7 +52,11 @@ final class UpCommand implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        LocalPlatform.Ports ports = new LocalPlatform.Ports(kafkaPort, registryPort, 8091, 8092, 8093);
+        if (appPorts < 0 || appPorts > 65533) {
+            throw new IllegalArgumentException("--app-ports " + appPorts + " is not a port (0-65533)");
+        }
+        LocalPlatform.Ports ports = new LocalPlatform.Ports(
+                kafkaPort, registryPort, appPorts, appPorts == 0 ? 0 : appPorts + 1, appPorts == 0 ? 0 : appPorts + 2);
         CountDownLatch stopped = new CountDownLatch(1);
         LocalPlatform platform = LocalPlatform.start(dataDir, ports, partitions, System.getenv());
         DashboardServer dashboard;
