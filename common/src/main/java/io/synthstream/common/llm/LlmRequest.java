@@ -28,12 +28,35 @@ public record LlmRequest(
         Long seed,
         ResponseFormat format,
         ObjectNode schema,
-        Map<String, String> hints) {
+        Map<String, String> hints,
+        Map<String, String> extra) {
+
+    /**
+     * Body keys {@code extra} may not set: the runtime owns them. {@code extra} holds further
+     * provider parameters (a request's {@code model.extra}): name to a JSON value as text.
+     */
+    public static final java.util.Set<String> RESERVED_EXTRA =
+            java.util.Set.of("model", "messages", "stream", "response_format", "n");
 
     public LlmRequest {
         messages = List.copyOf(messages);
         Objects.requireNonNull(format, "format");
         hints = hints == null ? Map.of() : Map.copyOf(hints);
+        extra = extra == null ? Map.of() : Map.copyOf(extra);
+    }
+
+    /** The call without {@code extra}. */
+    public LlmRequest(
+            String model,
+            List<Message> messages,
+            Double temperature,
+            Double topP,
+            Integer maxTokens,
+            Long seed,
+            ResponseFormat format,
+            ObjectNode schema,
+            Map<String, String> hints) {
+        this(model, messages, temperature, topP, maxTokens, seed, format, schema, hints, Map.of());
     }
 
     /** One user message asking for plain text, every sampling option left to the provider's defaults. */
@@ -80,6 +103,6 @@ public record LlmRequest(
     public LlmRequest withMessages(List<Message> more) {
         List<Message> all = new java.util.ArrayList<>(messages);
         all.addAll(more);
-        return new LlmRequest(model, all, temperature, topP, maxTokens, seed, format, schema, hints);
+        return new LlmRequest(model, all, temperature, topP, maxTokens, seed, format, schema, hints, extra);
     }
 }

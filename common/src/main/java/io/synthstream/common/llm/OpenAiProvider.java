@@ -154,6 +154,11 @@ public final class OpenAiProvider implements LlmProvider {
         if (request.seed() != null) {
             body.put("seed", request.seed());
         }
+        request.extra().forEach((name, value) -> {
+            if (!LlmRequest.RESERVED_EXTRA.contains(name)) {
+                body.set(name, extraValue(value));
+            }
+        });
         LlmRequest.ResponseFormat format = effectiveFormat(request.format(), structuredOutput);
         if (format == LlmRequest.ResponseFormat.JSON_SCHEMA && request.schema() != null) {
             ObjectNode rf = body.putObject("response_format").put("type", "json_schema");
@@ -168,6 +173,15 @@ public final class OpenAiProvider implements LlmProvider {
             return JSON.writeValueAsString(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot write request body", e);
+        }
+    }
+
+    /** An {@code extra} value: its JSON, or the text itself when it is not JSON (validation names those). */
+    static com.fasterxml.jackson.databind.JsonNode extraValue(String value) {
+        try {
+            return JSON.readTree(value);
+        } catch (JsonProcessingException e) {
+            return JSON.getNodeFactory().textNode(value);
         }
     }
 

@@ -18,7 +18,8 @@ import java.util.TreeMap;
  * The LLM judge's call and the reading of its verdict. The prompt gives the rubric, the task
  * (kind, description, allowed labels, grounding context), the conditions and the sample's fields,
  * and asks for {@code {"score": 1..5, "rationale": "..."}} at temperature 0 (with a JSON schema
- * where the provider supports one). When the task has labels, the judge also names the label a
+ * where the provider supports one); a request's {@code evaluation.judge_model} sets the model and
+ * may override temperature, top_p, max_tokens, seed and extra parameters. When the task has labels, the judge also names the label a
  * careful reader would assign and its confidence ({@code "label"}, {@code "label_confidence"}):
  * the quality gate's judge-source relabel reads them, and the score judges everything but the
  * label's correctness, so a mislabelled but well-written text can be relabelled instead of lost.
@@ -120,19 +121,21 @@ public final class Judge {
         }
         schema.put("additionalProperties", false);
         Map<String, String> hints = Map.of(SimulatedContent.SAMPLE_HINT, sample.getSampleId() + "/judge");
+        ModelParams params = e == null ? null : e.getJudgeModel();
         return new LlmRequest(
                 model,
                 List.of(
                         LlmRequest.Message.system(
                                 "You are a strict, consistent judge of synthetic training data.\n" + rubric),
                         LlmRequest.Message.user(user.toString())),
-                0.0,
-                null,
-                maxTokens,
-                null,
+                params != null && params.getTemperature() != null ? params.getTemperature() : 0.0,
+                params == null ? null : params.getTopP(),
+                params != null && params.getMaxTokens() != null ? params.getMaxTokens() : maxTokens,
+                params == null ? null : params.getSeed(),
                 format,
                 schema,
-                hints);
+                hints,
+                params == null ? Map.of() : params.getExtra());
     }
 
     /**

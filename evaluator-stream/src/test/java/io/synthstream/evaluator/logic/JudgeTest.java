@@ -89,4 +89,26 @@ class JudgeTest {
                 .startsWith("custom-")
                 .hasSize(19);
     }
+
+    @Test
+    void shouldUseEveryParameterOfTheRequestsJudgeModel() {
+        var spec = TestRecords.request("r-1");
+        spec.setEvaluation(io.synthstream.avro.EvaluationSettings.newBuilder()
+                .setJudgeModel(io.synthstream.avro.ModelParams.newBuilder()
+                        .setModel("judge-x")
+                        .setTemperature(0.2)
+                        .setMaxTokens(64)
+                        .setSeed(5L)
+                        .setExtra(java.util.Map.of("presence_penalty", "0"))
+                        .build())
+                .build());
+        LlmRequest request = Judge.request(
+                TestRecords.sample("s-1"), spec, Judge.model(spec, "configured"), 200, LlmRequest.ResponseFormat.TEXT);
+
+        assertThat(request.model()).isEqualTo("judge-x");
+        assertThat(request.temperature()).isEqualTo(0.2);
+        assertThat(request.maxTokens()).isEqualTo(64);
+        assertThat(request.seed()).isEqualTo(5L);
+        assertThat(request.extra()).containsEntry("presence_penalty", "0");
+    }
 }

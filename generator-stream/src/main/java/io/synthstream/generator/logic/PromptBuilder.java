@@ -104,7 +104,8 @@ public final class PromptBuilder {
                 params.getSeed(),
                 format,
                 schema(fields, spec.getTask().getLabels(), cot),
-                hints);
+                hints,
+                params.getExtra());
     }
 
     /** The repair turn after a reply that did not parse: the bad reply and what was wrong with it. */
@@ -216,6 +217,11 @@ public final class PromptBuilder {
         }
         if (step.getSeed() != null) {
             merged.setSeed(step.getSeed());
+        }
+        if (!step.getExtra().isEmpty()) {
+            Map<String, String> extra = new LinkedHashMap<>(request.getExtra());
+            extra.putAll(step.getExtra());
+            merged.setExtra(extra);
         }
         return merged.build();
     }

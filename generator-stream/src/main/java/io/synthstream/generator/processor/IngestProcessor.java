@@ -116,7 +116,9 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
                 request,
                 size,
                 new RequestValidator.Limits(
-                        config.get(GeneratorConfig.MAX_COUNT), config.get(GeneratorConfig.MAX_REQUEST_BYTES))));
+                        config.get(GeneratorConfig.MAX_COUNT),
+                        config.get(GeneratorConfig.MAX_REQUEST_BYTES),
+                        runtime.provider().name())));
         if (record.key() != null
                 && request.getRequestId() != null
                 && !record.key().equals(request.getRequestId())) {
