@@ -29,8 +29,6 @@ import java.util.regex.PatternSyntaxException;
  *     near duplicate
  * @param minhashBands LSH bands
  * @param minhashRows slots per band
- * @param semanticDedup whether embedding-based dedup runs
- * @param semanticThreshold cosine similarity from which two samples are semantic duplicates
  */
 public record CurationThresholds(
         int minChars,
@@ -46,9 +44,7 @@ public record CurationThresholds(
         boolean nearDedup,
         double nearDupThreshold,
         int minhashBands,
-        int minhashRows,
-        boolean semanticDedup,
-        double semanticThreshold) {
+        int minhashRows) {
 
     private static final int FLAGS = Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.MULTILINE;
 
@@ -75,9 +71,7 @@ public record CurationThresholds(
             true,
             0.70,
             MinHasher.DEFAULT_BANDS,
-            MinHasher.DEFAULT_ROWS,
-            false,
-            0.95);
+            MinHasher.DEFAULT_ROWS);
 
     public CurationThresholds {
         refusalPatterns = List.copyOf(refusalPatterns);
@@ -90,7 +84,6 @@ public record CurationThresholds(
         requireShare("max_symbol_ratio", maxSymbolRatio);
         requireShare("max_prompt_echo", maxPromptEcho);
         requireShare("near_dup_threshold", nearDupThreshold);
-        requireShare("semantic_threshold", semanticThreshold);
         if (minhashBands < 1 || minhashRows < 1 || minhashBands * minhashRows > 1024) {
             throw new IllegalArgumentException("curation: minhash_bands x minhash_rows must be between 1 and 1024, got "
                     + minhashBands + " x " + minhashRows);
@@ -124,9 +117,7 @@ public record CurationThresholds(
                 settings.getNearDedup(),
                 or(settings.getNearDupThreshold(), d.nearDupThreshold),
                 or(settings.getMinhashBands(), d.minhashBands),
-                or(settings.getMinhashRows(), d.minhashRows),
-                settings.getSemanticDedup(),
-                or(settings.getSemanticThreshold(), d.semanticThreshold));
+                or(settings.getMinhashRows(), d.minhashRows));
     }
 
     private static <T> T or(T value, T fallback) {

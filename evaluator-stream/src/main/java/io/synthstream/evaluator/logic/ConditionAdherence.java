@@ -24,6 +24,9 @@ import java.util.regex.Pattern;
  *       {@value #STEM} letters so that "sport" matches "sports". Values without a content word
  *       (codes, numbers) are not checked.
  * </ul>
+ *
+ * <p>A request declares the check of an attribute with {@code attributes[].adherence} ({@code
+ * mention}, {@code length} or {@code none}); the name-based inference above applies otherwise.
  */
 public final class ConditionAdherence {
     static final int SHORT_MAX = 60;
@@ -43,8 +46,19 @@ public final class ConditionAdherence {
     /** A check and whether it passed, for explanations and tests. */
     public record Check(String attribute, String kind, boolean passed) {}
 
+    /** The declared checks: {@code mention}, {@code length} or {@code none}. */
+    public static final List<String> KINDS = List.of("mention", "length", "none");
+
     public static Double score(Map<String, String> attributes, Map<String, String> fields, String text) {
-        List<Check> checks = checks(attributes, fields, text);
+        return score(attributes, Map.of(), fields, text);
+    }
+
+    /**
+     * @param declared attribute name to its declared check (attributes not in it are inferred)
+     */
+    public static Double score(
+            Map<String, String> attributes, Map<String, String> declared, Map<String, String> fields, String text) {
+        List<Check> checks = checks(attributes, declared, fields, text);
         if (checks.isEmpty()) {
             return null;
         }
@@ -52,17 +66,28 @@ public final class ConditionAdherence {
     }
 
     public static List<Check> checks(Map<String, String> attributes, Map<String, String> fields, String text) {
+        return checks(attributes, Map.of(), fields, text);
+    }
+
+    public static List<Check> checks(
+            Map<String, String> attributes, Map<String, String> declared, Map<String, String> fields, String text) {
         List<String> words = TextNormalizer.words(TextNormalizer.normalize(text));
         List<Check> checks = new ArrayList<>();
         new java.util.TreeMap<>(attributes).forEach((name, value) -> {
             String v = value.strip().toLowerCase(Locale.ROOT);
-            if (name.equals("label")) {
+            String kind = declared.get(name);
+            if ("none".equals(kind)) {
+                return;
+            }
+            boolean lengthClass = Set.of("short", "medium", "long").contains(v);
+            if (name.equals("label") && kind == null) {
                 String label = fields.get("label");
                 if (label != null) {
                     checks.add(new Check(name, "label", label.strip().equalsIgnoreCase(value.strip())));
                 }
-            } else if (LENGTH_ATTRIBUTE.matcher(name).matches()
-                    && Set.of("short", "medium", "long").contains(v)) {
+            } else if (lengthClass
+                    && ("length".equals(kind)
+                            || (kind == null && LENGTH_ATTRIBUTE.matcher(name).matches()))) {
                 int n = words.size();
                 boolean ok = switch (v) {
                     case "short" -> n <= SHORT_MAX;

@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -147,10 +148,30 @@ public final class Scoring {
 
     /** The scored sample, before the dataset stage adds label consistency and novelty. */
     public static ScoredSample scored(Sample sample, FaithfulnessScore verdict, String text, Instant now) {
+        return scored(sample, null, verdict, text, now);
+    }
+
+    /**
+     * The scored sample, its adherence checked as the spec's attributes declare ({@code
+     * attributes[].adherence}).
+     *
+     * @param spec the sample's spec, or null (every check inferred)
+     */
+    public static ScoredSample scored(
+            Sample sample, GenerationRequest spec, FaithfulnessScore verdict, String text, Instant now) {
+        Map<String, String> declared = new java.util.HashMap<>();
+        if (spec != null) {
+            spec.getAttributes().forEach(a -> {
+                if (a.getAdherence() != null) {
+                    declared.put(a.getName(), a.getAdherence());
+                }
+            });
+        }
         return ScoredSample.newBuilder()
                 .setSample(sample)
                 .setFaithfulness(verdict)
-                .setConditionAdherence(ConditionAdherence.score(sample.getAttributes(), sample.getFields(), text))
+                .setConditionAdherence(
+                        ConditionAdherence.score(sample.getAttributes(), declared, sample.getFields(), text))
                 .setScoredAt(now)
                 .build();
     }

@@ -164,7 +164,7 @@ final class ScoreCalls implements AsyncWork<Sample, PendingScore, EvaluatorOutpu
             verdict = Scoring.disabled();
         }
         String text = Scoring.text(sample, spec, settings.textMaxChars());
-        ScoredSample scored = Scoring.scored(sample, verdict, text, clock.instant());
+        ScoredSample scored = Scoring.scored(sample, spec, verdict, text, clock.instant());
         Step<PendingScore, EvaluatorOutput> step = Step.<PendingScore, EvaluatorOutput>finish()
                 .emit(
                         sample.getDataset(),

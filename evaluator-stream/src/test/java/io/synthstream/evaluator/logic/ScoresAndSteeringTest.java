@@ -76,6 +76,26 @@ class ScoresAndSteeringTest {
     }
 
     @Test
+    void adherenceFollowsTheChecksARequestDeclares() {
+        Map<String, String> fields = Map.of("text", "Our team played football all weekend.");
+        Map<String, String> attributes = Map.of("difficulty", "intermediate", "style", "short", "topic", "football");
+
+        // Inferred: "difficulty" must be mentioned (fails), "style" too (fails), topic passes.
+        assertThat(ConditionAdherence.score(attributes, fields, fields.get("text")))
+                .isCloseTo(1 / 3.0, within(1e-12));
+        // Declared: difficulty is not checkable, style is a length class (6 words: short).
+        assertThat(ConditionAdherence.checks(
+                        attributes, Map.of("difficulty", "none", "style", "length"), fields, fields.get("text")))
+                .extracting(ConditionAdherence.Check::attribute, ConditionAdherence.Check::kind)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("style", "length"),
+                        org.assertj.core.groups.Tuple.tuple("topic", "mention"));
+        assertThat(ConditionAdherence.score(
+                        attributes, Map.of("difficulty", "none", "style", "length"), fields, fields.get("text")))
+                .isEqualTo(1.0);
+    }
+
+    @Test
     void steeringBoostsAStarvedValueAndDampsALowYieldOne() {
         Map<String, Map<String, Double>> declared = Map.of("topic", Map.of("a", 1.0, "b", 1.0, "c", 1.0));
         Map<String, Map<String, Long>> curated = Map.of("topic", Map.of("a", 90L, "b", 5L, "c", 30L));

@@ -24,10 +24,52 @@ public final class RequestValidator {
     /**
      * @param maxCount the largest {@code count} accepted
      * @param maxBytes the largest encoded request accepted
+     * @param provider the name of the LLM provider the platform is configured with, or null where it
+     *     is not known (a {@code model.provider} naming another one is refused)
      */
-    public record Limits(int maxCount, long maxBytes) {}
+    public record Limits(int maxCount, long maxBytes, String provider) {
+        public Limits(int maxCount, long maxBytes) {
+            this(maxCount, maxBytes, null);
+        }
+    }
 
     private RequestValidator() {}
+
+    /**
+     * A {@code ModelParams}: a provider other than the configured one, and {@code extra}
+     * parameters the runtime owns or whose values are not JSON.
+     */
+    private static void modelParams(
+            String where, io.synthstream.avro.ModelParams params, Limits limits, List<String> problems) {
+        if (params == null) {
+            return;
+        }
+        if (params.getProvider() != null
+                && limits.provider() != null
+                && !params.getProvider().equals(limits.provider())) {
+            problems.add(where + ".provider '" + params.getProvider() + "' is not configured here: this platform"
+                    + " calls '" + limits.provider() + "' (one provider per platform, set with SYNTH_LLM_PROVIDER"
+                    + " and SYNTH_LLM_BASE_URL); leave it unset");
+        }
+        params.getExtra().forEach((name, value) -> {
+            if (io.synthstream.common.llm.LlmRequest.RESERVED_EXTRA.contains(name)) {
+                problems.add(where + ".extra." + name + " is set by the runtime and cannot be passed through");
+            } else if (!isJson(value)) {
+                problems.add(where + ".extra." + name + " must be a JSON value written as text (a string needs"
+                        + " its quotes: \"\\\"text\\\"\"), got: "
+                        + (value.length() > 80 ? value.substring(0, 80) + "…" : value));
+            }
+        });
+    }
+
+    private static boolean isJson(String value) {
+        try {
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(value);
+            return value != null && !value.isBlank();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return false;
+        }
+    }
 
     /** The problems of {@code request}; empty when it is valid. */
     public static List<String> problems(GenerationRequest request, long encodedBytes, Limits limits) {
@@ -58,6 +100,30 @@ public final class RequestValidator {
                 problems.add("quality.max_planned " + maxPlanned + " is above the limit of " + limits.maxCount()
                         + " (generator.max.count); lower it or the count");
             }
+        }
+        modelParams("model", request.getModel(), limits, problems);
+        for (int i = 0; i < request.getSteps().size(); i++) {
+            modelParams("steps[" + i + "].model", request.getSteps().get(i).getModel(), limits, problems);
+        }
+        if (request.getEvaluation() != null) {
+            modelParams("evaluation.judge_model", request.getEvaluation().getJudgeModel(), limits, problems);
+        }
+        for (Attribute a : request.getAttributes()) {
+            if (a.getAdherence() != null
+                    && !List.of("mention", "length", "none").contains(a.getAdherence())) {
+                problems.add("attributes." + a.getName() + ".adherence '" + a.getAdherence()
+                        + "' is unknown; use mention, length or none");
+            } else if ("length".equals(a.getAdherence())
+                    && a.getValues().stream()
+                            .anyMatch(v -> !List.of("short", "medium", "long").contains(v.getValue()))) {
+                problems.add(
+                        "attributes." + a.getName() + ".adherence length needs the values short, medium and long only");
+            }
+        }
+        var curation = request.getCuration();
+        if (curation != null && (curation.getSemanticDedup() || curation.getSemanticThreshold() != null)) {
+            problems.add("curation.semantic_dedup and curation.semantic_threshold are reserved: semantic dedup is"
+                    + " not implemented yet (exact and near-duplicate dedup run); leave them unset");
         }
         List<String> labels = request.getTask().getLabels();
         if (TaskKinds.CLASSIFICATION.equals(kind) && labels.isEmpty()) {

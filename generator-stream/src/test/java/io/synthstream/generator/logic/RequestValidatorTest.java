@@ -27,7 +27,7 @@ class RequestValidatorTest {
         }
         List<Attribute> attributes = new ArrayList<>();
         for (int a = 0; a < 8; a++) {
-            attributes.add(new Attribute("a" + a, values));
+            attributes.add(new Attribute("a" + a, values, null));
         }
         request.setAttributes(attributes);
         assertThat(RequestValidator.problems(request, 100, LIMITS))
@@ -39,5 +39,34 @@ class RequestValidatorTest {
         assertThat(RequestValidator.problems(PlannerTest.request(""), 2 << 20, LIMITS))
                 .singleElement()
                 .satisfies(p -> assertThat(p).contains("above the limit"));
+    }
+
+    @Test
+    void reservedSemanticDedupIsRefusedRatherThanSilentlyIgnored() throws Exception {
+        GenerationRequest request = PlannerTest.request(", \"curation\": {\"semantic_dedup\": true}");
+        assertThat(RequestValidator.problems(request, 100, LIMITS))
+                .singleElement()
+                .satisfies(
+                        p -> assertThat(p).contains("curation.semantic_dedup").contains("not implemented"));
+        GenerationRequest threshold = PlannerTest.request(", \"curation\": {\"semantic_threshold\": 0.9}");
+        assertThat(RequestValidator.problems(threshold, 100, LIMITS)).hasSize(1);
+    }
+
+    @Test
+    void modelParamsNameTheConfiguredProviderAndPassOnlyJsonExtras() throws Exception {
+        GenerationRequest request = PlannerTest.request(", \"model\": {\"provider\": \"anthropic\","
+                + " \"extra\": {\"presence_penalty\": \"0.5\", \"stop\": \"END\", \"messages\": \"[]\"}},"
+                + " \"evaluation\": {\"judge_model\": {\"provider\": \"simulated\"}}");
+        List<String> problems =
+                RequestValidator.problems(request, 100, new RequestValidator.Limits(1000, 1 << 20, "simulated"));
+        assertThat(problems).hasSize(3);
+        assertThat(String.join("\n", problems))
+                .contains("model.provider 'anthropic' is not configured here: this platform calls 'simulated'")
+                .contains("model.extra.stop must be a JSON value")
+                .contains("model.extra.messages is set by the runtime")
+                .doesNotContain("judge_model")
+                .doesNotContain("presence_penalty");
+        // Without a configured provider (synth submit) only the extras are checked.
+        assertThat(RequestValidator.problems(request, 100, LIMITS)).hasSize(2);
     }
 }
