@@ -157,12 +157,13 @@ final class ReportCommand implements java.util.concurrent.Callable<Integer> {
                 title,
                 String.format(
                         Locale.ROOT,
-                        "distinct-1/2/3 %s/%s/%s, self-BLEU %s, compression %s, cosine %s, Vendi %s",
+                        "distinct-1/2/3 %s/%s/%s, self-BLEU %s, compression %s (over %d texts), cosine %s, Vendi %s",
                         num(m.getDistinct1()),
                         num(m.getDistinct2()),
                         num(m.getDistinct3()),
                         num(m.getSelfBleu()),
                         num(m.getCompressionRatio()),
+                        m.getTextSample(),
                         num(m.getMeanPairwiseCosine()),
                         num(m.getVendiScore())));
     }

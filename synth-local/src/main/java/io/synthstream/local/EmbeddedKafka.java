@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -85,7 +84,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         private Path dataDir;
         private int brokerPort;
         private int controllerPort;
-        private final Map<String, String> overrides = new HashMap<>();
 
         private Builder() {}
 
@@ -104,12 +102,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         /** KRaft controller port; 0 (the default) picks a free one. */
         public Builder controllerPort(int controllerPort) {
             this.controllerPort = controllerPort;
-            return this;
-        }
-
-        /** Any further broker setting, e.g. {@code log.retention.ms}. */
-        public Builder brokerProperty(String key, String value) {
-            overrides.put(key, value);
             return this;
         }
 
@@ -179,7 +171,6 @@ public final class EmbeddedKafka implements AutoCloseable {
             props.put("num.network.threads", "2");
             props.put("num.io.threads", "4");
             props.put("background.threads", "4");
-            props.putAll(overrides);
 
             KafkaConfig config = KafkaConfig.fromProps(props, false);
             formatIfNeeded(logDir);

@@ -40,19 +40,6 @@ public record LlmLimits(
                 64, 0, 0, 4, Duration.ofMillis(500), Duration.ofSeconds(8), Duration.ofSeconds(60), true, 25);
     }
 
-    public LlmLimits withMaxInFlight(int n) {
-        return new LlmLimits(
-                n,
-                requestsPerMinute,
-                tokensPerMinute,
-                maxAttempts,
-                initialBackoff,
-                maxBackoff,
-                callTimeout,
-                adaptive,
-                successesToGrow);
-    }
-
     public LlmLimits withRetries(int attempts, Duration initial, Duration max) {
         return new LlmLimits(
                 maxInFlight,

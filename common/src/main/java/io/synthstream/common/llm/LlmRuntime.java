@@ -182,11 +182,6 @@ public final class LlmRuntime implements AutoCloseable {
             return true;
         }
 
-        /** Whether a call with this id is outstanding or finished but not drained. */
-        public boolean isOutstanding(String callId) {
-            return active.containsKey(callId);
-        }
-
         /** Calls of this client outstanding or finished but not drained. */
         public int outstanding() {
             return active.size();

@@ -169,6 +169,7 @@ public final class MiniLmEmbedder implements Embedder {
             return encoder;
         }
 
+        /** langchain4j's hook: without it, {@code dimension()} embeds a probe text to find out. */
         @Override
         protected Integer knownDimension() {
             return DIMENSION;

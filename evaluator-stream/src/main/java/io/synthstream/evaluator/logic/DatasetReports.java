@@ -135,7 +135,8 @@ public final class DatasetReports {
         DiversityMetrics.Builder cumulative = DiversityMetrics.newBuilder()
                 .setSamples(acc.getSamples())
                 .setCompressionRatio(CompressionRatio.of(sampleTexts))
-                .setSelfBleu(SelfBleu.of(sampleTexts.stream().map(NGrams::words).toList()));
+                .setSelfBleu(SelfBleu.of(sampleTexts.stream().map(NGrams::words).toList()))
+                .setTextSample(sampleTexts.size());
         for (int n = 1; n <= DatasetState.MAX_N; n++) {
             long total = acc.getNgramTotals().get(n - 1);
             Double d = total == 0 ? null : state.distinctCount(n) / total;
@@ -246,7 +247,8 @@ public final class DatasetReports {
                 .setDistinct2(NGrams.distinct(words, 2))
                 .setDistinct3(NGrams.distinct(words, 3))
                 .setCompressionRatio(CompressionRatio.of(texts))
-                .setSelfBleu(SelfBleu.of(words));
+                .setSelfBleu(SelfBleu.of(words))
+                .setTextSample(texts.size());
         if (!vectors.isEmpty()) {
             EmbeddingMoments moments = EmbeddingMoments.of(vectors, vectors.get(0).length);
             m.setMeanPairwiseCosine(moments.meanPairwiseCosine()).setVendiScore(moments.vendi());

@@ -34,11 +34,6 @@ public final class InMemorySchemaRegistryClient implements SchemaRegistryClient 
         return new InMemorySchemaRegistryClient(SCOPES.computeIfAbsent(scope, s -> SchemaRegistryState.inMemory()));
     }
 
-    /** Forgets a scope's registry (tests that reuse a scope name). */
-    public static void dropScope(String url) {
-        SCOPES.remove(url.substring(SCHEME.length()));
-    }
-
     @Override
     public int register(String subject, Schema schema) {
         return state.register(subject, schema.toString()).id();
