@@ -196,6 +196,11 @@ final class DatasetCard {
                         .append(text(String.join(", ", spec.getTask().getLabels())))
                         .append('\n');
             }
+            if (!spec.getMetadata().isEmpty()) {
+                List<String> pairs = new ArrayList<>();
+                new TreeMap<>(spec.getMetadata()).forEach((k, v) -> pairs.add(text(k) + "=" + text(v)));
+                md.append("- metadata: ").append(String.join(", ", pairs)).append('\n');
+            }
             md.append("- count: ")
                     .append(spec.getCount())
                     .append(" (")

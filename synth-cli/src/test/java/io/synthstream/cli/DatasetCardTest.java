@@ -65,6 +65,7 @@ class DatasetCardTest {
     private static DatasetCard.Content content(List<ObjectNode> rows) {
         GenerationRequest spec = TestRecords.request("r-1");
         spec.getTask().setDescription("reviews ``` <script>alert(1)</script>");
+        spec.setMetadata(Map.of("team", "search <ranking>"));
         return new DatasetCard.Content(
                 rows,
                 List.of(ExportCommand.json(TestRecords.scoredSample())),

@@ -229,6 +229,7 @@ public final class Ledger {
         status.setRequested(spec.getCount());
         status.setDataset(spec.getDataset());
         status.setTarget(QualityPolicy.of(spec).target());
+        status.setMetadata(spec.getMetadata());
     }
 
     /** Samples whose fate is known: every term of the ledger but in_flight. */

@@ -20,6 +20,7 @@ import io.synthstream.schemas.TestRecords;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -87,6 +88,7 @@ class LedgerProcessorTest {
 
     private static GenerationRequest spec(int count, String target) {
         GenerationRequest spec = TestRecords.request(REQUEST);
+        spec.setMetadata(Map.of("team", "nlp"));
         spec.setCount(count);
         spec.setQuality(QualitySettings.newBuilder().setTarget(target).build());
         return spec;
@@ -181,6 +183,9 @@ class LedgerProcessorTest {
         process(pass("s-4"));
 
         RequestStatus status = last();
+        assertThat(status.getMetadata())
+                .as("the spec's metadata is on the ledger")
+                .containsEntry("team", "nlp");
         assertThat(dataset()).containsExactly("s-1", "s-2");
         assertThat(status.getAccepted()).isEqualTo(2);
         assertThat(status.getSurplus()).isEqualTo(2);
