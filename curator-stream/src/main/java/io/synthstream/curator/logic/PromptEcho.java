@@ -3,6 +3,8 @@ package io.synthstream.curator.logic;
 import io.synthstream.avro.Example;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.RejectionReason;
+import io.synthstream.avro.Step;
+import io.synthstream.common.task.DefaultTemplates;
 import io.synthstream.common.text.TextNormalizer;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,11 +24,26 @@ public final class PromptEcho {
 
     private PromptEcho() {}
 
-    /** What the model saw: the request's instruction and system templates and its demonstrations' texts. */
+    /**
+     * What the model saw: the templates the generator renders for the request (its own, else the
+     * built-in ones of its task kind; every step's, the built-in evolve prompt for an evolve step
+     * without one) and its demonstrations' texts. Demonstrations the evaluator's exemplar pool
+     * supplies at run time are not known here and are not compared.
+     */
     public static List<String> references(GenerationRequest spec) {
         List<String> references = new ArrayList<>();
-        Optional.ofNullable(spec.getTask().getInstructionTemplate()).ifPresent(references::add);
-        Optional.ofNullable(spec.getTask().getSystemTemplate()).ifPresent(references::add);
+        String kind = spec.getTask().getKind();
+        references.add(Optional.ofNullable(spec.getTask().getInstructionTemplate())
+                .orElse(DefaultTemplates.instruction(kind)));
+        references.add(Optional.ofNullable(spec.getTask().getSystemTemplate()).orElse(DefaultTemplates.system(kind)));
+        for (Step step : spec.getSteps()) {
+            references.add(step.getInstructionTemplate());
+            if (step.getSystemTemplate() != null) {
+                references.add(step.getSystemTemplate());
+            } else if ("evolve".equals(step.getKind())) {
+                references.add(DefaultTemplates.EVOLVE_SYSTEM);
+            }
+        }
         for (Example example : spec.getExamples()) {
             references.add(String.join("\n", example.getFields().values()));
         }

@@ -31,4 +31,26 @@ class PromptEchoTest {
         assertThat(PromptEcho.check("Too short", List.of("Too short"), 0.5)).isEmpty();
         assertThat(PromptEcho.check(original, List.of(), 0.5)).isEmpty();
     }
+
+    @Test
+    void shouldCompareWithTheTemplatesTheGeneratorActuallyRenders() {
+        var spec = io.synthstream.schemas.TestRecords.request("r-1");
+        spec.getTask().setInstructionTemplate(null);
+        spec.getTask().setSystemTemplate(null);
+        spec.setSteps(List.of(io.synthstream.avro.Step.newBuilder()
+                .setName("harder")
+                .setKind("evolve")
+                .setInstructionTemplate("Rewrite {{ main.instruction }} so that it needs two more constraints.")
+                .build()));
+        List<String> references = PromptEcho.references(spec);
+
+        assertThat(references)
+                .contains(io.synthstream.common.task.DefaultTemplates.system("classification"))
+                .contains(io.synthstream.common.task.DefaultTemplates.EVOLVE_SYSTEM)
+                .anySatisfy(r -> assertThat(r).contains("two more constraints"));
+        // An output parroting the built-in system prompt is an echo now, not only one of the request's text.
+        String parrot =
+                "You are a data generator creating realistic, varied examples for a text classification dataset.";
+        assertThat(PromptEcho.check(parrot, references, 0.5)).isPresent();
+    }
 }

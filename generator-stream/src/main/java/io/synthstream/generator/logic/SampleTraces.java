@@ -6,6 +6,7 @@ import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.GenerationTrace;
 import io.synthstream.avro.Sample;
 import io.synthstream.avro.StepTrace;
+import io.synthstream.common.task.DefaultTemplates;
 import io.synthstream.generator.avro.PendingSample;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -4,6 +4,7 @@ import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.ModelParams;
 import io.synthstream.avro.OutputField;
 import io.synthstream.avro.Step;
+import io.synthstream.common.task.DefaultTemplates;
 import io.synthstream.common.task.TaskKinds;
 import java.util.ArrayList;
 import java.util.List;

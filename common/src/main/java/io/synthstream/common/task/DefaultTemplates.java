@@ -1,22 +1,20 @@
-package io.synthstream.generator.logic;
-
-import io.synthstream.common.task.TaskKinds;
+package io.synthstream.common.task;
 
 /**
- * The built-in templates of each task kind (Pebble syntax, see {@link Templates}). A request
+ * The built-in templates of each task kind (Pebble syntax, rendered by the generator's {@code Templates}). A request
  * overrides them with {@code task.system_template} / {@code task.instruction_template}, or per step.
  */
 public final class DefaultTemplates {
     /** Version written to traces when the request does not name its own. */
     public static final String VERSION = "builtin-1";
 
-    static final String EVOLVE_SYSTEM =
+    public static final String EVOLVE_SYSTEM =
             "You rewrite tasks to make them more complex (Evol-Instruct): deeper reasoning, more constraints,"
                     + " or broader scope, while keeping them answerable and self-contained.";
 
     private DefaultTemplates() {}
 
-    static String system(String kind) {
+    public static String system(String kind) {
         return switch (kind) {
             case TaskKinds.CLASSIFICATION ->
                 "You are a data generator creating realistic, varied examples for a text classification dataset"
@@ -31,7 +29,7 @@ public final class DefaultTemplates {
         };
     }
 
-    static String instruction(String kind) {
+    public static String instruction(String kind) {
         return switch (kind) {
             case TaskKinds.CLASSIFICATION ->
                 "Write one realistic example text whose label is \"{{ label }}\" (possible labels: {{ labels | join(\", \") }}).\n"
