@@ -11,11 +11,11 @@ import io.synthstream.avro.QualityVerdict;
 import io.synthstream.avro.RequestStatus;
 import io.synthstream.avro.Sample;
 import io.synthstream.avro.ScoredSample;
+import io.synthstream.common.task.AttributeSpace;
 import io.synthstream.common.topics.Topics;
 import io.synthstream.evaluator.logic.DatasetState;
 import io.synthstream.evaluator.logic.QualityGate;
 import io.synthstream.evaluator.logic.SampleWeights;
-import io.synthstream.generator.logic.Planner;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -332,7 +332,7 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
 
     private static double declaredShare(GenerationRequest spec, Map<String, String> attributes) {
         double share = 1;
-        for (Attribute a : Planner.attributeSpace(spec)) {
+        for (Attribute a : AttributeSpace.of(spec)) {
             String value = attributes.get(a.getName());
             double total = a.getValues().stream()
                     .mapToDouble(AttributeValue::getWeight)

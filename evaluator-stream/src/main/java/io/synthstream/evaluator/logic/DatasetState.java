@@ -3,6 +3,7 @@ package io.synthstream.evaluator.logic;
 import io.synthstream.avro.Attribute;
 import io.synthstream.avro.AttributeValue;
 import io.synthstream.avro.GenerationRequest;
+import io.synthstream.common.task.AttributeSpace;
 import io.synthstream.evaluator.avro.DatasetAccumulators;
 import io.synthstream.evaluator.avro.EvalEvent;
 import io.synthstream.evaluator.avro.WindowEntry;
@@ -260,7 +261,7 @@ public final class DatasetState {
         }
         GenerationRequest spec = found.get();
         declaredRequests.add(requestId);
-        for (Attribute a : spec.getAttributes()) {
+        for (Attribute a : AttributeSpace.of(spec)) {
             Map<String, Double> values = new HashMap<>(acc.getDeclared().getOrDefault(a.getName(), Map.of()));
             for (AttributeValue value : a.getValues()) {
                 values.put(value.getValue(), value.getWeight());

@@ -412,8 +412,9 @@ class EvaluatorTopologyTest {
             assertThat(report.getCumulative().getMeanPairwiseCosine()).isBetween(-1.0, 1.0);
             assertThat(report.getCumulative().getVendiScore()).isBetween(1.0, 5.0);
             assertThat(report.getRecent().getSamples()).isEqualTo(4);
-            assertThat(report.getCoverage()).hasSize(1);
-            assertThat(report.getCoverage().get(0).getCounts())
+            // The implicit label dimension of a classification request is declared too (these samples carry none).
+            assertThat(report.getCoverage()).extracting(c -> c.getAttribute()).containsExactly("label", "topic");
+            assertThat(report.getCoverage().get(1).getCounts())
                     .containsExactlyInAnyOrderEntriesOf(Map.of("books", 1L, "phones", 2L, "garden", 2L));
             assertThat(report.getCombinationsCovered()).isEqualTo(3);
             assertThat(report.getFaithfulness().getCount()).isEqualTo(5);

@@ -6,7 +6,7 @@ import io.synthstream.avro.ConditionTuple;
 import io.synthstream.avro.Example;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.SteeringUpdate;
-import io.synthstream.common.task.TaskKinds;
+import io.synthstream.common.task.AttributeSpace;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -42,25 +42,6 @@ public final class Planner {
 
     private Planner() {}
 
-    /** The attribute space, with the implicit label attribute of classification requests. */
-    public static List<Attribute> attributeSpace(GenerationRequest request) {
-        List<Attribute> attributes = new ArrayList<>(request.getAttributes());
-        boolean hasLabel = attributes.stream().anyMatch(a -> a.getName().equals("label"));
-        if (!hasLabel
-                && TaskKinds.CLASSIFICATION.equals(request.getTask().getKind())
-                && !request.getTask().getLabels().isEmpty()) {
-            List<AttributeValue> values = request.getTask().getLabels().stream()
-                    .map(l -> AttributeValue.newBuilder()
-                            .setValue(l)
-                            .setWeight(1.0)
-                            .build())
-                    .toList();
-            attributes.add(
-                    Attribute.newBuilder().setName("label").setValues(values).build());
-        }
-        return attributes;
-    }
-
     /** Tuple {@code index} of {@code request}; {@code steering} may be null. */
     public static ConditionTuple plan(GenerationRequest request, long index, SteeringUpdate steering, Instant now) {
         Map<String, String> attributes = attributes(request, index, steering);
@@ -72,9 +53,27 @@ public final class Planner {
                 .setAttributes(attributes)
                 .setSamples(1)
                 .setDemonstrations(demonstrations(request, index, attributes.get("label"), steering))
-                .setSteeringVersion(steering == null ? null : steering.getVersion())
+                .setSteeringVersion(steers(request, steering) ? steering.getVersion() : null)
                 .setPlannedAt(now)
                 .build();
+    }
+
+    /**
+     * Whether {@code steering} shapes the tuples of {@code request}: its weights in weighted mode,
+     * or its exemplar pool as demonstrations. Balanced mode and explicit conditions take no
+     * weights (a tuple's {@code steering_version} is null when nothing of the update applied).
+     */
+    public static boolean steers(GenerationRequest request, SteeringUpdate steering) {
+        if (steering == null) {
+            return false;
+        }
+        boolean weights = !steering.getAttributeWeights().isEmpty()
+                && "weighted".equals(request.getSamplingMode())
+                && (request.getConditions() == null || request.getConditions().isEmpty());
+        boolean exemplars = "exemplar".equals(request.getDemonstrationStrategy())
+                && request.getDemonstrations() > 0
+                && !steering.getExemplars().isEmpty();
+        return weights || exemplars;
     }
 
     static Map<String, String> attributes(GenerationRequest request, long index, SteeringUpdate steering) {
@@ -82,7 +81,7 @@ public final class Planner {
             List<Map<String, String>> explicit = request.getConditions();
             return new TreeMap<>(explicit.get((int) (index % explicit.size())));
         }
-        List<Attribute> space = attributeSpace(request);
+        List<Attribute> space = AttributeSpace.of(request);
         Map<String, String> chosen = new LinkedHashMap<>();
         if ("balanced".equals(request.getSamplingMode())) {
             long cells = 1;

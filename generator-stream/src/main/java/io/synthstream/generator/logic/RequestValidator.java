@@ -5,6 +5,7 @@ import io.synthstream.avro.AttributeValue;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.OutputField;
 import io.synthstream.common.quality.QualityPolicy;
+import io.synthstream.common.task.AttributeSpace;
 import io.synthstream.common.task.TaskKinds;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -205,7 +206,7 @@ public final class RequestValidator {
         if ("balanced".equals(request.getSamplingMode())) {
             try {
                 long cells = 1;
-                for (Attribute a : Planner.attributeSpace(request)) {
+                for (Attribute a : AttributeSpace.of(request)) {
                     cells = Math.multiplyExact(cells, Math.max(1, a.getValues().size()));
                 }
             } catch (ArithmeticException e) {
@@ -272,7 +273,7 @@ public final class RequestValidator {
     /** One value per attribute (and explicit condition key) to render templates with. */
     private static Map<String, String> placeholderAttributes(GenerationRequest request) {
         Map<String, String> values = new HashMap<>();
-        for (Attribute a : Planner.attributeSpace(request)) {
+        for (Attribute a : AttributeSpace.of(request)) {
             values.put(
                     a.getName(),
                     a.getValues().isEmpty() ? "x" : a.getValues().get(0).getValue());

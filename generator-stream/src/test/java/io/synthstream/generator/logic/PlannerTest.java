@@ -10,6 +10,7 @@ import io.synthstream.common.json.AvroJson;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -84,5 +85,30 @@ class PlannerTest {
         GenerationRequest r = request(", \"conditions\": [{\"topic\": \"x\"}, {\"topic\": \"y\"}]");
         assertThat(Planner.plan(r, 0, null, Instant.EPOCH).getAttributes()).containsEntry("topic", "x");
         assertThat(Planner.plan(r, 3, null, Instant.EPOCH).getAttributes()).containsEntry("topic", "y");
+    }
+
+    @Test
+    void steeringIsRecordedOnATupleOnlyWhenItShapedIt() throws Exception {
+        io.synthstream.avro.SteeringUpdate steering = io.synthstream.avro.SteeringUpdate.newBuilder(
+                        io.synthstream.schemas.TestRecords.steering())
+                .setAttributeWeights(java.util.Map.of("label", java.util.Map.of("pos", 9.0, "neg", 1.0)))
+                .setExemplars(List.of())
+                .build();
+        GenerationRequest weighted = request("");
+        GenerationRequest balanced = request(", \"sampling_mode\": \"balanced\"");
+
+        assertThat(Planner.plan(weighted, 0, steering, java.time.Instant.EPOCH).getSteeringVersion())
+                .isEqualTo(steering.getVersion());
+        assertThat(Planner.plan(balanced, 0, steering, java.time.Instant.EPOCH).getSteeringVersion())
+                .as("balanced mode takes no weights")
+                .isNull();
+        // The implicit label moves with steering: 9:1 towards pos.
+        long pos = java.util.stream.LongStream.range(0, 1000)
+                .filter(i -> Planner.plan(weighted, i, steering, java.time.Instant.EPOCH)
+                        .getAttributes()
+                        .get("label")
+                        .equals("pos"))
+                .count();
+        assertThat(pos).isBetween(850L, 950L);
     }
 }
