@@ -35,12 +35,18 @@ final class LocalPlatform implements AutoCloseable {
         static final Ports FREE = new Ports(0, 0, 0, 0, 0);
     }
 
+    /** The broker and registry this platform started and closes, or null when it joined others. */
     private final EmbeddedPlatform platform;
+
+    private final String bootstrapServers;
+    private final String registryUrl;
     private final List<StreamsApp> apps = new ArrayList<>();
     private final String provider;
 
-    private LocalPlatform(EmbeddedPlatform platform, String provider) {
+    private LocalPlatform(EmbeddedPlatform platform, String bootstrapServers, String registryUrl, String provider) {
         this.platform = platform;
+        this.bootstrapServers = bootstrapServers;
+        this.registryUrl = registryUrl;
         this.provider = provider;
     }
 
@@ -50,16 +56,58 @@ final class LocalPlatform implements AutoCloseable {
                 .brokerPort(ports.kafka())
                 .start();
         EmbeddedPlatform platform = EmbeddedPlatform.start(kafka, ports.registry());
-        String provider = LlmSettings.provider(config(
-                        GeneratorConfig.definition(), GeneratorApp.DEFAULTS, env, platform, dataDir, 0, partitions))
-                .name();
-        LocalPlatform local = new LocalPlatform(platform, provider);
+        return startApps(
+                platform, platform.bootstrapServers(), platform.registryUrl(), dataDir, ports, partitions, env);
+    }
+
+    /**
+     * The three apps alone, against a broker and registry that run elsewhere (state under {@code
+     * dataDir/state}); closing stops the apps only. Tests use it to kill the apps and not the broker.
+     */
+    static LocalPlatform apps(
+            String bootstrapServers,
+            String registryUrl,
+            Path dataDir,
+            Ports ports,
+            int partitions,
+            Map<String, String> env) {
+        return startApps(null, bootstrapServers, registryUrl, dataDir, ports, partitions, env);
+    }
+
+    private static LocalPlatform startApps(
+            EmbeddedPlatform owned,
+            String bootstrapServers,
+            String registryUrl,
+            Path dataDir,
+            Ports ports,
+            int partitions,
+            Map<String, String> env) {
+        LocalPlatform local;
+        try {
+            String provider = LlmSettings.provider(config(
+                            GeneratorConfig.definition(),
+                            GeneratorApp.DEFAULTS,
+                            env,
+                            bootstrapServers,
+                            registryUrl,
+                            dataDir,
+                            0,
+                            partitions))
+                    .name();
+            local = new LocalPlatform(owned, bootstrapServers, registryUrl, provider);
+        } catch (RuntimeException e) {
+            if (owned != null) {
+                owned.close();
+            }
+            throw e;
+        }
         try {
             SynthConfig generator = config(
                     GeneratorConfig.definition(),
                     GeneratorApp.DEFAULTS,
                     env,
-                    platform,
+                    bootstrapServers,
+                    registryUrl,
                     dataDir,
                     ports.generator(),
                     partitions);
@@ -67,7 +115,8 @@ final class LocalPlatform implements AutoCloseable {
                     CuratorConfig.definition(),
                     CuratorApp.DEFAULTS,
                     env,
-                    platform,
+                    bootstrapServers,
+                    registryUrl,
                     dataDir,
                     ports.curator(),
                     partitions);
@@ -75,7 +124,8 @@ final class LocalPlatform implements AutoCloseable {
                     EvaluatorConfig.definition(),
                     EvaluatorApp.DEFAULTS,
                     env,
-                    platform,
+                    bootstrapServers,
+                    registryUrl,
                     dataDir,
                     ports.evaluator(),
                     partitions);
@@ -93,13 +143,14 @@ final class LocalPlatform implements AutoCloseable {
             ConfigDef definition,
             Map<String, Object> defaults,
             Map<String, String> env,
-            EmbeddedPlatform platform,
+            String bootstrapServers,
+            String registryUrl,
             Path dataDir,
             int httpPort,
             int partitions) {
         Map<String, Object> overrides = new HashMap<>();
-        overrides.put(SynthConfig.BOOTSTRAP_SERVERS.key(), platform.bootstrapServers());
-        overrides.put(SynthConfig.SCHEMA_REGISTRY_URL.key(), platform.registryUrl());
+        overrides.put(SynthConfig.BOOTSTRAP_SERVERS.key(), bootstrapServers);
+        overrides.put(SynthConfig.SCHEMA_REGISTRY_URL.key(), registryUrl);
         overrides.put(
                 SynthConfig.STATE_DIR.key(),
                 dataDir.resolve("state").toAbsolutePath().toString());
@@ -114,11 +165,11 @@ final class LocalPlatform implements AutoCloseable {
     }
 
     String bootstrapServers() {
-        return platform.bootstrapServers();
+        return bootstrapServers;
     }
 
     String registryUrl() {
-        return platform.registryUrl();
+        return registryUrl;
     }
 
     /** {@code simulated} or {@code openai}: which LLM the apps call. */
@@ -149,6 +200,8 @@ final class LocalPlatform implements AutoCloseable {
         for (int i = apps.size() - 1; i >= 0; i--) {
             apps.get(i).close();
         }
-        platform.close();
+        if (platform != null) {
+            platform.close();
+        }
     }
 }

@@ -16,6 +16,7 @@ import io.synthstream.common.topics.TopicSpec;
 import io.synthstream.common.topics.Topics;
 import io.synthstream.evaluator.logic.Ledger;
 import io.synthstream.evaluator.logic.QualityGate;
+import io.synthstream.local.EmbeddedPlatform;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,8 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Acting on quality on the embedded platform, from outside: a request for N accepted samples
- * through planted mislabelled and low-quality samples, with the whole platform killed (kill -9)
- * while it tops up; and the review state driven by a plain Kafka producer.
+ * through planted mislabelled and low-quality samples, with the three apps killed (kill -9, in a
+ * child JVM; the broker stays up) while the generator tops up; and the review state driven by a
+ * plain Kafka producer.
  */
 class QualityPipelineIT {
     private static final double MISLABEL = 0.10;
@@ -61,124 +63,132 @@ class QualityPipelineIT {
         GenerationRequest request = SpecFiles.load(Path.of("../examples/sentiment.json"));
         request.setRequestId("kill-1");
         request.setCount(count);
-        Path data = dir.resolve("platform");
+        Path data = dir.resolve("apps");
         Path ready = dir.resolve("ready");
-        Path log = dir.resolve("platform.log");
+        Path log = dir.resolve("apps.log");
 
-        Process child = PlatformProcess.start(data, ready, log, env);
-        PlanStatus topUp;
-        try {
-            ClusterOptions first = PlatformProcess.await(child, ready, log, Duration.ofMinutes(2));
-            SubmitCommand.publish(first, request);
-            // Kill -9 as soon as the generator has planned past the count: it is topping up.
-            topUp = first(first, Topics.PLAN, "kill-1", p -> p.getPlanned() > count && !p.getStopped());
-            child.destroyForcibly();
-            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        } finally {
-            child.destroyForcibly();
+        try (EmbeddedPlatform broker = EmbeddedPlatform.ephemeral()) {
+            ClusterOptions cluster = ClusterOptions.of(broker.bootstrapServers(), broker.registryUrl());
+            Process child = PlatformProcess.start(data, ready, log, env, cluster);
+            PlanStatus topUp;
+            try {
+                PlatformProcess.await(child, ready, log, Duration.ofMinutes(2));
+                SubmitCommand.publish(cluster, request);
+                // Kill -9 the apps as soon as the generator has planned past the count: it is topping up.
+                topUp = first(cluster, Topics.PLAN, "kill-1", p -> p.getPlanned() > count && !p.getStopped());
+                child.destroyForcibly();
+                assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                child.destroyForcibly();
+            }
+            try (LocalPlatform second = LocalPlatform.apps(
+                    broker.bootstrapServers(), broker.registryUrl(), data, LocalPlatform.Ports.FREE, 3, env)) {
+                finishAfterTheKill(cluster, request, count, inFlight, topUp);
+            }
+        }
+    }
+
+    private void finishAfterTheKill(
+            ClusterOptions cluster, GenerationRequest request, int count, int inFlight, PlanStatus topUp)
+            throws Exception {
+        RequestStatus done = first(cluster, Topics.REQUEST_STATUS, "kill-1", RequestStatus::getComplete);
+        assertThat(done.getAccepted()).isEqualTo(count);
+        assertThat(done.getPlanningStopped()).isTrue();
+        assertThat(Ledger.accounted(done)).as("the ledger balances").isEqualTo(done.getPlanned());
+        assertThat(done.getPlanned()).isGreaterThan(topUp.getPlanned() - 1);
+
+        // Exactly N on synth.dataset, each once: no duplicate across the kill.
+        Map<String, Integer> records = new HashMap<>();
+        Map<String, DatasetSample> dataset = new LinkedHashMap<>();
+        for (var r : readAll(cluster, Topics.DATASET)) {
+            if (r.value() != null && r.value().getRequestId().equals("kill-1")) {
+                records.merge(r.key(), 1, Integer::sum);
+                dataset.put(r.key(), r.value());
+            }
+        }
+        assertThat(dataset).hasSize(count);
+        assertThat(records.values()).as("one record per accepted sample").containsOnly(1);
+        double minScore = request.getQuality().getMinJudgeScore();
+        for (DatasetSample s : dataset.values()) {
+            assertThat(s.getScored().getFaithfulness().getScore())
+                    .as("no accepted sample below the gate")
+                    .isGreaterThanOrEqualTo(minScore);
+            assertThat(SimulatedContent.planted(s.getSampleId() + "/0", PLANTED, true))
+                    .as("no planted low-quality sample is accepted")
+                    .isNotEqualTo(SimulatedContent.LOW_QUALITY);
+            if (!QualityGate.GENERATED.equals(s.getLabelSource())) {
+                assertThat(s.getOriginalLabel()).isNotEqualTo(s.getLabel());
+                assertThat(s.getFields().get("label")).isEqualTo(s.getLabel());
+            }
         }
 
-        try (LocalPlatform second = LocalPlatform.start(data, LocalPlatform.Ports.FREE, 3, env)) {
-            ClusterOptions cluster = second.cluster();
-            RequestStatus done = first(cluster, Topics.REQUEST_STATUS, "kill-1", RequestStatus::getComplete);
-            assertThat(done.getAccepted()).isEqualTo(count);
-            assertThat(done.getPlanningStopped()).isTrue();
-            assertThat(Ledger.accounted(done)).as("the ledger balances").isEqualTo(done.getPlanned());
-            assertThat(done.getPlanned()).isGreaterThan(topUp.getPlanned() - 1);
+        // The export a trainer loads: seeded splits by label and a dataset card, rows equal to the ledger.
+        DatasetCard.Layout layout = ExportCommand.exportDirectory(
+                cluster,
+                request.getDataset(),
+                List.of("kill-1"),
+                dir.resolve("export"),
+                ExportCommand.Format.parquet,
+                false,
+                true,
+                Splits.parse("train=0.8,test=0.2"),
+                42);
+        assertThat(layout.rows()).containsEntry("train", 96L).containsEntry("test", 24L);
+        assertThat(java.nio.file.Files.readString(dir.resolve("export/README.md")))
+                .contains("num_examples: 96")
+                .contains("Yield: planned " + done.getPlanned());
 
-            // Exactly N on synth.dataset, each once: no duplicate across the kill.
-            Map<String, Integer> records = new HashMap<>();
-            Map<String, DatasetSample> dataset = new LinkedHashMap<>();
-            for (var r : readAll(cluster, Topics.DATASET)) {
-                if (r.value() != null && r.value().getRequestId().equals("kill-1")) {
-                    records.merge(r.key(), 1, Integer::sum);
-                    dataset.put(r.key(), r.value());
-                }
+        // Relabel precision and recall against what was planted (the truth comes from the sample id alone).
+        Map<String, ScoredSample> scored = new HashMap<>();
+        for (var r : readAll(cluster, Topics.SAMPLES_SCORED)) {
+            if (r.value().getSample().getRequestId().equals("kill-1")) {
+                assertThat(scored.put(r.key(), r.value()))
+                        .as("scored once: %s", r.key())
+                        .isNull();
             }
-            assertThat(dataset).hasSize(count);
-            assertThat(records.values()).as("one record per accepted sample").containsOnly(1);
-            double minScore = request.getQuality().getMinJudgeScore();
-            for (DatasetSample s : dataset.values()) {
-                assertThat(s.getScored().getFaithfulness().getScore())
-                        .as("no accepted sample below the gate")
-                        .isGreaterThanOrEqualTo(minScore);
-                assertThat(SimulatedContent.planted(s.getSampleId() + "/0", PLANTED, true))
-                        .as("no planted low-quality sample is accepted")
-                        .isNotEqualTo(SimulatedContent.LOW_QUALITY);
-                if (!QualityGate.GENERATED.equals(s.getLabelSource())) {
-                    assertThat(s.getOriginalLabel()).isNotEqualTo(s.getLabel());
-                    assertThat(s.getFields().get("label")).isEqualTo(s.getLabel());
-                }
-            }
-
-            // The export a trainer loads: seeded splits by label and a dataset card, rows equal to the ledger.
-            DatasetCard.Layout layout = ExportCommand.exportDirectory(
-                    cluster,
-                    request.getDataset(),
-                    List.of("kill-1"),
-                    dir.resolve("export"),
-                    ExportCommand.Format.parquet,
-                    false,
-                    true,
-                    Splits.parse("train=0.8,test=0.2"),
-                    42);
-            assertThat(layout.rows()).containsEntry("train", 96L).containsEntry("test", 24L);
-            assertThat(java.nio.file.Files.readString(dir.resolve("export/README.md")))
-                    .contains("num_examples: 96")
-                    .contains("Yield: planned " + done.getPlanned());
-
-            // Relabel precision and recall against what was planted (the truth comes from the sample id alone).
-            Map<String, ScoredSample> scored = new HashMap<>();
-            for (var r : readAll(cluster, Topics.SAMPLES_SCORED)) {
-                if (r.value().getSample().getRequestId().equals("kill-1")) {
-                    assertThat(scored.put(r.key(), r.value()))
-                            .as("scored once: %s", r.key())
-                            .isNull();
-                }
-            }
-            int planted = 0;
-            int relabeled = 0;
-            int right = 0;
-            int lowRejected = 0;
-            int low = 0;
-            for (ScoredSample s : scored.values()) {
-                String truth = SimulatedContent.planted(s.getSample().getSampleId() + "/0", PLANTED, true);
-                boolean mislabelled = SimulatedContent.MISLABELLED.equals(truth);
-                boolean relabel = !QualityGate.GENERATED.equals(s.getQuality().getLabelSource());
-                planted += mislabelled ? 1 : 0;
-                relabeled += relabel ? 1 : 0;
-                right += mislabelled && relabel ? 1 : 0;
-                if (SimulatedContent.LOW_QUALITY.equals(truth)) {
-                    low++;
-                    lowRejected += QualityGate.REJECT.equals(s.getQuality().getDecision()) ? 1 : 0;
-                }
-            }
-            double precision = relabeled == 0 ? 0 : (double) right / relabeled;
-            double recall = planted == 0 ? 0 : (double) right / planted;
-            System.out.printf(
-                    Locale.ROOT,
-                    "planted faults: %d scored, %d mislabelled, %d relabelled, precision %.3f, recall %.3f;"
-                            + " low quality %d, rejected by the gate %d; planned %d for %d accepted, surplus %d%n",
-                    scored.size(),
-                    planted,
-                    relabeled,
-                    precision,
-                    recall,
-                    low,
-                    lowRejected,
-                    done.getPlanned(),
-                    count,
-                    done.getSurplus());
-            assertThat(planted).as("the simulator planted mislabels").isPositive();
-            assertThat(precision).isGreaterThanOrEqualTo(0.9);
-            assertThat(recall).isGreaterThanOrEqualTo(0.9);
-            assertThat(lowRejected)
-                    .as("planted low-quality samples the gate rejected")
-                    .isEqualTo(low);
-            assertThat(done.getSurplus())
-                    .as("over-generation is bounded by the in-flight window")
-                    .isLessThanOrEqualTo(inFlight);
         }
+        int planted = 0;
+        int relabeled = 0;
+        int right = 0;
+        int lowRejected = 0;
+        int low = 0;
+        for (ScoredSample s : scored.values()) {
+            String truth = SimulatedContent.planted(s.getSample().getSampleId() + "/0", PLANTED, true);
+            boolean mislabelled = SimulatedContent.MISLABELLED.equals(truth);
+            boolean relabel = !QualityGate.GENERATED.equals(s.getQuality().getLabelSource());
+            planted += mislabelled ? 1 : 0;
+            relabeled += relabel ? 1 : 0;
+            right += mislabelled && relabel ? 1 : 0;
+            if (SimulatedContent.LOW_QUALITY.equals(truth)) {
+                low++;
+                lowRejected += QualityGate.REJECT.equals(s.getQuality().getDecision()) ? 1 : 0;
+            }
+        }
+        double precision = relabeled == 0 ? 0 : (double) right / relabeled;
+        double recall = planted == 0 ? 0 : (double) right / planted;
+        System.out.printf(
+                Locale.ROOT,
+                "planted faults: %d scored, %d mislabelled, %d relabelled, precision %.3f, recall %.3f;"
+                        + " low quality %d, rejected by the gate %d; planned %d for %d accepted, surplus %d%n",
+                scored.size(),
+                planted,
+                relabeled,
+                precision,
+                recall,
+                low,
+                lowRejected,
+                done.getPlanned(),
+                count,
+                done.getSurplus());
+        assertThat(planted).as("the simulator planted mislabels").isPositive();
+        assertThat(precision).isGreaterThanOrEqualTo(0.9);
+        assertThat(recall).isGreaterThanOrEqualTo(0.9);
+        assertThat(lowRejected)
+                .as("planted low-quality samples the gate rejected")
+                .isEqualTo(low);
+        assertThat(done.getSurplus())
+                .as("over-generation is bounded by the in-flight window")
+                .isLessThanOrEqualTo(inFlight);
     }
 
     @Test
