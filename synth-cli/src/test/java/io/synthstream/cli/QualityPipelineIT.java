@@ -81,8 +81,9 @@ class QualityPipelineIT {
             } finally {
                 child.destroyForcibly();
             }
-            try (LocalPlatform second = LocalPlatform.apps(
+            try (LocalPlatform restarted = LocalPlatform.apps(
                     broker.bootstrapServers(), broker.registryUrl(), data, LocalPlatform.Ports.FREE, 3, env)) {
+                assertThat(restarted.apps()).hasSize(3);
                 finishAfterTheKill(cluster, request, count, inFlight, topUp);
             }
         }

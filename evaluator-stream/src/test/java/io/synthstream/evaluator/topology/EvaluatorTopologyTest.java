@@ -230,14 +230,7 @@ class EvaluatorTopologyTest {
     void shouldHoldASampleInReviewUntilOneDecisionAppliesAndRefuseBadOnes() {
         FixedProvider judge = FixedProvider.failing(LlmFailure.Kind.AUTH);
         try (EvaluatorFixture f = new EvaluatorFixture(judge, Map.of(EvaluatorConfig.EMBEDDINGS.key(), "none"))) {
-            GenerationRequest spec = Samples.spec("r-1", 1);
-            spec.setQuality(QualitySettings.newBuilder()
-                    .setMinJudgeScore(3.0)
-                    .setOnJudgeFailure("review")
-                    .build());
-            f.specs.pipeInput("r-1", spec);
-            f.planned("r-1", 1);
-            f.curated.pipeInput("s-1", Samples.sample("r-1", "s-1", "books", "positive", TEXT));
+            sendToReview(f, 1);
             f.pumpUntil(() -> !f.reviewLog.isEmpty() && f.lastStatus().getInReview() == 1);
             assertThat(f.reviewLog.get(0).getReasons()).containsExactly(QualityGate.JUDGE_FAILED);
             assertThat(f.lastStatus().getComplete()).isFalse();
@@ -280,14 +273,7 @@ class EvaluatorTopologyTest {
         try (EvaluatorFixture f = new EvaluatorFixture(
                 judge,
                 Map.of(EvaluatorConfig.EMBEDDINGS.key(), "none", EvaluatorConfig.REVIEW_RETENTION_MS.key(), 1000L))) {
-            GenerationRequest spec = Samples.spec("r-1", 2);
-            spec.setQuality(QualitySettings.newBuilder()
-                    .setMinJudgeScore(3.0)
-                    .setOnJudgeFailure("review")
-                    .build());
-            f.specs.pipeInput("r-1", spec);
-            f.planned("r-1", 2);
-            f.curated.pipeInput("s-1", Samples.sample("r-1", "s-1", "books", "positive", TEXT));
+            sendToReview(f, 2);
             f.pumpUntil(() -> !f.reviewLog.isEmpty());
             f.decisions.pipeInput("s-1", decision("s-1", "accept", null));
             f.pumpUntil(() -> f.lastStatus().getAccepted() == 1);
@@ -303,6 +289,18 @@ class EvaluatorTopologyTest {
                     .as("the request is not complete; nothing moved")
                     .isEqualTo(1);
         }
+    }
+
+    /** Request r-1 of {@code planned} samples whose failed judge sends them to review; s-1 arrives (the judge fails). */
+    private static void sendToReview(EvaluatorFixture f, int planned) {
+        GenerationRequest spec = Samples.spec("r-1", planned);
+        spec.setQuality(QualitySettings.newBuilder()
+                .setMinJudgeScore(3.0)
+                .setOnJudgeFailure("review")
+                .build());
+        f.specs.pipeInput("r-1", spec);
+        f.planned("r-1", planned);
+        f.curated.pipeInput("s-1", Samples.sample("r-1", "s-1", "books", "positive", TEXT));
     }
 
     private static ReviewDecision decision(String sampleId, String action, String label) {

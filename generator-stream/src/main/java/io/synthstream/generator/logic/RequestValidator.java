@@ -34,6 +34,9 @@ public final class RequestValidator {
         }
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
     private RequestValidator() {}
 
     /**
@@ -65,7 +68,7 @@ public final class RequestValidator {
 
     private static boolean isJson(String value) {
         try {
-            new com.fasterxml.jackson.databind.ObjectMapper().readTree(value);
+            JSON.readTree(value);
             return value != null && !value.isBlank();
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             return false;
