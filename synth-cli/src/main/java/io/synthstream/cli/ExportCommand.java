@@ -240,7 +240,10 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
         Map<String, RequestStatus> ledgers = latest(cluster, Topics.REQUEST_STATUS);
         ledgers.keySet().retainAll(exported);
         checkAgainstLedgers(ledgers, accepted.values());
-        Map<String, GenerationRequest> specs = latest(cluster, Topics.SPECS);
+        // The specs are read only when something uses them: the card, or weights still provisional.
+        boolean provisional = accepted.values().stream().anyMatch(DatasetSample::getWeightProvisional);
+        Map<String, GenerationRequest> specs =
+                forCard || provisional ? latest(cluster, Topics.SPECS) : new java.util.HashMap<>();
         specs.keySet().retainAll(exported);
         Map<String, Double> balance = finalBalance(specs, accepted.values());
         List<ObjectNode> rows = new ArrayList<>();
