@@ -69,4 +69,18 @@ class RequestValidatorTest {
         // Without a configured provider (synth submit) only the extras are checked.
         assertThat(RequestValidator.problems(request, 100, LIMITS)).hasSize(2);
     }
+
+    @Test
+    void anUnknownOrMismatchedAdherenceCheckIsRefused() throws Exception {
+        GenerationRequest unknown = PlannerTest.request("");
+        unknown.getAttributes().get(0).setAdherence("vibes");
+        assertThat(RequestValidator.problems(unknown, 100, LIMITS))
+                .singleElement()
+                .satisfies(p -> assertThat(p).contains("attributes.topic.adherence 'vibes' is unknown"));
+        GenerationRequest length = PlannerTest.request("");
+        length.getAttributes().get(1).setAdherence("length");
+        assertThat(RequestValidator.problems(length, 100, LIMITS))
+                .singleElement()
+                .satisfies(p -> assertThat(p).contains("short, medium and long only"));
+    }
 }
