@@ -500,6 +500,11 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
         if (s.getTrace().getRationale() != null) {
             provenance.put("rationale", s.getTrace().getRationale());
         }
+        if (s.getSeed() != null) {
+            provenance.put("seed_id", s.getSeed().getSeedId());
+            provenance.put("seed_source", s.getSeed().getSource());
+            provenance.put("seed_chunk", s.getSeed().getChunk());
+        }
         ObjectNode quality = o.putObject("quality");
         QualityVerdict verdict = scored.getQuality();
         if (verdict != null) {

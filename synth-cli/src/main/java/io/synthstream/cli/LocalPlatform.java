@@ -10,6 +10,7 @@ import io.synthstream.evaluator.app.EvaluatorApp;
 import io.synthstream.evaluator.config.EvaluatorConfig;
 import io.synthstream.evaluator.topology.EvaluatorTopology;
 import io.synthstream.generator.app.GeneratorApp;
+import io.synthstream.generator.bridge.SeedBridges;
 import io.synthstream.generator.config.GeneratorConfig;
 import io.synthstream.generator.topology.GeneratorTopology;
 import io.synthstream.local.EmbeddedKafka;
@@ -129,7 +130,10 @@ final class LocalPlatform implements AutoCloseable {
                     dataDir,
                     ports.evaluator(),
                     partitions);
-            local.apps.add(StreamsApp.start(generator, GeneratorTopology.build(generator), GeneratorTopology.TOPICS));
+            StreamsApp generatorApp =
+                    StreamsApp.start(generator, GeneratorTopology.build(generator), GeneratorTopology.TOPICS);
+            generatorApp.attach(SeedBridges.start(generator));
+            local.apps.add(generatorApp);
             local.apps.add(StreamsApp.start(curator, CuratorTopology.build(curator), CuratorTopology.topics(curator)));
             local.apps.add(StreamsApp.start(evaluator, EvaluatorTopology.build(evaluator), EvaluatorTopology.TOPICS));
             return local;

@@ -60,6 +60,9 @@ final class ParquetRows implements AutoCloseable {
             .requiredString("created_at")
             .requiredString("scored_at")
             .optionalString("rationale")
+            .optionalString("seed_id")
+            .optionalString("seed_source")
+            .optionalInt("seed_chunk")
             .optionalString("steps")
             .name("original_fields")
             .type()
@@ -117,6 +120,7 @@ final class ParquetRows implements AutoCloseable {
             case STRING -> node.isContainerNode() ? node.toString() : node.asText();
             case DOUBLE -> node.asDouble();
             case LONG -> node.asLong();
+            case INT -> node.asInt();
             case BOOLEAN -> node.asBoolean();
             case MAP -> {
                 Map<String, String> map = new LinkedHashMap<>();

@@ -76,4 +76,68 @@ final class Progress {
         shown.clear();
         shown.putAll(lines);
     }
+
+    /**
+     * A count towards a known total with its rate: redrawn in place at most every 200 ms on a
+     * terminal, printed at every tenth otherwise (logs, CI).
+     */
+    static final class Counter {
+        private final PrintWriter out;
+        private final boolean terminal;
+        private final String what;
+        private final long total;
+        private final long started = System.nanoTime();
+        private long count;
+        private long lastDrawn;
+        private long lastTenth;
+
+        Counter(PrintWriter out, boolean terminal, String what, long total) {
+            this.out = out;
+            this.terminal = terminal;
+            this.what = what;
+            this.total = Math.max(1, total);
+        }
+
+        void add(long n) {
+            count += n;
+            long now = System.nanoTime();
+            long tenth = 10 * count / total;
+            if (terminal ? now - lastDrawn > 200_000_000L : tenth > lastTenth) {
+                lastDrawn = now;
+                lastTenth = tenth;
+                draw(now);
+            }
+        }
+
+        void done() {
+            draw(System.nanoTime());
+            if (terminal) {
+                out.println();
+            }
+            out.flush();
+        }
+
+        String line(long now) {
+            double seconds = Math.max(1e-9, (now - started) / 1e9);
+            int filled = (int) Math.min(WIDTH, WIDTH * count / total);
+            return String.format(
+                    Locale.ROOT,
+                    "%s [%s%s] %d/%d (%.0f/s)",
+                    what,
+                    "#".repeat(filled),
+                    ".".repeat(WIDTH - filled),
+                    count,
+                    total,
+                    count / seconds);
+        }
+
+        private void draw(long now) {
+            if (terminal) {
+                out.print("\r" + line(now) + "\033[K");
+            } else {
+                out.println(line(now));
+            }
+            out.flush();
+        }
+    }
 }

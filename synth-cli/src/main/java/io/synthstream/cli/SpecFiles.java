@@ -36,6 +36,13 @@ final class SpecFiles {
     }
 
     static GenerationRequest load(Path file) {
+        GenerationRequest request = read(file);
+        validate(file.toString(), request);
+        return request;
+    }
+
+    /** The spec in {@code file}, parsed but not validated. */
+    static GenerationRequest read(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         ObjectMapper mapper = name.endsWith(".yaml") || name.endsWith(".yml")
                 ? new ObjectMapper(new YAMLFactory())
@@ -64,7 +71,6 @@ final class SpecFiles {
         } catch (AvroJson.InvalidJsonException e) {
             throw new InvalidSpecException(file + ": " + e.getMessage());
         }
-        validate(file.toString(), request);
         return request;
     }
 

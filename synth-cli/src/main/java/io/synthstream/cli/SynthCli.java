@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             UpCommand.class,
             DemoCommand.class,
             SubmitCommand.class,
+            StopCommand.class,
             WatchCommand.class,
             ExportCommand.class,
             ReportCommand.class,

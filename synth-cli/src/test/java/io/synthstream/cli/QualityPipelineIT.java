@@ -12,7 +12,6 @@ import io.synthstream.avro.ReviewDecision;
 import io.synthstream.avro.ReviewRequest;
 import io.synthstream.avro.ScoredSample;
 import io.synthstream.common.llm.SimulatedContent;
-import io.synthstream.common.topics.TopicSpec;
 import io.synthstream.common.topics.Topics;
 import io.synthstream.evaluator.logic.Ledger;
 import io.synthstream.evaluator.logic.QualityGate;
@@ -27,9 +26,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -75,7 +71,8 @@ class QualityPipelineIT {
                 PlatformProcess.await(child, ready, log, Duration.ofMinutes(2));
                 SubmitCommand.publish(cluster, request);
                 // Kill -9 the apps as soon as the generator has planned past the count: it is topping up.
-                topUp = first(cluster, Topics.PLAN, "kill-1", p -> p.getPlanned() > count && !p.getStopped());
+                topUp = PipelineReads.first(
+                        cluster, Topics.PLAN, "kill-1", p -> p.getPlanned() > count && !p.getStopped());
                 child.destroyForcibly();
                 assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
             } finally {
@@ -92,7 +89,7 @@ class QualityPipelineIT {
     private void finishAfterTheKill(
             ClusterOptions cluster, GenerationRequest request, int count, int inFlight, PlanStatus topUp)
             throws Exception {
-        RequestStatus done = first(cluster, Topics.REQUEST_STATUS, "kill-1", RequestStatus::getComplete);
+        RequestStatus done = PipelineReads.first(cluster, Topics.REQUEST_STATUS, "kill-1", RequestStatus::getComplete);
         assertThat(done.getAccepted()).isEqualTo(count);
         assertThat(done.getPlanningStopped()).isTrue();
         assertThat(Ledger.accounted(done)).as("the ledger balances").isEqualTo(done.getPlanned());
@@ -101,7 +98,7 @@ class QualityPipelineIT {
         // Exactly N on synth.dataset, each once: no duplicate across the kill.
         Map<String, Integer> records = new HashMap<>();
         Map<String, DatasetSample> dataset = new LinkedHashMap<>();
-        for (var r : readAll(cluster, Topics.DATASET)) {
+        for (var r : PipelineReads.readAll(cluster, Topics.DATASET)) {
             if (r.value() != null && r.value().getRequestId().equals("kill-1")) {
                 records.merge(r.key(), 1, Integer::sum);
                 dataset.put(r.key(), r.value());
@@ -141,7 +138,7 @@ class QualityPipelineIT {
 
         // Relabel precision and recall against what was planted (the truth comes from the sample id alone).
         Map<String, ScoredSample> scored = new HashMap<>();
-        for (var r : readAll(cluster, Topics.SAMPLES_SCORED)) {
+        for (var r : PipelineReads.readAll(cluster, Topics.SAMPLES_SCORED)) {
             if (r.value().getSample().getRequestId().equals("kill-1")) {
                 assertThat(scored.put(r.key(), r.value()))
                         .as("scored once: %s", r.key())
@@ -209,20 +206,21 @@ class QualityPipelineIT {
             SubmitCommand.publish(cluster, unattended);
 
             // Nobody decides review-2's samples: the timeout accepts them and the request completes.
-            RequestStatus timedOut = first(cluster, Topics.REQUEST_STATUS, "review-2", RequestStatus::getComplete);
+            RequestStatus timedOut =
+                    PipelineReads.first(cluster, Topics.REQUEST_STATUS, "review-2", RequestStatus::getComplete);
             assertThat(timedOut.getReviewed()).isPositive();
             assertThat(timedOut.getInReview()).isZero();
             assertThat(timedOut.getReviewTime()).isNotNull();
 
             // review-1 waits with samples in review until every one is decided.
-            RequestStatus waiting = first(
+            RequestStatus waiting = PipelineReads.first(
                     cluster,
                     Topics.REQUEST_STATUS,
                     "review-1",
                     s -> s.getInFlight() == 0 && s.getPlanningStopped() && s.getInReview() > 0);
             assertThat(waiting.getComplete()).isFalse();
             List<ReviewRequest> queue = new ArrayList<>();
-            for (var r : readAll(cluster, Topics.REVIEW)) {
+            for (var r : PipelineReads.readAll(cluster, Topics.REVIEW)) {
                 if (r.value().getRequestId().equals("review-1")) {
                     queue.add(r.value());
                 }
@@ -263,7 +261,8 @@ class QualityPipelineIT {
                     send(producer, decision(r.getSampleId(), "accept").build());
                 }
             }
-            RequestStatus done = first(cluster, Topics.REQUEST_STATUS, "review-1", RequestStatus::getComplete);
+            RequestStatus done =
+                    PipelineReads.first(cluster, Topics.REQUEST_STATUS, "review-1", RequestStatus::getComplete);
             assertThat(done.getInReview()).isZero();
             assertThat(done.getReviewed())
                     .as("every decision applied once, the override too")
@@ -274,7 +273,7 @@ class QualityPipelineIT {
                     .containsKey("review");
 
             Map<String, DatasetSample> dataset = new HashMap<>();
-            for (var r : readAll(cluster, Topics.DATASET)) {
+            for (var r : PipelineReads.readAll(cluster, Topics.DATASET)) {
                 if (r.value() == null) {
                     dataset.remove(r.key());
                 } else if (r.value().getRequestId().equals("review-1")) {
@@ -297,7 +296,7 @@ class QualityPipelineIT {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (refusals.size() < 4 && System.nanoTime() < deadline) {
                 refusals.clear();
-                for (var r : readAll(cluster, Topics.DLQ)) {
+                for (var r : PipelineReads.readAll(cluster, Topics.DLQ)) {
                     DeadLetter d = r.value();
                     if ("invalid_decision".equals(d.getReason())) {
                         refusals.add(d.getMessage());
@@ -311,7 +310,7 @@ class QualityPipelineIT {
                     .contains("furious")
                     .contains("sql")
                     .containsIgnoringCase("complete");
-            RequestStatus after = latest(cluster, "review-1");
+            RequestStatus after = PipelineReads.latest(cluster, "review-1");
             assertThat(after.getAccepted()).isEqualTo(done.getAccepted());
             assertThat(after.getReviewed()).isEqualTo(done.getReviewed());
         }
@@ -348,46 +347,5 @@ class QualityPipelineIT {
     private static void send(KafkaProducer<String, ReviewDecision> producer, ReviewDecision decision) throws Exception {
         producer.send(new ProducerRecord<>(Topics.REVIEW_DECISIONS.name(), decision.getSampleId(), decision))
                 .get(20, TimeUnit.SECONDS);
-    }
-
-    private static <V> List<ConsumerRecord<String, V>> readAll(ClusterOptions cluster, TopicSpec<?, V> topic) {
-        try (TopicTail<V> tail = new TopicTail<>(
-                cluster.bootstrapServers,
-                topic.name(),
-                cluster.serdes().value(topic).deserializer())) {
-            return tail.readAll();
-        }
-    }
-
-    private static RequestStatus latest(ClusterOptions cluster, String requestId) {
-        RequestStatus last = null;
-        for (var r : readAll(cluster, Topics.REQUEST_STATUS)) {
-            if (requestId.equals(r.key())) {
-                last = r.value();
-            }
-        }
-        return last;
-    }
-
-    /** The first record of {@code topic} keyed {@code key} that satisfies {@code done}. */
-    private static <V> V first(ClusterOptions cluster, TopicSpec<?, V> topic, String key, Predicate<V> done) {
-        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-        AtomicReference<V> found = new AtomicReference<>();
-        try (TopicTail<V> tail = new TopicTail<>(
-                cluster.bootstrapServers,
-                topic.name(),
-                cluster.serdes().value(topic).deserializer())) {
-            while (found.get() == null && System.nanoTime() < deadline) {
-                tail.poll(Duration.ofMillis(200), r -> {
-                    if (found.get() == null && key.equals(r.key()) && r.value() != null && done.test(r.value())) {
-                        found.set(r.value());
-                    }
-                });
-            }
-        }
-        assertThat(found.get())
-                .as("a %s record of %s in time", topic.name(), key)
-                .isNotNull();
-        return found.get();
     }
 }

@@ -37,6 +37,17 @@ public final class AppLauncher {
             Function<SynthConfig, Topology> topology,
             Function<SynthConfig, Collection<TopicSpec<?, ?>>> topics,
             Map<String, String> env) {
+        return run(definition, appDefaults, topology, topics, c -> null, env);
+    }
+
+    /** @param companion what runs beside the topology and closes with it ({@link StreamsApp#attach}) */
+    public static int run(
+            ConfigDef definition,
+            Map<String, ?> appDefaults,
+            Function<SynthConfig, Topology> topology,
+            Function<SynthConfig, Collection<TopicSpec<?, ?>>> topics,
+            Function<SynthConfig, AutoCloseable> companion,
+            Map<String, String> env) {
         SynthConfig config;
         try {
             config = new SynthConfig(definition, SynthConfig.resolve(definition, appDefaults, env, Map.of()));
@@ -45,7 +56,7 @@ public final class AppLauncher {
             return EXIT_BAD_CONFIG;
         }
         try {
-            return StreamsApp.runUntilShutdown(config, topology.apply(config), topics.apply(config));
+            return StreamsApp.runUntilShutdown(config, topology.apply(config), topics.apply(config), companion);
         } catch (IllegalStateException | org.apache.kafka.common.KafkaException e) {
             System.err.println(config.applicationId() + " could not start: " + e.getMessage());
             return EXIT_FAILED;

@@ -44,6 +44,7 @@ public final class StreamsApp implements AutoCloseable {
     private volatile KafkaStreams.State state = KafkaStreams.State.CREATED;
     private final List<KafkaStreams.StateListener> stateListeners = new CopyOnWriteArrayList<>();
     private boolean closed;
+    private final List<AutoCloseable> companions = new CopyOnWriteArrayList<>();
 
     private StreamsApp(SynthConfig config, Topology topology) {
         this.config = config;
@@ -116,7 +117,20 @@ public final class StreamsApp implements AutoCloseable {
      * @return the process exit code: 0 after a requested stop, 1 if the app failed
      */
     public static int runUntilShutdown(SynthConfig config, Topology topology, Collection<TopicSpec<?, ?>> topics) {
+        return runUntilShutdown(config, topology, topics, c -> null);
+    }
+
+    /** @param companion what runs beside the topology, started after it and closed with it (or null) */
+    public static int runUntilShutdown(
+            SynthConfig config,
+            Topology topology,
+            Collection<TopicSpec<?, ?>> topics,
+            java.util.function.Function<SynthConfig, AutoCloseable> companion) {
         StreamsApp app = start(config, topology, topics);
+        AutoCloseable started = companion.apply(config);
+        if (started != null) {
+            app.attach(started);
+        }
         Thread hook = new Thread(app::close, "synth-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -127,6 +141,14 @@ public final class StreamsApp implements AutoCloseable {
         boolean failed = app.state == KafkaStreams.State.ERROR;
         app.close();
         return failed ? 1 : 0;
+    }
+
+    /**
+     * Ties {@code companion} (a component that runs beside the topology, such as the generator's
+     * seed bridges) to this app: it is closed first when the app closes.
+     */
+    public void attach(AutoCloseable companion) {
+        companions.add(companion);
     }
 
     /** Adds a listener told of every later state change (Kafka Streams allows only one of its own). */
@@ -173,6 +195,13 @@ public final class StreamsApp implements AutoCloseable {
             return;
         }
         closed = true;
+        for (AutoCloseable companion : companions) {
+            try {
+                companion.close();
+            } catch (Exception e) {
+                log.warn("{}: a companion did not close cleanly", config.applicationId(), e);
+            }
+        }
         Duration timeout = config.get(SynthConfig.SHUTDOWN_TIMEOUT_MS);
         // Leave the group at once so that the partitions move without waiting for the session timeout.
         if (!streams.close(CloseOptions.timeout(timeout)

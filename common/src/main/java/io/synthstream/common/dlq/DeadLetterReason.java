@@ -18,6 +18,16 @@ public enum DeadLetterReason {
     INVALID_REQUEST,
     /** A request whose request_id was accepted before. */
     DUPLICATE_REQUEST,
+    /**
+     * A seed that cannot be used: a bridged record that does not decode, or a seed without a field
+     * the request's templates or {@code seeds.keep} reference (the request keeps running).
+     */
+    INVALID_SEED,
+    /**
+     * A seed whose request never planned it: the request was refused, had stopped, or did not
+     * arrive within {@code generator.seeds.orphan.ms}.
+     */
+    ORPHAN_SEED,
     /** A record whose request's spec did not reach the global synth.specs table in time. */
     UNKNOWN_SPEC,
     /** A step's templates cannot be rendered for a condition. */

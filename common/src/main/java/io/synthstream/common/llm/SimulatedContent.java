@@ -36,6 +36,12 @@ public final class SimulatedContent {
     /** Hint key naming the sample (and step) a call is for: replies to identical prompts still differ. */
     public static final String SAMPLE_HINT = "sample";
 
+    /**
+     * Hint: the seed text a seeded sample is grounded in; questions ask about it and other text
+     * fields answer from one of its sentences.
+     */
+    public static final String SEED_HINT = "seed";
+
     /** What {@link #planted} names: text in another label's tone, and word salad. */
     public static final String MISLABELLED = "mislabelled";
 
@@ -287,6 +293,34 @@ public final class SimulatedContent {
         return malformed ? json.substring(0, Math.max(1, json.length() / 2)) : json;
     }
 
+    /**
+     * A text grounded in {@code seed}: a question about one of its sentences, or an answer that
+     * restates it (the sentence is drawn per call, so an answer is supported by the passage but
+     * need not answer the question of an earlier step).
+     */
+    private static String grounded(String seed, boolean question, SplittableRandom random) {
+        String[] sentences = seed.strip().split("(?<=[.!?])\\s+");
+        String sentence = sentences[random.nextInt(sentences.length)].strip();
+        String[] words = sentence.split("\\s+");
+        String topic = words.length == 0 ? "it" : longest(words);
+        if (question) {
+            return "According to the passage, what is said about " + topic + "?";
+        }
+        String body = sentence.length() > 300 ? sentence.substring(0, 300) : sentence;
+        return "The passage states that " + Character.toLowerCase(body.charAt(0)) + body.substring(1);
+    }
+
+    private static String longest(String[] words) {
+        String best = words[0];
+        for (String w : words) {
+            String clean = w.replaceAll("[^\\p{L}\\p{N}-]", "");
+            if (clean.length() > best.length()) {
+                best = clean;
+            }
+        }
+        return best.replaceAll("[^\\p{L}\\p{N}-]", "");
+    }
+
     private static String text(String field, Map<String, String> hints, String label, SplittableRandom random) {
         StringBuilder text = new StringBuilder();
         List<String> attributes = new ArrayList<>();
@@ -305,6 +339,10 @@ public final class SimulatedContent {
                     .append(pick(random, PLACES));
             text.append(". Therefore the answer follows.");
             return text.toString();
+        }
+        String seed = hints.get(SEED_HINT);
+        if (seed != null && !seed.isBlank()) {
+            return grounded(seed, question, random);
         }
         if (question) {
             text.append(random.nextBoolean() ? "Explain how " : "Describe why ");

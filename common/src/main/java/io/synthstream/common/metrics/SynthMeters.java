@@ -37,6 +37,11 @@ public enum SynthMeters {
     GENERATOR_REQUESTS(
             "synth.generator.requests", "Generation requests: outcome accepted or rejected", "app", "outcome"),
     GENERATOR_CONDITIONS("synth.generator.conditions", "Condition tuples planned", "app"),
+    GENERATOR_SEEDS(
+            "synth.generator.seeds",
+            "Seeds: outcome received, planned, failed (dead-lettered) or unused (left at the cap)",
+            "app",
+            "outcome"),
     GENERATOR_TOP_UPS(
             "synth.generator.top.ups", "Samples planned beyond count for requests that target accepted samples", "app"),
     GENERATOR_SAMPLES(

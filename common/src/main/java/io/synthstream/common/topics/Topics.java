@@ -12,6 +12,7 @@ import io.synthstream.avro.ReviewDecision;
 import io.synthstream.avro.ReviewRequest;
 import io.synthstream.avro.Sample;
 import io.synthstream.avro.ScoredSample;
+import io.synthstream.avro.SeedRecord;
 import io.synthstream.avro.SteeringUpdate;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
@@ -22,6 +23,12 @@ public final class Topics {
 
     public static final TopicSpec<String, GenerationRequest> REQUESTS = new TopicSpec<>(
             "synth.requests", Serdes.String(), GenerationRequest.class, false, "Generation requests (Avro).");
+    public static final TopicSpec<String, SeedRecord> SEEDS = new TopicSpec<>(
+            "synth.seeds",
+            Serdes.String(),
+            SeedRecord.class,
+            false,
+            "Seed records of seeded requests (and stop records), keyed by request id.");
     public static final TopicSpec<String, String> REQUESTS_JSON = new TopicSpec<>(
             "synth.requests.json",
             Serdes.String(),
@@ -89,6 +96,7 @@ public final class Topics {
     public static final List<TopicSpec<?, ?>> ALL = List.of(
             REQUESTS,
             REQUESTS_JSON,
+            SEEDS,
             SPECS,
             CONDITIONS,
             SAMPLES_RAW,

@@ -14,7 +14,9 @@ import java.util.Optional;
 /**
  * Detects outputs that mostly repeat the prompt or an in-context demonstration (a leaked example is
  * a classic failure of few-shot generation): the share of the output's word trigrams that also
- * occur in a reference text. Outputs of fewer than three words are never flagged.
+ * occur in a reference text. Outputs of fewer than three words are never flagged. A seeded sample
+ * is also compared with its seed the other way round: an output that repeats most of a seed
+ * field's trigrams is a copy of the seed (quoting one sentence of a passage is not).
  */
 public final class PromptEcho {
     public static final String STAGE = "heuristics";
@@ -95,6 +97,41 @@ public final class PromptEcho {
                             worst,
                             worstIndex,
                             maxEcho)));
+        }
+        return Optional.empty();
+    }
+
+    /** Seed fields shorter than this many words (titles, labels, ids) are not compared. */
+    static final int MIN_SEED_WORDS = 8;
+
+    /**
+     * A seeded sample's output against its seed: the share of a long seed field's trigrams that
+     * the output repeats; above {@code maxEcho} the output is a copy of the seed (PROMPT_ECHO).
+     *
+     * @param words the output's normalised words
+     */
+    public static Optional<Verdict> checkSeed(List<String> words, java.util.Map<String, String> seed, double maxEcho) {
+        if (words.size() < 3) {
+            return Optional.empty();
+        }
+        long[] output = TRIGRAMS.shingles(words);
+        for (java.util.Map.Entry<String, String> field : new java.util.TreeMap<>(seed).entrySet()) {
+            List<String> seedWords = TextNormalizer.words(TextNormalizer.normalize(field.getValue()));
+            if (seedWords.size() < MIN_SEED_WORDS) {
+                continue;
+            }
+            double copied = Jaccard.containment(TRIGRAMS.shingles(seedWords), output);
+            if (copied > maxEcho) {
+                return Optional.of(new Verdict(
+                        RejectionReason.PROMPT_ECHO,
+                        STAGE,
+                        String.format(
+                                Locale.ROOT,
+                                "the output repeats %.2f of the trigrams of seed field %s > %.2f (a copy of the seed)",
+                                copied,
+                                field.getKey(),
+                                maxEcho)));
+            }
         }
         return Optional.empty();
     }

@@ -162,6 +162,9 @@ final class CurationProcessor implements Processor<String, CurationInput, String
         if (verdict.isEmpty()) {
             verdict = PromptEcho.checkWords(words, referenceShingles.of(spec), thresholds.maxPromptEcho());
         }
+        if (verdict.isEmpty() && sample.getSeed() != null) {
+            verdict = PromptEcho.checkSeed(words, sample.getSeed().getFields(), thresholds.maxPromptEcho());
+        }
         if (verdict.isPresent()) {
             forward(
                     key,

@@ -53,4 +53,26 @@ class PromptEchoTest {
                 "You are a data generator creating realistic, varied examples for a text classification dataset.";
         assertThat(PromptEcho.check(parrot, references, 0.5)).isPresent();
     }
+
+    @Test
+    void aCopyOfTheSeedIsAnEchoButQuotingOneSentenceOfItIsNot() {
+        String passage = "Tides are the regular rise and fall of the sea caused mainly by the gravity of the Moon."
+                + " Most coasts see two high tides and two low tides every day. When the Sun, Moon and Earth"
+                + " line up, their pulls combine and produce spring tides with the largest range.";
+        java.util.Map<String, String> seed = java.util.Map.of("title", "Ocean tides", "text", passage);
+        java.util.function.Function<String, java.util.List<String>> words = t ->
+                io.synthstream.common.text.TextNormalizer.words(io.synthstream.common.text.TextNormalizer.normalize(t));
+
+        assertThat(PromptEcho.checkSeed(words.apply("Here it is: " + passage), seed, 0.8))
+                .hasValueSatisfying(v -> assertThat(v.detail()).contains("seed field text", "a copy of the seed"));
+        assertThat(PromptEcho.checkSeed(
+                        words.apply("Q: What causes tides? A: The passage states that most coasts see two high tides"
+                                + " and two low tides every day."),
+                        seed,
+                        0.8))
+                .isEmpty();
+        // a short seed field (a title) is never compared: keeping it is not an echo
+        assertThat(PromptEcho.checkSeed(words.apply("Ocean tides explained for you"), seed, 0.8))
+                .isEmpty();
+    }
 }

@@ -120,6 +120,13 @@ public final class Ledger {
         if (delta.getPlanned() != null) {
             status.setPlanned(Math.max(status.getPlanned(), delta.getPlanned()));
         }
+        if (delta.getSeeds() != null && delta.getSeeds().size() == 4) {
+            java.util.List<Long> seeds = delta.getSeeds();
+            status.setSeedsReceived(Math.max(status.getSeedsReceived(), seeds.get(0)));
+            status.setSeedsPlanned(Math.max(status.getSeedsPlanned(), seeds.get(1)));
+            status.setSeedsFailed(Math.max(status.getSeedsFailed(), seeds.get(2)));
+            status.setSeedsUnused(Math.max(status.getSeedsUnused(), seeds.get(3)));
+        }
         if (delta.getPlanningStopped()) {
             status.setPlanningStopped(true);
             if (delta.getNotPlannedReason() != null) {

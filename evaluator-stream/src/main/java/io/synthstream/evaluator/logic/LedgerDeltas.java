@@ -65,6 +65,8 @@ public final class LedgerDeltas {
                 .setPlanned(plan.getPlanned())
                 .setPlanningStopped(plan.getStopped())
                 .setNotPlannedReason(plan.getNotPlannedReason())
+                .setSeeds(java.util.List.of(
+                        plan.getSeedsReceived(), plan.getSeedsPlanned(), plan.getSeedsFailed(), plan.getSeedsUnused()))
                 .build();
     }
 

@@ -2,6 +2,7 @@ package io.synthstream.generator.app;
 
 import io.synthstream.common.app.AppLauncher;
 import io.synthstream.common.config.SynthConfig;
+import io.synthstream.generator.bridge.SeedBridges;
 import io.synthstream.generator.config.GeneratorConfig;
 import io.synthstream.generator.topology.GeneratorTopology;
 import java.util.Map;
@@ -20,6 +21,7 @@ public final class GeneratorApp {
                 DEFAULTS,
                 GeneratorTopology::build,
                 config -> GeneratorTopology.TOPICS,
+                SeedBridges::start,
                 System.getenv()));
     }
 }

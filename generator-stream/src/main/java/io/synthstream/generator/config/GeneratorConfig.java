@@ -37,6 +37,13 @@ public final class GeneratorConfig {
                     "Wall-clock interval of the planner's punctuator.")
             .atLeast(1);
 
+    public static final Setting<Duration> SEED_ORPHAN_MS = Setting.millis(
+                    "generator.seeds.orphan.ms",
+                    Duration.ofMinutes(10),
+                    Importance.LOW,
+                    "How long seeds on synth.seeds wait for their request; then they go to synth.dlq (orphan_seed).")
+            .atLeast(1);
+
     private static final AsyncSettings.Declared ASYNC =
             AsyncSettings.declare("generator", "LLM calls", "the condition's samples go to synth.dlq (unknown_spec)");
     public static final Setting<Duration> DRAIN_INTERVAL_MS = ASYNC.drainInterval();
@@ -48,7 +55,7 @@ public final class GeneratorConfig {
 
     static {
         List<Setting<?>> settings =
-                new ArrayList<>(List.of(MAX_COUNT, MAX_REQUEST_BYTES, PLAN_BATCH, PLAN_INTERVAL_MS));
+                new ArrayList<>(List.of(MAX_COUNT, MAX_REQUEST_BYTES, PLAN_BATCH, PLAN_INTERVAL_MS, SEED_ORPHAN_MS));
         settings.addAll(ASYNC.all());
         SETTINGS = List.copyOf(settings);
     }

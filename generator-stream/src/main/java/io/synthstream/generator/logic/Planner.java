@@ -5,6 +5,7 @@ import io.synthstream.avro.AttributeValue;
 import io.synthstream.avro.ConditionTuple;
 import io.synthstream.avro.Example;
 import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.SeedRef;
 import io.synthstream.avro.SteeringUpdate;
 import io.synthstream.common.task.AttributeSpace;
 import java.time.Instant;
@@ -44,7 +45,17 @@ public final class Planner {
 
     /** Tuple {@code index} of {@code request}; {@code steering} may be null. */
     public static ConditionTuple plan(GenerationRequest request, long index, SteeringUpdate steering, Instant now) {
-        Map<String, String> attributes = attributes(request, index, steering);
+        return plan(request, index, steering, now, null);
+    }
+
+    /**
+     * Tuple {@code index} of a seeded request, planned from {@code seed} (a seed or one of its
+     * chunks): its attributes are sampled as usual unless {@code seeds.cross_attributes} is off.
+     */
+    public static ConditionTuple plan(
+            GenerationRequest request, long index, SteeringUpdate steering, Instant now, SeedRef seed) {
+        boolean sampled = seed == null || request.getSeeds().getCrossAttributes();
+        Map<String, String> attributes = sampled ? attributes(request, index, steering) : new TreeMap<>();
         return ConditionTuple.newBuilder()
                 .setConditionId(Ids.conditionId(request.getRequestId(), index))
                 .setRequestId(request.getRequestId())
@@ -53,8 +64,9 @@ public final class Planner {
                 .setAttributes(attributes)
                 .setSamples(1)
                 .setDemonstrations(demonstrations(request, index, attributes.get("label"), steering))
-                .setSteeringVersion(steers(request, steering) ? steering.getVersion() : null)
+                .setSteeringVersion(sampled && steers(request, steering) ? steering.getVersion() : null)
                 .setPlannedAt(now)
+                .setSeed(seed)
                 .build();
     }
 

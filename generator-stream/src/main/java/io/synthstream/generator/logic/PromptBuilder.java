@@ -34,10 +34,16 @@ public final class PromptBuilder {
     /**
      * The template variables of one step: every attribute by name, {@code attributes}, {@code
      * attribute_lines}, {@code label}, {@code labels}, {@code task}, {@code context}, {@code
-     * dataset}, and each earlier step by name as a map of its output fields.
+     * dataset}, {@code seed} (the seed's fields, for seeded requests), and each earlier step by
+     * name as a map of its output fields.
+     *
+     * @param seed the seed's fields, or null for an unseeded request
      */
     public static Map<String, Object> variables(
-            GenerationRequest spec, Map<String, String> attributes, Map<String, Map<String, String>> earlier) {
+            GenerationRequest spec,
+            Map<String, String> attributes,
+            Map<String, Map<String, String>> earlier,
+            Map<String, String> seed) {
         Map<String, Object> vars = new HashMap<>();
         Map<String, String> sorted = new TreeMap<>(attributes);
         vars.putAll(sorted);
@@ -54,6 +60,9 @@ public final class PromptBuilder {
         vars.put("task", orEmpty(spec.getTask().getDescription()));
         vars.put("context", orEmpty(spec.getTask().getContext()));
         vars.put("dataset", spec.getDataset());
+        if (seed != null) {
+            vars.put(Seeds.VARIABLE, seed);
+        }
         vars.putAll(earlier);
         return vars;
     }
@@ -74,7 +83,11 @@ public final class PromptBuilder {
             LlmRequest.ResponseFormat format,
             String sampleId) {
         StepPlan step = steps.get(stepIndex);
-        Map<String, Object> vars = variables(spec, condition.getAttributes(), earlier);
+        Map<String, Object> vars = variables(
+                spec,
+                condition.getAttributes(),
+                earlier,
+                condition.getSeed() == null ? null : condition.getSeed().getFields());
         String system = Templates.render(step.systemTemplate(), vars).strip();
         StringBuilder user = new StringBuilder(
                 Templates.render(step.instructionTemplate(), vars).strip());
@@ -95,6 +108,10 @@ public final class PromptBuilder {
         }
         condition.getAttributes().forEach((k, v) -> hints.put(SimulatedContent.ATTRIBUTE_HINT_PREFIX + k, v));
         hints.put(SimulatedContent.SAMPLE_HINT, sampleId + "/" + stepIndex);
+        String seedText = Seeds.text(spec, condition.getSeed());
+        if (seedText != null) {
+            hints.put(SimulatedContent.SEED_HINT, seedText);
+        }
         return new LlmRequest(
                 params.getModel(),
                 List.of(LlmRequest.Message.system(system), LlmRequest.Message.user(user.toString())),

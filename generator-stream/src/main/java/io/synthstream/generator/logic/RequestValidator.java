@@ -162,7 +162,8 @@ public final class RequestValidator {
         if (request.getModel().getMaxTokens() != null && request.getModel().getMaxTokens() < 1) {
             problems.add("model.max_tokens must be at least 1");
         }
-        checkSteps(request, problems);
+        checkSteps(request, problems, null);
+        problems.addAll(Seeds.problems(request));
         problems.addAll(QualityPolicy.problems(request));
         return problems;
     }
@@ -222,12 +223,42 @@ public final class RequestValidator {
         }
     }
 
-    private static void checkSteps(GenerationRequest request, List<String> problems) {
+    /**
+     * The seed fields ({@code {{ seed.x }}}) the request's templates read: found by rendering
+     * them with a seed that records every field asked of it.
+     */
+    static Set<String> seedFieldsUsed(GenerationRequest request) {
+        SeedRecorder seed = new SeedRecorder();
+        checkSteps(request, new ArrayList<>(), seed);
+        return new java.util.TreeSet<>(seed.asked);
+    }
+
+    /** A seed that has every field: it records the names templates ask for. */
+    private static final class SeedRecorder extends HashMap<String, String> {
+        private static final long serialVersionUID = 1L;
+        final Set<String> asked = new HashSet<>();
+
+        @Override
+        public boolean containsKey(Object key) {
+            asked.add(String.valueOf(key));
+            return true;
+        }
+
+        @Override
+        public String get(Object key) {
+            asked.add(String.valueOf(key));
+            return "x";
+        }
+    }
+
+    /** @param seed the seed to render with; null uses a recording one for seeded requests */
+    private static void checkSteps(GenerationRequest request, List<String> problems, SeedRecorder seed) {
         List<StepPlan> steps = StepPlan.of(request);
         Map<String, String> attributes = placeholderAttributes(request);
         Map<String, Map<String, String>> earlier = new LinkedHashMap<>();
+        Map<String, String> seedVars = seed != null ? seed : Seeds.seeded(request) ? new SeedRecorder() : null;
         Set<String> reserved =
-                PromptBuilder.variables(request, attributes, Map.of()).keySet();
+                PromptBuilder.variables(request, attributes, Map.of(), seedVars).keySet();
         for (int i = 0; i < steps.size(); i++) {
             StepPlan step = steps.get(i);
             String where = request.getSteps().isEmpty() ? "task" : "steps[" + i + "] (" + step.name() + ")";
@@ -250,7 +281,7 @@ public final class RequestValidator {
                         request.getTask().getLabels(),
                         problems);
             }
-            Map<String, Object> vars = PromptBuilder.variables(request, attributes, earlier);
+            Map<String, Object> vars = PromptBuilder.variables(request, attributes, earlier, seedVars);
             checkTemplate(step.systemTemplate(), where + " system_template", vars, problems);
             checkTemplate(step.instructionTemplate(), where + " instruction_template", vars, problems);
             Map<String, String> outputs = new HashMap<>();

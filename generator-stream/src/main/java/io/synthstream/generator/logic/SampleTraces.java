@@ -69,6 +69,7 @@ public final class SampleTraces {
             completionTokens += t.getCompletionTokens();
             latency += t.getLatencyMs();
         }
+        Seeds.keep(spec, condition.getSeed(), fields);
         GenerationTrace trace = GenerationTrace.newBuilder()
                 .setProvider(provenance.provider())
                 .setModel(traces.get(traces.size() - 1).getModel())
@@ -97,6 +98,7 @@ public final class SampleTraces {
                 .setTaskKind(spec.getTask().getKind())
                 .setAttributes(condition.getAttributes())
                 .setFields(fields)
+                .setSeed(condition.getSeed())
                 .setTrace(trace)
                 .setCreatedAt(now)
                 .build();

@@ -1,6 +1,7 @@
 package io.synthstream.generator.processor;
 
 import io.synthstream.avro.ConditionTuple;
+import io.synthstream.avro.SeedRecord;
 import io.synthstream.common.llm.LlmRuntime;
 import io.synthstream.common.metrics.SynthMeters;
 import io.synthstream.common.streams.ProcessorSuppliers;
@@ -8,6 +9,7 @@ import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.streams.async.AsyncStage;
 import io.synthstream.generator.avro.PendingSample;
 import io.synthstream.generator.avro.PlanCursor;
+import io.synthstream.generator.avro.SeedArrivals;
 import io.synthstream.generator.config.GeneratorConfig;
 import java.time.Clock;
 import java.util.Set;
@@ -41,10 +43,14 @@ public final class GeneratorProcessors {
         this.serdes = serdes;
     }
 
-    /** Validation, specs and paced planning, on the request's partition. */
+    /** Validation, specs, seeds and paced planning, on the request's partition. */
     public ProcessorSupplier<String, IngestInput, String, GeneratorOutput> ingest() {
         return ProcessorSuppliers.owning(
-                Set.of(stores.plans(serdes.valueSerde(PlanCursor.class))), () -> new IngestProcessor(config, runtime));
+                Set.of(
+                        stores.plans(serdes.valueSerde(PlanCursor.class)),
+                        stores.seeds(serdes.valueSerde(SeedRecord.class)),
+                        stores.arrivals(serdes.valueSerde(SeedArrivals.class))),
+                () -> new IngestProcessor(config, runtime));
     }
 
     /** The LLM calls of each sample, on the condition's partition. */

@@ -1,8 +1,10 @@
 package io.synthstream.generator.processor;
 
+import io.synthstream.avro.SeedRecord;
 import io.synthstream.common.streams.StateStores;
 import io.synthstream.generator.avro.PendingSample;
 import io.synthstream.generator.avro.PlanCursor;
+import io.synthstream.generator.avro.SeedArrivals;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -16,6 +18,10 @@ import org.apache.kafka.streams.state.Stores;
 public final class GeneratorStores {
     /** request id -> PlanCursor: accepted requests and how far planning got. */
     public static final String PLANS = "generator-plans";
+    /** request id NUL ordinal -> SeedRecord: seeds waiting to be planned. */
+    public static final String SEEDS = "generator-seeds";
+    /** request id -> SeedArrivals: how many seeds of a request arrived, and whether a stop did. */
+    public static final String SEED_ARRIVALS = "generator-seed-arrivals";
     /** sample id -> PendingSample: samples whose LLM calls are not finished. */
     public static final String PENDING = "generator-pending";
     /** Global: synth.specs by request id. */
@@ -33,6 +39,15 @@ public final class GeneratorStores {
 
     StoreBuilder<KeyValueStore<String, PlanCursor>> plans(Serde<PlanCursor> serde) {
         return Stores.keyValueStoreBuilder(StateStores.keyValue(PLANS, inMemory, false), Serdes.String(), serde);
+    }
+
+    StoreBuilder<KeyValueStore<String, SeedRecord>> seeds(Serde<SeedRecord> serde) {
+        return Stores.keyValueStoreBuilder(StateStores.keyValue(SEEDS, inMemory, false), Serdes.String(), serde);
+    }
+
+    StoreBuilder<KeyValueStore<String, SeedArrivals>> arrivals(Serde<SeedArrivals> serde) {
+        return Stores.keyValueStoreBuilder(
+                StateStores.keyValue(SEED_ARRIVALS, inMemory, false), Serdes.String(), serde);
     }
 
     StoreBuilder<KeyValueStore<String, PendingSample>> pending(Serde<PendingSample> serde) {

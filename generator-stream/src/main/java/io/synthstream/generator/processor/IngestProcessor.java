@@ -8,6 +8,8 @@ import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.PlanStatus;
 import io.synthstream.avro.RequestStatus;
+import io.synthstream.avro.SeedRecord;
+import io.synthstream.avro.SeedRef;
 import io.synthstream.avro.SteeringUpdate;
 import io.synthstream.common.avro.SingleObject;
 import io.synthstream.common.dlq.DeadLetterReason;
@@ -18,9 +20,11 @@ import io.synthstream.common.metrics.AppMeters;
 import io.synthstream.common.metrics.SynthMeters;
 import io.synthstream.common.quality.QualityPolicy;
 import io.synthstream.generator.avro.PlanCursor;
+import io.synthstream.generator.avro.SeedArrivals;
 import io.synthstream.generator.config.GeneratorConfig;
 import io.synthstream.generator.logic.Planner;
 import io.synthstream.generator.logic.RequestValidator;
+import io.synthstream.generator.logic.Seeds;
 import io.synthstream.generator.logic.TopUp;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -33,6 +37,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -55,6 +61,18 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * the request is planned on {@code synth.plan} (the ledger's {@code planned}). A request that
  * targets {@code count} accepted samples stays active once its first {@code count} are planned
  * and follows its ledger (the global {@link GeneratorStores#STATUS} table, {@link TopUp}).
+ *
+ * <p><b>Seeds.</b> Seeds and stop records arrive on {@code synth.seeds}, keyed by request id, so
+ * they share the request's partition and this processor. Each seed is queued in {@link
+ * GeneratorStores#SEEDS} under (request id, ordinal) in arrival order, whether its request has
+ * arrived yet or not; inline seeds are queued when their request is accepted. A seeded request
+ * plans its seeds in ordinal order, each seed (or chunk) {@code samples_per_seed} times, one
+ * condition tuple per sample, with the seed's reference on the tuple; the cursor keeps (seed,
+ * chunk, sample), so a restart resumes mid-seed. Planning stops when the expected seeds are
+ * planned (inline, file), when a stop record's seeds are planned, or at {@code count} (the cap).
+ * A seed without a field the templates use goes to synth.dlq ({@code invalid_seed}); a seed
+ * whose request stopped, was refused, or did not come within {@code generator.seeds.orphan.ms}
+ * goes there as {@code orphan_seed}. A stop record also stops an unseeded request's planning.
  */
 final class IngestProcessor implements Processor<String, IngestInput, String, GeneratorOutput> {
     static final String STAGE = "ingest";
@@ -71,6 +89,12 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
     private KeyValueStore<String, PlanCursor> plans;
     private TimestampedKeyValueStore<String, SteeringUpdate> steering;
     private TimestampedKeyValueStore<String, RequestStatus> statuses;
+    private KeyValueStore<String, SeedRecord> seeds;
+    private KeyValueStore<String, SeedArrivals> arrivals;
+    /** The current seed's chunks, by request id (recomputed after a restart: chunking is pure). */
+    private final Map<String, List<SeedRef>> chunks = new HashMap<>();
+
+    private long lastOrphanScan;
     private final Set<String> active = new LinkedHashSet<>();
     private final Map<String, GenerationRequest> decoded = new HashMap<>();
     private boolean scanned;
@@ -88,6 +112,8 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
         this.plans = context.getStateStore(GeneratorStores.PLANS);
         this.steering = context.getStateStore(GeneratorStores.STEERING);
         this.statuses = context.getStateStore(GeneratorStores.STATUS);
+        this.seeds = context.getStateStore(GeneratorStores.SEEDS);
+        this.arrivals = context.getStateStore(GeneratorStores.SEED_ARRIVALS);
         this.meters = AppMeters.from(context.appConfigs(), app);
         context.schedule(config.get(GeneratorConfig.PLAN_INTERVAL_MS), PunctuationType.WALL_CLOCK_TIME, this::plan);
     }
@@ -98,6 +124,10 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
         long size;
         byte[] raw;
         IngestInput input = record.value();
+        if (input.seed() != null) {
+            seed(record, input.seed());
+            return;
+        }
         if (input.json() != null) {
             raw = input.json().getBytes(StandardCharsets.UTF_8);
             size = raw.length;
@@ -132,6 +162,13 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
                     DeadLetterReason.INVALID_REQUEST,
                     "Invalid request " + request.getRequestId() + ": " + String.join("; ", problems),
                     request);
+            if (request.getRequestId() != null && plans.get(request.getRequestId()) == null) {
+                orphans(
+                        request.getRequestId(),
+                        request.getDataset(),
+                        "its request was refused (see the" + " invalid_request letter of " + request.getRequestId()
+                                + ")");
+            }
             return;
         }
         if (plans.get(request.getRequestId()) != null) {
@@ -157,6 +194,171 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
         active.add(request.getRequestId());
         decoded.put(request.getRequestId(), request);
         meters.count(SynthMeters.GENERATOR_REQUESTS, "accepted");
+        if (Seeds.seeded(request) && Seeds.INLINE.equals(request.getSeeds().getSource())) {
+            for (SeedRecord seed : Seeds.inline(request, Instant.ofEpochMilli(record.timestamp()))) {
+                enqueue(seed, record.timestamp());
+            }
+        }
+    }
+
+    /** A seed or stop record from synth.seeds. */
+    private void seed(Record<String, IngestInput> record, SeedRecord seed) {
+        String requestId = seed.getRequestId();
+        if (record.key() != null && !record.key().equals(requestId)) {
+            seedLetter(
+                    seed,
+                    null,
+                    DeadLetterReason.INVALID_SEED,
+                    "the record key '" + record.key() + "' differs from request_id '" + requestId
+                            + "'; key seeds by their request's id");
+            return;
+        }
+        PlanCursor cursor = plans.get(requestId);
+        if (cursor != null && cursor.getRequest() == null) {
+            if (!seed.getStop()) {
+                seedLetter(
+                        seed,
+                        null,
+                        DeadLetterReason.ORPHAN_SEED,
+                        "request " + requestId + " has stopped planning; seeds that arrive after that are not used");
+                cursor.setSeedsFailed(cursor.getSeedsFailed() + 1);
+                plans.put(requestId, cursor);
+                planned(requestId, cursor, true, cursor.getStopReason(), context.currentSystemTimeMs());
+            }
+            return;
+        }
+        if (seed.getStop()) {
+            SeedArrivals arrived = arrivals(requestId, record.timestamp());
+            if (arrived.getStopAt() == null) {
+                arrived.setStopAt(arrived.getReceived());
+                arrivals.put(requestId, arrived);
+            }
+            return;
+        }
+        enqueue(seed, record.timestamp());
+    }
+
+    /** Queues a seed under its request's next ordinal, or dead-letters it after a stop record. */
+    private void enqueue(SeedRecord seed, long timestamp) {
+        String requestId = seed.getRequestId();
+        SeedArrivals arrived = arrivals(requestId, timestamp);
+        if (arrived.getStopAt() != null) {
+            seedLetter(
+                    seed,
+                    null,
+                    DeadLetterReason.ORPHAN_SEED,
+                    "seed arrived after a stop record of request " + requestId + "; seeds after the stop are not used");
+            PlanCursor cursor = plans.get(requestId);
+            if (cursor != null) {
+                cursor.setSeedsFailed(cursor.getSeedsFailed() + 1);
+                plans.put(requestId, cursor);
+            }
+            return;
+        }
+        seeds.put(seedKey(requestId, arrived.getReceived()), seed);
+        arrived.setReceived(arrived.getReceived() + 1);
+        arrivals.put(requestId, arrived);
+        meters.count(SynthMeters.GENERATOR_SEEDS, "received");
+    }
+
+    private SeedArrivals arrivals(String requestId, long timestamp) {
+        SeedArrivals arrived = arrivals.get(requestId);
+        return arrived != null
+                ? arrived
+                : SeedArrivals.newBuilder()
+                        .setRequestId(requestId)
+                        .setFirstAt(Math.max(timestamp, context.currentSystemTimeMs()))
+                        .build();
+    }
+
+    /** The queue key of seed {@code ordinal}: ordinals sort as numbers within the request's prefix. */
+    static String seedKey(String requestId, long ordinal) {
+        return seedPrefix(requestId) + String.format("%019d", ordinal);
+    }
+
+    private static String seedPrefix(String requestId) {
+        return requestId + '\u0000';
+    }
+
+    /** Removes every queued seed of a request; returns them. */
+    private List<SeedRecord> dequeueAll(String requestId) {
+        List<String> keys = new ArrayList<>();
+        List<SeedRecord> removed = new ArrayList<>();
+        try (KeyValueIterator<String, SeedRecord> queued =
+                seeds.prefixScan(seedPrefix(requestId), Serdes.String().serializer())) {
+            while (queued.hasNext()) {
+                KeyValue<String, SeedRecord> kv = queued.next();
+                keys.add(kv.key);
+                removed.add(kv.value);
+            }
+        }
+        keys.forEach(seeds::delete);
+        return removed;
+    }
+
+    /** Dead-letters every queued seed of a request that will not plan them, and forgets its arrivals. */
+    private void orphans(String requestId, String dataset, String why) {
+        if (arrivals.get(requestId) == null) {
+            return;
+        }
+        for (SeedRecord seed : dequeueAll(requestId)) {
+            seedLetter(
+                    seed,
+                    dataset,
+                    DeadLetterReason.ORPHAN_SEED,
+                    "seed " + seed.getSeedId() + " of request " + requestId + " is not used: " + why);
+        }
+        arrivals.delete(requestId);
+    }
+
+    /** Seeds that waited longer than generator.seeds.orphan.ms for a request that never came. */
+    private void scanOrphans(long now) {
+        if (now - lastOrphanScan < 5_000) {
+            return;
+        }
+        lastOrphanScan = now;
+        long wait = config.get(GeneratorConfig.SEED_ORPHAN_MS).toMillis();
+        List<String> expired = new ArrayList<>();
+        try (KeyValueIterator<String, SeedArrivals> all = arrivals.all()) {
+            all.forEachRemaining(kv -> {
+                if (now - kv.value.getFirstAt() > wait && plans.get(kv.key) == null) {
+                    expired.add(kv.key);
+                }
+            });
+        }
+        for (String requestId : expired) {
+            orphans(
+                    requestId,
+                    null,
+                    "no request " + requestId + " arrived within " + wait
+                            + " ms (generator.seeds.orphan.ms); publish the request, then its seeds");
+        }
+    }
+
+    private void seedLetter(SeedRecord seed, String dataset, DeadLetterReason reason, String message) {
+        Optional<RecordMetadata> metadata = context.recordMetadata();
+        boolean fromSeedsTopic = metadata.map(
+                        m -> io.synthstream.common.topics.Topics.SEEDS.name().equals(m.topic()))
+                .orElse(false);
+        DeadLetter letter = DeadLetters.forMessage(
+                        app,
+                        STAGE,
+                        reason,
+                        message,
+                        new DeadLetters.Origin(
+                                fromSeedsTopic ? metadata.get().topic() : null,
+                                fromSeedsTopic ? metadata.get().partition() : null,
+                                fromSeedsTopic ? metadata.get().offset() : null,
+                                seed.getRequestId().getBytes(StandardCharsets.UTF_8),
+                                seed.toString().getBytes(StandardCharsets.UTF_8)),
+                        Instant.ofEpochMilli(context.currentSystemTimeMs()))
+                .setRequestId(seed.getRequestId())
+                .setDataset(dataset)
+                .build();
+        context.forward(
+                new Record<>(seed.getRequestId(), new GeneratorOutput.Failed(letter), context.currentSystemTimeMs()));
+        meters.count(SynthMeters.GENERATOR_SEEDS, "failed");
+        meters.count(SynthMeters.DEAD_LETTERS, STAGE, reason.code());
     }
 
     /** Reads plain JSON; {@code created_at} defaults to the record's timestamp. */
@@ -200,6 +402,7 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
     }
 
     private void plan(long now) {
+        scanOrphans(now);
         if (!scanned) {
             try (KeyValueIterator<String, PlanCursor> all = plans.all()) {
                 all.forEachRemaining(kv -> {
@@ -221,6 +424,15 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
                 continue;
             }
             GenerationRequest request = decoded.computeIfAbsent(requestId, id -> decode(cursor.getRequest()));
+            SeedArrivals arrived = arrivals.get(requestId);
+            if (Seeds.seeded(request)) {
+                planSeeds(cursor, request, arrived, now);
+                continue;
+            }
+            if (arrived != null && arrived.getStopAt() != null) {
+                stop(cursor, request, "stopped", now);
+                continue;
+            }
             QualityPolicy policy = QualityPolicy.of(request);
             if (cursor.getFollowing()) {
                 ValueAndTimestamp<RequestStatus> ledger = statuses.get(requestId);
@@ -253,32 +465,155 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
                 continue;
             }
             cursor.setFollowing(end >= cursor.getCount());
-            planned(request, end, false, null, now);
+            plans.put(requestId, cursor);
+            planned(requestId, cursor, false, null, now);
+        }
+    }
+
+    /**
+     * One tick of a seeded request: up to a batch of tuples from its queued seeds, in ordinal
+     * order, resuming mid-seed; stops when every seed it will have is planned, or at the cap.
+     */
+    private void planSeeds(PlanCursor cursor, GenerationRequest request, SeedArrivals arrived, long now) {
+        String requestId = cursor.getRequestId();
+        long expected = Seeds.expected(request);
+        long received = arrived == null ? 0 : arrived.getReceived();
+        int perSeed = request.getSeeds().getSamplesPerSeed();
+        long budget = config.get(GeneratorConfig.PLAN_BATCH);
+        long startIndex = cursor.getNextIndex();
+        long startFailed = cursor.getSeedsFailed();
+        long startPlanned = cursor.getSeedsPlanned();
+        ValueAndTimestamp<SteeringUpdate> steer = steering.get(request.getDataset());
+        Instant at = Instant.ofEpochMilli(now);
+        boolean done = false;
+        String reason = null;
+        while (true) {
+            long ordinal = cursor.getSeedNext();
+            if ((expected >= 0 && ordinal >= expected)
+                    || (arrived != null && arrived.getStopAt() != null && ordinal >= arrived.getStopAt())) {
+                done = true;
+                break;
+            }
+            if (cursor.getNextIndex() >= cursor.getCount()) {
+                done = true;
+                reason = "cap_reached";
+                break;
+            }
+            if (budget <= 0) {
+                break;
+            }
+            SeedRecord seed = seeds.get(seedKey(requestId, ordinal));
+            if (seed == null) {
+                break; // the next seed has not arrived yet
+            }
+            List<SeedRef> refs = chunks.computeIfAbsent(requestId, id -> Seeds.expand(request, seed, ordinal));
+            List<String> missing = Seeds.missing(Seeds.referenced(request), seed.getFields());
+            if (!missing.isEmpty() || refs.isEmpty()) {
+                seedLetter(
+                        seed,
+                        request.getDataset(),
+                        DeadLetterReason.INVALID_SEED,
+                        "seed " + seed.getSeedId()
+                                + " (" + seed.getSource() + ") of request " + requestId
+                                + (missing.isEmpty()
+                                        ? " has an empty "
+                                                + request.getSeeds()
+                                                        .getChunking()
+                                                        .getField() + " field to chunk"
+                                        : " lacks " + String.join(", ", missing) + ", which the request's templates"
+                                                + " or seeds.keep use; its fields are "
+                                                + seed.getFields().keySet()));
+                cursor.setSeedsFailed(cursor.getSeedsFailed() + 1);
+                nextSeed(cursor, requestId, ordinal);
+                continue;
+            }
+            while (budget > 0 && cursor.getSeedChunk() < refs.size() && cursor.getNextIndex() < cursor.getCount()) {
+                ConditionTuple tuple = Planner.plan(
+                        request,
+                        cursor.getNextIndex(),
+                        steer == null ? null : steer.value(),
+                        at,
+                        refs.get(cursor.getSeedChunk()));
+                context.forward(new Record<>(tuple.getConditionId(), new GeneratorOutput.Condition(tuple), now));
+                cursor.setNextIndex(cursor.getNextIndex() + 1);
+                budget--;
+                cursor.setSeedSample(cursor.getSeedSample() + 1);
+                if (cursor.getSeedSample() >= perSeed) {
+                    cursor.setSeedSample(0);
+                    cursor.setSeedChunk(cursor.getSeedChunk() + 1);
+                }
+            }
+            if (cursor.getSeedChunk() >= refs.size()) {
+                cursor.setSeedsPlanned(cursor.getSeedsPlanned() + 1);
+                meters.count(SynthMeters.GENERATOR_SEEDS, "planned");
+                nextSeed(cursor, requestId, ordinal);
+            }
+        }
+        meters.count(SynthMeters.GENERATOR_CONDITIONS, cursor.getNextIndex() - startIndex);
+        if (done) {
+            List<SeedRecord> left = dequeueAll(requestId);
+            cursor.setSeedsUnused(cursor.getSeedsUnused() + left.size());
+            meters.count(SynthMeters.GENERATOR_SEEDS, left.size(), "unused");
+            cursor.setSeedsReceived(received);
+            arrivals.delete(requestId);
+            chunks.remove(requestId);
+            stop(cursor, request, reason, now);
+            return;
+        }
+        if (cursor.getNextIndex() != startIndex
+                || cursor.getSeedsFailed() != startFailed
+                || cursor.getSeedsPlanned() != startPlanned
+                || cursor.getSeedsReceived() != received) {
+            cursor.setSeedsReceived(received);
+            planned(requestId, cursor, false, null, now);
             plans.put(requestId, cursor);
         }
+    }
+
+    /** Moves the cursor past seed {@code ordinal} and drops it from the queue. */
+    private void nextSeed(PlanCursor cursor, String requestId, long ordinal) {
+        seeds.delete(seedKey(requestId, ordinal));
+        chunks.remove(requestId);
+        cursor.setSeedNext(ordinal + 1);
+        cursor.setSeedChunk(0);
+        cursor.setSeedSample(0);
     }
 
     /** Stops planning a request for good and says so on synth.plan. */
     private void stop(PlanCursor cursor, GenerationRequest request, String reason, long now) {
         cursor.setRequest(null);
         cursor.setFollowing(false);
+        cursor.setStopReason(reason);
+        if (!Seeds.seeded(request)) {
+            arrivals.delete(cursor.getRequestId());
+        }
+        plans.put(cursor.getRequestId(), cursor);
+        planned(cursor.getRequestId(), cursor, true, reason, now);
         active.remove(cursor.getRequestId());
         decoded.remove(cursor.getRequestId());
-        planned(request, cursor.getNextIndex(), true, reason, now);
-        plans.put(cursor.getRequestId(), cursor);
     }
 
-    /** The request's plan status (one sample per condition tuple). */
-    private void planned(GenerationRequest request, long planned, boolean stopped, String reason, long now) {
+    /** The request's plan status (one sample per condition tuple) with its seed counts. */
+    private void planned(String requestId, PlanCursor cursor, boolean stopped, String reason, long now) {
+        GenerationRequest request = decoded.get(requestId);
         PlanStatus status = PlanStatus.newBuilder()
-                .setRequestId(request.getRequestId())
-                .setDataset(request.getDataset())
-                .setPlanned(planned)
+                .setRequestId(requestId)
+                .setDataset(request != null ? request.getDataset() : datasetOf(requestId))
+                .setPlanned(cursor.getNextIndex())
                 .setStopped(stopped)
                 .setNotPlannedReason(reason)
+                .setSeedsReceived(cursor.getSeedsReceived())
+                .setSeedsPlanned(cursor.getSeedsPlanned())
+                .setSeedsFailed(cursor.getSeedsFailed())
+                .setSeedsUnused(cursor.getSeedsUnused())
                 .setUpdatedAt(Instant.ofEpochMilli(now))
                 .build();
-        context.forward(new Record<>(request.getRequestId(), new GeneratorOutput.Planned(status), now));
+        context.forward(new Record<>(requestId, new GeneratorOutput.Planned(status), now));
+    }
+
+    private String datasetOf(String requestId) {
+        ValueAndTimestamp<RequestStatus> ledger = statuses.get(requestId);
+        return ledger == null ? "" : ledger.value().getDataset();
     }
 
     private static GenerationRequest decode(ByteBuffer bytes) {

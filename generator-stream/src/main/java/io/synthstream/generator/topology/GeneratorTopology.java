@@ -36,9 +36,11 @@ import org.apache.kafka.streams.kstream.Named;
  *
  * <pre>
  * synth.requests (Avro) ──┐
- * synth.requests.json ────┴─ ingest: validate ─┬─ synth.specs (accepted spec, first)
- *                           + plan (punctuator) ├─ synth.conditions (paced batches, cursor in generator-plans)
- *                                               └─ synth.dlq (invalid_request, duplicate_request)
+ * synth.requests.json ────┤
+ * synth.seeds ────────────┴─ ingest: validate ─┬─ synth.specs (accepted spec, first)
+ *          + queue seeds + plan (punctuator) ├─ synth.conditions (paced batches, cursor in generator-plans)
+ *                                               └─ synth.dlq (invalid_request, duplicate_request, invalid_seed,
+ *                                                             orphan_seed)
  * synth.conditions ─ generate (AsyncStage): pending store + async LLM runtime + drain punctuator
  *                      ├─ synth.samples.raw
  *                      └─ synth.dlq (llm_*, unparseable_output, output_truncated, unknown_spec)
@@ -53,6 +55,7 @@ public final class GeneratorTopology {
     public static final List<TopicSpec<?, ?>> TOPICS = List.of(
             Topics.REQUESTS,
             Topics.REQUESTS_JSON,
+            Topics.SEEDS,
             Topics.SPECS,
             Topics.CONDITIONS,
             Topics.SAMPLES_RAW,
@@ -112,8 +115,11 @@ public final class GeneratorTopology {
                         Consumed.with(Topics.REQUESTS_JSON.keySerde(), Serdes.String())
                                 .withName("read-" + Topics.REQUESTS_JSON.name()))
                 .mapValues(IngestInput::json, Named.as("ingest-json"));
-        KStream<String, GeneratorOutput> ingested =
-                avro.merge(json, Named.as("ingest-merge")).process(processors.ingest(), Named.as("ingest"));
+        KStream<String, IngestInput> seeds = DecodingSource.stream(builder, Topics.SEEDS, serdes, app)
+                .mapValues(IngestInput::seed, Named.as("ingest-seeds"));
+        KStream<String, GeneratorOutput> ingested = avro.merge(json, Named.as("ingest-merge"))
+                .merge(seeds, Named.as("ingest-merge-seeds"))
+                .process(processors.ingest(), Named.as("ingest"));
         Sinks sinks = new Sinks(serdes);
         sinks.write(ingested, "write-specs", Topics.SPECS, Spec.class, Spec::spec);
         sinks.write(ingested, "write-conditions", Topics.CONDITIONS, Condition.class, Condition::condition);

@@ -3,7 +3,9 @@ package io.synthstream.generator.topology;
 import io.synthstream.avro.ConditionTuple;
 import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.PlanStatus;
 import io.synthstream.avro.Sample;
+import io.synthstream.avro.SeedRecord;
 import io.synthstream.avro.SteeringUpdate;
 import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.llm.LlmLimits;
@@ -36,6 +38,8 @@ final class GeneratorFixture implements AutoCloseable {
     final TestInputTopic<String, String> jsonRequests;
     final TestInputTopic<String, ConditionTuple> conditionsIn;
     final TestInputTopic<String, SteeringUpdate> steering;
+    final TestInputTopic<String, SeedRecord> seeds;
+    final TestOutputTopic<String, PlanStatus> plan;
     final TestOutputTopic<String, GenerationRequest> specs;
     final TestOutputTopic<String, ConditionTuple> conditions;
     final TestOutputTopic<String, Sample> samples;
@@ -61,6 +65,8 @@ final class GeneratorFixture implements AutoCloseable {
                 new org.apache.kafka.common.serialization.StringSerializer());
         this.conditionsIn = TopologyTestSupport.input(driver, Topics.CONDITIONS, serdes);
         this.steering = TopologyTestSupport.input(driver, Topics.STEERING, serdes);
+        this.seeds = TopologyTestSupport.input(driver, Topics.SEEDS, serdes);
+        this.plan = TopologyTestSupport.output(driver, Topics.PLAN, serdes);
         this.specs = TopologyTestSupport.output(driver, Topics.SPECS, serdes);
         this.conditions = TopologyTestSupport.output(driver, Topics.CONDITIONS, serdes);
         this.samples = TopologyTestSupport.output(driver, Topics.SAMPLES_RAW, serdes);

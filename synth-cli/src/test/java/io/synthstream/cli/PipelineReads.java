@@ -1,0 +1,58 @@
+package io.synthstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.synthstream.avro.RequestStatus;
+import io.synthstream.common.topics.TopicSpec;
+import io.synthstream.common.topics.Topics;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/** Reading the platform's topics from outside, as the pipeline ITs do. */
+final class PipelineReads {
+    private PipelineReads() {}
+
+    static <V> List<ConsumerRecord<String, V>> readAll(ClusterOptions cluster, TopicSpec<?, V> topic) {
+        try (TopicTail<V> tail = new TopicTail<>(
+                cluster.bootstrapServers,
+                topic.name(),
+                cluster.serdes().value(topic).deserializer())) {
+            return tail.readAll();
+        }
+    }
+
+    static RequestStatus latest(ClusterOptions cluster, String requestId) {
+        RequestStatus last = null;
+        for (var r : readAll(cluster, Topics.REQUEST_STATUS)) {
+            if (requestId.equals(r.key())) {
+                last = r.value();
+            }
+        }
+        return last;
+    }
+
+    /** The first record of {@code topic} keyed {@code key} that satisfies {@code done}. */
+    static <V> V first(ClusterOptions cluster, TopicSpec<?, V> topic, String key, Predicate<V> done) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+        AtomicReference<V> found = new AtomicReference<>();
+        try (TopicTail<V> tail = new TopicTail<>(
+                cluster.bootstrapServers,
+                topic.name(),
+                cluster.serdes().value(topic).deserializer())) {
+            while (found.get() == null && System.nanoTime() < deadline) {
+                tail.poll(Duration.ofMillis(200), r -> {
+                    if (found.get() == null && key.equals(r.key()) && r.value() != null && done.test(r.value())) {
+                        found.set(r.value());
+                    }
+                });
+            }
+        }
+        assertThat(found.get())
+                .as("a %s record of %s in time", topic.name(), key)
+                .isNotNull();
+        return found.get();
+    }
+}
