@@ -152,30 +152,23 @@ final class SeedFiles {
         CsvSchema schema = CsvSchema.emptySchema().withHeader();
         try (MappingIterator<Map<String, String>> rows =
                 mapper.readerForMapOf(String.class).with(schema).readValues(file.toFile())) {
+            long line = 1; // the header; a row's number counts rows (a quoted line break stays in its row)
             while (true) {
-                long number = rows.getCurrentLocation() == null
-                        ? 0
-                        : rows.getCurrentLocation().getLineNr();
+                line++;
                 boolean more;
                 try {
                     more = rows.hasNextValue();
                 } catch (IOException | RuntimeException e) {
-                    visitor.problem(new Problem(number + 1, "not CSV: " + firstLine(e.getMessage())));
+                    visitor.problem(new Problem(line, "not CSV: " + firstLine(e.getMessage())));
                     return; // the parser cannot resume after a broken row
                 }
                 if (!more) {
                     return;
                 }
                 try {
-                    Map<String, String> row = rows.nextValue();
-                    long line = rows.getCurrentLocation().getLineNr();
-                    visitor.seed(new Seed(line, new LinkedHashMap<>(row)));
+                    visitor.seed(new Seed(line, new LinkedHashMap<>(rows.nextValue())));
                 } catch (IOException | RuntimeException e) {
-                    visitor.problem(new Problem(
-                            rows.getCurrentLocation() == null
-                                    ? number + 1
-                                    : rows.getCurrentLocation().getLineNr(),
-                            firstLine(e.getMessage())));
+                    visitor.problem(new Problem(line, firstLine(e.getMessage())));
                 }
             }
         }
