@@ -349,8 +349,7 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
         return share;
     }
 
-    private static <V> Map<String, V> latest(
-            ClusterOptions cluster, io.synthstream.common.topics.TopicSpec<String, V> topic) {
+    static <V> Map<String, V> latest(ClusterOptions cluster, io.synthstream.common.topics.TopicSpec<String, V> topic) {
         Map<String, V> latest = new java.util.HashMap<>();
         try (TopicTail<V> tail = new TopicTail<>(
                 cluster.bootstrapServers,

@@ -1,8 +1,11 @@
 package io.synthstream.cli;
 
+import io.synthstream.avro.Attribute;
 import io.synthstream.avro.AttributeCoverage;
+import io.synthstream.avro.AttributeValue;
 import io.synthstream.avro.DatasetReport;
 import io.synthstream.avro.DiversityMetrics;
+import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.RequestStatus;
 import io.synthstream.common.topics.Topics;
 import java.io.PrintWriter;
@@ -35,7 +38,38 @@ final class ReportCommand implements java.util.concurrent.Callable<Integer> {
                 .orElseThrow(() -> new IllegalStateException("No report for dataset '" + dataset + "' in "
                         + Topics.REPORTS.name() + " (unknown dataset, or nothing evaluated yet)"));
         print(spec.commandLine().getOut(), report);
+        proposed(
+                spec.commandLine().getOut(),
+                ExportCommand.latest(cluster, Topics.SPECS).values(),
+                dataset);
         return 0;
+    }
+
+    /** The attribute values the model proposed for the dataset's requests (stored in their specs). */
+    static void proposed(PrintWriter out, java.util.Collection<GenerationRequest> specs, String dataset) {
+        for (GenerationRequest request : specs) {
+            if (request == null || !dataset.equals(request.getDataset())) {
+                continue;
+            }
+            for (Attribute a : request.getAttributes()) {
+                if (a.getProposedBy() == null) {
+                    continue;
+                }
+                String title =
+                        "proposed " + a.getName() + " (" + request.getRequestId() + ", " + a.getProposedBy() + ")";
+                if (a.getValuesBy().isEmpty()) {
+                    row(out, title, names(a.getValues()));
+                } else {
+                    new java.util.TreeMap<>(a.getValuesBy())
+                            .forEach((parent, values) ->
+                                    row(out, title + " for " + a.getDependsOn() + "=" + parent, names(values)));
+                }
+            }
+        }
+    }
+
+    private static String names(java.util.List<AttributeValue> values) {
+        return String.join(", ", values.stream().map(AttributeValue::getValue).toList());
     }
 
     static Optional<DatasetReport> latest(ClusterOptions cluster, String dataset) {

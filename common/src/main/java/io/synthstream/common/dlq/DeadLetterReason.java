@@ -28,6 +28,11 @@ public enum DeadLetterReason {
      * arrive within {@code generator.seeds.orphan.ms}.
      */
     ORPHAN_SEED,
+    /**
+     * A request whose attribute values the model was asked to propose ({@code propose}) got no
+     * usable reply: the call failed, or the reply had fewer than two distinct values.
+     */
+    PROPOSAL_FAILED,
     /** A record whose request's spec did not reach the global synth.specs table in time. */
     UNKNOWN_SPEC,
     /** A step's templates cannot be rendered for a condition. */

@@ -275,9 +275,19 @@ public final class SimulatedContent {
                 reply.put(field.getKey(), random.nextBoolean());
             } else if ("array".equals(type)) {
                 var array = reply.putArray(field.getKey());
-                int n = random.nextInt(2, 5);
-                for (int i = 0; i < n; i++) {
-                    array.add(pick(random, OBJECTS));
+                if (spec.has("minItems")) {
+                    // a list of a given length (a design call for attribute values): distinct phrases
+                    int n = spec.path("minItems").asInt();
+                    java.util.Set<String> phrases = new java.util.LinkedHashSet<>();
+                    while (phrases.size() < n && phrases.size() < ADJECTIVES.length * OBJECTS.length) {
+                        phrases.add(pick(random, ADJECTIVES) + " " + pick(random, OBJECTS));
+                    }
+                    phrases.forEach(array::add);
+                } else {
+                    int n = random.nextInt(2, 5);
+                    for (int i = 0; i < n; i++) {
+                        array.add(pick(random, OBJECTS));
+                    }
                 }
             } else {
                 String text = refusal

@@ -85,6 +85,10 @@ public final class SimulatedJudge {
                     problems.add("it does not reflect " + condition.getKey() + "=" + condition.getValue());
                 }
             }
+            if (read.seed() != null && !supported(read.text(), read.seed())) {
+                score -= 2;
+                problems.add("it states things the seed does not support");
+            }
             if (incoherent(read.text())) {
                 score -= 2;
                 problems.add("its word order is incoherent");
@@ -135,11 +139,34 @@ public final class SimulatedJudge {
     }
 
     /** What the judge prompt says, read back from its lines. */
-    private record Prompt(List<String> labels, Map<String, String> conditions, String sampleLabel, String text) {
+    /**
+     * Whether most content words (five letters or more) of {@code text} occur in {@code seed}:
+     * the simulator's test of "supported by the passage".
+     */
+    static boolean supported(String text, String seed) {
+        String source = seed.toLowerCase(Locale.ROOT);
+        int content = 0;
+        int found = 0;
+        for (String word : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+            if (word.length() >= 5
+                    && !List.of("passage", "states", "according", "about", "what")
+                            .contains(word)) {
+                content++;
+                if (source.contains(word)) {
+                    found++;
+                }
+            }
+        }
+        return content == 0 || found * 2 >= content;
+    }
+
+    private record Prompt(
+            List<String> labels, Map<String, String> conditions, String sampleLabel, String text, String seed) {
         static Prompt read(String prompt) {
             List<String> labels = new ArrayList<>();
             Map<String, String> conditions = new LinkedHashMap<>();
             String sampleLabel = null;
+            String seed = null;
             StringBuilder text = new StringBuilder();
             String[] lines = prompt == null ? new String[0] : prompt.split("\n");
             for (int i = 0; i < lines.length; i++) {
@@ -155,6 +182,13 @@ public final class SimulatedJudge {
                     node.fields()
                             .forEachRemaining(
                                     e -> conditions.put(e.getKey(), e.getValue().asText()));
+                } else if (line.startsWith("Seed (") && i + 1 < lines.length) {
+                    StringBuilder values = new StringBuilder();
+                    parse(lines[i + 1])
+                            .fields()
+                            .forEachRemaining(
+                                    e -> values.append(e.getValue().asText()).append('\n'));
+                    seed = values.toString();
                 } else if (line.equals("Sample:") && i + 1 < lines.length) {
                     Iterator<Map.Entry<String, JsonNode>> fields =
                             parse(lines[i + 1]).fields();
@@ -169,7 +203,7 @@ public final class SimulatedJudge {
                     }
                 }
             }
-            return new Prompt(labels, conditions, sampleLabel, text.toString().strip());
+            return new Prompt(labels, conditions, sampleLabel, text.toString().strip(), seed);
         }
 
         private static JsonNode parse(String json) {

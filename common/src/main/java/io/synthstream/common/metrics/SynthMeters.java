@@ -37,6 +37,8 @@ public enum SynthMeters {
     GENERATOR_REQUESTS(
             "synth.generator.requests", "Generation requests: outcome accepted or rejected", "app", "outcome"),
     GENERATOR_CONDITIONS("synth.generator.conditions", "Condition tuples planned", "app"),
+    GENERATOR_PROPOSALS(
+            "synth.generator.proposals", "Attribute-value design calls: outcome proposed or failed", "app", "outcome"),
     GENERATOR_SEEDS(
             "synth.generator.seeds",
             "Seeds: outcome received, planned, failed (dead-lettered) or unused (left at the cap)",

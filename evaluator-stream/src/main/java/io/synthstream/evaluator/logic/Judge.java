@@ -62,13 +62,15 @@ public final class Judge {
 
     public static String rubricVersion(GenerationRequest spec) {
         EvaluationSettings e = spec.getEvaluation();
-        return Rubrics.version(spec.getTask().getKind(), e == null ? null : e.getJudgeRubric());
+        return Rubrics.version(
+                spec.getTask().getKind(), e == null ? null : e.getJudgeRubric(), spec.getSeeds() != null);
     }
 
     public static LlmRequest request(
             Sample sample, GenerationRequest spec, String model, int maxTokens, LlmRequest.ResponseFormat format) {
         EvaluationSettings e = spec.getEvaluation();
-        String rubric = Rubrics.rubric(spec.getTask().getKind(), e == null ? null : e.getJudgeRubric());
+        String rubric = Rubrics.rubric(
+                spec.getTask().getKind(), e == null ? null : e.getJudgeRubric(), spec.getSeeds() != null);
         StringBuilder user = new StringBuilder();
         user.append("Task kind: ").append(spec.getTask().getKind()).append('\n');
         if (spec.getTask().getDescription() != null) {
@@ -87,6 +89,19 @@ public final class Judge {
         if (!sample.getAttributes().isEmpty()) {
             user.append("Conditions: ")
                     .append(JSON.<JsonNode>valueToTree(new TreeMap<>(sample.getAttributes()))
+                            .toString())
+                    .append('\n');
+        }
+        if (sample.getSeed() != null) {
+            user.append("Seed (")
+                    .append(sample.getSeed().getSource())
+                    .append(", chunk ")
+                    .append(sample.getSeed().getChunk() + 1)
+                    .append(" of ")
+                    .append(sample.getSeed().getChunks())
+                    .append("):\n")
+                    .append(JSON.<JsonNode>valueToTree(
+                                    new TreeMap<>(sample.getSeed().getFields()))
                             .toString())
                     .append('\n');
         }

@@ -54,13 +54,39 @@ public final class Rubrics {
             - It is fluent, coherent and correct.
             """;
 
+    /** Added to the default rubric of a seeded sample: is it supported by, and faithful to, its seed. */
+    static final String GROUNDED = """
+            The sample was written from the seed record shown as "Seed" (a source passage or an
+            original record):
+            - Every fact the sample states is supported by the seed; nothing contradicts it, nothing
+              is invented (an answer must be answerable from the passage alone).
+            - A rewrite keeps the seed's meaning, and a label kept from the seed still fits the text.
+            - The sample is not a copy of the seed.
+            """;
+
     private Rubrics() {}
 
     /** The rubric text for a request: its own, else its kind's default. */
     public static String rubric(String kind, String custom) {
-        String body =
-                custom != null && !custom.isBlank() ? custom.strip() + "\n" : DEFAULTS.getOrDefault(kind, GENERIC);
-        return body + SCALE;
+        return rubric(kind, custom, false);
+    }
+
+    /**
+     * @param grounded whether the sample has a seed: the default rubric gains the groundedness
+     *     requirements (a custom rubric is used as written)
+     */
+    public static String rubric(String kind, String custom, boolean grounded) {
+        boolean own = custom != null && !custom.isBlank();
+        String body = own ? custom.strip() + "\n" : DEFAULTS.getOrDefault(kind, GENERIC);
+        return body + (grounded && !own ? GROUNDED : "") + SCALE;
+    }
+
+    /** {@link #version(String, String)}, with {@code -grounded} for the grounded default. */
+    public static String version(String kind, String custom, boolean grounded) {
+        String version = version(kind, custom);
+        return grounded && (custom == null || custom.isBlank())
+                ? version.replace("-" + DEFAULT_VERSION, "-grounded-" + DEFAULT_VERSION)
+                : version;
     }
 
     /** The version recorded with a score: {@code default-<kind>-v1} or {@code custom-<sha256 prefix>}. */

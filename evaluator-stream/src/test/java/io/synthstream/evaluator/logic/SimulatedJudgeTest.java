@@ -95,4 +95,43 @@ class SimulatedJudgeTest {
         assertThat(v.rationale()).containsIgnoringCase("refusal");
         assertThat(List.of(v.label())).isNotEmpty();
     }
+
+    @Test
+    void aSeededSampleIsJudgedAgainstItsSeedWithTheGroundedRubric() throws Exception {
+        String passage = "The Fresnel lens, introduced in 1823, bent light from a single lamp into a strong beam."
+                + " Most lighthouses today are automated.";
+        GenerationRequest spec = GenerationRequest.newBuilder(SPEC)
+                .setSeeds(io.synthstream.avro.SeedSettings.newBuilder()
+                        .setSource("inline")
+                        .build())
+                .build();
+        java.util.function.Function<String, Judge.Verdict> judge = answer -> {
+            Sample sample = Sample.newBuilder(TestRecords.sample("g"))
+                    .setFields(Map.of("text", answer, "label", "positive"))
+                    .setAttributes(Map.of())
+                    .setSeed(io.synthstream.avro.SeedRef.newBuilder()
+                            .setSeedId("lighthouses")
+                            .setSource("file:articles.jsonl")
+                            .setOrdinal(0)
+                            .setFields(Map.of("text", passage))
+                            .build())
+                    .build();
+            LlmRequest call = Judge.request(sample, spec, "judge", 200, LlmRequest.ResponseFormat.JSON_SCHEMA);
+            assertThat(call.messages().get(0).content()).contains("supported by the seed");
+            assertThat(call.messages().get(1).content()).contains("Seed (file:articles.jsonl, chunk 1 of 1):");
+            String verdict = SimulatedContent.reply(
+                    call.messages().get(1).content(), call.schema(), call.hints(), 3L, SimulatedContent.Rates.NONE);
+            try {
+                return Judge.parse(verdict, spec.getTask().getLabels());
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+        Judge.Verdict supported =
+                judge.apply("The passage states that the Fresnel lens bent light into a strong beam.");
+        Judge.Verdict invented = judge.apply("Lighthouse keepers trained falcons to deliver messages across harbours.");
+        assertThat(invented.score()).isLessThan(supported.score());
+        assertThat(invented.rationale()).contains("the seed does not support");
+        assertThat(Judge.rubricVersion(spec)).contains("grounded");
+    }
 }

@@ -24,8 +24,9 @@ import java.util.TreeMap;
  *
  * <ul>
  *   <li>{@code conditions} given: tuple i is {@code conditions[i mod n]}.
- *   <li>{@code sampling_mode=weighted} (default): each attribute's value drawn independently with
- *       probability proportional to its weight, from a generator seeded by (seed, i, attribute).
+ *   <li>{@code sampling_mode=weighted} (default): each attribute's value drawn with probability
+ *       proportional to its weight, from a generator seeded by (seed, i, attribute); a dependent
+ *       attribute ({@code depends_on}) is drawn after its parent, from the parent value's list.
  *       Steering weights for the dataset, when present, replace the request's weights.
  *   <li>{@code sampling_mode=balanced}: every combination of attribute values once, in a seeded
  *       order, before any repeats (each cycle uses a different affine permutation of the cells).
@@ -109,10 +110,13 @@ public final class Planner {
             }
             return chosen;
         }
-        for (int ai = 0; ai < space.size(); ai++) {
-            Attribute a = space.get(ai);
+        List<Attribute> ordered = AttributeSpace.ordered(request);
+        for (int ai = 0; ai < ordered.size(); ai++) {
+            Attribute a = ordered.get(ai);
             SplittableRandom random = new SplittableRandom(mix(request.getSeed(), index, ai));
-            chosen.put(a.getName(), weightedPick(a, steeringWeights(steering, a.getName()), random));
+            chosen.put(
+                    a.getName(),
+                    weightedPick(AttributeSpace.valuesFor(a, chosen), steeringWeights(steering, a.getName()), random));
         }
         return chosen;
     }
@@ -121,26 +125,27 @@ public final class Planner {
         return steering == null ? null : steering.getAttributeWeights().get(attribute);
     }
 
-    private static String weightedPick(Attribute a, Map<String, Double> override, SplittableRandom random) {
+    private static String weightedPick(
+            List<AttributeValue> values, Map<String, Double> override, SplittableRandom random) {
         double total = 0;
-        double[] weights = new double[a.getValues().size()];
+        double[] weights = new double[values.size()];
         for (int i = 0; i < weights.length; i++) {
-            AttributeValue v = a.getValues().get(i);
+            AttributeValue v = values.get(i);
             Double w = override == null ? null : override.get(v.getValue());
             weights[i] = Math.max(0, w == null ? v.getWeight() : w);
             total += weights[i];
         }
         if (total <= 0) {
-            return a.getValues().get(random.nextInt(weights.length)).getValue();
+            return values.get(random.nextInt(weights.length)).getValue();
         }
         double roll = random.nextDouble() * total;
         for (int i = 0; i < weights.length; i++) {
             roll -= weights[i];
             if (roll < 0) {
-                return a.getValues().get(i).getValue();
+                return values.get(i).getValue();
             }
         }
-        return a.getValues().get(weights.length - 1).getValue();
+        return values.get(weights.length - 1).getValue();
     }
 
     /** A seeded bijection of [0, n): x -> (a*x + b) mod n with a coprime to n. */

@@ -37,6 +37,9 @@ public final class RequestValidator {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
             new com.fasterxml.jackson.databind.ObjectMapper();
 
+    /** The most values an attribute may ask the model to propose (per parent value). */
+    public static final int MAX_PROPOSED = 50;
+
     private RequestValidator() {}
 
     /**
@@ -193,9 +196,35 @@ public final class RequestValidator {
             if (!names.add(a.getName())) {
                 problems.add("attributes: '" + a.getName() + "' is declared twice");
             }
-            if (a.getValues().isEmpty()) {
-                problems.add("attributes." + a.getName() + " has no values");
+            boolean listed = !a.getValues().isEmpty() || !a.getValuesBy().isEmpty();
+            if (a.getPropose() != null) {
+                if (a.getPropose() < 2 || a.getPropose() > MAX_PROPOSED) {
+                    problems.add("attributes." + a.getName() + ".propose must be within [2, " + MAX_PROPOSED + "], got "
+                            + a.getPropose());
+                }
+                if (listed && a.getProposedBy() == null) {
+                    problems.add("attributes." + a.getName() + " both lists values and asks to propose them;"
+                            + " do one or the other");
+                }
+            } else if (!listed) {
+                problems.add("attributes." + a.getName() + " has no values; list them, or set propose: N to let"
+                        + " the model propose N");
             }
+            if (!a.getValuesBy().isEmpty() && a.getDependsOn() == null) {
+                problems.add("attributes." + a.getName() + ".values_by needs depends_on (the attribute whose values"
+                        + " are its keys)");
+            }
+            if (a.getDependsOn() != null && "balanced".equals(request.getSamplingMode())) {
+                problems.add("attributes." + a.getName() + ".depends_on: sampling_mode balanced does not support"
+                        + " dependent attributes; use weighted");
+            }
+            a.getValuesBy()
+                    .forEach((parentValue, values) -> values.forEach(v -> {
+                        if (v.getWeight() < 0 || Double.isNaN(v.getWeight())) {
+                            problems.add("attributes." + a.getName() + ".values_by." + parentValue + ": weight of '"
+                                    + v.getValue() + "' must be >= 0");
+                        }
+                    }));
             double total = 0;
             for (AttributeValue v : a.getValues()) {
                 if (v.getWeight() < 0 || Double.isNaN(v.getWeight())) {
@@ -206,6 +235,27 @@ public final class RequestValidator {
             if (!a.getValues().isEmpty() && total <= 0) {
                 problems.add("attributes." + a.getName() + ": weights sum to 0");
             }
+        }
+        try {
+            java.util.Map<String, Attribute> byName = new java.util.HashMap<>();
+            for (Attribute a : AttributeSpace.ordered(request)) {
+                byName.put(a.getName(), a);
+                Attribute parent = a.getDependsOn() == null ? null : byName.get(a.getDependsOn());
+                if (parent != null
+                        && parent.getPropose() == null
+                        && !parent.getValues().isEmpty()) {
+                    Set<String> parentValues = new HashSet<>();
+                    parent.getValues().forEach(v -> parentValues.add(v.getValue()));
+                    for (String key : a.getValuesBy().keySet()) {
+                        if (!parentValues.contains(key)) {
+                            problems.add("attributes." + a.getName() + ".values_by." + key + ": '" + key
+                                    + "' is not a value of " + parent.getName() + " " + parentValues);
+                        }
+                    }
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
         }
         if ("balanced".equals(request.getSamplingMode())) {
             try {

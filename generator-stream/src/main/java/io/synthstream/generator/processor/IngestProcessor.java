@@ -22,6 +22,7 @@ import io.synthstream.common.quality.QualityPolicy;
 import io.synthstream.generator.avro.PlanCursor;
 import io.synthstream.generator.avro.SeedArrivals;
 import io.synthstream.generator.config.GeneratorConfig;
+import io.synthstream.generator.logic.AttributeProposals;
 import io.synthstream.generator.logic.Planner;
 import io.synthstream.generator.logic.RequestValidator;
 import io.synthstream.generator.logic.Seeds;
@@ -95,6 +96,10 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
     private final Map<String, List<SeedRef>> chunks = new HashMap<>();
 
     private long lastOrphanScan;
+    /** Requests waiting for proposed attribute values, and this task's view of the LLM runtime. */
+    private final Set<String> proposing = new LinkedHashSet<>();
+
+    private LlmRuntime.Client designCalls;
     private final Set<String> active = new LinkedHashSet<>();
     private final Map<String, GenerationRequest> decoded = new HashMap<>();
     private boolean scanned;
@@ -115,6 +120,7 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
         this.seeds = context.getStateStore(GeneratorStores.SEEDS);
         this.arrivals = context.getStateStore(GeneratorStores.SEED_ARRIVALS);
         this.meters = AppMeters.from(context.appConfigs(), app);
+        this.designCalls = runtime.client(app + "-ingest-" + context.taskId());
         context.schedule(config.get(GeneratorConfig.PLAN_INTERVAL_MS), PunctuationType.WALL_CLOCK_TIME, this::plan);
     }
 
@@ -181,7 +187,11 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
                     request);
             return;
         }
-        context.forward(new Record<>(request.getRequestId(), new GeneratorOutput.Spec(request), record.timestamp()));
+        boolean propose = AttributeProposals.needed(request);
+        if (!propose) {
+            context.forward(
+                    new Record<>(request.getRequestId(), new GeneratorOutput.Spec(request), record.timestamp()));
+        }
         plans.put(
                 request.getRequestId(),
                 PlanCursor.newBuilder()
@@ -190,14 +200,24 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
                         .setCount(request.getCount())
                         .setNextIndex(0)
                         .setAcceptedAt(System.currentTimeMillis())
+                        .setProposing(propose)
                         .build());
-        active.add(request.getRequestId());
+        (propose ? proposing : active).add(request.getRequestId());
         decoded.put(request.getRequestId(), request);
         meters.count(SynthMeters.GENERATOR_REQUESTS, "accepted");
-        if (Seeds.seeded(request) && Seeds.INLINE.equals(request.getSeeds().getSource())) {
+        if (!propose
+                && Seeds.seeded(request)
+                && Seeds.INLINE.equals(request.getSeeds().getSource())) {
             for (SeedRecord seed : Seeds.inline(request, Instant.ofEpochMilli(record.timestamp()))) {
                 enqueue(seed, record.timestamp());
             }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (designCalls != null) {
+            designCalls.cancelAll();
         }
     }
 
@@ -407,12 +427,13 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
             try (KeyValueIterator<String, PlanCursor> all = plans.all()) {
                 all.forEachRemaining(kv -> {
                     if (kv.value.getRequest() != null) {
-                        active.add(kv.key);
+                        (kv.value.getProposing() ? proposing : active).add(kv.key);
                     }
                 });
             }
             scanned = true;
         }
+        propose(now);
         for (String requestId : List.copyOf(active)) {
             if (runtime.backlogAtLeast(PLAN_PAUSE_BACKLOG)) {
                 return;
@@ -468,6 +489,114 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
             plans.put(requestId, cursor);
             planned(requestId, cursor, false, null, now);
         }
+    }
+
+    /**
+     * Attribute values the model proposes (AttrPrompt): sends every design call a waiting request
+     * can make now (a call already outstanding is not sent twice, so a restart simply sends the
+     * missing ones again), takes the finished ones into the request, and publishes the spec, with
+     * the values in it, once none is missing. A failed call or an unusable reply ends the request
+     * in synth.dlq ({@code proposal_failed}) with an excerpt of the reply.
+     */
+    private void propose(long now) {
+        if (proposing.isEmpty()) {
+            return;
+        }
+        for (LlmRuntime.Completion done : designCalls.drain(Integer.MAX_VALUE)) {
+            Map.Entry<String, AttributeProposals.Ask> call = AttributeProposals.parseCallId(done.callId());
+            String requestId = call.getKey();
+            PlanCursor cursor = plans.get(requestId);
+            if (!proposing.contains(requestId) || cursor == null || cursor.getRequest() == null) {
+                continue;
+            }
+            GenerationRequest request = decoded.computeIfAbsent(requestId, id -> decode(cursor.getRequest()));
+            AttributeProposals.Ask ask = call.getValue();
+            int wanted = request.getAttributes().stream()
+                    .filter(a -> a.getName().equals(ask.attribute()))
+                    .findFirst()
+                    .map(a -> a.getPropose())
+                    .orElse(0);
+            try {
+                if (!done.succeeded()) {
+                    throw new AttributeProposals.UnusableProposal(
+                            "the call failed: " + done.failure().getMessage());
+                }
+                List<String> values = AttributeProposals.values(done.response().content(), wanted);
+                GenerationRequest filled = AttributeProposals.fill(
+                        request, ask, values, done.response().model());
+                decoded.put(requestId, filled);
+                cursor.setRequest(SingleObject.encode(filled::toByteBuffer));
+                plans.put(requestId, cursor);
+                meters.count(SynthMeters.GENERATOR_PROPOSALS, "proposed");
+            } catch (AttributeProposals.UnusableProposal e) {
+                proposalFailed(cursor, request, ask, e.getMessage(), now);
+            }
+        }
+        for (String requestId : List.copyOf(proposing)) {
+            PlanCursor cursor = plans.get(requestId);
+            if (cursor == null || cursor.getRequest() == null) {
+                proposing.remove(requestId);
+                continue;
+            }
+            GenerationRequest request = decoded.computeIfAbsent(requestId, id -> decode(cursor.getRequest()));
+            if (AttributeProposals.needed(request)) {
+                for (AttributeProposals.Ask ask : AttributeProposals.pending(request)) {
+                    designCalls.submit(
+                            AttributeProposals.callId(requestId, ask), AttributeProposals.call(request, ask));
+                }
+                continue;
+            }
+            List<String> problems = RequestValidator.problems(
+                    request,
+                    0,
+                    new RequestValidator.Limits(
+                            config.get(GeneratorConfig.MAX_COUNT),
+                            Long.MAX_VALUE,
+                            runtime.provider().name()));
+            if (!problems.isEmpty()) {
+                proposalFailed(cursor, request, null, String.join("; ", problems), now);
+                continue;
+            }
+            proposing.remove(requestId);
+            cursor.setProposing(false);
+            plans.put(requestId, cursor);
+            context.forward(new Record<>(requestId, new GeneratorOutput.Spec(request), now));
+            active.add(requestId);
+            if (Seeds.seeded(request) && Seeds.INLINE.equals(request.getSeeds().getSource())) {
+                for (SeedRecord seed : Seeds.inline(request, Instant.ofEpochMilli(now))) {
+                    enqueue(seed, now);
+                }
+            }
+        }
+    }
+
+    private void proposalFailed(
+            PlanCursor cursor, GenerationRequest request, AttributeProposals.Ask ask, String why, long now) {
+        String requestId = request.getRequestId();
+        String what = ask == null
+                ? "its proposed attribute values"
+                : "attribute " + ask.attribute() + (ask.parentValue() == null ? "" : " for " + ask.parentValue());
+        DeadLetter letter = DeadLetters.forMessage(
+                        app,
+                        STAGE,
+                        DeadLetterReason.PROPOSAL_FAILED,
+                        "Request " + requestId + " cannot be planned: the model's proposal of " + what
+                                + " is unusable: " + why,
+                        DeadLetters.Origin.NONE,
+                        Instant.ofEpochMilli(now))
+                .setRequestId(requestId)
+                .setDataset(request.getDataset())
+                .build();
+        context.forward(new Record<>(requestId, new GeneratorOutput.Failed(letter), now));
+        meters.count(SynthMeters.GENERATOR_PROPOSALS, "failed");
+        meters.count(SynthMeters.DEAD_LETTERS, STAGE, DeadLetterReason.PROPOSAL_FAILED.code());
+        cursor.setRequest(null);
+        cursor.setProposing(false);
+        cursor.setStopReason("proposal_failed");
+        plans.put(requestId, cursor);
+        proposing.remove(requestId);
+        decoded.remove(requestId);
+        orphans(requestId, request.getDataset(), "its request failed (proposal_failed)");
     }
 
     /**

@@ -27,7 +27,8 @@ class RequestValidatorTest {
         }
         List<Attribute> attributes = new ArrayList<>();
         for (int a = 0; a < 8; a++) {
-            attributes.add(new Attribute("a" + a, values, null));
+            attributes.add(
+                    Attribute.newBuilder().setName("a" + a).setValues(values).build());
         }
         request.setAttributes(attributes);
         assertThat(RequestValidator.problems(request, 100, LIMITS))
