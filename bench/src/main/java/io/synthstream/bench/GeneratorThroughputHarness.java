@@ -2,6 +2,7 @@ package io.synthstream.bench;
 
 import io.synthstream.avro.ConditionTuple;
 import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.SeedRecord;
 import io.synthstream.common.app.StreamsApp;
 import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.json.AvroJson;
@@ -94,11 +95,16 @@ public final class GeneratorThroughputHarness {
             props.put(SynthConfig.APPLICATION_ID.key(), "bench-generator");
             SynthConfig config = new SynthConfig(GeneratorConfig.definition(), props);
             double async;
+            double seeded;
             try (LlmRuntime runtime = LlmSettings.runtime(config);
                     StreamsApp app = StreamsApp.start(
                             config, GeneratorTopology.build(config, runtime, false), GeneratorTopology.TOPICS)) {
                 submit(platform, request("bench-async", samples));
-                async = rate(platform, Topics.SAMPLES_RAW.name(), samples);
+                async = rate(platform, Topics.SAMPLES_RAW.name(), 0, samples);
+                // The same app and runtime, side by side: a seeded request, one sample per seed.
+                publishSeeds(platform, config, "bench-seeded", samples);
+                submit(platform, seededRequest("bench-seeded", samples));
+                seeded = rate(platform, Topics.SAMPLES_RAW.name(), samples, samples);
             }
 
             props.put(SynthConfig.APPLICATION_ID.key(), "bench-naive");
@@ -120,7 +126,7 @@ public final class GeneratorThroughputHarness {
                                             false,
                                             "Naive harness output.")))) {
                 produceConditions(platform, naiveConfig, naiveRequest);
-                naive = rate(platform, NAIVE_OUT, naiveSamples);
+                naive = rate(platform, NAIVE_OUT, 0, naiveSamples);
             }
             System.out.printf(
                     Locale.ROOT,
@@ -135,6 +141,14 @@ public final class GeneratorThroughputHarness {
                     naive / bound,
                     naiveSamples);
             System.out.printf(Locale.ROOT, "async / naive: %.1fx%n", async / naive);
+            System.out.printf(
+                    Locale.ROOT,
+                    "seeded request (%d seeds on synth.seeds, 1 sample each): %.1f samples/s = %.2f of the bound;"
+                            + " seeded / unseeded: %.2f%n",
+                    samples,
+                    seeded,
+                    seeded / bound,
+                    seeded / async);
         }
     }
 
@@ -166,6 +180,41 @@ public final class GeneratorThroughputHarness {
                 """.formatted(id, count);
     }
 
+    /** A request grounded in seeds published by {@link #publishSeeds}: one rewrite per seed. */
+    private static String seededRequest(String id, int seeds) {
+        return """
+                {"request_id": "%s", "dataset": "bench", "created_at": 0,
+                 "task": {"kind": "custom", "instruction_template": "Rewrite this review: {{ seed.text }}",
+                          "output_fields": [{"name": "text", "type": "string"}]},
+                 "count": %d, "model": {},
+                 "seeds": {"source": "file", "file": "bench.jsonl", "expected": %d, "cross_attributes": false}}
+                """.formatted(id, seeds, seeds);
+    }
+
+    /** {@code n} seeds of about 300 characters each on synth.seeds, as synth submit --seeds writes them. */
+    private static void publishSeeds(EmbeddedPlatform platform, SynthConfig config, String requestId, int n) {
+        SynthSerdes serdes = SynthSerdes.from(config);
+        try (KafkaProducer<String, SeedRecord> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()),
+                new StringSerializer(),
+                serdes.value(Topics.SEEDS).serializer())) {
+            List<String> texts = TextCorpus.texts(7, n, 300);
+            for (int i = 0; i < n; i++) {
+                String text = texts.get(i);
+                producer.send(new ProducerRecord<>(
+                        Topics.SEEDS.name(),
+                        requestId,
+                        SeedRecord.newBuilder()
+                                .setRequestId(requestId)
+                                .setSeedId(Integer.toString(i + 1))
+                                .setSource("file:bench.jsonl")
+                                .setFields(Map.of("text", text))
+                                .setCreatedAt(Instant.now())
+                                .build()));
+            }
+        }
+    }
+
     private static void submit(EmbeddedPlatform platform, String json) {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()),
@@ -189,11 +238,15 @@ public final class GeneratorThroughputHarness {
         }
     }
 
-    /** Samples/s between the 10th and the last of {@code expected} records, with progress output. */
-    private static double rate(EmbeddedPlatform platform, String topic, int expected) {
+    /**
+     * Samples/s between the 10th and the last of {@code expected} records after the first {@code
+     * skip} (those of an earlier run on the topic), with progress output.
+     */
+    private static double rate(EmbeddedPlatform platform, String topic, int skip, int wanted) {
+        int expected = skip + wanted;
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-reader-" + topic);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-reader-" + topic + "-" + java.util.UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<Long> arrivals = new ArrayList<>();
@@ -215,7 +268,7 @@ public final class GeneratorThroughputHarness {
                 }
             }
         }
-        int from = Math.max(1, expected / 10);
+        int from = skip + Math.max(1, wanted / 10);
         double seconds = (arrivals.get(expected - 1) - arrivals.get(from - 1)) / 1e9;
         return (expected - from) / seconds;
     }

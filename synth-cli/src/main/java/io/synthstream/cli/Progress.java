@@ -49,7 +49,21 @@ final class Progress {
                 s.getRejectedQuality(),
                 s.getFailed(),
                 s.getInReview(),
-                s.getComplete() ? "  complete" : "");
+                seeds(s) + (s.getComplete() ? "  complete" : ""));
+    }
+
+    /** The seed terms of a seeded request's ledger, or nothing. */
+    private static String seeds(RequestStatus s) {
+        if (s.getSeedsReceived() == 0 && s.getSeedsFailed() == 0) {
+            return "";
+        }
+        return String.format(
+                Locale.ROOT,
+                "; seeds %d (planned %d, failed %d, unused %d)",
+                s.getSeedsReceived(),
+                s.getSeedsPlanned(),
+                s.getSeedsFailed(),
+                s.getSeedsUnused());
     }
 
     /** Shows the latest status of each request. */
@@ -110,7 +124,9 @@ final class Progress {
         }
 
         void done() {
-            draw(System.nanoTime());
+            if (terminal || lastTenth < 10) {
+                draw(System.nanoTime());
+            }
             if (terminal) {
                 out.println();
             }

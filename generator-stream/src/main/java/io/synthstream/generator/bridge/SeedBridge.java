@@ -96,7 +96,10 @@ final class SeedBridge implements Runnable, AutoCloseable {
         return app + "-bridge-" + requestId;
     }
 
+    private volatile boolean started;
+
     void start() {
+        started = true;
         thread.start();
     }
 
@@ -219,6 +222,11 @@ final class SeedBridge implements Runnable, AutoCloseable {
     @Override
     public void close() {
         running = false;
+        if (!started) {
+            consumer.close(Duration.ZERO);
+            producer.close(Duration.ZERO);
+            return;
+        }
         consumer.wakeup();
         try {
             thread.join(10_000);
