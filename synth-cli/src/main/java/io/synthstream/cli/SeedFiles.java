@@ -56,6 +56,9 @@ final class SeedFiles {
         void seed(Seed seed);
 
         void problem(Problem problem);
+
+        /** The field names of every record that parsed, usable or not. */
+        default void fields(Set<String> names) {}
     }
 
     /** The file's format by its extension (.jsonl/.ndjson/.json, .csv, .parquet). */
@@ -86,6 +89,7 @@ final class SeedFiles {
         Visitor checked = new Visitor() {
             @Override
             public void seed(Seed seed) {
+                visitor.fields(seed.fields().keySet());
                 List<String> missing = new ArrayList<>();
                 for (String field : required) {
                     String value = seed.fields().get(field);

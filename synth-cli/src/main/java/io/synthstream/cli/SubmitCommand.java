@@ -83,11 +83,13 @@ final class SubmitCommand implements java.util.concurrent.Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (seedsFile == null) {
-            SpecFiles.validate(file.toString(), request);
             if (request.getSeeds() != null
-                    && Seeds.FILE.equals(request.getSeeds().getSource())) {
-                throw new SpecFiles.InvalidSpecException(file + " takes its seeds from a file: pass it with --seeds");
+                    && Seeds.FILE.equals(request.getSeeds().getSource())
+                    && request.getSeeds().getExpected() == null) {
+                throw new SpecFiles.InvalidSpecException(
+                        file + " takes its seeds from a file: pass the file with --seeds FILE");
             }
+            SpecFiles.validate(file.toString(), request);
             if (dryRun) {
                 out.printf(
                         "%s is valid: request %s, dataset %s, %d samples%n",
@@ -188,8 +190,12 @@ final class SubmitCommand implements java.util.concurrent.Callable<Integer> {
         @Override
         public void seed(SeedFiles.Seed seed) {
             good++;
+        }
+
+        @Override
+        public void fields(Set<String> names) {
             if (fields.size() < 1000) {
-                fields.addAll(seed.fields().keySet());
+                fields.addAll(names);
             }
         }
 

@@ -41,4 +41,39 @@ class SynthCliTest {
         assertThat(bad.exit()).isNotZero();
         assertThat(bad.err()).contains("--app-ports 70000");
     }
+
+    @Test
+    void submitWithASeedFileChecksEveryLineBeforePublishingAnything(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Run missing = run("submit", "--dry-run", "../examples/documents-qa.yaml");
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).contains("pass the file with --seeds FILE");
+
+        Run good = run(
+                "submit", "--dry-run", "../examples/documents-qa.yaml", "--seeds", "../examples/seeds/articles.jsonl");
+        assertThat(good.exit()).as(good.err()).isZero();
+        assertThat(good.out()).contains("12 seeds");
+
+        java.nio.file.Path bad = dir.resolve("bad.jsonl");
+        java.nio.file.Files.writeString(bad, """
+                {"id": "a", "title": "A", "text": "Fine."}
+                {"id": "b", "title": "B"}
+                not json
+                """);
+        // unreachable brokers: the refusal comes before any connection
+        Run refused = run("submit", "../examples/documents-qa.yaml", "--seeds", bad.toString(), "-b", "127.0.0.1:1");
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err())
+                .contains("2 of 3 records are not usable seeds")
+                .contains("line 2: lacks text")
+                .contains("line 3: not JSON")
+                .contains("Nothing was published")
+                .contains("--skip-bad");
+
+        java.nio.file.Path noField = dir.resolve("nofield.jsonl");
+        java.nio.file.Files.writeString(noField, "{\"id\": \"a\", \"body\": \"x\"}\n");
+        Run absent = run("submit", "--dry-run", "../examples/documents-qa.yaml", "--seeds", noField.toString());
+        assertThat(absent.exit()).isEqualTo(1);
+        assertThat(absent.err()).contains("no seed has [text, title]").contains("the file's fields are [body, id]");
+    }
 }
