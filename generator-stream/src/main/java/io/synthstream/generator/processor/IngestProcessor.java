@@ -94,6 +94,8 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
     private KeyValueStore<String, SeedArrivals> arrivals;
     /** The current seed's chunks, by request id (recomputed after a restart: chunking is pure). */
     private final Map<String, List<SeedRef>> chunks = new HashMap<>();
+    /** The seed fields each seeded request's templates use (rendering them once per request). */
+    private final Map<String, java.util.Set<String>> referenced = new HashMap<>();
 
     private long lastOrphanScan;
     /** Requests waiting for proposed attribute values, and this task's view of the LLM runtime. */
@@ -636,7 +638,8 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
                 break; // the next seed has not arrived yet
             }
             List<SeedRef> refs = chunks.computeIfAbsent(requestId, id -> Seeds.expand(request, seed, ordinal));
-            List<String> missing = Seeds.missing(Seeds.referenced(request), seed.getFields());
+            List<String> missing = Seeds.missing(
+                    referenced.computeIfAbsent(requestId, id -> Seeds.referenced(request)), seed.getFields());
             if (!missing.isEmpty() || refs.isEmpty()) {
                 seedLetter(
                         seed,
@@ -686,6 +689,7 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
             cursor.setSeedsReceived(received);
             arrivals.delete(requestId);
             chunks.remove(requestId);
+            referenced.remove(requestId);
             stop(cursor, request, reason, now);
             return;
         }
