@@ -3,12 +3,6 @@ package io.synthstream.cli;
 import io.synthstream.avro.SeedRecord;
 import io.synthstream.common.topics.Topics;
 import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,23 +42,7 @@ final class StopCommand implements java.util.concurrent.Callable<Integer> {
                 .setStop(true)
                 .setCreatedAt(Instant.now())
                 .build();
-        try (KafkaProducer<String, SeedRecord> producer = new KafkaProducer<>(
-                Map.of(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers,
-                        ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000,
-                        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000,
-                        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000),
-                Topics.SEEDS.keySerde().serializer(),
-                cluster.serdes().value(Topics.SEEDS).serializer())) {
-            producer.send(new ProducerRecord<>(Topics.SEEDS.name(), requestId, stop))
-                    .get(20, TimeUnit.SECONDS);
-        } catch (ExecutionException
-                | java.util.concurrent.TimeoutException
-                | org.apache.kafka.common.KafkaException e) {
-            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            throw new IllegalStateException(
-                    "Cannot publish to Kafka at " + cluster.bootstrapServers + ": " + cause.getMessage());
-        }
+        SubmitCommand.publishOne(cluster, Topics.SEEDS, requestId, stop);
         spec.commandLine()
                 .getOut()
                 .printf(

@@ -3,6 +3,7 @@ package io.synthstream.cli;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.SeedRecord;
 import io.synthstream.avro.SeedSettings;
+import io.synthstream.common.topics.TopicSpec;
 import io.synthstream.common.topics.Topics;
 import io.synthstream.generator.logic.Seeds;
 import java.io.PrintWriter;
@@ -301,16 +302,21 @@ final class SubmitCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     static void publish(ClusterOptions cluster, GenerationRequest request) throws InterruptedException {
-        try (KafkaProducer<String, GenerationRequest> producer = new KafkaProducer<>(
+        publishOne(cluster, Topics.REQUESTS, request.getRequestId(), request);
+    }
+
+    /** One record, acknowledged within 20 s; an unreachable cluster is one clear error. */
+    static <V> void publishOne(ClusterOptions cluster, TopicSpec<String, V> topic, String key, V value)
+            throws InterruptedException {
+        try (KafkaProducer<String, V> producer = new KafkaProducer<>(
                 Map.of(
                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers,
                         ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000,
                         ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000,
                         ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000),
-                Topics.REQUESTS.keySerde().serializer(),
-                cluster.serdes().value(Topics.REQUESTS).serializer())) {
-            producer.send(new ProducerRecord<>(Topics.REQUESTS.name(), request.getRequestId(), request))
-                    .get(20, TimeUnit.SECONDS);
+                topic.keySerde().serializer(),
+                cluster.serdes().value(topic).serializer())) {
+            producer.send(new ProducerRecord<>(topic.name(), key, value)).get(20, TimeUnit.SECONDS);
         } catch (ExecutionException
                 | java.util.concurrent.TimeoutException
                 | org.apache.kafka.common.KafkaException e) {
