@@ -357,6 +357,9 @@ public final class RequestValidator {
     /** One value per attribute (and explicit condition key) to render templates with. */
     private static Map<String, String> placeholderAttributes(GenerationRequest request) {
         Map<String, String> values = new HashMap<>();
+        if (request.getSeeds() != null && !request.getSeeds().getCrossAttributes()) {
+            return values; // seeds alone: no attribute is sampled, so none may be used
+        }
         for (Attribute a : AttributeSpace.of(request)) {
             values.put(
                     a.getName(),

@@ -299,4 +299,37 @@ class GeneratorSeedsTest {
         }
         assertThat(runs.get(0)).hasSizeGreaterThan(4).isEqualTo(runs.get(1));
     }
+
+    @Test
+    void idFieldNamesTheSeedAndCrossAttributesDecidesWhetherAttributesAreSampled() {
+        String base = """
+                {"request_id": "%s", "dataset": "d",
+                 "task": {"kind": "custom", "instruction_template": "Rewrite {{ seed.text }} for {{ audience }}",
+                          "output_fields": [{"name": "text", "type": "string"}]},
+                 "count": 100, "model": {},
+                 "attributes": [{"name": "audience", "values": [{"value": "children"}, {"value": "experts"}]}],
+                 "seeds": {"source": "inline", "id_field": "key", "cross_attributes": %s, "samples_per_seed": 4,
+                           "records": [{"key": "K-1", "text": "One."}, {"text": "Two."}]}}
+                """;
+        try (GeneratorFixture f = fixture()) {
+            f.jsonRequests.pipeInput("crossed", base.formatted("crossed", "true"));
+            f.pumpUntil(() -> f.conditions.getQueueSize() >= 8);
+            List<ConditionTuple> crossed = f.conditions.readValuesToList();
+            assertThat(crossed).extracting(t -> t.getSeed().getSeedId()).containsOnly("K-1", "2");
+            assertThat(crossed)
+                    .extracting(t -> t.getAttributes().get("audience"))
+                    .contains("children", "experts");
+        }
+        try (GeneratorFixture f = fixture()) {
+            f.jsonRequests.pipeInput("refused", base.formatted("refused", "false"));
+            f.pumpUntil(() -> !f.deadLetterLog.isEmpty());
+            assertThat(f.deadLetterLog.get(0).getMessage()).contains("audience"); // not sampled without crossing
+        }
+        try (GeneratorFixture f = fixture()) {
+            f.jsonRequests.pipeInput("alone", base.formatted("alone", "false").replace(" for {{ audience }}", ""));
+            f.pumpUntil(() -> f.conditions.getQueueSize() >= 8);
+            assertThat(f.conditions.readValuesToList())
+                    .allSatisfy(t -> assertThat(t.getAttributes()).isEmpty());
+        }
+    }
 }
