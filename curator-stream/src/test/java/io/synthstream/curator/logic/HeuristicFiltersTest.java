@@ -113,4 +113,52 @@ class HeuristicFiltersTest {
                 .as("built-in refusal patterns are replaced, not extended")
                 .isEmpty();
     }
+
+    private static java.util.Optional<RejectionReason> reason(String text, CurationSettings settings) {
+        return HeuristicFilters.check(text, CurationThresholds.resolve(settings))
+                .map(Verdict::reason);
+    }
+
+    @Test
+    void eachThresholdOfARequestMovesTheDecision() {
+        CurationSettings none = CurationSettings.newBuilder().build();
+        String sentence = "The battery lasts two full days and the screen stays bright outdoors.";
+        // min_words / max_words
+        assertThat(reason(sentence, none)).isEmpty();
+        assertThat(reason(
+                        sentence, CurationSettings.newBuilder().setMinWords(20).build()))
+                .contains(RejectionReason.LENGTH);
+        assertThat(reason(sentence, CurationSettings.newBuilder().setMaxWords(5).build()))
+                .contains(RejectionReason.LENGTH);
+        // max_duplicate_line_ratio
+        String lines = "Great phone.\nGreat phone.\nThe camera is sharp and quick.\nBattery is fine all day long.";
+        assertThat(reason(lines, none)).isEmpty();
+        assertThat(reason(
+                        lines,
+                        CurationSettings.newBuilder()
+                                .setMaxDuplicateLineRatio(0.1)
+                                .build()))
+                .contains(RejectionReason.REPETITION);
+        // max_top_ngram_share
+        String repetitive = "very good very good very good phone with a very good screen and a very good battery that"
+                + " lasts very long and a very good camera too"; // 20 words at least: the bigram check applies
+        assertThat(reason(
+                        repetitive,
+                        CurationSettings.newBuilder().setMaxTopNgramShare(0.9).build()))
+                .isEmpty();
+        assertThat(reason(
+                        repetitive,
+                        CurationSettings.newBuilder().setMaxTopNgramShare(0.05).build()))
+                .contains(RejectionReason.REPETITION);
+        // max_symbol_ratio
+        String symbols = "Price: $$$ 100 %% off!!! ### deal ***";
+        assertThat(reason(
+                        symbols,
+                        CurationSettings.newBuilder().setMaxSymbolRatio(0.9).build()))
+                .isEmpty();
+        assertThat(reason(
+                        symbols,
+                        CurationSettings.newBuilder().setMaxSymbolRatio(0.05).build()))
+                .contains(RejectionReason.SYMBOL_RATIO);
+    }
 }

@@ -174,4 +174,23 @@ class QualityGateTest {
                 .containsEntry("b", 1.0)
                 .containsEntry("a", 1.0 / 3);
     }
+
+    @Test
+    void relabelConfidenceAndMinNeighboursDecideWhetherAVoteRelabels() {
+        Neighbours.Vote vote = new Neighbours.Vote(0.0, "negative", 0.8, 5, Map.of("negative", 4, "neutral", 1));
+        var settings = QualitySettings.newBuilder().setRelabel("relabel").setMinLabelConsistency(0.5);
+        assertThat(QualityGate.decide(policy(settings), scores(judged(5), 1.0, vote))
+                        .label())
+                .isEqualTo("negative");
+        settings.setRelabelConfidence(0.9);
+        assertThat(QualityGate.decide(policy(settings), scores(judged(5), 1.0, vote))
+                        .label())
+                .as("a vote of 0.8 is below a relabel_confidence of 0.9")
+                .isEqualTo("positive");
+        settings.setRelabelConfidence(0.8).setRelabelMinNeighbours(6);
+        assertThat(QualityGate.decide(policy(settings), scores(judged(5), 1.0, vote))
+                        .label())
+                .as("5 neighbours are fewer than relabel_min_neighbours 6")
+                .isEqualTo("positive");
+    }
 }
