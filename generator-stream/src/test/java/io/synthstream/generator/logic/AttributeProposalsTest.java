@@ -65,6 +65,12 @@ class AttributeProposalsTest {
                         .path("minItems")
                         .asInt())
                 .isEqualTo(4);
+        assertThat(AttributeProposals.call(PROPOSING, new AttributeProposals.Ask("style", null))
+                        .messages()
+                        .get(1)
+                        .content())
+                .as("the attribute's description tells the model what it means")
+                .contains("'style' (how the headline is written)");
     }
 
     @Test

@@ -111,4 +111,22 @@ class PlannerTest {
                 .count();
         assertThat(pos).isBetween(850L, 950L);
     }
+
+    @Test
+    void anotherSeedGivesAnotherPlan() throws Exception {
+        GenerationRequest a = request("");
+        GenerationRequest b = request("");
+        b.setSeed(12);
+        List<String> planA = new java.util.ArrayList<>();
+        List<String> planB = new java.util.ArrayList<>();
+        for (long i = 0; i < 40; i++) {
+            planA.add(Planner.plan(a, i, null, java.time.Instant.EPOCH)
+                    .getAttributes()
+                    .toString());
+            planB.add(Planner.plan(b, i, null, java.time.Instant.EPOCH)
+                    .getAttributes()
+                    .toString());
+        }
+        assertThat(planA).isNotEqualTo(planB);
+    }
 }

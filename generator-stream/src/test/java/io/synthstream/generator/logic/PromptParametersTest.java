@@ -76,7 +76,8 @@ class PromptParametersTest {
         GenerationRequest steps = GeneratorProposalsTestRequests.parse("""
                 {"request_id": "r", "dataset": "d", "count": 5, "task": {"kind": "custom"}, "model": {"model": "m-1"},
                  "steps": [{"name": "draft", "instruction_template": "Draft.",
-                            "output_fields": [{"name": "text", "type": "string"}],
+                            "output_fields": [{"name": "text", "type": "string", "description": "a first try",
+                                               "required": false}],
                             "model": {"model": "m-2", "temperature": 1.1, "top_p": 0.5, "max_tokens": 33, "seed": 8}},
                            {"name": "final", "kind": "evolve", "instruction_template": "Improve {{ draft.text }}.",
                             "output_fields": [{"name": "text", "type": "string"}]}]}
@@ -87,6 +88,13 @@ class PromptParametersTest {
         assertThat(draft.topP()).isEqualTo(0.5);
         assertThat(draft.maxTokens()).isEqualTo(33);
         assertThat(draft.seed()).isEqualTo(8L);
+        assertThat(draft.schema()
+                        .path("properties")
+                        .path("text")
+                        .path("description")
+                        .asText())
+                .isEqualTo("a first try");
+        assertThat(draft.schema().path("required").toString()).doesNotContain("text");
         LlmRequest evolve = PromptBuilder.build(
                 steps,
                 Planner.plan(steps, 0, null, Instant.EPOCH),

@@ -191,4 +191,46 @@ class SampleProgressTest {
                         .reason())
                 .isEqualTo(DeadLetterReason.PROMPT_ERROR);
     }
+
+    @Test
+    void theTraceRecordsTheTemplateVersionAndTheDemonstrationIdsOfTheRequest() throws Exception {
+        GenerationRequest spec = PlannerTest.request("""
+                , "examples": [{"id": "ex-good", "fields": {"text": "Great.", "label": "pos"}, "attributes": {"topic": "a"}},
+                               {"id": "ex-bad", "fields": {"text": "Awful.", "label": "neg"}, "attributes": {"topic": "b"}}],
+                  "demonstrations": 1, "demonstration_strategy": "fixed"
+                """);
+        spec.getTask().setTemplateVersion("reviews-v7");
+        ConditionTuple condition = Planner.plan(spec, 0, null, NOW);
+        Sample sample = ((SampleProgress.Done) SampleProgress.advance(
+                        first(spec, condition),
+                        condition,
+                        spec,
+                        StepPlan.of(spec),
+                        reply("{\"text\": \"Fine.\", \"label\": \"pos\"}", "stop", 1),
+                        PROVENANCE,
+                        NOW))
+                .sample();
+        assertThat(sample.getTrace().getTemplateVersion()).isEqualTo("reviews-v7");
+        assertThat(sample.getTrace().getDemonstrationIds()).containsExactly("ex-good");
+        assertThat(condition.getDemonstrations().get(0).getAttributes()).containsEntry("topic", "a");
+
+        spec.getTask().setTemplateVersion(null);
+        spec.setExamples(List.of(
+                io.synthstream.avro.Example.newBuilder(spec.getExamples().get(1))
+                        .setId(null)
+                        .build()));
+        ConditionTuple other = Planner.plan(spec, 0, null, NOW);
+        Sample unnamed = ((SampleProgress.Done) SampleProgress.advance(
+                        first(spec, other),
+                        other,
+                        spec,
+                        StepPlan.of(spec),
+                        reply("{\"text\": \"Fine.\", \"label\": \"pos\"}", "stop", 1),
+                        PROVENANCE,
+                        NOW))
+                .sample();
+        assertThat(unnamed.getTrace().getTemplateVersion())
+                .isEqualTo(io.synthstream.common.task.DefaultTemplates.VERSION);
+        assertThat(unnamed.getTrace().getDemonstrationIds()).containsExactly("demo-0");
+    }
 }
