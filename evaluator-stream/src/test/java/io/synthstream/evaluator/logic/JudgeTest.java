@@ -97,6 +97,7 @@ class JudgeTest {
                 .setJudgeModel(io.synthstream.avro.ModelParams.newBuilder()
                         .setModel("judge-x")
                         .setTemperature(0.2)
+                        .setTopP(0.7)
                         .setMaxTokens(64)
                         .setSeed(5L)
                         .setExtra(java.util.Map.of("presence_penalty", "0"))
@@ -107,6 +108,7 @@ class JudgeTest {
 
         assertThat(request.model()).isEqualTo("judge-x");
         assertThat(request.temperature()).isEqualTo(0.2);
+        assertThat(request.topP()).isEqualTo(0.7);
         assertThat(request.maxTokens()).isEqualTo(64);
         assertThat(request.seed()).isEqualTo(5L);
         assertThat(request.extra()).containsEntry("presence_penalty", "0");

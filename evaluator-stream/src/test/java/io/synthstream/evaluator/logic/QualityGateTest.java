@@ -193,4 +193,18 @@ class QualityGateTest {
                 .as("5 neighbours are fewer than relabel_min_neighbours 6")
                 .isEqualTo("positive");
     }
+
+    @Test
+    void theWeightsSchemeOfARequestSetsTheAcceptedSamplesWeight() {
+        java.util.Map<String, Double> expected =
+                java.util.Map.of("none", 1.0, "quality", 0.6, "balance", 0.5, "both", 0.3);
+        expected.forEach((scheme, weight) -> {
+            QualityPolicy policy = policy(QualitySettings.newBuilder().setWeights(scheme));
+            QualityGate.Decision pass = QualityGate.decide(policy, scores(judged(5), 1.0, null));
+            var verdict = GateRecords.verdict(pass, policy, "positive", 0.6, 0.5);
+            assertThat(verdict.getWeight()).as(scheme).isCloseTo(weight, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(verdict.getWeightScheme()).isEqualTo(scheme);
+            assertThat(verdict.getWeightProvisional()).isEqualTo(scheme.equals("balance") || scheme.equals("both"));
+        });
+    }
 }
