@@ -222,6 +222,50 @@ class CuratorTopologyTest {
     }
 
     @Test
+    void exactDedupAndTheNearThresholdOfARequestDecideWhatIsADuplicate() {
+        specs.pipeInput(
+                "r-x",
+                spec(
+                        "r-x",
+                        CurationSettings.newBuilder()
+                                .setExactDedup(false)
+                                .setNearDedup(false)
+                                .build()));
+        raw.pipeInput("x-1", sample("x-1", "r-x", REVIEW, "positive"), NOW);
+        raw.pipeInput("x-2", sample("x-2", "r-x", REVIEW, "positive"), NOW);
+        assertThat(curated.readValuesToList())
+                .as("exact_dedup off: a copy is kept")
+                .extracting(Sample::getSampleId)
+                .containsExactly("x-1", "x-2");
+
+        String other = "The blender is loud, yet it crushes ice in seconds and cleans up in a minute at home.";
+        specs.pipeInput(
+                "r-t",
+                spec(
+                        "r-t",
+                        CurationSettings.newBuilder().setNearDupThreshold(0.99).build()));
+        raw.pipeInput("t-1", sample("t-1", "r-t", other, "positive"), NOW);
+        raw.pipeInput("t-2", sample("t-2", "r-t", other.replace("at home.", "at night."), "positive"), NOW);
+        assertThat(curated.readValuesToList())
+                .as("near_dup_threshold 0.99: a one-word variant is not a near duplicate")
+                .extracting(Sample::getSampleId)
+                .containsExactly("t-1", "t-2");
+        assertThat(rejected.isEmpty()).isTrue();
+
+        specs.pipeInput("r-d", spec("r-d", null));
+        raw.pipeInput("d-1", sample("d-1", "r-d", other.replace("blender", "mixer"), "positive"), NOW);
+        raw.pipeInput(
+                "d-2",
+                sample("d-2", "r-d", other.replace("blender", "mixer").replace("at home.", "at night."), "positive"),
+                NOW);
+        assertThat(curated.readValuesToList()).extracting(Sample::getSampleId).containsExactly("d-1");
+        assertThat(rejected.readValuesToList())
+                .as("with the defaults the same variant is a near duplicate")
+                .extracting(r -> r.getReason())
+                .containsExactly(io.synthstream.avro.RejectionReason.NEAR_DUPLICATE);
+    }
+
+    @Test
     void shouldWaitForALateSpecThenScreenTheSample() {
         raw.pipeInput("s-1", sample("s-1", "r-late", REVIEW, "positive"), NOW);
         assertThat(curated.isEmpty()).isTrue();
