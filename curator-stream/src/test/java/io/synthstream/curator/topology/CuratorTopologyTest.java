@@ -266,6 +266,24 @@ class CuratorTopologyTest {
     }
 
     @Test
+    void maxPromptEchoOfARequestDecidesWhetherARepeatedDemonstrationIsKept() {
+        String echo = "The hinge snapped after a week and support never answered my emails at all.";
+        specs.pipeInput(
+                "r-e",
+                spec("r-e", CurationSettings.newBuilder().setMaxPromptEcho(1.0).build()));
+        raw.pipeInput("e-1", sample("e-1", "r-e", echo, "negative"), NOW);
+        assertThat(curated.readValuesToList()).extracting(Sample::getSampleId).containsExactly("e-1");
+
+        specs.pipeInput(
+                "r-f",
+                spec("r-f", CurationSettings.newBuilder().setMaxPromptEcho(0.5).build()));
+        raw.pipeInput("f-1", sample("f-1", "r-f", echo.replace("at all", "ever"), "negative"), NOW);
+        assertThat(rejected.readValuesToList())
+                .extracting(r -> r.getReason())
+                .containsExactly(RejectionReason.PROMPT_ECHO);
+    }
+
+    @Test
     void shouldWaitForALateSpecThenScreenTheSample() {
         raw.pipeInput("s-1", sample("s-1", "r-late", REVIEW, "positive"), NOW);
         assertThat(curated.isEmpty()).isTrue();
