@@ -284,6 +284,33 @@ class CuratorTopologyTest {
     }
 
     @Test
+    void theMinhashBandsAndRowsOfARequestDecideWhichPairsBecomeCandidates() {
+        String text = "Comfortable over-ear headphones with deep bass, soft cushions and a detachable cable that"
+                + " survived a year of daily commuting, although the folding case feels a little flimsy in the rain.";
+        String variant = text.replace("in the rain.", "in the snow.");
+        // one band of 64 rows: only near-identical signatures share a band, so the variant is never compared
+        specs.pipeInput(
+                "r-m",
+                spec(
+                        "r-m",
+                        CurationSettings.newBuilder()
+                                .setMinhashBands(1)
+                                .setMinhashRows(64)
+                                .build()));
+        raw.pipeInput("m-1", sample("m-1", "r-m", text, "positive"), NOW);
+        raw.pipeInput("m-2", sample("m-2", "r-m", variant, "positive"), NOW);
+        assertThat(curated.readValuesToList()).extracting(Sample::getSampleId).containsExactly("m-1", "m-2");
+
+        specs.pipeInput("r-n", spec("r-n", null)); // 14 bands of 8 rows: the same kind of variant is caught
+        raw.pipeInput("n-1", sample("n-1", "r-n", text.replace("daily", "weekly"), "positive"), NOW);
+        raw.pipeInput("n-2", sample("n-2", "r-n", variant.replace("daily", "weekly"), "positive"), NOW);
+        assertThat(curated.readValuesToList()).extracting(Sample::getSampleId).containsExactly("n-1");
+        assertThat(rejected.readValuesToList())
+                .extracting(r -> r.getReason())
+                .containsExactly(RejectionReason.NEAR_DUPLICATE);
+    }
+
+    @Test
     void shouldWaitForALateSpecThenScreenTheSample() {
         raw.pipeInput("s-1", sample("s-1", "r-late", REVIEW, "positive"), NOW);
         assertThat(curated.isEmpty()).isTrue();
