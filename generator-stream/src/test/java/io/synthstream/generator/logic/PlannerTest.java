@@ -129,4 +129,18 @@ class PlannerTest {
         }
         assertThat(planA).isNotEqualTo(planB);
     }
+
+    @Test
+    void theRequestIdSeedsEveryDerivedId() throws Exception {
+        GenerationRequest a = request("");
+        GenerationRequest b = request("");
+        b.setRequestId("r-other");
+        ConditionTuple ta = Planner.plan(a, 3, null, java.time.Instant.EPOCH);
+        ConditionTuple tb = Planner.plan(b, 3, null, java.time.Instant.EPOCH);
+        assertThat(ta.getConditionId()).isNotEqualTo(tb.getConditionId());
+        assertThat(tb.getRequestId()).isEqualTo("r-other");
+        assertThat(Ids.sampleId(a.getRequestId(), 3, 0)).isNotEqualTo(Ids.sampleId(b.getRequestId(), 3, 0));
+        assertThat(Planner.plan(a, 3, null, java.time.Instant.EPOCH).getConditionId())
+                .isEqualTo(ta.getConditionId());
+    }
 }
