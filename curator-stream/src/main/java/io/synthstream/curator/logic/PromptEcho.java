@@ -88,15 +88,7 @@ public final class PromptEcho {
             }
         }
         if (worst > maxEcho) {
-            return Optional.of(new Verdict(
-                    RejectionReason.PROMPT_ECHO,
-                    STAGE,
-                    String.format(
-                            Locale.ROOT,
-                            "%.2f of the output's trigrams repeat reference %d > %.2f",
-                            worst,
-                            worstIndex,
-                            maxEcho)));
+            return echo("%.2f of the output's trigrams repeat reference %d > %.2f", worst, worstIndex, maxEcho);
         }
         return Optional.empty();
     }
@@ -122,17 +114,15 @@ public final class PromptEcho {
             }
             double copied = Jaccard.containment(TRIGRAMS.shingles(seedWords), output);
             if (copied > maxEcho) {
-                return Optional.of(new Verdict(
-                        RejectionReason.PROMPT_ECHO,
-                        STAGE,
-                        String.format(
-                                Locale.ROOT,
-                                "the output repeats %.2f of the trigrams of seed field %s > %.2f (a copy of the seed)",
-                                copied,
-                                field.getKey(),
-                                maxEcho)));
+                return echo(
+                        "the output repeats %.2f of the trigrams of seed field %s > %.2f (a copy of the seed)",
+                        copied, field.getKey(), maxEcho);
             }
         }
         return Optional.empty();
+    }
+
+    private static Optional<Verdict> echo(String format, Object... args) {
+        return Optional.of(new Verdict(RejectionReason.PROMPT_ECHO, STAGE, String.format(Locale.ROOT, format, args)));
     }
 }

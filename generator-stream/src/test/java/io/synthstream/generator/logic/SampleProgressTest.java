@@ -192,6 +192,19 @@ class SampleProgressTest {
                 .isEqualTo(DeadLetterReason.PROMPT_ERROR);
     }
 
+    /** The sample of a one-step request's first entry, after one good reply. */
+    private static Sample finishInOneStep(GenerationRequest spec, ConditionTuple condition) {
+        return ((SampleProgress.Done) SampleProgress.advance(
+                        first(spec, condition),
+                        condition,
+                        spec,
+                        StepPlan.of(spec),
+                        reply("{\"text\": \"Fine.\", \"label\": \"pos\"}", "stop", 1),
+                        PROVENANCE,
+                        NOW))
+                .sample();
+    }
+
     @Test
     void theTraceRecordsTheTemplateVersionAndTheDemonstrationIdsOfTheRequest() throws Exception {
         GenerationRequest spec = PlannerTest.request("""
@@ -201,15 +214,7 @@ class SampleProgressTest {
                 """);
         spec.getTask().setTemplateVersion("reviews-v7");
         ConditionTuple condition = Planner.plan(spec, 0, null, NOW);
-        Sample sample = ((SampleProgress.Done) SampleProgress.advance(
-                        first(spec, condition),
-                        condition,
-                        spec,
-                        StepPlan.of(spec),
-                        reply("{\"text\": \"Fine.\", \"label\": \"pos\"}", "stop", 1),
-                        PROVENANCE,
-                        NOW))
-                .sample();
+        Sample sample = finishInOneStep(spec, condition);
         assertThat(sample.getTrace().getTemplateVersion()).isEqualTo("reviews-v7");
         assertThat(sample.getTrace().getDemonstrationIds()).containsExactly("ex-good");
         assertThat(condition.getDemonstrations().get(0).getAttributes()).containsEntry("topic", "a");
@@ -220,15 +225,7 @@ class SampleProgressTest {
                         .setId(null)
                         .build()));
         ConditionTuple other = Planner.plan(spec, 0, null, NOW);
-        Sample unnamed = ((SampleProgress.Done) SampleProgress.advance(
-                        first(spec, other),
-                        other,
-                        spec,
-                        StepPlan.of(spec),
-                        reply("{\"text\": \"Fine.\", \"label\": \"pos\"}", "stop", 1),
-                        PROVENANCE,
-                        NOW))
-                .sample();
+        Sample unnamed = finishInOneStep(spec, other);
         assertThat(unnamed.getTrace().getTemplateVersion())
                 .isEqualTo(io.synthstream.common.task.DefaultTemplates.VERSION);
         assertThat(unnamed.getTrace().getDemonstrationIds()).containsExactly("demo-0");
