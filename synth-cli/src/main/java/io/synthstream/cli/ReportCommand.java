@@ -38,11 +38,29 @@ final class ReportCommand implements java.util.concurrent.Callable<Integer> {
                 .orElseThrow(() -> new IllegalStateException("No report for dataset '" + dataset + "' in "
                         + Topics.REPORTS.name() + " (unknown dataset, or nothing evaluated yet)"));
         print(spec.commandLine().getOut(), report);
-        proposed(
-                spec.commandLine().getOut(),
-                ExportCommand.latest(cluster, Topics.SPECS).values(),
-                dataset);
+        java.util.Collection<GenerationRequest> specs =
+                ExportCommand.latest(cluster, Topics.SPECS).values();
+        requests(spec.commandLine().getOut(), specs, dataset);
+        proposed(spec.commandLine().getOut(), specs, dataset);
         return 0;
+    }
+
+    /**
+     * The dataset's requests, oldest first: id, when each was made ({@code created_at}) and its
+     * {@code metadata}. Values come from Kafka: control characters are shown as {@code ?}.
+     */
+    static void requests(PrintWriter out, java.util.Collection<GenerationRequest> specs, String dataset) {
+        specs.stream()
+                .filter(r -> r != null && dataset.equals(r.getDataset()))
+                .sorted(java.util.Comparator.comparing(GenerationRequest::getCreatedAt)
+                        .thenComparing(GenerationRequest::getRequestId))
+                .forEach(r -> {
+                    StringBuilder line = new StringBuilder("created ").append(r.getCreatedAt());
+                    new java.util.TreeMap<>(r.getMetadata())
+                            .forEach((k, v) ->
+                                    line.append(", ").append(k).append('=').append(v));
+                    row(out, "request " + r.getRequestId(), line.toString());
+                });
     }
 
     /** The attribute values the model proposed for the dataset's requests (stored in their specs). */
@@ -207,7 +225,16 @@ final class ReportCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     private static void row(PrintWriter out, String name, String value) {
+        name = printable(name);
+        value = printable(value);
         out.printf("  %-40s %s%n", name, value);
+    }
+
+    /** Text from Kafka for a terminal: control characters (escape sequences, line breaks) as {@code ?}. */
+    static String printable(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return out.toString();
     }
 
     /**

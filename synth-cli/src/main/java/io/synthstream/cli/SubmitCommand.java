@@ -83,12 +83,21 @@ final class SubmitCommand implements java.util.concurrent.Callable<Integer> {
             request.setRequestId(requestId);
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (seedsFile == null
+                && request.getSeeds() != null
+                && Seeds.FILE.equals(request.getSeeds().getSource())
+                && request.getSeeds().getFile() != null
+                && request.getSeeds().getExpected() == null) {
+            // the spec names its seeds file, relative to the spec's own directory
+            Path dir = file.toAbsolutePath().getParent();
+            seedsFile = dir.resolve(request.getSeeds().getFile()).normalize();
+        }
         if (seedsFile == null) {
             if (request.getSeeds() != null
                     && Seeds.FILE.equals(request.getSeeds().getSource())
                     && request.getSeeds().getExpected() == null) {
-                throw new SpecFiles.InvalidSpecException(
-                        file + " takes its seeds from a file: pass the file with --seeds FILE");
+                throw new SpecFiles.InvalidSpecException(file + " takes its seeds from a file: pass the file with"
+                        + " --seeds FILE, or name it in seeds.file");
             }
             SpecFiles.validate(file.toString(), request);
             if (dryRun) {

@@ -46,4 +46,30 @@ class ReportProposedTest {
         ReportCommand.proposed(new PrintWriter(other, true), List.of(spec), "another-dataset");
         assertThat(other.toString()).isEmpty();
     }
+
+    @Test
+    void theDatasetsRequestsArePrintedOldestFirstWithWhenTheyWereMadeAndTheirMetadata() {
+        GenerationRequest older = SpecFiles.read(Path.of("../examples/news-proposed-attributes.yaml"));
+        older.setRequestId("older");
+        older.setCreatedAt(java.time.Instant.parse("2026-01-02T03:04:05Z"));
+        older.setMetadata(Map.of("owner", "ana\u001b[31m", "recipe", "news"));
+        GenerationRequest newer = GenerationRequest.newBuilder(older)
+                .setRequestId("newer")
+                .setCreatedAt(java.time.Instant.parse("2026-02-01T00:00:00Z"))
+                .setMetadata(Map.of())
+                .build();
+        GenerationRequest elsewhere = GenerationRequest.newBuilder(older)
+                .setRequestId("elsewhere")
+                .setDataset("another-dataset")
+                .build();
+        StringWriter out = new StringWriter();
+        ReportCommand.requests(new PrintWriter(out, true), List.of(newer, elsewhere, older), "news-headlines");
+        assertThat(out.toString())
+                .containsSubsequence(
+                        "request older", "created 2026-01-02T03:04:05Z, owner=ana?[31m, recipe=news", "request newer")
+                .as("a request of another dataset is not listed")
+                .doesNotContain("elsewhere")
+                .as("no escape sequence from Kafka reaches the terminal")
+                .doesNotContain("\u001b");
+    }
 }

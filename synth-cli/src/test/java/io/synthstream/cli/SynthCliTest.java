@@ -47,7 +47,20 @@ class SynthCliTest {
             @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         Run missing = run("submit", "--dry-run", "../examples/documents-qa.yaml");
         assertThat(missing.exit()).isEqualTo(1);
-        assertThat(missing.err()).contains("pass the file with --seeds FILE");
+        assertThat(missing.err()).contains("pass the file with --seeds FILE, or name it in seeds.file");
+
+        // seeds.file names the file instead, relative to the spec's directory
+        java.nio.file.Path named = dir.resolve("named.yaml");
+        java.nio.file.Files.createDirectories(dir.resolve("seeds"));
+        java.nio.file.Files.copy(
+                java.nio.file.Path.of("../examples/seeds/articles.jsonl"), dir.resolve("seeds/articles.jsonl"));
+        java.nio.file.Files.writeString(
+                named,
+                java.nio.file.Files.readString(java.nio.file.Path.of("../examples/documents-qa.yaml"))
+                        .replace("  source: file ", "  source: file\n  file: seeds/articles.jsonl "));
+        Run byName = run("submit", "--dry-run", named.toString());
+        assertThat(byName.exit()).as(byName.err()).isZero();
+        assertThat(byName.out()).contains("12 seeds from " + dir.resolve("seeds/articles.jsonl"));
 
         Run good = run(
                 "submit", "--dry-run", "../examples/documents-qa.yaml", "--seeds", "../examples/seeds/articles.jsonl");

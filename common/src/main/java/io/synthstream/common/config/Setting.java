@@ -135,6 +135,22 @@ public final class Setting<T> {
         return key;
     }
 
+    /**
+     * This setting of one member of a family: a key such as {@code llm.provider.<name>.base.url}
+     * with {@link SynthConfig#NAME} replaced by {@code name}.
+     */
+    public Setting<T> named(String name) {
+        return new Setting<>(
+                key.replace(SynthConfig.NAME, name),
+                type,
+                defaultValue,
+                validator,
+                importance,
+                doc,
+                documentedDefault,
+                read);
+    }
+
     /** {@code SYNTH_} + the key in upper case, dots and dashes as underscores. */
     public String environmentVariable() {
         return SynthConfig.envName(key);

@@ -125,6 +125,14 @@ public class SynthConfig extends AbstractConfig {
     public static final String KAFKA_PREFIX = "kafka.";
     /** Prefix of settings passed to Kafka Streams only. */
     public static final String STREAMS_PREFIX = "streams.";
+    /**
+     * The variable part of a family of keys, e.g. {@code llm.provider.<name>.base.url}: the
+     * definition holds the template, the config any number of members ({@code
+     * llm.provider.local.base.url}); the environment variable of a member is the template's with the
+     * name upper-cased ({@code SYNTH_LLM_PROVIDER_LOCAL_BASE_URL}). Names are lower-case letters,
+     * digits and underscores, starting with a letter.
+     */
+    public static final String NAME = "<name>";
     /** Environment variable naming an optional properties file. */
     public static final String CONFIG_FILE_ENV = "SYNTH_CONFIG_FILE";
 
@@ -159,6 +167,10 @@ public class SynthConfig extends AbstractConfig {
         Map<String, Object> props = new HashMap<>(appDefaults);
         Optional.ofNullable(env.get(CONFIG_FILE_ENV)).map(Path::of).ifPresent(file -> props.putAll(readFile(file)));
         for (String key : definition.names()) {
+            if (key.contains(NAME)) {
+                props.putAll(familyMembers(key, env));
+                continue;
+            }
             String value = env.get(envName(key));
             if (value != null) {
                 props.put(key, value);
@@ -166,6 +178,46 @@ public class SynthConfig extends AbstractConfig {
         }
         props.putAll(overrides);
         return props;
+    }
+
+    /** The members of a key family set in the environment, by key. */
+    private static Map<String, String> familyMembers(String template, Map<String, String> env) {
+        String before = template.substring(0, template.indexOf(NAME));
+        String after = template.substring(template.indexOf(NAME) + NAME.length());
+        Pattern variable = Pattern.compile(Pattern.quote(envName(before)) + "([A-Z][A-Z0-9_]*)"
+                + Pattern.quote(envName(after).substring("SYNTH_".length())));
+        Map<String, String> members = new HashMap<>();
+        env.forEach((name, value) -> {
+            java.util.regex.Matcher m = variable.matcher(name);
+            if (m.matches()) {
+                members.put(before + m.group(1).toLowerCase(Locale.ROOT) + after, value);
+            }
+        });
+        return members;
+    }
+
+    /** Whether {@code key} is a member of a key family of this config's definition. */
+    private boolean familyMember(String key) {
+        for (String template : definition.names()) {
+            int at = template.indexOf(NAME);
+            if (at >= 0
+                    && key.startsWith(template.substring(0, at))
+                    && key.endsWith(template.substring(at + NAME.length()))
+                    && key.length() > template.length() - NAME.length()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The settings of member {@code name} of a key family, read from this config's values and
+     * checked by each template's type and validator (an error names the member's full key).
+     */
+    public SynthConfig member(String name, List<Setting<?>> templates) {
+        List<Setting<?>> named =
+                templates.stream().<Setting<?>>map(t -> t.named(name)).toList();
+        return new SynthConfig(Setting.define(new ConfigDef(), named), originals());
     }
 
     /** The environment variable of a key: {@code SYNTH_} + upper case, dots and dashes as underscores. */
@@ -229,11 +281,12 @@ public class SynthConfig extends AbstractConfig {
     public String describe() {
         Map<String, String> shown = new TreeMap<>();
         for (String key : definition.names()) {
-            Object value = get(key);
-            shown.put(key, mask(key, value));
+            if (!key.contains(NAME)) {
+                shown.put(key, mask(key, get(key)));
+            }
         }
         originals().forEach((key, value) -> {
-            if (key.startsWith(KAFKA_PREFIX) || key.startsWith(STREAMS_PREFIX)) {
+            if (key.startsWith(KAFKA_PREFIX) || key.startsWith(STREAMS_PREFIX) || familyMember(key)) {
                 shown.put(key, mask(key, value));
             }
         });

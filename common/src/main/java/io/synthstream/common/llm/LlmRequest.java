@@ -18,6 +18,9 @@ import java.util.Objects;
  * @param schema the JSON schema of the expected object (for {@link ResponseFormat#JSON_SCHEMA}), or null
  * @param hints what the call is about in machine-readable form (attribute values, the wanted label);
  *     only the simulated provider reads them, real providers see the prompt alone
+ * @param extra further provider parameters (a request's {@code model.extra}): name to a JSON value as text
+ * @param provider the named provider that answers the call (a request's {@code model.provider}), or
+ *     null for the app's default provider
  */
 public record LlmRequest(
         String model,
@@ -29,7 +32,8 @@ public record LlmRequest(
         ResponseFormat format,
         ObjectNode schema,
         Map<String, String> hints,
-        Map<String, String> extra) {
+        Map<String, String> extra,
+        String provider) {
 
     /**
      * Body keys {@code extra} may not set: the runtime owns them. {@code extra} holds further
@@ -45,7 +49,22 @@ public record LlmRequest(
         extra = extra == null ? Map.of() : Map.copyOf(extra);
     }
 
-    /** The call without {@code extra}. */
+    /** The call for the default provider. */
+    public LlmRequest(
+            String model,
+            List<Message> messages,
+            Double temperature,
+            Double topP,
+            Integer maxTokens,
+            Long seed,
+            ResponseFormat format,
+            ObjectNode schema,
+            Map<String, String> hints,
+            Map<String, String> extra) {
+        this(model, messages, temperature, topP, maxTokens, seed, format, schema, hints, extra, null);
+    }
+
+    /** The call without {@code extra}, for the default provider. */
     public LlmRequest(
             String model,
             List<Message> messages,
@@ -103,6 +122,11 @@ public record LlmRequest(
     public LlmRequest withMessages(List<Message> more) {
         List<Message> all = new java.util.ArrayList<>(messages);
         all.addAll(more);
-        return new LlmRequest(model, all, temperature, topP, maxTokens, seed, format, schema, hints, extra);
+        return new LlmRequest(model, all, temperature, topP, maxTokens, seed, format, schema, hints, extra, provider);
+    }
+
+    /** This request, for the named provider {@code name} (null: the default one). */
+    public LlmRequest withProvider(String name) {
+        return new LlmRequest(model, messages, temperature, topP, maxTokens, seed, format, schema, hints, extra, name);
     }
 }

@@ -270,7 +270,10 @@ public final class LlmRuntime implements AutoCloseable {
         long start = System.nanoTime();
         java.util.concurrent.CompletableFuture<LlmResponse> future;
         try {
-            future = provider.complete(call.request, limits.callTimeout());
+            future = provider.select(call.request.provider()).complete(call.request, limits.callTimeout());
+        } catch (IllegalArgumentException e) { // a provider this app does not have: retrying cannot help
+            future = java.util.concurrent.CompletableFuture.failedFuture(
+                    new LlmFailure(LlmFailure.Kind.NOT_FOUND, e.getMessage()));
         } catch (RuntimeException e) {
             future = java.util.concurrent.CompletableFuture.failedFuture(e);
         }

@@ -49,6 +49,49 @@ public final class LlmSettings {
                     "Strongest structured-output mode the endpoint supports: json_schema (OpenAI, vLLM, Ollama"
                             + " 0.5+), json_object, or text (prompt instructions plus robust extraction).")
             .oneOf("json_schema", "json_object", "text");
+    /** Prefix of the named providers' settings: {@code llm.provider.<name>.*}. */
+    public static final String NAMED_PREFIX = "llm.provider.";
+
+    private static final String NAMED = NAMED_PREFIX + SynthConfig.NAME + ".";
+    public static final Setting<String> NAMED_KIND = Setting.string(
+                    NAMED + "kind",
+                    "openai",
+                    Importance.MEDIUM,
+                    "Kind of the named provider <name>, which a request selects with model.provider: <name> (a"
+                            + " step's and the judge's too): openai or simulated. Setting any llm.provider.<name>.*"
+                            + " key declares it.")
+            .oneOf("openai", "simulated");
+    public static final Setting<String> NAMED_BASE_URL = Setting.string(
+            NAMED + "base.url",
+            null,
+            Importance.HIGH,
+            "Base URL of the named provider's OpenAI-compatible API including /v1; required for kind openai.");
+    public static final Setting<Password> NAMED_API_KEY =
+            Setting.password(NAMED + "api.key", Importance.HIGH, "API key of the named provider; never logged.");
+    public static final Setting<String> NAMED_MODEL = Setting.string(
+            NAMED + "model",
+            null,
+            Importance.MEDIUM,
+            "Model of the named provider when a request names none; unset uses llm.model.");
+    public static final Setting<List<String>> NAMED_HEADERS = Setting.list(
+            NAMED + "headers", "", Importance.LOW, "Extra HTTP headers of the named provider, as llm.headers.");
+    public static final Setting<String> NAMED_STRUCTURED_OUTPUT = Setting.string(
+                    NAMED + "structured.output",
+                    "json_schema",
+                    Importance.MEDIUM,
+                    "Strongest structured-output mode of the named provider, as llm.structured.output.")
+            .oneOf("json_schema", "json_object", "text");
+
+    /** The settings of one named provider, as templates. */
+    public static final List<Setting<?>> NAMED_SETTINGS =
+            List.of(NAMED_KIND, NAMED_BASE_URL, NAMED_API_KEY, NAMED_MODEL, NAMED_HEADERS, NAMED_STRUCTURED_OUTPUT);
+
+    /** Names the default provider answers to, which a named provider may therefore not take. */
+    private static final java.util.Set<String> RESERVED_NAMES =
+            java.util.Set.of(LlmProvider.DEFAULT, "auto", "openai", "simulated");
+
+    private static final java.util.regex.Pattern PROVIDER_NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9_]*");
+
     public static final Setting<Integer> MAX_IN_FLIGHT = Setting.integer(
                     "llm.max.in.flight",
                     64,
@@ -137,6 +180,12 @@ public final class LlmSettings {
             MODEL,
             HEADERS,
             STRUCTURED_OUTPUT,
+            NAMED_KIND,
+            NAMED_BASE_URL,
+            NAMED_API_KEY,
+            NAMED_MODEL,
+            NAMED_HEADERS,
+            NAMED_STRUCTURED_OUTPUT,
             MAX_IN_FLIGHT,
             REQUESTS_PER_MINUTE,
             TOKENS_PER_MINUTE,
@@ -184,17 +233,102 @@ public final class LlmSettings {
     }
 
     /**
-     * The provider configured in {@code config}.
+     * The providers configured in {@code config}: the default one ({@code llm.provider}, {@code
+     * llm.base.url}, ...) and, when any {@code llm.provider.<name>.*} key is set, the named ones in
+     * a {@link ProviderSet}.
      *
-     * @throws ConfigException when openai is chosen without a base URL, or a header is not name=value
+     * @throws ConfigException when openai is chosen without a base URL, a header is not name=value,
+     *     or a named provider's key or name is not one this method knows
      */
     public static LlmProvider provider(SynthConfig config) {
         String baseUrl = config.get(BASE_URL);
-        String provider = config.get(PROVIDER);
-        if ("auto".equals(provider)) {
-            provider = baseUrl == null || baseUrl.isBlank() ? "simulated" : "openai";
+        String kind = config.get(PROVIDER);
+        if ("auto".equals(kind)) {
+            kind = baseUrl == null || baseUrl.isBlank() ? "simulated" : "openai";
         }
-        if ("simulated".equals(provider)) {
+        Password key = config.get(API_KEY);
+        LlmProvider fallback = build(
+                config,
+                kind,
+                BASE_URL.key(),
+                baseUrl,
+                key,
+                config.get(MODEL),
+                headers(HEADERS.key(), config.get(HEADERS)),
+                config.get(STRUCTURED_OUTPUT));
+        Map<String, LlmProvider> named = new LinkedHashMap<>();
+        for (String name : providerNames(config)) {
+            SynthConfig member = config.member(name, NAMED_SETTINGS);
+            String model = member.get(NAMED_MODEL.named(name));
+            named.put(
+                    name,
+                    build(
+                            config,
+                            member.get(NAMED_KIND.named(name)),
+                            NAMED_BASE_URL.named(name).key(),
+                            member.get(NAMED_BASE_URL.named(name)),
+                            member.get(NAMED_API_KEY.named(name)),
+                            model == null || model.isBlank() ? config.get(MODEL) : model,
+                            headers(NAMED_HEADERS.named(name).key(), member.get(NAMED_HEADERS.named(name))),
+                            member.get(NAMED_STRUCTURED_OUTPUT.named(name))));
+        }
+        return named.isEmpty() ? fallback : new ProviderSet(fallback, named);
+    }
+
+    /**
+     * The names of the providers declared by {@code llm.provider.<name>.*} keys, sorted.
+     *
+     * @throws ConfigException for a key under {@code llm.provider.} that is no named provider's
+     *     setting, or a name that is malformed or taken by the default provider
+     */
+    public static java.util.SortedSet<String> providerNames(SynthConfig config) {
+        java.util.SortedSet<String> names = new java.util.TreeSet<>();
+        for (Map.Entry<String, Object> entry : config.originals().entrySet()) {
+            String key = entry.getKey();
+            if (!key.startsWith(NAMED_PREFIX)) {
+                continue;
+            }
+            String rest = key.substring(NAMED_PREFIX.length());
+            String name = null;
+            for (Setting<?> template : NAMED_SETTINGS) {
+                String suffix = template.key().substring(NAMED.length() - 1); // ".base.url"
+                if (rest.endsWith(suffix) && rest.length() > suffix.length()) {
+                    name = rest.substring(0, rest.length() - suffix.length());
+                    break;
+                }
+            }
+            if (name == null) {
+                throw new ConfigException(
+                        key,
+                        "(hidden)",
+                        "is not a setting of a named provider; they are "
+                                + NAMED_SETTINGS.stream().map(Setting::key).toList());
+            }
+            if (!PROVIDER_NAME.matcher(name).matches()) {
+                throw new ConfigException(
+                        key, "(hidden)", "provider name '" + name + "' must be lower-case letters, digits and _");
+            }
+            if (RESERVED_NAMES.contains(name)) {
+                throw new ConfigException(
+                        key,
+                        "(hidden)",
+                        "'" + name + "' names the default provider (llm.provider); give the named one another name");
+            }
+            names.add(name);
+        }
+        return names;
+    }
+
+    private static LlmProvider build(
+            SynthConfig config,
+            String kind,
+            String baseUrlKey,
+            String baseUrl,
+            Password key,
+            String model,
+            Map<String, String> headers,
+            String structuredOutput) {
+        if ("simulated".equals(kind)) {
             return new SimulatedProvider(new SimulatedProvider.Settings(
                     config.get(SIM_SEED),
                     config.get(SIM_LATENCY_MEDIAN_MS),
@@ -211,15 +345,16 @@ public final class LlmSettings {
         }
         if (baseUrl == null || baseUrl.isBlank()) {
             throw new ConfigException(
-                    BASE_URL.key(), null, "is required with llm.provider=openai (set SYNTH_LLM_BASE_URL)");
+                    baseUrlKey,
+                    null,
+                    "is required for an openai provider (set " + SynthConfig.envName(baseUrlKey) + ")");
         }
-        Password key = config.get(API_KEY);
         return new OpenAiProvider(
                 baseUrl,
                 key == null ? null : key.value(),
-                config.get(MODEL),
-                headers(config),
-                LlmRequest.ResponseFormat.valueOf(config.get(STRUCTURED_OUTPUT).toUpperCase(Locale.ROOT)),
+                model,
+                headers,
+                LlmRequest.ResponseFormat.valueOf(structuredOutput.toUpperCase(Locale.ROOT)),
                 config.get(CONNECT_TIMEOUT_MS));
     }
 
@@ -228,12 +363,12 @@ public final class LlmSettings {
         return new LlmRuntime(provider(config), limits(config));
     }
 
-    private static Map<String, String> headers(SynthConfig config) {
+    private static Map<String, String> headers(String key, List<String> entries) {
         Map<String, String> headers = new LinkedHashMap<>();
-        for (String entry : config.get(HEADERS)) {
+        for (String entry : entries) {
             int eq = entry.indexOf('=');
             if (eq <= 0) {
-                throw new ConfigException(HEADERS.key(), entry, "expected name=value");
+                throw new ConfigException(key, entry, "expected name=value");
             }
             headers.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
         }

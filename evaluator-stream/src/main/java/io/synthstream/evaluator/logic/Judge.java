@@ -60,6 +60,13 @@ public final class Judge {
         return m != null && m.getModel() != null ? m.getModel() : configured;
     }
 
+    /** The named provider of a request's {@code evaluation.judge_model}, or null for the default one. */
+    public static String provider(GenerationRequest spec) {
+        EvaluationSettings e = spec.getEvaluation();
+        ModelParams m = e == null ? null : e.getJudgeModel();
+        return m == null ? null : m.getProvider();
+    }
+
     public static String rubricVersion(GenerationRequest spec) {
         EvaluationSettings e = spec.getEvaluation();
         return Rubrics.version(
@@ -150,7 +157,8 @@ public final class Judge {
                 format,
                 schema,
                 hints,
-                params == null ? Map.of() : params.getExtra());
+                params == null ? Map.of() : params.getExtra(),
+                provider(spec));
     }
 
     /**

@@ -60,11 +60,20 @@ public final class Scoring {
         return settings.judgeEnabled() && Judge.enabled(spec);
     }
 
-    /** The judge call for a sample. */
+    /**
+     * The judge call for a sample, for the provider the request's {@code judge_model.provider} names
+     * and in its structured-output mode (a provider this app lacks keeps the default's mode: the
+     * runtime fails the call as {@code llm_not_found}, a judge failure).
+     */
     public static LlmRequest judgeRequest(
-            Sample sample, GenerationRequest spec, Settings settings, LlmRequest.ResponseFormat structuredOutput) {
-        return Judge.request(
-                sample, spec, Judge.model(spec, settings.judgeModel()), settings.judgeMaxTokens(), structuredOutput);
+            Sample sample, GenerationRequest spec, Settings settings, io.synthstream.common.llm.LlmProvider providers) {
+        LlmRequest.ResponseFormat format;
+        try {
+            format = providers.select(Judge.provider(spec)).structuredOutput();
+        } catch (IllegalArgumentException e) {
+            format = providers.structuredOutput();
+        }
+        return Judge.request(sample, spec, Judge.model(spec, settings.judgeModel()), settings.judgeMaxTokens(), format);
     }
 
     /**

@@ -73,7 +73,7 @@ public final class EvaluatorProcessors {
                 stores.keyValue(EvaluatorStores.PENDING, serdes.valueSerde(PendingScore.class)),
                 () -> new ScoreCalls(
                         config.scoring(),
-                        runtime.provider().structuredOutput(),
+                        runtime.provider(),
                         embeddings,
                         config.async().specWait(),
                         clock));

@@ -6,7 +6,7 @@ import io.synthstream.avro.Sample;
 import io.synthstream.avro.ScoredSample;
 import io.synthstream.common.avro.SingleObject;
 import io.synthstream.common.dlq.SampleFailure;
-import io.synthstream.common.llm.LlmRequest;
+import io.synthstream.common.llm.LlmProvider;
 import io.synthstream.common.streams.async.AsyncWork;
 import io.synthstream.common.streams.async.Call;
 import io.synthstream.common.streams.async.CallResult;
@@ -40,20 +40,16 @@ final class ScoreCalls implements AsyncWork<Sample, PendingScore, EvaluatorOutpu
     private static final Logger log = LoggerFactory.getLogger(ScoreCalls.class);
 
     private final Scoring.Settings settings;
-    private final LlmRequest.ResponseFormat structuredOutput;
+    private final LlmProvider providers;
     private final Embeddings embeddings;
     private final Duration specWait;
     private final Clock clock;
 
     /** @param embeddings the instance's embedding pool, or null when embeddings are off */
     ScoreCalls(
-            Scoring.Settings settings,
-            LlmRequest.ResponseFormat structuredOutput,
-            Embeddings embeddings,
-            Duration specWait,
-            Clock clock) {
+            Scoring.Settings settings, LlmProvider providers, Embeddings embeddings, Duration specWait, Clock clock) {
         this.settings = settings;
-        this.structuredOutput = structuredOutput;
+        this.providers = providers;
         this.embeddings = embeddings;
         this.specWait = specWait;
         this.clock = clock;
@@ -91,7 +87,7 @@ final class ScoreCalls implements AsyncWork<Sample, PendingScore, EvaluatorOutpu
         Sample sample = sample(entry);
         List<Call> calls = new ArrayList<>(2);
         if (entry.getVerdict() == null && Scoring.judged(spec, settings)) {
-            calls.add(Call.llm(JUDGE, Scoring.judgeRequest(sample, spec, settings, structuredOutput)));
+            calls.add(Call.llm(JUDGE, Scoring.judgeRequest(sample, spec, settings, providers)));
         }
         if (embeddings != null && entry.getEmbedding() == null) {
             String text = Scoring.text(sample, spec, settings.textMaxChars());
@@ -158,8 +154,7 @@ final class ScoreCalls implements AsyncWork<Sample, PendingScore, EvaluatorOutpu
             verdict = judgement.verdict();
             failure = judgement.failure();
         } else if (Scoring.judged(spec, settings)) { // judging was switched on since the sample began
-            return Step.proceed(
-                    List.of(Call.llm(JUDGE, Scoring.judgeRequest(sample, spec, settings, structuredOutput))));
+            return Step.proceed(List.of(Call.llm(JUDGE, Scoring.judgeRequest(sample, spec, settings, providers))));
         } else {
             verdict = Scoring.disabled();
         }

@@ -95,6 +95,7 @@ class JudgeTest {
         var spec = TestRecords.request("r-1");
         spec.setEvaluation(io.synthstream.avro.EvaluationSettings.newBuilder()
                 .setJudgeModel(io.synthstream.avro.ModelParams.newBuilder()
+                        .setProvider("local")
                         .setModel("judge-x")
                         .setTemperature(0.2)
                         .setTopP(0.7)
@@ -112,5 +113,27 @@ class JudgeTest {
         assertThat(request.maxTokens()).isEqualTo(64);
         assertThat(request.seed()).isEqualTo(5L);
         assertThat(request.extra()).containsEntry("presence_penalty", "0");
+        assertThat(request.provider()).isEqualTo("local");
+        // The call is made in the structured-output mode of the provider it names.
+        try (var local = new io.synthstream.common.llm.OpenAiProvider(
+                        "http://127.0.0.1:1/v1",
+                        null,
+                        "m",
+                        java.util.Map.of(),
+                        LlmRequest.ResponseFormat.TEXT,
+                        java.time.Duration.ofSeconds(1));
+                var providers = new io.synthstream.common.llm.ProviderSet(
+                        new io.synthstream.common.llm.SimulatedProvider(
+                                io.synthstream.common.llm.SimulatedProvider.Settings.INSTANT),
+                        java.util.Map.of("local", local))) {
+            Scoring.Settings settings = new Scoring.Settings(true, "configured", 200, 2000);
+            assertThat(Scoring.judgeRequest(TestRecords.sample("s-1"), spec, settings, providers)
+                            .format())
+                    .isEqualTo(LlmRequest.ResponseFormat.TEXT);
+            spec.getEvaluation().getJudgeModel().setProvider(null);
+            assertThat(Scoring.judgeRequest(TestRecords.sample("s-1"), spec, settings, providers)
+                            .format())
+                    .isEqualTo(LlmRequest.ResponseFormat.JSON_SCHEMA);
+        }
     }
 }

@@ -82,6 +82,36 @@ class EvaluatorTopologyTest {
     }
 
     @Test
+    void theRequestsKnnKDecidesHowManyNeighboursVote() {
+        java.util.function.IntFunction<Double> consistencyWithK = k -> {
+            try (EvaluatorFixture f = simulated(Map.of(EvaluatorConfig.KNN_K.key(), 3))) {
+                var spec = Samples.spec("r-1", 10);
+                spec.setEvaluation(io.synthstream.avro.EvaluationSettings.newBuilder()
+                        .setKnnK(k)
+                        .build());
+                f.specs.pipeInput("r-1", spec);
+                for (int i = 0; i < 4; i++) {
+                    f.curated.pipeInput("n-" + i, Samples.sample("r-1", "n-" + i, "books", "negative", TEXT));
+                }
+                f.curated.pipeInput(
+                        "p-0",
+                        Samples.sample(
+                                "r-1", "p-0", "garden", "positive", "Quarterly tax filing deadlines for small firms."));
+                f.pumpUntil(() -> f.scoredLog.size() == 5);
+                f.curated.pipeInput("probe", Samples.sample("r-1", "probe", "books", "positive", TEXT));
+                f.pumpUntil(() -> f.scoredLog.size() == 6);
+                return f.scoredLog.get(5).getLabelConsistency();
+            }
+        };
+        assertThat(consistencyWithK.apply(1))
+                .as("k=1: the one nearest neighbour disagrees")
+                .isEqualTo(0.0);
+        assertThat(consistencyWithK.apply(5))
+                .as("k=5: the positive sample votes too, whatever the app's evaluator.knn.k")
+                .isGreaterThan(0.0);
+    }
+
+    @Test
     void shouldTakeEmbeddingsFromAnOpenAiCompatibleEndpointWhenConfigured() {
         try (io.synthstream.local.FakeOpenAiServer server = io.synthstream.local.FakeOpenAiServer.start(
                         io.synthstream.local.FakeOpenAiServer.Settings.instant(), 0);

@@ -8,6 +8,7 @@ import io.synthstream.avro.AttributeValue;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.ModelParams;
 import io.synthstream.common.json.ReplyJson;
+import io.synthstream.common.llm.LlmProvider;
 import io.synthstream.common.llm.LlmRequest;
 import io.synthstream.common.llm.SimulatedContent;
 import java.util.ArrayList;
@@ -90,7 +91,7 @@ public final class AttributeProposals {
     }
 
     /** The design call for {@code ask}, with the request's model and a schema of exactly N strings. */
-    public static LlmRequest call(GenerationRequest request, Ask ask) {
+    public static LlmRequest call(GenerationRequest request, Ask ask, LlmProvider providers) {
         Attribute a = attribute(request, ask.attribute());
         int n = a.getPropose();
         String task = request.getTask().getDescription() != null
@@ -145,10 +146,11 @@ public final class AttributeProposals {
                 params.getTopP(),
                 Math.max(256, 24 * n),
                 params.getSeed(),
-                LlmRequest.ResponseFormat.JSON_SCHEMA,
+                providers.select(params.getProvider()).structuredOutput(),
                 schema,
                 hints,
-                params.getExtra());
+                params.getExtra(),
+                params.getProvider());
     }
 
     /**

@@ -122,7 +122,16 @@ public final class PromptBuilder {
                 format,
                 schema(fields, spec.getTask().getLabels(), cot),
                 hints,
-                params.getExtra());
+                params.getExtra(),
+                params.getProvider());
+    }
+
+    /**
+     * The named provider that answers step {@code stepIndex} of a request ({@code model.provider},
+     * a step's own overriding the request's), or null for the default one.
+     */
+    public static String provider(GenerationRequest spec, List<StepPlan> steps, int stepIndex) {
+        return merge(spec.getModel(), steps.get(stepIndex).model()).getProvider();
     }
 
     /** The repair turn after a reply that did not parse: the bad reply and what was wrong with it. */

@@ -25,10 +25,11 @@ public final class RequestValidator {
     /**
      * @param maxCount the largest {@code count} accepted
      * @param maxBytes the largest encoded request accepted
-     * @param provider the name of the LLM provider the platform is configured with, or null where it
-     *     is not known (a {@code model.provider} naming another one is refused)
+     * @param providers the names of the LLM providers the app is configured with (the default under
+     *     its own name and {@code default}, and the named ones), or null where they are not known (a
+     *     {@code model.provider} naming another one is refused)
      */
-    public record Limits(int maxCount, long maxBytes, String provider) {
+    public record Limits(int maxCount, long maxBytes, java.util.Set<String> providers) {
         public Limits(int maxCount, long maxBytes) {
             this(maxCount, maxBytes, null);
         }
@@ -52,11 +53,13 @@ public final class RequestValidator {
             return;
         }
         if (params.getProvider() != null
-                && limits.provider() != null
-                && !params.getProvider().equals(limits.provider())) {
-            problems.add(where + ".provider '" + params.getProvider() + "' is not configured here: this platform"
-                    + " calls '" + limits.provider() + "' (one provider per platform, set with SYNTH_LLM_PROVIDER"
-                    + " and SYNTH_LLM_BASE_URL); leave it unset");
+                && limits.providers() != null
+                && !limits.providers().contains(params.getProvider())) {
+            problems.add(where + ".provider '" + params.getProvider() + "' is not configured here: the configured"
+                    + " providers are " + String.join(", ", new java.util.TreeSet<>(limits.providers()))
+                    + " (declare one with"
+                    + " llm.provider.<name>.base.url, e.g. SYNTH_LLM_PROVIDER_LOCAL_BASE_URL), or leave it unset for"
+                    + " the default");
         }
         params.getExtra().forEach((name, value) -> {
             if (io.synthstream.common.llm.LlmRequest.RESERVED_EXTRA.contains(name)) {

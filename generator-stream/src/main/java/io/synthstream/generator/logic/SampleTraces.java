@@ -27,11 +27,15 @@ public final class SampleTraces {
     /**
      * Who answers the generator's calls, as recorded on every sample.
      *
-     * @param provider the provider's name ({@code openai}, {@code simulated})
+     * @param provider the provider's name ({@code openai}, {@code simulated}, or a named provider's name)
      * @param simulated whether it is the built-in simulator
      * @param defaultModel the model used when a request names none
      */
     public record Provenance(String provider, boolean simulated, String defaultModel) {
+        public static Provenance of(io.synthstream.common.llm.LlmProvider provider) {
+            return new Provenance(provider.name(), provider.simulated(), provider.defaultModel());
+        }
+
         /** The model a request asks for, else the provider's default. */
         public String modelOf(GenerationRequest spec) {
             return spec.getModel().getModel() == null

@@ -156,7 +156,7 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
                 new RequestValidator.Limits(
                         config.get(GeneratorConfig.MAX_COUNT),
                         config.get(GeneratorConfig.MAX_REQUEST_BYTES),
-                        runtime.provider().name())));
+                        runtime.provider().names())));
         if (record.key() != null
                 && request.getRequestId() != null
                 && !record.key().equals(request.getRequestId())) {
@@ -544,7 +544,8 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
             if (AttributeProposals.needed(request)) {
                 for (AttributeProposals.Ask ask : AttributeProposals.pending(request)) {
                     designCalls.submit(
-                            AttributeProposals.callId(requestId, ask), AttributeProposals.call(request, ask));
+                            AttributeProposals.callId(requestId, ask),
+                            AttributeProposals.call(request, ask, runtime.provider()));
                 }
                 continue;
             }
@@ -554,7 +555,7 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
                     new RequestValidator.Limits(
                             config.get(GeneratorConfig.MAX_COUNT),
                             Long.MAX_VALUE,
-                            runtime.provider().name()));
+                            runtime.provider().names()));
             if (!problems.isEmpty()) {
                 proposalFailed(cursor, request, null, String.join("; ", problems), now);
                 continue;

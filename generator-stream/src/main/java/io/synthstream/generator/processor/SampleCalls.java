@@ -3,6 +3,7 @@ package io.synthstream.generator.processor;
 import io.synthstream.avro.ConditionTuple;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.common.dlq.SampleFailure;
+import io.synthstream.common.llm.LlmFailure;
 import io.synthstream.common.llm.LlmProvider;
 import io.synthstream.common.streams.SpecLookup;
 import io.synthstream.common.streams.async.AsyncWork;
@@ -10,6 +11,7 @@ import io.synthstream.common.streams.async.Call;
 import io.synthstream.common.streams.async.CallResult;
 import io.synthstream.common.streams.async.Step;
 import io.synthstream.generator.avro.PendingSample;
+import io.synthstream.generator.logic.PromptBuilder;
 import io.synthstream.generator.logic.SampleProgress;
 import io.synthstream.generator.logic.SampleTraces;
 import io.synthstream.generator.logic.StepPlan;
@@ -27,14 +29,14 @@ import java.util.Map;
  */
 final class SampleCalls implements AsyncWork<ConditionTuple, PendingSample, GeneratorOutput> {
     private final LlmProvider provider;
-    private final SampleTraces.Provenance provenance;
+    private final SampleTraces.Provenance fallback;
     private final Duration specWait;
     private final Clock clock;
     private final SpecLookup.Derived<List<StepPlan>> plans = SpecLookup.derived(StepPlan::of);
 
     SampleCalls(LlmProvider provider, Duration specWait, Clock clock) {
         this.provider = provider;
-        this.provenance = new SampleTraces.Provenance(provider.name(), provider.simulated(), provider.defaultModel());
+        this.fallback = SampleTraces.Provenance.of(provider);
         this.specWait = specWait;
         this.clock = clock;
     }
@@ -80,8 +82,8 @@ final class SampleCalls implements AsyncWork<ConditionTuple, PendingSample, Gene
         }
         ConditionTuple condition = SampleProgress.condition(entry);
         List<StepPlan> plan = spec == null ? List.of() : plans.of(spec);
-        SampleProgress.Progress progress =
-                SampleProgress.advance(entry, condition, spec, plan, answer.completion(), provenance, clock.instant());
+        SampleProgress.Progress progress = SampleProgress.advance(
+                entry, condition, spec, plan, answer.completion(), provenance(spec), clock.instant());
         if (progress instanceof SampleProgress.Next next) {
             return call(next.entry(), next.entry(), condition, spec);
         } else if (progress instanceof SampleProgress.Repair repair) {
@@ -96,16 +98,34 @@ final class SampleCalls implements AsyncWork<ConditionTuple, PendingSample, Gene
         throw new IllegalStateException("unknown progress " + progress);
     }
 
-    /** Sends the call {@code entry} waits for, storing {@code updated} first when it is not null. */
+    /** Who a sample of {@code spec} is recorded as coming from: the provider its model.provider names. */
+    private SampleTraces.Provenance provenance(GenerationRequest spec) {
+        try {
+            return spec == null
+                    ? fallback
+                    : SampleTraces.Provenance.of(provider.select(spec.getModel().getProvider()));
+        } catch (IllegalArgumentException e) {
+            return fallback; // the call itself failed as llm_not_found
+        }
+    }
+
+    /**
+     * Sends the call {@code entry} waits for, storing {@code updated} first when it is not null, in
+     * the structured-output mode of the provider that answers its step.
+     */
     private Step<PendingSample, GeneratorOutput> call(
             PendingSample updated, PendingSample entry, ConditionTuple condition, GenerationRequest spec) {
         Call call;
+        List<StepPlan> plan = plans.of(spec);
         try {
+            LlmProvider answering = provider.select(PromptBuilder.provider(spec, plan, entry.getStepIndex()));
             call = Call.llm(
                     SampleProgress.callName(entry),
-                    SampleProgress.request(entry, condition, spec, plans.of(spec), provider.structuredOutput()));
+                    SampleProgress.request(entry, condition, spec, plan, answering.structuredOutput()));
         } catch (Templates.TemplateException e) {
             return fail(SampleProgress.promptError(e));
+        } catch (IllegalArgumentException e) { // validated at ingest; the app's providers changed since
+            return fail(SampleFailure.ends(LlmFailure.Kind.NOT_FOUND.deadLetterReason(), e.getMessage(), 0, null));
         }
         return updated == null ? Step.proceed(List.of(call)) : Step.proceed(updated, List.of(call));
     }

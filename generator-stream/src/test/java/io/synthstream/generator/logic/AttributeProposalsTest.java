@@ -15,6 +15,9 @@ import org.junit.jupiter.api.Test;
 /** Proposal and dependency logic, plainly. */
 class AttributeProposalsTest {
     private static final GenerationRequest PROPOSING = GeneratorProposalsTestRequests.proposing();
+    private static final io.synthstream.common.llm.LlmProvider PROVIDERS =
+            new io.synthstream.common.llm.SimulatedProvider(
+                    io.synthstream.common.llm.SimulatedProvider.Settings.INSTANT);
 
     @Test
     void dependentProposalsWaitForTheirParentAndFillPerParentValue() {
@@ -56,7 +59,7 @@ class AttributeProposalsTest {
 
     @Test
     void theDesignCallAsksForExactlyNValuesOfTheAttributeForItsParentValue() {
-        var call = AttributeProposals.call(PROPOSING, new AttributeProposals.Ask("subtopic", "sports"));
+        var call = AttributeProposals.call(PROPOSING, new AttributeProposals.Ask("subtopic", "sports"), PROVIDERS);
         assertThat(call.messages().get(1).content())
                 .contains("Propose 4 distinct", "'subtopic'", "label is 'sports'", "news headlines");
         assertThat(call.schema()
@@ -65,7 +68,7 @@ class AttributeProposalsTest {
                         .path("minItems")
                         .asInt())
                 .isEqualTo(4);
-        assertThat(AttributeProposals.call(PROPOSING, new AttributeProposals.Ask("style", null))
+        assertThat(AttributeProposals.call(PROPOSING, new AttributeProposals.Ask("style", null), PROVIDERS)
                         .messages()
                         .get(1)
                         .content())

@@ -57,12 +57,17 @@ class RequestValidatorTest {
     void modelParamsNameTheConfiguredProviderAndPassOnlyJsonExtras() throws Exception {
         GenerationRequest request = PlannerTest.request(", \"model\": {\"provider\": \"anthropic\","
                 + " \"extra\": {\"presence_penalty\": \"0.5\", \"stop\": \"END\", \"messages\": \"[]\"}},"
-                + " \"evaluation\": {\"judge_model\": {\"provider\": \"simulated\"}}");
-        List<String> problems =
-                RequestValidator.problems(request, 100, new RequestValidator.Limits(1000, 1 << 20, "simulated"));
-        assertThat(problems).hasSize(3);
+                + " \"evaluation\": {\"judge_model\": {\"provider\": \"local\"}},"
+                + " \"steps\": [{\"name\": \"write\", \"instruction_template\": \"Write about {{ topic }}.\","
+                + " \"output_fields\": [{\"name\": \"text\"}], \"model\": {\"provider\": \"remote\"}}]");
+        RequestValidator.Limits configured =
+                new RequestValidator.Limits(1000, 1 << 20, java.util.Set.of("default", "simulated", "local"));
+        List<String> problems = RequestValidator.problems(request, 100, configured);
+        assertThat(problems).hasSize(4);
         assertThat(String.join("\n", problems))
-                .contains("model.provider 'anthropic' is not configured here: this platform calls 'simulated'")
+                .contains("model.provider 'anthropic' is not configured here: the configured providers are"
+                        + " default, local, simulated")
+                .contains("steps[0].model.provider 'remote' is not configured here")
                 .contains("model.extra.stop must be a JSON value")
                 .contains("model.extra.messages is set by the runtime")
                 .doesNotContain("judge_model")

@@ -8,6 +8,7 @@ import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.Sample;
 import io.synthstream.avro.SteeringUpdate;
 import io.synthstream.common.llm.LlmRequest;
+import io.synthstream.common.llm.ProviderSet;
 import io.synthstream.common.llm.SimulatedProvider;
 import io.synthstream.common.testing.TopologyTestSupport;
 import io.synthstream.generator.config.GeneratorConfig;
@@ -170,6 +171,43 @@ class GeneratorTopologyTest {
                     .anySatisfy(r -> assertThat(r.messages().get(1).content()).contains(writeQuestion));
             assertThat(provider.requests)
                     .anySatisfy(r -> assertThat(r.messages().get(0).content()).contains("Evol-Instruct"));
+        }
+    }
+
+    @Test
+    void modelProviderSendsEachStepToTheProviderItNamesAndTheTraceSaysWhich() {
+        ScriptedProvider fallback = new ScriptedProvider();
+        ScriptedProvider local = new ScriptedProvider();
+        try (GeneratorFixture f = new GeneratorFixture(new ProviderSet(fallback, Map.of("local", local)), Map.of())) {
+            f.jsonRequests.pipeInput("p1", """
+                    {"request_id": "p1", "dataset": "math", "count": 2,
+                     "task": {"kind": "qa"}, "model": {"provider": "local"},
+                     "steps": [
+                       {"name": "write", "instruction_template": "Write a word problem.",
+                        "output_fields": [{"name": "question"}]},
+                       {"name": "solve", "instruction_template": "Solve: {{ write.question }}",
+                        "output_fields": [{"name": "answer"}], "model": {"provider": "default"}}
+                     ]}
+                    """);
+            f.pumpOutcomes(2);
+            assertThat(f.deadLetterLog).isEmpty();
+            assertThat(local.requests)
+                    .hasSize(2)
+                    .allSatisfy(r -> assertThat(r.messages().get(1).content()).contains("Write a word problem"));
+            assertThat(fallback.requests)
+                    .as("the step's own provider wins over the request's")
+                    .hasSize(2)
+                    .allSatisfy(r -> assertThat(r.messages().get(1).content()).contains("Solve:"));
+            assertThat(f.sampleLog)
+                    .allSatisfy(s -> assertThat(s.getTrace().getProvider()).isEqualTo("local"));
+
+            f.jsonRequests.pipeInput(
+                    "p2",
+                    Requests.sentimentJson("p2", 1).replace("\"temperature\": 0.8", "\"provider\": \"elsewhere\""));
+            f.pumpUntil(() -> !f.deadLetterLog.isEmpty());
+            assertThat(f.deadLetterLog.get(0).getMessage())
+                    .contains("model.provider 'elsewhere' is not configured here")
+                    .contains("default, local, simulated");
         }
     }
 
