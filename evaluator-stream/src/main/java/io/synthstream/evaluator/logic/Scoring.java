@@ -63,17 +63,23 @@ public final class Scoring {
     /**
      * The judge call for a sample, for the provider the request's {@code judge_model.provider} names
      * and in its structured-output mode (a provider this app lacks keeps the default's mode: the
-     * runtime fails the call as {@code llm_not_found}, a judge failure).
+     * runtime fails the call as {@code llm_not_found}, a judge failure). Without a model in the
+     * request, the default provider is asked for {@code evaluator.judge.model} (else {@code
+     * llm.model}) and a named provider for its own default model.
      */
     public static LlmRequest judgeRequest(
             Sample sample, GenerationRequest spec, Settings settings, io.synthstream.common.llm.LlmProvider providers) {
         LlmRequest.ResponseFormat format;
+        io.synthstream.common.llm.LlmProvider provider;
         try {
-            format = providers.select(Judge.provider(spec)).structuredOutput();
+            provider = providers.select(Judge.provider(spec));
         } catch (IllegalArgumentException e) {
-            format = providers.structuredOutput();
+            provider = providers;
         }
-        return Judge.request(sample, spec, Judge.model(spec, settings.judgeModel()), settings.judgeMaxTokens(), format);
+        format = provider.structuredOutput();
+        // evaluator.judge.model is the default provider's; a named provider's default model is its own
+        String configured = provider == providers || provider == providers.select(null) ? settings.judgeModel() : null;
+        return Judge.request(sample, spec, Judge.model(spec, configured), settings.judgeMaxTokens(), format);
     }
 
     /**
@@ -84,7 +90,10 @@ public final class Scoring {
     public static Judgement judgement(LlmRuntime.Completion completion, GenerationRequest spec, Settings settings) {
         FaithfulnessScore.Builder verdict = FaithfulnessScore.newBuilder()
                 .setRubricVersion(spec == null ? null : Judge.rubricVersion(spec))
-                .setJudgeModel(spec == null ? settings.judgeModel() : Judge.model(spec, settings.judgeModel()));
+                .setJudgeModel(
+                        completion.succeeded() && !completion.response().model().isEmpty()
+                                ? completion.response().model() // the model that answered
+                                : spec == null ? settings.judgeModel() : Judge.model(spec, settings.judgeModel()));
         if (!completion.succeeded()) {
             String reason = completion.failure().kind().reason();
             return new Judgement(
