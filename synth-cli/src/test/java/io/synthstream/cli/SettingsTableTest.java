@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class SettingsTableTest {
     private static final Path DOCS = Path.of("..", "docs", "settings.md");
 
-    private static Map<String, List<Setting<?>>> sections() {
+    static Map<String, List<Setting<?>>> sections() {
         Map<String, List<Setting<?>>> sections = new LinkedHashMap<>();
         sections.put("common", SynthConfig.SETTINGS);
         sections.put("llm", LlmSettings.SETTINGS);

@@ -44,6 +44,12 @@ public final class SimulatedProvider implements LlmProvider {
     }
 
     private final Settings settings;
+
+    /** What the simulator was built with. */
+    public Settings settings() {
+        return settings;
+    }
+
     private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(OpenAiProvider.daemon("synth-llm-simulator"));
 

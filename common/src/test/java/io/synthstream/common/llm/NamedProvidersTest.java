@@ -29,7 +29,7 @@ class NamedProvidersTest {
     private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
 
     /** What one endpoint received: the bearer token and body of each call. */
-    private record Seen(String authorization, JsonNode body) {}
+    private record Seen(String authorization, String team, JsonNode body) {}
 
     @AfterEach
     void stopServers() {
@@ -40,7 +40,10 @@ class NamedProvidersTest {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/v1/chat/completions", exchange -> {
             JsonNode body = JSON.readTree(exchange.getRequestBody());
-            seen.add(new Seen(exchange.getRequestHeaders().getFirst("Authorization"), body));
+            seen.add(new Seen(
+                    exchange.getRequestHeaders().getFirst("Authorization"),
+                    exchange.getRequestHeaders().getFirst("X-Team"),
+                    body));
             byte[] out = JSON.writeValueAsBytes(Map.of(
                     "model", body.path("model").asText(),
                     "choices", List.of(Map.of("message", Map.of("content", reply), "finish_reason", "stop")),
@@ -87,6 +90,7 @@ class NamedProvidersTest {
         env.put("SYNTH_LLM_PROVIDER_LOCAL_API_KEY", "sk-local");
         env.put("SYNTH_LLM_PROVIDER_LOCAL_MODEL", "small-model");
         env.put("SYNTH_LLM_PROVIDER_LOCAL_STRUCTURED_OUTPUT", "text");
+        env.put("SYNTH_LLM_PROVIDER_LOCAL_HEADERS", "X-Team=synth");
         env.put("SYNTH_LLM_PROVIDER_OFFLINE_KIND", "simulated");
         SynthConfig config = config(env);
 
@@ -107,10 +111,12 @@ class NamedProvidersTest {
 
             assertThat(atLocal).singleElement().satisfies(seen -> {
                 assertThat(seen.authorization()).isEqualTo("Bearer sk-local");
+                assertThat(seen.team()).isEqualTo("synth");
                 assertThat(seen.body().path("model").asText()).isEqualTo("small-model");
             });
             assertThat(atDefault).hasSize(2).allSatisfy(seen -> {
                 assertThat(seen.authorization()).isEqualTo("Bearer sk-default");
+                assertThat(seen.team()).as("the named provider's headers only").isNull();
                 assertThat(seen.body().path("model").asText()).isEqualTo("big-model");
             });
 

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** A judge that always answers the same text, or always fails the same way; counts its calls. */
 final class FixedProvider implements LlmProvider {
     final AtomicInteger calls = new AtomicInteger();
+    final java.util.List<LlmRequest> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final String reply;
     private final LlmFailure failure;
 
@@ -50,6 +51,7 @@ final class FixedProvider implements LlmProvider {
     @Override
     public CompletableFuture<LlmResponse> complete(LlmRequest request, Duration timeout) {
         calls.incrementAndGet();
+        requests.add(request);
         return failure != null
                 ? CompletableFuture.failedFuture(failure)
                 : CompletableFuture.completedFuture(new LlmResponse(reply, "stop", "fixed-judge", 50, 10, 1));

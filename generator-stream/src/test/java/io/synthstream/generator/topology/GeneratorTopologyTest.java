@@ -212,6 +212,61 @@ class GeneratorTopologyTest {
     }
 
     @Test
+    void theCountAndSizeLimitsOfTheGeneratorRefuseWhatTheyCap() {
+        for (Map<String, Object> limits : List.<Map<String, Object>>of(
+                Map.of(),
+                Map.of(GeneratorConfig.MAX_COUNT.key(), 3),
+                Map.of(GeneratorConfig.MAX_REQUEST_BYTES.key(), 1024L))) {
+            try (GeneratorFixture f = new GeneratorFixture(new ScriptedProvider(), limits)) {
+                // about 1.6 kB: within the default size limit, above 1024 bytes
+                f.jsonRequests.pipeInput(
+                        "l1",
+                        Requests.sentimentJson("l1", 4)
+                                .replace("product reviews", "product reviews " + "x".repeat(1500)));
+                f.pumpOutcomes(limits.isEmpty() ? 4 : 1);
+                if (limits.isEmpty()) {
+                    assertThat(f.deadLetterLog).isEmpty();
+                    assertThat(f.sampleLog).hasSize(4);
+                } else {
+                    assertThat(f.sampleLog).isEmpty();
+                    assertThat(f.deadLetterLog.get(0).getMessage())
+                            .contains(
+                                    limits.containsKey(GeneratorConfig.MAX_COUNT.key())
+                                            ? "count 4 is above the limit of 3"
+                                            : "above the limit of 1024");
+                }
+            }
+        }
+    }
+
+    @Test
+    void eachPlanningTickPlansAtMostTheBatchAtTheInterval() {
+        for (int[] batchAndInterval : new int[][] {{3, 1000}, {5, 200}}) {
+            int batch = batchAndInterval[0];
+            long interval = batchAndInterval[1];
+            try (GeneratorFixture f = new GeneratorFixture(
+                    new ScriptedProvider(),
+                    Map.of(
+                            GeneratorConfig.PLAN_BATCH.key(),
+                            batch,
+                            GeneratorConfig.PLAN_INTERVAL_MS.key(),
+                            interval))) {
+                f.jsonRequests.pipeInput("b1", Requests.sentimentJson("b1", 40));
+                int before = f.conditions.readValuesToList().size();
+                f.driver.advanceWallClockTime(java.time.Duration.ofMillis(interval / 2));
+                assertThat(f.conditions.readValuesToList())
+                        .as("before generator.plan.interval.ms")
+                        .isEmpty();
+                f.driver.advanceWallClockTime(java.time.Duration.ofMillis(interval / 2));
+                assertThat(f.conditions.readValuesToList())
+                        .as("one tick plans generator.plan.batch.size conditions")
+                        .hasSize(batch);
+                assertThat(before).isLessThanOrEqualTo(batch);
+            }
+        }
+    }
+
+    @Test
     void chainOfThoughtKeepsTheRationaleInTheTraceOnly() {
         ScriptedProvider provider = new ScriptedProvider();
         try (GeneratorFixture f = new GeneratorFixture(provider, Map.of())) {

@@ -1,0 +1,152 @@
+package io.synthstream.curator.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.synthstream.avro.DeadLetter;
+import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.Rejection;
+import io.synthstream.avro.Sample;
+import io.synthstream.avro.TaskSpec;
+import io.synthstream.common.config.SynthConfig;
+import io.synthstream.common.streams.SynthSerdes;
+import io.synthstream.common.testing.MutableClock;
+import io.synthstream.common.testing.TopologyTestSupport;
+import io.synthstream.common.topics.TopicSpec;
+import io.synthstream.common.topics.Topics;
+import io.synthstream.curator.config.CuratorConfig;
+import io.synthstream.schemas.TestRecords;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.Test;
+
+/** Each curator setting changes when and what the curator decides. */
+class CuratorSettingsTest {
+    private static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
+    private static final String REVIEW = "The battery easily lasts two full days of heavy use, the screen stays bright"
+            + " and readable outdoors, and the camera takes sharp photos even in dim evening light at home.";
+    private static final String OTHER_REVIEW = "Shipping took three weeks and the box arrived crushed, but support"
+            + " replaced the cracked lens quickly and the replacement has worked without a single problem since.";
+
+    /** One curator on TopologyTestDriver under some settings. */
+    private static final class Curator implements AutoCloseable {
+        final MutableClock clock = new MutableClock(NOW);
+        final TopologyTestDriver driver;
+        final TestInputTopic<String, Sample> raw;
+        final TestOutputTopic<String, Sample> curated;
+        final TestOutputTopic<String, Rejection> rejected;
+        final TestOutputTopic<byte[], DeadLetter> dlq;
+
+        Curator(Map<String, ?> settings) {
+            SynthConfig config = TopologyTestSupport.config("synth-curator-settings", settings);
+            SynthSerdes serdes = SynthSerdes.from(config);
+            driver = TopologyTestSupport.driver(CuratorTopology.build(config, clock, true), config);
+            raw = TopologyTestSupport.input(driver, Topics.SAMPLES_RAW, serdes);
+            curated = TopologyTestSupport.output(driver, Topics.SAMPLES_CURATED, serdes);
+            rejected = TopologyTestSupport.output(driver, Topics.SAMPLES_REJECTED, serdes);
+            dlq = TopologyTestSupport.deadLetters(driver, serdes);
+            GenerationRequest spec = TestRecords.request("r-1");
+            spec.setTask(TaskSpec.newBuilder(spec.getTask())
+                    .setOutputFields(List.of())
+                    .build());
+            spec.setExamples(List.of());
+            TopologyTestSupport.input(driver, Topics.SPECS, serdes).pipeInput("r-1", spec);
+        }
+
+        void send(String id, String requestId, String text, Instant at) {
+            Sample sample = TestRecords.sample(id);
+            sample.setRequestId(requestId);
+            sample.setCuration(null);
+            sample.setFields(Map.of("text", text, "label", "positive"));
+            raw.pipeInput(id, sample, at);
+        }
+
+        void advance(Duration by) {
+            clock.set(clock.instant().plus(by));
+            driver.advanceWallClockTime(by);
+        }
+
+        @Override
+        public void close() {
+            driver.close();
+        }
+    }
+
+    @Test
+    void claimsWaitForTheLingerUnlessTheBatchIsFull() {
+        try (Curator c = new Curator(Map.of(CuratorConfig.CLAIM_BATCH_MAX.key(), 1))) {
+            c.send("s-1", "r-1", REVIEW, NOW);
+            assertThat(c.curated.readValuesToList())
+                    .as("a batch of one is sent at once")
+                    .hasSize(1);
+        }
+        try (Curator c = new Curator(Map.of(CuratorConfig.CLAIM_LINGER_MS.key(), 200L))) {
+            c.send("s-1", "r-1", REVIEW, NOW);
+            c.advance(Duration.ofMillis(50));
+            assertThat(c.curated.isEmpty())
+                    .as("within curator.claim.linger.ms=200")
+                    .isTrue();
+            c.advance(Duration.ofMillis(200));
+            assertThat(c.curated.readValuesToList()).hasSize(1);
+        }
+    }
+
+    @Test
+    void aSampleWaitsForItsSpecAsLongAsTheSpecWait() {
+        for (long waitMs : new long[] {0L, 60_000L}) {
+            try (Curator c = new Curator(
+                    Map.of(CuratorConfig.SPEC_WAIT_MS.key(), waitMs, CuratorConfig.CLAIM_BATCH_MAX.key(), 1))) {
+                c.send("s-1", "r-missing", REVIEW, NOW);
+                c.advance(Duration.ofSeconds(2));
+                if (waitMs == 0) {
+                    assertThat(c.dlq.readValue().getReason()).isEqualTo("unknown_spec");
+                } else {
+                    assertThat(c.dlq.isEmpty())
+                            .as("curator.spec.wait.ms=60000: still waiting")
+                            .isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
+    void duplicatesFurtherApartThanTheDedupRetentionAreNotCaught() {
+        for (Duration retention : List.of(Duration.ofDays(7), Duration.ofHours(1))) {
+            try (Curator c = new Curator(Map.of(
+                    CuratorConfig.DEDUP_RETENTION_MS.key(),
+                    retention.toMillis(),
+                    CuratorConfig.CLAIM_BATCH_MAX.key(),
+                    1))) {
+                c.send("s-1", "r-1", REVIEW, NOW);
+                c.send("s-2", "r-1", OTHER_REVIEW, NOW.plus(Duration.ofHours(3)));
+                c.send("s-3", "r-1", REVIEW, NOW.plus(Duration.ofHours(3)));
+                List<String> kept = c.curated.readValuesToList().stream()
+                        .map(Sample::getSampleId)
+                        .toList();
+                if (retention.equals(Duration.ofDays(7))) {
+                    assertThat(kept).containsExactly("s-1", "s-2");
+                    assertThat(c.rejected.readValue().getSampleId()).isEqualTo("s-3");
+                } else {
+                    assertThat(kept).as("3 h apart, beyond a 1 h retention").containsExactly("s-1", "s-2", "s-3");
+                }
+            }
+        }
+    }
+
+    @Test
+    void theVotesTopicIsCreatedWithTheVotesRetention() {
+        for (long retention : new long[] {3_600_000L, 600_000L}) {
+            SynthConfig config = TopologyTestSupport.config(
+                    "synth-curator-settings", Map.of(CuratorConfig.VOTES_RETENTION_MS.key(), retention));
+            TopicSpec<?, ?> votes = CuratorTopology.topics(config).stream()
+                    .filter(t -> t.name().equals(CuratorTopology.votesTopic("synth-curator-settings")))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(votes.configs()).containsEntry("retention.ms", Long.toString(retention));
+        }
+    }
+}
