@@ -91,6 +91,8 @@ public final class GeneratorThroughputHarness {
             props.put(LlmSettings.MODEL.key(), "fake-model");
             props.put(LlmSettings.MAX_IN_FLIGHT.key(), inFlight);
             props.put(LlmSettings.TIMEOUT_MS.key(), 30_000L);
+            // The generator runs alone here: no evaluator keeps the ledger that paces planning.
+            props.put(GeneratorConfig.PLAN_AHEAD.key(), 0);
 
             props.put(SynthConfig.APPLICATION_ID.key(), "bench-generator");
             SynthConfig config = new SynthConfig(GeneratorConfig.definition(), props);

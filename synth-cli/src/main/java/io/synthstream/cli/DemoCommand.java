@@ -124,6 +124,8 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             for (DatasetReport report : reports.values()) {
                 w.println();
                 ReportCommand.print(w, report);
+                SteeringEffect.of(ExportCommand.rows(platform.cluster(), report.getDataset(), ids))
+                        .print(w);
             }
             w.println();
             ReportCommand.printYield(w, done.values());

@@ -182,6 +182,11 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
         return content.accepted().size();
     }
 
+    /** The dataset's accepted rows of {@code requests} (all when empty) in final form, as export writes them. */
+    static List<ObjectNode> rows(ClusterOptions cluster, String dataset, Collection<String> requests) {
+        return read(cluster, dataset, requests, false, false, false).accepted();
+    }
+
     /**
      * Writes the dataset as a directory a trainer can load ({@link DatasetCard}): one file per
      * split under {@code dir/data} and the dataset card {@code dir/README.md}.
@@ -498,6 +503,9 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
         provenance.put("scored_at", scored.getScoredAt().toString());
         if (s.getTrace().getRationale() != null) {
             provenance.put("rationale", s.getTrace().getRationale());
+        }
+        if (s.getTrace().getSteeringVersion() != null) {
+            provenance.put("steering_version", s.getTrace().getSteeringVersion());
         }
         if (s.getSeed() != null) {
             provenance.put("seed_id", s.getSeed().getSeedId());

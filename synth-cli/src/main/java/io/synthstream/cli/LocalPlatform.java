@@ -143,6 +143,9 @@ final class LocalPlatform implements AutoCloseable {
         }
     }
 
+    /** {@code generator.plan.ahead} of the one-instance platform, unless set otherwise. */
+    static final int LOCAL_PLAN_AHEAD = 256;
+
     private static SynthConfig config(
             ConfigDef definition,
             Map<String, Object> defaults,
@@ -162,6 +165,8 @@ final class LocalPlatform implements AutoCloseable {
         overrides.put(SynthConfig.HTTP_HOST.key(), "127.0.0.1");
         Map<String, Object> appDefaults = new HashMap<>(defaults);
         appDefaults.put(SynthConfig.TOPIC_PARTITIONS.key(), partitions);
+        // One generator instance: a short run-ahead lets steering shape most of a request.
+        appDefaults.put(GeneratorConfig.PLAN_AHEAD.key(), LOCAL_PLAN_AHEAD);
         appDefaults.put(
                 EvaluatorConfig.NATIVE_CACHE_DIR.key(),
                 dataDir.resolve("native").toAbsolutePath().toString());

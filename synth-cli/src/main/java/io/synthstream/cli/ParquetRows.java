@@ -63,6 +63,7 @@ final class ParquetRows implements AutoCloseable {
             .optionalString("seed_id")
             .optionalString("seed_source")
             .optionalInt("seed_chunk")
+            .optionalLong("steering_version")
             .optionalString("steps")
             .name("original_fields")
             .type()

@@ -11,6 +11,7 @@ import io.synthstream.common.topics.Topics;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -38,6 +39,8 @@ final class ReportCommand implements java.util.concurrent.Callable<Integer> {
                 .orElseThrow(() -> new IllegalStateException("No report for dataset '" + dataset + "' in "
                         + Topics.REPORTS.name() + " (unknown dataset, or nothing evaluated yet)"));
         print(spec.commandLine().getOut(), report);
+        SteeringEffect.of(ExportCommand.rows(cluster, dataset, List.of()))
+                .print(spec.commandLine().getOut());
         java.util.Collection<GenerationRequest> specs =
                 ExportCommand.latest(cluster, Topics.SPECS).values();
         requests(spec.commandLine().getOut(), specs, dataset);

@@ -66,7 +66,18 @@ class SynthCommandsIT {
         assertThat(first.path("provenance").path("simulated").asBoolean()).isTrue();
         assertThat(lines.stream().map(l -> l.substring(0, l.indexOf(',')))).doesNotHaveDuplicates();
         assertThat(Files.readAllLines(dir.resolve("out").resolve("coding-instructions.jsonl")))
-                .hasSizeGreaterThan(80);
+                .hasSizeGreaterThan(800);
+        // The weighted example asks for 2:1 beginner tasks and a coverage target per cell: steering
+        // moves what is planned after its first update towards the under-covered intermediate tasks.
+        java.util.regex.Matcher steered = java.util.regex.Pattern.compile(
+                        "share of difficulty \\(own -> steered\\)\\s+beginner ([0-9.]+) -> ([0-9.]+),"
+                                + " intermediate ([0-9.]+) -> ([0-9.]+)")
+                .matcher(demo.out());
+        assertThat(steered.find()).as(demo.out()).isTrue();
+        assertThat(Double.parseDouble(steered.group(4)))
+                .as("intermediate share under steering")
+                .isGreaterThan(Double.parseDouble(steered.group(3)) + 0.1);
+        assertThat(demo.out()).containsPattern("[0-9]+ of [0-9]+ accepted samples planned under steering");
     }
 
     @Test

@@ -36,6 +36,16 @@ public final class GeneratorConfig {
                     Importance.LOW,
                     "Wall-clock interval of the planner's punctuator.")
             .atLeast(1);
+    public static final Setting<Integer> PLAN_AHEAD = Setting.integer(
+                    "generator.plan.ahead",
+                    1024,
+                    Importance.MEDIUM,
+                    "Samples a request may have planned and not yet generated, as its ledger counts them. Steering"
+                            + " shapes only what is planned after an update, so a smaller value lets feedback act"
+                            + " sooner; keep it above the cluster's in-flight capacity (instances x"
+                            + " llm.max.in.flight) so generation never waits on planning. 0 = no bound (a generator"
+                            + " run without the evaluator, whose ledger it reads). synth up and synth demo use 256.")
+            .atLeast(0);
 
     public static final Setting<Duration> SEED_ORPHAN_MS = Setting.millis(
                     "generator.seeds.orphan.ms",
@@ -54,8 +64,8 @@ public final class GeneratorConfig {
     public static final List<Setting<?>> SETTINGS;
 
     static {
-        List<Setting<?>> settings =
-                new ArrayList<>(List.of(MAX_COUNT, MAX_REQUEST_BYTES, PLAN_BATCH, PLAN_INTERVAL_MS, SEED_ORPHAN_MS));
+        List<Setting<?>> settings = new ArrayList<>(
+                List.of(MAX_COUNT, MAX_REQUEST_BYTES, PLAN_BATCH, PLAN_INTERVAL_MS, PLAN_AHEAD, SEED_ORPHAN_MS));
         settings.addAll(ASYNC.all());
         SETTINGS = List.copyOf(settings);
     }

@@ -90,6 +90,7 @@ public final class SampleTraces {
                 .setLatencyMs(latency)
                 .setRationale(rationale)
                 .setDemonstrationIds(demonstrationIds(condition))
+                .setSteeringVersion(condition.getSteeringVersion())
                 .setSteps(traces)
                 .build();
         return Sample.newBuilder()

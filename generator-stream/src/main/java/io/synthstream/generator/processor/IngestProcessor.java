@@ -30,9 +30,11 @@ import io.synthstream.generator.logic.TopUp;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +51,8 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ingest and plan. A valid request is published to {@code synth.specs} at once
@@ -76,6 +80,7 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * goes there as {@code orphan_seed}. A stop record also stops an unseeded request's planning.
  */
 final class IngestProcessor implements Processor<String, IngestInput, String, GeneratorOutput> {
+    private static final Logger log = LoggerFactory.getLogger(IngestProcessor.class);
     static final String STAGE = "ingest";
 
     /** The planner pauses while the runtime has this many times its concurrency limit outstanding. */
@@ -90,6 +95,11 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
     private KeyValueStore<String, PlanCursor> plans;
     private TimestampedKeyValueStore<String, SteeringUpdate> steering;
     private TimestampedKeyValueStore<String, RequestStatus> statuses;
+    /** When a request first waited at generator.plan.ahead without a ledger, by request id. */
+    private final Map<String, Long> waitingForLedger = new HashMap<>();
+
+    private final Set<String> warnedNoLedger = new HashSet<>();
+    private static final Duration LEDGER_WARNING = Duration.ofSeconds(30);
     private KeyValueStore<String, SeedRecord> seeds;
     private KeyValueStore<String, SeedArrivals> arrivals;
     /** The current seed's chunks, by request id (recomputed after a restart: chunking is pure). */
@@ -475,7 +485,15 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
                 cursor.setCount(next.planTo());
             }
             ValueAndTimestamp<SteeringUpdate> steer = steering.get(request.getDataset());
-            long end = Math.min(cursor.getCount(), cursor.getNextIndex() + config.get(GeneratorConfig.PLAN_BATCH));
+            long end = Math.min(
+                    cursor.getCount(),
+                    cursor.getNextIndex()
+                            + Math.min(
+                                    config.get(GeneratorConfig.PLAN_BATCH),
+                                    aheadRoom(requestId, cursor.getNextIndex(), now)));
+            if (end == cursor.getNextIndex() && end < cursor.getCount()) {
+                continue; // as far ahead of generation as generator.plan.ahead allows
+            }
             Instant at = Instant.ofEpochMilli(now);
             for (long i = cursor.getNextIndex(); i < end; i++) {
                 ConditionTuple tuple = Planner.plan(request, i, steer == null ? null : steer.value(), at);
@@ -603,6 +621,40 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
     }
 
     /**
+     * How many more tuples a request may plan now: {@code generator.plan.ahead} less those it has
+     * planned and its ledger does not yet count as generated or failed (no bound when the setting
+     * is 0). A request whose ledger never appears waits at the bound; that is logged once, since it
+     * means the evaluator (which keeps the ledgers) is not running.
+     */
+    private long aheadRoom(String requestId, long planned, long now) {
+        int ahead = config.get(GeneratorConfig.PLAN_AHEAD);
+        if (ahead == 0) {
+            return Long.MAX_VALUE;
+        }
+        ValueAndTimestamp<RequestStatus> ledger = statuses.get(requestId);
+        long done = ledger == null
+                ? 0
+                : ledger.value().getGenerated() + ledger.value().getFailed();
+        long room = Math.max(0, ahead - (planned - done));
+        if (room == 0 && ledger == null) {
+            long since = waitingForLedger.computeIfAbsent(requestId, id -> now);
+            if (now - since >= LEDGER_WARNING.toMillis() && warnedNoLedger.add(requestId)) {
+                log.warn(
+                        "Request {} has planned {} samples and has no ledger after {} s: is the evaluator running?"
+                                + " Planning waits until generated samples are counted (generator.plan.ahead={};"
+                                + " 0 turns the bound off).",
+                        requestId,
+                        planned,
+                        LEDGER_WARNING.toSeconds(),
+                        ahead);
+            }
+        } else {
+            waitingForLedger.remove(requestId);
+        }
+        return room;
+    }
+
+    /**
      * One tick of a seeded request: up to a batch of tuples from its queued seeds, in ordinal
      * order, resuming mid-seed; stops when every seed it will have is planned, or at the cap.
      */
@@ -611,7 +663,8 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
         long expected = Seeds.expected(request);
         long received = arrived == null ? 0 : arrived.getReceived();
         int perSeed = request.getSeeds().getSamplesPerSeed();
-        long budget = config.get(GeneratorConfig.PLAN_BATCH);
+        long budget =
+                Math.min(config.get(GeneratorConfig.PLAN_BATCH), aheadRoom(requestId, cursor.getNextIndex(), now));
         long startIndex = cursor.getNextIndex();
         long startFailed = cursor.getSeedsFailed();
         long startPlanned = cursor.getSeedsPlanned();

@@ -11,6 +11,7 @@ import io.synthstream.common.llm.LlmRequest;
 import io.synthstream.common.llm.ProviderSet;
 import io.synthstream.common.llm.SimulatedProvider;
 import io.synthstream.common.testing.TopologyTestSupport;
+import io.synthstream.common.topics.Topics;
 import io.synthstream.generator.config.GeneratorConfig;
 import io.synthstream.generator.logic.Ids;
 import java.time.Instant;
@@ -263,6 +264,38 @@ class GeneratorTopologyTest {
                         .hasSize(batch);
                 assertThat(before).isLessThanOrEqualTo(batch);
             }
+        }
+    }
+
+    @Test
+    void planningRunsAtMostPlanAheadSamplesBeyondWhatTheLedgerCountsAsGenerated() {
+        try (GeneratorFixture f = new GeneratorFixture(
+                new ScriptedProvider(),
+                Map.of(GeneratorConfig.PLAN_AHEAD.key(), 10, GeneratorConfig.PLAN_BATCH.key(), 4))) {
+            f.jsonRequests.pipeInput("a1", Requests.sentimentJson("a1", 40));
+            for (int tick = 0; tick < 10; tick++) {
+                f.driver.advanceWallClockTime(java.time.Duration.ofMillis(50));
+            }
+            assertThat(f.conditions.readValuesToList())
+                    .as("no ledger yet: generator.plan.ahead=10 tuples, in batches of 4")
+                    .hasSize(10);
+            var ledger = io.synthstream.schemas.TestRecords.status();
+            ledger.setRequestId("a1");
+            ledger.setGenerated(5);
+            ledger.setFailed(1);
+            TopologyTestSupport.input(f.driver, Topics.REQUEST_STATUS, f.serdes).pipeInput("a1", ledger);
+            for (int tick = 0; tick < 10; tick++) {
+                f.driver.advanceWallClockTime(java.time.Duration.ofMillis(50));
+            }
+            assertThat(f.conditions.readValuesToList())
+                    .as("6 counted as generated or failed: 6 more")
+                    .hasSize(6);
+        }
+        try (GeneratorFixture f =
+                new GeneratorFixture(new ScriptedProvider(), Map.of(GeneratorConfig.PLAN_AHEAD.key(), 0))) {
+            f.jsonRequests.pipeInput("a2", Requests.sentimentJson("a2", 40));
+            f.driver.advanceWallClockTime(java.time.Duration.ofMillis(50));
+            assertThat(f.conditions.readValuesToList()).as("0: no bound").hasSize(40);
         }
     }
 
