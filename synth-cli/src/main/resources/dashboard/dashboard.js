@@ -82,9 +82,32 @@
   }
 
   let updates = 0;
+  // The optional bearer token: given once as #token=..., kept for this tab only and taken out of the
+  // address bar, so it is neither sent to the server in a URL nor left in the history.
+  const TOKEN_KEY = 'synth-dashboard-token';
+  (function takeToken() {
+    const match = /(?:^#|&)token=([^&]+)/.exec(window.location.hash);
+    if (match) {
+      sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]));
+      history.replaceState(null, '', window.location.pathname + window.location.search);
+    }
+  })();
+
+  async function fetchState() {
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    const response = await fetch('/api/state', {
+      cache: 'no-store',
+      headers: token ? { Authorization: 'Bearer ' + token } : {}
+    });
+    if (response.status === 401) {
+      throw new Error('this dashboard needs its token: open it as ' + window.location.pathname + '#token=<SYNTH_DASHBOARD_TOKEN>');
+    }
+    return response.json();
+  }
+
   async function refresh() {
     try {
-      const state = await (await fetch('/api/state', { cache: 'no-store' })).json();
+      const state = await fetchState();
       const pts = state.points;
       draw('chart-samples', pts, {
         generated: p => p.samples_per_s.generated, curated: p => p.samples_per_s.curated,

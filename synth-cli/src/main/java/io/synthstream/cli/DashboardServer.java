@@ -23,9 +23,22 @@ import org.slf4j.LoggerFactory;
 /**
  * The live dashboard of {@code synth up}: a static page with Chart.js (from its WebJar on the
  * classpath: no build step, no external network) that polls {@code /api/state} every second.
+ *
+ * <p>What comes from Kafka (request ids, dataset names, reasons) is data for the page, never
+ * markup: the script renders it as text, and every response carries a Content-Security-Policy that
+ * allows only this server's own scripts and styles, so even a rendering mistake could not run a
+ * script from a record. With a token ({@code SYNTH_DASHBOARD_TOKEN}), {@code /api/*} answers only
+ * requests bearing it; the page and its scripts hold no data and stay open.
  */
 final class DashboardServer implements AutoCloseable {
     static final String CHART_JS = "/META-INF/resources/webjars/chart.js/4.4.1/dist/chart.umd.js";
+    /** The environment variable holding the dashboard's optional bearer token. */
+    static final String TOKEN_ENV = "SYNTH_DASHBOARD_TOKEN";
+    /** Only this server's own files; no inline script or style, no frames, no other origins. */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self';"
+            + " img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none';"
+            + " frame-ancestors 'none'";
+
     private static final Logger log = LoggerFactory.getLogger(DashboardServer.class);
 
     private final HttpServer server;
@@ -34,17 +47,26 @@ final class DashboardServer implements AutoCloseable {
     private final Thread follower;
     private volatile boolean running = true;
 
-    private DashboardServer(HttpServer server, DashboardState state, ClusterOptions cluster) {
+    private final byte[] token;
+
+    private DashboardServer(HttpServer server, DashboardState state, ClusterOptions cluster, String token) {
         this.server = server;
+        this.token = token == null || token.isBlank() ? null : token.getBytes(StandardCharsets.UTF_8);
         this.state = state;
         this.sampler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "synth-dashboard-sampler"));
         this.follower = daemon(() -> follow(cluster), "synth-dashboard-ledger");
     }
 
-    static DashboardServer start(int port, Collection<MeterRegistry> registries, ClusterOptions cluster) {
+    /**
+     * @param host the interface to listen on (127.0.0.1 unless the dashboard should be reachable
+     *     from other hosts)
+     * @param token the bearer token {@code /api/*} requires, or null for none
+     */
+    static DashboardServer start(
+            String host, int port, String token, Collection<MeterRegistry> registries, ClusterOptions cluster) {
         try {
-            HttpServer server = HttpServers.create(new InetSocketAddress("127.0.0.1", port), 0);
-            DashboardServer dashboard = new DashboardServer(server, new DashboardState(registries), cluster);
+            HttpServer server = HttpServers.create(new InetSocketAddress(host, port), 0);
+            DashboardServer dashboard = new DashboardServer(server, new DashboardState(registries), cluster, token);
             server.createContext("/", dashboard::handle);
             server.start();
             dashboard.sampler.scheduleAtFixedRate(
@@ -52,12 +74,33 @@ final class DashboardServer implements AutoCloseable {
             dashboard.follower.start();
             return dashboard;
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot start the dashboard on port " + port, e);
+            throw new UncheckedIOException("Cannot start the dashboard on " + host + ":" + port, e);
         }
     }
 
+    /** The page's address; with a token, open it as {@code <url>#token=<token>}. */
     String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+        var address = server.getAddress();
+        String host = address.getAddress().isAnyLocalAddress()
+                ? "127.0.0.1"
+                : address.getAddress().getHostAddress();
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort() + "/";
+    }
+
+    boolean protectedByToken() {
+        return token != null;
+    }
+
+    /** Whether the request bears the token (compared in constant time), or no token is set. */
+    private boolean authorized(HttpExchange exchange) {
+        if (token == null) {
+            return true;
+        }
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        byte[] given = header != null && header.startsWith("Bearer ")
+                ? header.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8)
+                : new byte[0];
+        return java.security.MessageDigest.isEqual(given, token);
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -66,13 +109,25 @@ final class DashboardServer implements AutoCloseable {
             switch (path) {
                 case "/", "/index.html" -> resource(exchange, "/dashboard/index.html", "text/html; charset=utf-8");
                 case "/dashboard.js" -> resource(exchange, "/dashboard/dashboard.js", "text/javascript; charset=utf-8");
+                case "/dashboard.css" -> resource(exchange, "/dashboard/dashboard.css", "text/css; charset=utf-8");
                 case "/chart.umd.js" -> resource(exchange, CHART_JS, "text/javascript; charset=utf-8");
-                case "/api/state" ->
-                    send(
-                            exchange,
-                            200,
-                            "application/json",
-                            state.json().toString().getBytes(StandardCharsets.UTF_8));
+                case "/api/state" -> {
+                    if (!authorized(exchange)) {
+                        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+                        send(
+                                exchange,
+                                401,
+                                "application/json",
+                                "{\"error\": \"this dashboard needs its token: open it as /#token=<SYNTH_DASHBOARD_TOKEN>\"}"
+                                        .getBytes(StandardCharsets.UTF_8));
+                    } else {
+                        send(
+                                exchange,
+                                200,
+                                "application/json",
+                                state.json().toString().getBytes(StandardCharsets.UTF_8));
+                    }
+                }
                 default -> send(exchange, 404, "text/plain", "not found".getBytes(StandardCharsets.UTF_8));
             }
         }
@@ -91,6 +146,9 @@ final class DashboardServer implements AutoCloseable {
     private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", type);
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        exchange.getResponseHeaders().set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+        exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        exchange.getResponseHeaders().set("Referrer-Policy", "no-referrer");
         exchange.sendResponseHeaders(status, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);

@@ -74,7 +74,9 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         try (LocalPlatform platform = LocalPlatform.start(dataDir, LocalPlatform.Ports.FREE, 3, System.getenv());
                 DashboardServer dashboard = platform.dashboard(0)) {
             UpCommand.describe(w, platform, dataDir);
-            w.printf("Dashboard         %s (while the demo runs)%n", dashboard.url());
+            w.printf(
+                    "Dashboard         %s%s (while the demo runs)%n",
+                    dashboard.url(), dashboard.protectedByToken() ? "#token=<" + DashboardServer.TOKEN_ENV + ">" : "");
             String run = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
             Set<String> ids = new LinkedHashSet<>();
             Map<String, Long> datasets = new LinkedHashMap<>();

@@ -190,10 +190,20 @@ final class LocalPlatform implements AutoCloseable {
         return List.copyOf(apps);
     }
 
-    /** Starts the live dashboard over these apps' meters and ledger; the caller closes it. */
+    /**
+     * Starts the live dashboard over these apps' meters and ledger on 127.0.0.1, with the token of
+     * {@code SYNTH_DASHBOARD_TOKEN} when set; the caller closes it.
+     */
     DashboardServer dashboard(int port) {
+        return dashboard("127.0.0.1", port, System.getenv(DashboardServer.TOKEN_ENV));
+    }
+
+    /** As {@link #dashboard(int)}, on {@code host} with {@code token} (null for none). */
+    DashboardServer dashboard(String host, int port, String token) {
         return DashboardServer.start(
+                host,
                 port,
+                token,
                 apps.stream()
                         .map(a -> (io.micrometer.core.instrument.MeterRegistry) a.meters())
                         .toList(),

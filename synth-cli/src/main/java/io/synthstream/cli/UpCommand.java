@@ -49,6 +49,13 @@ final class UpCommand implements java.util.concurrent.Callable<Integer> {
             description = "Port of the live dashboard (default ${DEFAULT-VALUE}).")
     int dashboardPort;
 
+    @Option(
+            names = "--dashboard-host",
+            defaultValue = "127.0.0.1",
+            description = "Interface the dashboard listens on (default ${DEFAULT-VALUE}: this host only; 0.0.0.0 for"
+                    + " every interface, then set SYNTH_DASHBOARD_TOKEN).")
+    String dashboardHost;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
@@ -61,7 +68,7 @@ final class UpCommand implements java.util.concurrent.Callable<Integer> {
         LocalPlatform platform = LocalPlatform.start(dataDir, ports, partitions, System.getenv());
         DashboardServer dashboard;
         try {
-            dashboard = platform.dashboard(dashboardPort);
+            dashboard = platform.dashboard(dashboardHost, dashboardPort, System.getenv(DashboardServer.TOKEN_ENV));
         } catch (RuntimeException e) {
             platform.close();
             throw e;
@@ -75,7 +82,16 @@ final class UpCommand implements java.util.concurrent.Callable<Integer> {
                         },
                         "synth-up-shutdown"));
         describe(out, platform, dataDir);
-        out.printf("Dashboard         %s%n", dashboard.url());
+        out.printf(
+                "Dashboard         %s%s%n",
+                dashboard.url(),
+                dashboard.protectedByToken() ? "#token=<" + DashboardServer.TOKEN_ENV + "> (token required)" : "");
+        if (!"127.0.0.1".equals(dashboardHost) && !"localhost".equals(dashboardHost) && !dashboard.protectedByToken()) {
+            out.printf(
+                    "WARNING: the dashboard listens on %s without a token: whoever reaches this host sees request"
+                            + " ids, dataset names and metrics. Set %s to require one.%n",
+                    dashboardHost, DashboardServer.TOKEN_ENV);
+        }
         out.println("Running until Ctrl-C.");
         out.flush();
         stopped.await();

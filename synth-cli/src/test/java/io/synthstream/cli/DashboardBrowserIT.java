@@ -19,8 +19,11 @@ import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * Loads the dashboard in headless Chromium (Debian's {@code chromium} and {@code chromium-driver})
- * while a small pipeline runs, and checks that every chart and the progress table receive data,
- * and that a dataset name holding markup is shown as text, never run.
+ * while a small pipeline runs, and checks that every chart and the progress table receive data;
+ * that a ledger record whose request id and dataset hold markup (published straight to the topic,
+ * past the generator's validation, as an attacker with write access could) is shown as text and
+ * never runs; that the Content-Security-Policy stops an inline handler even if markup did get into
+ * the page; and that the token taken from {@code #token=} is what opens {@code /api/state}.
  * Skips where Chromium is missing, unless {@code SYNTH_REQUIRE_BROWSER=true} (set by {@code
  * .ci/run}), which turns the skip into a failure.
  */
@@ -39,6 +42,9 @@ class DashboardBrowserIT {
     /** A dataset name a hostile client could publish: it must reach the page as text. */
     private static final String HOSTILE_DATASET = "reviews<img src=x onerror=\"window.synthPwned=1\">";
 
+    private static final String HOSTILE_REQUEST = "r<script>window.synthPwned=2</script>";
+    private static final String TOKEN = "browser-test-token";
+
     @TempDir
     Path dir;
 
@@ -54,12 +60,34 @@ class DashboardBrowserIT {
                 "Chromium not installed (apt-get install chromium chromium-driver); skipping the browser test");
 
         try (LocalPlatform platform = LocalPlatform.start(dir, LocalPlatform.Ports.FREE, 3, Map.of());
-                DashboardServer dashboard = platform.dashboard(0)) {
+                DashboardServer dashboard = platform.dashboard("127.0.0.1", 0, TOKEN)) {
             GenerationRequest request = SpecFiles.load(Path.of("../examples/sentiment.json"));
             request.setRequestId("browser-1");
-            request.setDataset(HOSTILE_DATASET);
             request.setCount(150);
             SubmitCommand.publish(platform.cluster(), request);
+            publishHostileLedger(platform.cluster());
+
+            var http = java.net.http.HttpClient.newHttpClient();
+            var page = http.send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(dashboard.url()))
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(page.headers().firstValue("Content-Security-Policy"))
+                    .hasValue(DashboardServer.CONTENT_SECURITY_POLICY);
+            var api = java.net.URI.create(dashboard.url() + "api/state");
+            assertThat(http.send(
+                                    java.net.http.HttpRequest.newBuilder(api).build(),
+                                    java.net.http.HttpResponse.BodyHandlers.ofString())
+                            .statusCode())
+                    .as("no token")
+                    .isEqualTo(401);
+            assertThat(http.send(
+                                    java.net.http.HttpRequest.newBuilder(api)
+                                            .header("Authorization", "Bearer " + TOKEN)
+                                            .build(),
+                                    java.net.http.HttpResponse.BodyHandlers.ofString())
+                            .statusCode())
+                    .isEqualTo(200);
 
             ChromeOptions options = new ChromeOptions()
                     .setBinary(CHROMIUM.toFile())
@@ -69,8 +97,11 @@ class DashboardBrowserIT {
                     .build();
             ChromeDriver browser = new ChromeDriver(service, options);
             try {
-                browser.get(dashboard.url());
+                browser.get(dashboard.url() + "#token=" + TOKEN);
                 JavascriptExecutor js = browser;
+                assertThat(js.executeScript("return window.location.hash"))
+                        .as("the token leaves the address bar")
+                        .isEqualTo("");
                 long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
                 Map<String, Object> points = Map.of();
                 long rows = 0;
@@ -82,12 +113,12 @@ class DashboardBrowserIT {
                     points = now;
                     rows = (Long) js.executeScript("return window.synthDashboard.requestRows()");
                     Map<String, Object> seen = points;
-                    if (rows >= 1
+                    if (rows >= 2
                             && CHARTS.stream().allMatch(c -> ((Number) seen.getOrDefault(c, 0L)).longValue() > 0)) {
                         break;
                     }
                 }
-                assertThat(rows).as("progress table rows").isGreaterThanOrEqualTo(1);
+                assertThat(rows).as("progress table rows").isGreaterThanOrEqualTo(2);
                 for (String chart : CHARTS) {
                     assertThat(((Number) points.getOrDefault(chart, 0L)).longValue())
                             .as("data points above zero in %s (all: %s)", chart, points)
@@ -100,12 +131,39 @@ class DashboardBrowserIT {
                 assertThat(js.executeScript("return window.synthPwned === undefined"))
                         .as("a dataset name never runs script")
                         .isEqualTo(true);
-                assertThat(js.executeScript(
-                                "return document.querySelector('#requests tbody tr td:nth-child(2)').textContent"))
-                        .isEqualTo(HOSTILE_DATASET);
+                assertThat(js.executeScript("return [...document.querySelectorAll('#requests tbody td')]"
+                                + ".map(td => td.textContent)"))
+                        .asList()
+                        .contains(HOSTILE_DATASET, HOSTILE_REQUEST);
+                // Were markup ever to get into the page, the policy forbids its inline handlers.
+                js.executeScript("document.body.insertAdjacentHTML('beforeend',"
+                        + " '<img src=\"/nowhere.png\" onerror=\"window.synthPwned=3\">')");
+                Thread.sleep(1000);
+                assertThat(js.executeScript("return window.synthPwned === undefined"))
+                        .as("the Content-Security-Policy blocks an inline handler")
+                        .isEqualTo(true);
             } finally {
                 browser.quit();
             }
+        }
+    }
+
+    /** A ledger record with markup in its request id and dataset, straight onto the topic. */
+    private static void publishHostileLedger(ClusterOptions cluster) throws Exception {
+        var status = io.synthstream.schemas.TestRecords.status();
+        status.setRequestId(HOSTILE_REQUEST);
+        status.setDataset(HOSTILE_DATASET);
+        var serializer = cluster.serdes()
+                .value(io.synthstream.common.topics.Topics.REQUEST_STATUS)
+                .serializer();
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(
+                Map.of("bootstrap.servers", cluster.bootstrapServers),
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            String topic = io.synthstream.common.topics.Topics.REQUEST_STATUS.name();
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                            topic, HOSTILE_REQUEST, serializer.serialize(topic, status)))
+                    .get();
         }
     }
 }

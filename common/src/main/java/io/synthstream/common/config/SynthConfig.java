@@ -91,7 +91,11 @@ public class SynthConfig extends AbstractConfig {
             Importance.LOW,
             "Whether an app creates missing topics from the catalogue at start-up.");
     public static final Setting<String> HTTP_HOST = Setting.string(
-            "http.host", "0.0.0.0", Importance.LOW, "Interface of the app's HTTP endpoint (/health, /metrics).");
+            "http.host",
+            "127.0.0.1",
+            Importance.MEDIUM,
+            "Interface of the app's HTTP endpoint (/health, /metrics): this host only by default; 0.0.0.0 for"
+                    + " every interface, as the container image sets it so that Prometheus and probes reach it.");
     public static final Setting<Integer> HTTP_PORT = Setting.integer(
                     "http.port",
                     0,

@@ -72,6 +72,23 @@ public final class RequestValidator {
         });
     }
 
+    /**
+     * What a request id or dataset name may hold: letters, digits, '.', '_' and '-', starting with a
+     * letter or digit, at most 128 characters. They become record keys, file names ({@code synth
+     * export}), metric tags and page text, so nothing else gets that far.
+     */
+    public static final java.util.regex.Pattern NAME =
+            java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+    private static void name(String field, String value, List<String> problems) {
+        if (!NAME.matcher(value).matches()) {
+            String shown = value.length() > 60 ? value.substring(0, 60) + "…" : value;
+            problems.add(field + " " + JSON.getNodeFactory().textNode(shown) + " may hold only letters, digits, '.',"
+                    + " '_' and '-', start with a letter or digit and have at most 128 characters (it names files,"
+                    + " metric tags and keys)");
+        }
+    }
+
     private static boolean isJson(String value) {
         try {
             JSON.readTree(value);
@@ -91,9 +108,13 @@ public final class RequestValidator {
         }
         if (request.getRequestId() == null || request.getRequestId().isBlank()) {
             problems.add("request_id is required");
+        } else {
+            name("request_id", request.getRequestId(), problems);
         }
         if (request.getDataset() == null || request.getDataset().isBlank()) {
             problems.add("dataset is required");
+        } else {
+            name("dataset", request.getDataset(), problems);
         }
         String kind = request.getTask().getKind();
         if (!TaskKinds.isKnown(kind)) {

@@ -89,4 +89,34 @@ class RequestValidatorTest {
                 .singleElement()
                 .satisfies(p -> assertThat(p).contains("short, medium and long only"));
     }
+
+    @Test
+    void requestIdsAndDatasetNamesHoldOnlyCharactersSafeForKeysFilesAndTags() throws Exception {
+        for (String good : List.of("reviews", "product-reviews_v2.1", "R1", "a".repeat(128))) {
+            GenerationRequest request = PlannerTest.request("");
+            request.setRequestId(good);
+            request.setDataset(good);
+            assertThat(RequestValidator.problems(request, 100, LIMITS)).as(good).isEmpty();
+        }
+        for (String bad : List.of(
+                "reviews<img src=x onerror=\"alert(1)\">",
+                "../etc",
+                ".hidden",
+                "two words",
+                "a".repeat(129),
+                "tab\tin")) {
+            GenerationRequest request = PlannerTest.request("");
+            request.setDataset(bad);
+            assertThat(RequestValidator.problems(request, 100, LIMITS))
+                    .singleElement()
+                    .satisfies(p -> assertThat(p)
+                            .startsWith("dataset \"")
+                            .contains("may hold only letters, digits, '.', '_' and '-'"));
+        }
+        GenerationRequest request = PlannerTest.request("");
+        request.setRequestId("r/1");
+        assertThat(RequestValidator.problems(request, 100, LIMITS))
+                .singleElement()
+                .satisfies(p -> assertThat(p).startsWith("request_id \"r/1\" may hold only"));
+    }
 }
