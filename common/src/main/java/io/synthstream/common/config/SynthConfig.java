@@ -33,8 +33,11 @@ import org.apache.kafka.streams.StreamsConfig;
  *
  * <p>Keys starting with {@code kafka.} are passed (without the prefix) to every Kafka client the
  * app creates (e.g. {@code kafka.security.protocol}); keys starting with {@code streams.} are
- * passed to Kafka Streams only. They come from the file or overrides, not from the environment.
- * Passwords and anything that looks like a secret are masked in {@link #describe()}.
+ * passed to Kafka Streams only. Besides the file and overrides, they come from the environment as
+ * {@code SYNTH_KAFKA_<KEY>} and {@code SYNTH_STREAMS_<KEY>} with the client key upper-cased and
+ * its dots as underscores ({@code SYNTH_KAFKA_SASL_JAAS_CONFIG} is {@code kafka.sasl.jaas.config}:
+ * Kafka's own keys hold no underscores, so the mapping is exact). Passwords and anything that
+ * looks like a secret are masked in {@link #describe()}.
  */
 public class SynthConfig extends AbstractConfig {
     public static final Setting<List<String>> BOOTSTRAP_SERVERS = Setting.list(
@@ -180,8 +183,31 @@ public class SynthConfig extends AbstractConfig {
                 props.put(key, value);
             }
         }
+        env.forEach((name, value) -> {
+            String key = passThroughKey(name);
+            if (key != null) {
+                props.put(key, value);
+            }
+        });
         props.putAll(overrides);
         return props;
+    }
+
+    /**
+     * The {@code kafka.} or {@code streams.} key an environment variable sets ({@code
+     * SYNTH_KAFKA_SECURITY_PROTOCOL} → {@code kafka.security.protocol}), or null.
+     */
+    static String passThroughKey(String variable) {
+        for (String prefix : List.of(KAFKA_PREFIX, STREAMS_PREFIX)) {
+            String head = envName(prefix); // SYNTH_KAFKA_
+            if (variable.startsWith(head) && variable.length() > head.length()) {
+                return prefix
+                        + variable.substring(head.length())
+                                .toLowerCase(Locale.ROOT)
+                                .replace('_', '.');
+            }
+        }
+        return null;
     }
 
     /** The members of a key family set in the environment, by key. */

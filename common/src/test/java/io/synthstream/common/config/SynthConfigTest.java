@@ -97,4 +97,40 @@ class SynthConfigTest {
     void shouldNameEnvironmentVariables() {
         assertThat(SynthConfig.envName("schema.registry.url")).isEqualTo("SYNTH_SCHEMA_REGISTRY_URL");
     }
+
+    @Test
+    void clientSecuritySettingsComeFromTheEnvironmentToo(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("synth.properties");
+        Files.writeString(file, "kafka.security.protocol=PLAINTEXT\nkafka.client.rack=r1\n");
+        Map<String, String> env = Map.of(
+                "SYNTH_CONFIG_FILE", file.toString(),
+                "SYNTH_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+                "SYNTH_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512",
+                "SYNTH_KAFKA_SASL_JAAS_CONFIG",
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"app\""
+                                + " password=\"topsecret\";",
+                "SYNTH_KAFKA_SSL_TRUSTSTORE_LOCATION", "/etc/synth/truststore.p12",
+                "SYNTH_KAFKA_SSL_TRUSTSTORE_PASSWORD", "trustme",
+                "SYNTH_STREAMS_COMMIT_INTERVAL_MS", "250");
+
+        SynthConfig config = load(Map.of("application.id", "a"), env, Map.of("kafka.client.rack", "r2"));
+
+        assertThat(config.kafkaClientProperties())
+                .containsEntry("security.protocol", "SASL_SSL") // the environment wins over the file
+                .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+                .containsEntry("ssl.truststore.location", "/etc/synth/truststore.p12")
+                .containsEntry("ssl.truststore.password", "trustme")
+                .containsEntry("client.rack", "r2"); // overrides win over everything
+        assertThat(config.streamsOverrides()).containsEntry("commit.interval.ms", "250");
+        assertThat(io.synthstream.common.streams.StreamsDefaults.properties(config))
+                .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+                .containsEntry("commit.interval.ms", "250");
+        assertThat(config.describe())
+                .contains("kafka.security.protocol = SASL_SSL")
+                .contains("kafka.sasl.jaas.config = [hidden]")
+                .contains("kafka.ssl.truststore.password = [hidden]")
+                .doesNotContain("topsecret")
+                .doesNotContain("trustme");
+        assertThat(SynthConfig.passThroughKey("SYNTH_BOOTSTRAP_SERVERS")).isNull();
+    }
 }
