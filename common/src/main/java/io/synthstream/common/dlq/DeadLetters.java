@@ -33,9 +33,21 @@ public final class DeadLetters {
                 .setErrorClass(error.getClass().getName());
     }
 
+    /**
+     * The most bytes of an original value a dead letter keeps: a record near its topic's size limit
+     * must not make a dead letter too large for synth.dlq (a failed dead letter would stop the app).
+     */
+    public static final int MAX_ORIGINAL_VALUE = 256 * 1024;
+
     /** A dead letter for a failure described in words (no exception). */
     public static DeadLetter.Builder forMessage(
             String app, String stage, DeadLetterReason reason, String message, Origin origin, Instant now) {
+        byte[] value = origin.value();
+        if (value != null && value.length > MAX_ORIGINAL_VALUE) {
+            message = message + " (original value cut to its first " + MAX_ORIGINAL_VALUE + " of " + value.length
+                    + " bytes)";
+            value = java.util.Arrays.copyOf(value, MAX_ORIGINAL_VALUE);
+        }
         return DeadLetter.newBuilder()
                 .setApp(app)
                 .setStage(stage)
@@ -45,7 +57,7 @@ public final class DeadLetters {
                 .setOriginPartition(origin.partition())
                 .setOriginOffset(origin.offset())
                 .setOriginalKey(origin.key() == null ? null : ByteBuffer.wrap(origin.key()))
-                .setOriginalValue(origin.value() == null ? null : ByteBuffer.wrap(origin.value()))
+                .setOriginalValue(value == null ? null : ByteBuffer.wrap(value))
                 .setFailedAt(now);
     }
 

@@ -19,6 +19,7 @@ import io.synthstream.common.llm.LlmRuntime;
 import io.synthstream.common.metrics.AppMeters;
 import io.synthstream.common.metrics.SynthMeters;
 import io.synthstream.common.quality.QualityPolicy;
+import io.synthstream.common.text.StrictUtf8;
 import io.synthstream.generator.avro.PlanCursor;
 import io.synthstream.generator.avro.SeedArrivals;
 import io.synthstream.generator.config.GeneratorConfig;
@@ -147,10 +148,24 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
             return;
         }
         if (input.json() != null) {
-            raw = input.json().getBytes(StandardCharsets.UTF_8);
+            raw = input.json();
             size = raw.length;
+            long maxBytes = config.get(GeneratorConfig.MAX_REQUEST_BYTES);
+            if (size > maxBytes) { // refused before it is parsed
+                reject(
+                        record,
+                        raw,
+                        DeadLetterReason.INVALID_REQUEST,
+                        "Invalid JSON request: the record is " + size + " bytes, above the limit of " + maxBytes
+                                + " (generator.max.request.bytes); move large example sets out of the request",
+                        null);
+                return;
+            }
             try {
-                request = fromJson(input.json(), record.timestamp());
+                request = fromJson(StrictUtf8.decode(raw), record.timestamp());
+            } catch (StrictUtf8.NotUtf8Exception e) {
+                reject(record, raw, DeadLetterReason.INVALID_REQUEST, "Invalid JSON request: " + e.getMessage(), null);
+                return;
             } catch (IOException | IllegalArgumentException e) {
                 reject(record, raw, DeadLetterReason.INVALID_REQUEST, "Invalid JSON request: " + e.getMessage(), null);
                 return;

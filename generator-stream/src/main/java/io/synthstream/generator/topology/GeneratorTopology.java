@@ -112,7 +112,7 @@ public final class GeneratorTopology {
                 .mapValues(IngestInput::avro, Named.as("ingest-avro"));
         KStream<String, IngestInput> json = builder.stream(
                         Topics.REQUESTS_JSON.name(),
-                        Consumed.with(Topics.REQUESTS_JSON.keySerde(), Serdes.String())
+                        Consumed.with(Topics.REQUESTS_JSON.keySerde(), Serdes.ByteArray())
                                 .withName("read-" + Topics.REQUESTS_JSON.name()))
                 .mapValues(IngestInput::json, Named.as("ingest-json"));
         KStream<String, IngestInput> seeds = DecodingSource.stream(builder, Topics.SEEDS, serdes, app)

@@ -127,6 +127,53 @@ class GeneratorTopologyTest {
     }
 
     @Test
+    void hostileRequestRecordsEachBecomeOneDeadLetterWithItsReasonAndTheAppKeepsServing() {
+        try (GeneratorFixture f = fixture()) {
+            // 10 MB of JSON (a broker would need max.message.bytes raised to carry it)
+            f.jsonRequests.pipeInput(
+                    "huge", Requests.sentimentJson("huge", 3).replace("product reviews", "x".repeat(10 << 20)));
+            // nested 100,000 levels deep
+            f.jsonRequests.pipeInput("deep", "[".repeat(100_000) + "]".repeat(100_000));
+            // a key that is not the request's id
+            f.jsonRequests.pipeInput("some-key", Requests.sentimentJson("other-id", 2));
+            // bytes that are not UTF-8
+            TopologyTestSupport.rawInput(f.driver, Topics.REQUESTS_JSON)
+                    .pipeInput(
+                            "utf".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                            new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'});
+            // Avro in the wire format naming a schema id the registry never issued
+            TopologyTestSupport.rawInput(f.driver, Topics.REQUESTS)
+                    .pipeInput(
+                            "ghost".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                            new byte[] {0, 0, 0, 0x7F, (byte) 0xFF, 2, 'x'});
+
+            List<DeadLetter> letters = f.deadLetters.readValuesToList();
+            assertThat(letters).hasSize(5);
+            assertThat(letters.get(0).getReason()).isEqualTo("invalid_request");
+            assertThat(letters.get(0).getMessage())
+                    .contains("above the limit of 1048576")
+                    .contains("original value cut to its first 262144");
+            assertThat(letters.get(0).getOriginalValue().remaining()).isEqualTo(262144);
+            assertThat(letters.get(1).getReason()).isEqualTo("invalid_request");
+            assertThat(letters.get(1).getMessage())
+                    .startsWith("Invalid JSON request")
+                    .contains("nesting depth");
+            assertThat(letters.get(2).getMessage()).contains("differs from request_id");
+            assertThat(letters.get(3).getReason()).isEqualTo("invalid_request");
+            assertThat(letters.get(3).getMessage())
+                    .isEqualTo("Invalid JSON request: the record is not UTF-8 text: malformed input at byte 6 of 10");
+            assertThat(letters.get(4).getReason()).isEqualTo("deserialization_error");
+            assertThat(letters.get(4).getMessage()).contains("Unknown schema id 32767");
+            assertThat(letters)
+                    .allSatisfy(l -> assertThat(l.getMessage().length()).isLessThan(4096));
+
+            f.jsonRequests.pipeInput("ok", Requests.sentimentJson("ok", 2));
+            f.pumpOutcomes(2);
+            assertThat(f.sampleLog).as("the app still serves").hasSize(2);
+        }
+    }
+
+    @Test
     void aRepeatedRequestIdIsRejectedOnce() {
         try (GeneratorFixture f = fixture()) {
             f.jsonRequests.pipeInput("r1", Requests.sentimentJson("r1", 2));
