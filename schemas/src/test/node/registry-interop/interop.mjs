@@ -1,10 +1,13 @@
 // Driven by KafkajsRegistryInteropIT: talks to the embedded registry with kafkajs' client.
-// Usage: node interop.mjs <registryUrl> <subjectOfJavaSchema> <hexOfJavaPayload>
-// Prints one JSON object on stdout.
+// Usage: node interop.mjs <registryUrl> <subjectOfJavaSchema> <hexOfJavaPayload> [user:password]
+// Prints one JSON object on stdout. With user:password it sends HTTP basic auth.
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 
-const [registryUrl, javaSubject, javaPayloadHex] = process.argv.slice(2);
-const registry = new SchemaRegistry({ host: registryUrl });
+const [registryUrl, javaSubject, javaPayloadHex, userInfo] = process.argv.slice(2);
+const auth = userInfo
+  ? { username: userInfo.slice(0, userInfo.indexOf(':')), password: userInfo.slice(userInfo.indexOf(':') + 1) }
+  : undefined;
+const registry = new SchemaRegistry({ host: registryUrl, auth });
 
 // 1. Decode what the Java serializer wrote (schema fetched by the id in the wire-format header).
 const decoded = await registry.decode(Buffer.from(javaPayloadHex, 'hex'));

@@ -19,20 +19,37 @@ final class ClusterOptions {
             description = "Schema registry URL (default: $SYNTH_SCHEMA_REGISTRY_URL or ${DEFAULT-VALUE}).")
     String schemaRegistryUrl;
 
+    /** Where the other settings come from: the process environment, unless a platform gives its own. */
+    Map<String, String> env = System.getenv();
+
     static ClusterOptions of(String bootstrapServers, String schemaRegistryUrl) {
+        return of(bootstrapServers, schemaRegistryUrl, System.getenv());
+    }
+
+    static ClusterOptions of(String bootstrapServers, String schemaRegistryUrl, Map<String, String> env) {
         ClusterOptions options = new ClusterOptions();
         options.bootstrapServers = bootstrapServers;
         options.schemaRegistryUrl = schemaRegistryUrl;
+        options.env = env;
         return options;
     }
 
+    /**
+     * The client configuration of a command: these options over the environment (and {@code
+     * SYNTH_CONFIG_FILE}), so that, e.g., {@code SYNTH_SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO} reaches
+     * the registry client.
+     */
     SynthConfig config() {
+        var definition = SynthConfig.baseDefinition();
         return new SynthConfig(
-                SynthConfig.baseDefinition(),
-                Map.of(
-                        SynthConfig.BOOTSTRAP_SERVERS.key(), bootstrapServers,
-                        SynthConfig.SCHEMA_REGISTRY_URL.key(), schemaRegistryUrl,
-                        SynthConfig.APPLICATION_ID.key(), "synth-cli"));
+                definition,
+                SynthConfig.resolve(
+                        definition,
+                        Map.of(SynthConfig.APPLICATION_ID.key(), "synth-cli"),
+                        env,
+                        Map.of(
+                                SynthConfig.BOOTSTRAP_SERVERS.key(), bootstrapServers,
+                                SynthConfig.SCHEMA_REGISTRY_URL.key(), schemaRegistryUrl)));
     }
 
     SynthSerdes serdes() {

@@ -15,6 +15,7 @@ import io.synthstream.generator.config.GeneratorConfig;
 import io.synthstream.generator.topology.GeneratorTopology;
 import io.synthstream.local.EmbeddedKafka;
 import io.synthstream.local.EmbeddedPlatform;
+import io.synthstream.schemas.registry.EmbeddedSchemaRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,20 +44,37 @@ final class LocalPlatform implements AutoCloseable {
     private final String registryUrl;
     private final List<StreamsApp> apps = new ArrayList<>();
     private final String provider;
+    private final Map<String, String> env;
 
-    private LocalPlatform(EmbeddedPlatform platform, String bootstrapServers, String registryUrl, String provider) {
+    private LocalPlatform(
+            EmbeddedPlatform platform,
+            String bootstrapServers,
+            String registryUrl,
+            String provider,
+            Map<String, String> env) {
         this.platform = platform;
+        this.env = env;
         this.bootstrapServers = bootstrapServers;
         this.registryUrl = registryUrl;
         this.provider = provider;
     }
 
+    /** Users of the embedded registry, {@code user:password,...}; set, the registry needs basic auth. */
+    static final String REGISTRY_USERS_ENV = "SYNTH_REGISTRY_USERS";
+
     static LocalPlatform start(Path dataDir, Ports ports, int partitions, Map<String, String> env) {
+        Map<String, String> users = EmbeddedSchemaRegistry.users(env.get(REGISTRY_USERS_ENV));
+        String clientUser = env.get(SynthConfig.SCHEMA_REGISTRY_USER_INFO.environmentVariable());
+        if (!users.isEmpty() && (clientUser == null || clientUser.isBlank())) {
+            throw new IllegalArgumentException(REGISTRY_USERS_ENV + " makes the registry require basic auth: set "
+                    + SynthConfig.SCHEMA_REGISTRY_USER_INFO.environmentVariable()
+                    + "=user:password too, for the apps and the synth commands");
+        }
         EmbeddedKafka kafka = EmbeddedKafka.builder()
                 .dataDir(dataDir.resolve("kafka"))
                 .brokerPort(ports.kafka())
                 .start();
-        EmbeddedPlatform platform = EmbeddedPlatform.start(kafka, ports.registry());
+        EmbeddedPlatform platform = EmbeddedPlatform.start(kafka, ports.registry(), users);
         return startApps(
                 platform, platform.bootstrapServers(), platform.registryUrl(), dataDir, ports, partitions, env);
     }
@@ -95,7 +113,7 @@ final class LocalPlatform implements AutoCloseable {
                             0,
                             partitions))
                     .name();
-            local = new LocalPlatform(owned, bootstrapServers, registryUrl, provider);
+            local = new LocalPlatform(owned, bootstrapServers, registryUrl, provider, env);
         } catch (RuntimeException e) {
             if (owned != null) {
                 owned.close();
@@ -211,7 +229,7 @@ final class LocalPlatform implements AutoCloseable {
     }
 
     ClusterOptions cluster() {
-        return ClusterOptions.of(bootstrapServers(), registryUrl());
+        return ClusterOptions.of(bootstrapServers(), registryUrl(), env);
     }
 
     @Override

@@ -34,13 +34,22 @@ public final class EmbeddedPlatform implements AutoCloseable {
      * @param registryPort 0 picks a free port
      */
     public static EmbeddedPlatform start(EmbeddedKafka kafka, int registryPort) {
+        return start(kafka, registryPort, Map.of());
+    }
+
+    /**
+     * As {@link #start(EmbeddedKafka, int)}, with a registry that answers only these users (user to
+     * password; empty: anyone).
+     */
+    public static EmbeddedPlatform start(EmbeddedKafka kafka, int registryPort, Map<String, String> registryUsers) {
         KafkaSchemaStore store = null;
         try {
             store = new KafkaSchemaStore(
                     Map.of("bootstrap.servers", kafka.bootstrapServers()),
                     KafkaSchemaStore.DEFAULT_TOPIC,
                     Optional.empty());
-            return new EmbeddedPlatform(kafka, store, EmbeddedSchemaRegistry.start("127.0.0.1", registryPort, store));
+            return new EmbeddedPlatform(
+                    kafka, store, EmbeddedSchemaRegistry.start("127.0.0.1", registryPort, store, registryUsers));
         } catch (IOException | RuntimeException e) {
             if (store != null) {
                 store.close();

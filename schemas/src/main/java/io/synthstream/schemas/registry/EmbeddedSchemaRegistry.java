@@ -13,8 +13,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -54,19 +56,65 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final ObjectMapper json = new ObjectMapper();
+    /** The accepted {@code Authorization} header values ({@code Basic base64(user:password)}); empty: none needed. */
+    private final List<byte[]> credentials;
 
-    private EmbeddedSchemaRegistry(SchemaRegistryState state, HttpServer server, ExecutorService executor) {
+    private EmbeddedSchemaRegistry(
+            SchemaRegistryState state, HttpServer server, ExecutorService executor, Map<String, String> users) {
         this.state = state;
         this.server = server;
         this.executor = executor;
+        this.credentials = users.entrySet().stream()
+                .map(u -> ("Basic "
+                                + Base64.getEncoder()
+                                        .encodeToString(
+                                                (u.getKey() + ":" + u.getValue()).getBytes(StandardCharsets.UTF_8)))
+                        .getBytes(StandardCharsets.UTF_8))
+                .toList();
     }
 
     /**
-     * Starts a registry on {@code host:port} (port 0 picks a free one) over the given store.
+     * Starts a registry on {@code host:port} (port 0 picks a free one) over the given store, open
+     * to every client.
      *
      * @throws IOException if the port cannot be bound
      */
     public static EmbeddedSchemaRegistry start(String host, int port, SchemaStore store) throws IOException {
+        return start(host, port, store, Map.of());
+    }
+
+    /**
+     * The users of {@code spec}: {@code user:password} pairs separated by commas (a password may hold
+     * ':' but not ','), as {@code SYNTH_REGISTRY_USERS} gives them.
+     *
+     * @throws IllegalArgumentException naming the malformed entry's position, never its text
+     */
+    public static Map<String, String> users(String spec) {
+        Map<String, String> users = new java.util.LinkedHashMap<>();
+        if (spec == null || spec.isBlank()) {
+            return users;
+        }
+        String[] entries = spec.split(",");
+        for (int i = 0; i < entries.length; i++) {
+            String entry = entries[i].trim();
+            int colon = entry.indexOf(':');
+            if (colon <= 0 || colon == entry.length() - 1) {
+                throw new IllegalArgumentException(
+                        "registry user " + (i + 1) + " of " + entries.length + " is not user:password");
+            }
+            users.put(entry.substring(0, colon), entry.substring(colon + 1));
+        }
+        return users;
+    }
+
+    /**
+     * Starts a registry that answers only requests with HTTP basic auth of one of {@code users}
+     * (user to password; empty: no authentication): others get 401 with Confluent's error shape.
+     *
+     * @throws IOException if the port cannot be bound
+     */
+    public static EmbeddedSchemaRegistry start(String host, int port, SchemaStore store, Map<String, String> users)
+            throws IOException {
         SchemaRegistryState state = new SchemaRegistryState(store);
         HttpServer server = HttpServers.create(new InetSocketAddress(host, port), 64);
         ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
@@ -74,11 +122,14 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(state, server, executor);
+        EmbeddedSchemaRegistry registry = new EmbeddedSchemaRegistry(state, server, executor, users);
         server.createContext("/", registry::handle);
         server.setExecutor(executor);
         server.start();
-        log.info("Embedded schema registry listening on {}", registry.url());
+        log.info(
+                "Embedded schema registry listening on {}{}",
+                registry.url(),
+                users.isEmpty() ? "" : " (basic auth, " + users.size() + " user" + (users.size() == 1 ? ")" : "s)"));
         return registry;
     }
 
@@ -108,6 +159,11 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
             String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
             String path = exchange.getRequestURI().getRawPath();
             String query = exchange.getRequestURI().getRawQuery();
+            if (!authorized(exchange)) {
+                exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"synth-schema-registry\"");
+                sendError(exchange, 401, 401, "Unauthorized: this registry needs HTTP basic auth of a known user");
+                return;
+            }
             try {
                 Object body = route(method, path, query, exchange.getRequestBody());
                 if (body instanceof String text) {
@@ -126,6 +182,20 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
                 sendError(exchange, 500, 50001, "Internal error: " + e.getMessage());
             }
         }
+    }
+
+    /** Whether the request bears one of the users' credentials (compared in constant time), or none are needed. */
+    private boolean authorized(HttpExchange exchange) {
+        if (credentials.isEmpty()) {
+            return true;
+        }
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        byte[] given = header == null ? new byte[0] : header.trim().getBytes(StandardCharsets.UTF_8);
+        boolean match = false;
+        for (byte[] accepted : credentials) {
+            match |= java.security.MessageDigest.isEqual(given, accepted);
+        }
+        return match;
     }
 
     private Object route(String method, String path, String query, InputStream bodyStream) throws IOException {

@@ -149,4 +149,42 @@ class EmbeddedSchemaRegistryTest {
                         HttpRequest.newBuilder(URI.create(server.url() + path)).build(),
                         HttpResponse.BodyHandlers.ofString());
     }
+
+    @Test
+    void withUsersOnlyTheirCredentialsAreAnsweredAndA401IsAClearError() throws Exception {
+        try (EmbeddedSchemaRegistry secured = EmbeddedSchemaRegistry.start(
+                "127.0.0.1",
+                0,
+                new SchemaRegistryStateTest.ListStore(),
+                EmbeddedSchemaRegistry.users("app:s3cret,ops:pa:ss"))) {
+            HttpSchemaRegistryClient app =
+                    new HttpSchemaRegistryClient(HttpSchemaRegistryClient.Settings.of(secured.url(), "app:s3cret"));
+            int id = app.register("a-value", Sample.getClassSchema());
+            HttpSchemaRegistryClient ops =
+                    new HttpSchemaRegistryClient(HttpSchemaRegistryClient.Settings.of(secured.url(), "ops:pa:ss"));
+            assertThat(ops.getById(id)).isEqualTo(Sample.getClassSchema());
+
+            for (String userInfo : new String[] {null, "app:wrong", "eve:s3cret"}) {
+                HttpSchemaRegistryClient stranger =
+                        new HttpSchemaRegistryClient(HttpSchemaRegistryClient.Settings.of(secured.url(), userInfo));
+                assertThatThrownBy(() -> stranger.getById(id))
+                        .isInstanceOf(SchemaRegistryException.class)
+                        .hasMessageContaining("HTTP 401")
+                        .hasMessageContaining("refused the credentials")
+                        .hasMessageNotContaining("wrong")
+                        .hasMessageNotContaining("s3cret");
+            }
+            HttpResponse<String> raw = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(secured.url() + "/subjects"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(raw.statusCode()).isEqualTo(401);
+            assertThat(raw.headers().firstValue("WWW-Authenticate"))
+                    .hasValueSatisfying(v -> assertThat(v).startsWith("Basic"));
+            assertThat(raw.body()).contains("\"error_code\":401");
+        }
+        assertThatThrownBy(() -> EmbeddedSchemaRegistry.users("app:s3cret,broken"))
+                .hasMessage("registry user 2 of 2 is not user:password");
+    }
 }
