@@ -52,6 +52,14 @@ final class ClusterOptions {
                                 SynthConfig.SCHEMA_REGISTRY_URL.key(), schemaRegistryUrl)));
     }
 
+    /**
+     * Settings for a Kafka client of a command: the bootstrap servers and the {@code kafka.*}
+     * settings (security among them) from the environment ({@code SYNTH_KAFKA_*}) or the file.
+     */
+    Map<String, Object> clientProperties() {
+        return config().kafkaClientProperties();
+    }
+
     SynthSerdes serdes() {
         return SynthSerdes.from(config());
     }

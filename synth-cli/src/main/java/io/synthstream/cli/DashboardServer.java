@@ -159,7 +159,7 @@ final class DashboardServer implements AutoCloseable {
     private void follow(ClusterOptions cluster) {
         while (running) {
             try (TopicTail<RequestStatus> tail = new TopicTail<>(
-                    cluster.bootstrapServers,
+                    cluster,
                     Topics.REQUEST_STATUS.name(),
                     cluster.serdes().value(Topics.REQUEST_STATUS).deserializer())) {
                 while (running) {

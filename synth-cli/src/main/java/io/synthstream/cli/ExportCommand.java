@@ -228,7 +228,7 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
             boolean forCard) {
         Map<String, DatasetSample> accepted = new LinkedHashMap<>();
         try (TopicTail<DatasetSample> tail = new TopicTail<>(
-                cluster.bootstrapServers,
+                cluster,
                 Topics.DATASET.name(),
                 cluster.serdes().value(Topics.DATASET).deserializer())) {
             for (var r : tail.readAll()) {
@@ -275,7 +275,7 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
     private static List<ScoredSample> heldBack(ClusterOptions cluster, String dataset, Collection<String> requests) {
         Map<String, ScoredSample> held = new LinkedHashMap<>();
         try (TopicTail<ScoredSample> tail = new TopicTail<>(
-                cluster.bootstrapServers,
+                cluster,
                 Topics.SAMPLES_SCORED.name(),
                 cluster.serdes().value(Topics.SAMPLES_SCORED).deserializer())) {
             for (var r : tail.readAll()) {
@@ -357,9 +357,7 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
     static <V> Map<String, V> latest(ClusterOptions cluster, io.synthstream.common.topics.TopicSpec<String, V> topic) {
         Map<String, V> latest = new java.util.HashMap<>();
         try (TopicTail<V> tail = new TopicTail<>(
-                cluster.bootstrapServers,
-                topic.name(),
-                cluster.serdes().value(topic).deserializer())) {
+                cluster, topic.name(), cluster.serdes().value(topic).deserializer())) {
             tail.readAll().forEach(r -> {
                 if (r.value() == null) {
                     latest.remove(r.key());

@@ -95,7 +95,7 @@ final class ReportCommand implements java.util.concurrent.Callable<Integer> {
 
     static Optional<DatasetReport> latest(ClusterOptions cluster, String dataset) {
         try (TopicTail<DatasetReport> tail = new TopicTail<>(
-                cluster.bootstrapServers,
+                cluster,
                 Topics.REPORTS.name(),
                 cluster.serdes().value(Topics.REPORTS).deserializer())) {
             DatasetReport last = null;

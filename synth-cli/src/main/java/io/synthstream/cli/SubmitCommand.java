@@ -233,9 +233,8 @@ final class SubmitCommand implements java.util.concurrent.Callable<Integer> {
      * id>}, so a second try of the same submission fences the first), with a progress line.
      */
     private void publishWithSeeds(GenerationRequest request, long total) throws InterruptedException {
-        Map<String, Object> config = Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                cluster.bootstrapServers,
+        Map<String, Object> config = new java.util.HashMap<>(cluster.clientProperties());
+        config.putAll(Map.of(
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG,
                 "synth-submit-" + request.getRequestId(),
                 ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
@@ -249,7 +248,7 @@ final class SubmitCommand implements java.util.concurrent.Callable<Integer> {
                 ProducerConfig.MAX_BLOCK_MS_CONFIG,
                 30_000,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
-                120_000);
+                120_000));
         Progress.Counter progress =
                 new Progress.Counter(spec.commandLine().getErr(), System.console() != null, "seeds", total);
         AtomicReference<Exception> failure = new AtomicReference<>();
@@ -317,12 +316,12 @@ final class SubmitCommand implements java.util.concurrent.Callable<Integer> {
     /** One record, acknowledged within 20 s; an unreachable cluster is one clear error. */
     static <V> void publishOne(ClusterOptions cluster, TopicSpec<String, V> topic, String key, V value)
             throws InterruptedException {
+        Map<String, Object> config = new java.util.HashMap<>(cluster.clientProperties());
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         try (KafkaProducer<String, V> producer = new KafkaProducer<>(
-                Map.of(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers,
-                        ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000,
-                        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000,
-                        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000),
+                config,
                 topic.keySerde().serializer(),
                 cluster.serdes().value(topic).serializer())) {
             producer.send(new ProducerRecord<>(topic.name(), key, value)).get(20, TimeUnit.SECONDS);

@@ -24,9 +24,10 @@ final class TopicTail<V> implements AutoCloseable {
     private final KafkaConsumer<String, V> consumer;
     private final List<TopicPartition> partitions = new ArrayList<>();
 
-    TopicTail(String bootstrapServers, String topic, Deserializer<V> values) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    /** @param cluster where, and with which client settings (security included) from the environment or file */
+    TopicTail(ClusterOptions cluster, String topic, Deserializer<V> values) {
+        String bootstrapServers = cluster.bootstrapServers;
+        Map<String, Object> props = new HashMap<>(cluster.clientProperties());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "synth-cli-" + UUID.randomUUID());

@@ -86,9 +86,11 @@ final class TopicsCommand {
 
     private Admin admin() {
         // Fail within seconds when the cluster is unreachable instead of retrying for minutes.
-        return Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000));
+        // Security settings come from SYNTH_KAFKA_* or the file, as for every command.
+        Map<String, Object> config = new java.util.HashMap<>(
+                ClusterOptions.of(bootstrapServers, "unused").clientProperties());
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+        return Admin.create(config);
     }
 }

@@ -69,7 +69,7 @@ final class WatchCommand implements java.util.concurrent.Callable<Integer> {
         Map<String, RequestStatus> latest = new LinkedHashMap<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         try (TopicTail<RequestStatus> tail = new TopicTail<>(
-                cluster.bootstrapServers,
+                cluster,
                 Topics.REQUEST_STATUS.name(),
                 cluster.serdes().value(Topics.REQUEST_STATUS).deserializer())) {
             while (System.nanoTime() < deadline) {

@@ -17,9 +17,7 @@ final class PipelineReads {
 
     static <V> List<ConsumerRecord<String, V>> readAll(ClusterOptions cluster, TopicSpec<?, V> topic) {
         try (TopicTail<V> tail = new TopicTail<>(
-                cluster.bootstrapServers,
-                topic.name(),
-                cluster.serdes().value(topic).deserializer())) {
+                cluster, topic.name(), cluster.serdes().value(topic).deserializer())) {
             return tail.readAll();
         }
     }
@@ -39,9 +37,7 @@ final class PipelineReads {
         long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
         AtomicReference<V> found = new AtomicReference<>();
         try (TopicTail<V> tail = new TopicTail<>(
-                cluster.bootstrapServers,
-                topic.name(),
-                cluster.serdes().value(topic).deserializer())) {
+                cluster, topic.name(), cluster.serdes().value(topic).deserializer())) {
             while (found.get() == null && System.nanoTime() < deadline) {
                 tail.poll(Duration.ofMillis(200), r -> {
                     if (found.get() == null && key.equals(r.key()) && r.value() != null && done.test(r.value())) {

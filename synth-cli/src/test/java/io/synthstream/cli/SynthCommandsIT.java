@@ -180,7 +180,7 @@ class SynthCommandsIT {
         java.util.concurrent.atomic.AtomicReference<RequestStatus> found =
                 new java.util.concurrent.atomic.AtomicReference<>();
         try (TopicTail<RequestStatus> tail = new TopicTail<>(
-                cluster.bootstrapServers,
+                cluster,
                 io.synthstream.common.topics.Topics.REQUEST_STATUS.name(),
                 cluster.serdes()
                         .value(io.synthstream.common.topics.Topics.REQUEST_STATUS)
