@@ -44,7 +44,14 @@ final class TopicsCommand {
                             names = "--replication-factor",
                             defaultValue = "-1",
                             description = "Replication factor; -1 uses the broker default (default ${DEFAULT-VALUE}).")
-                    short replicationFactor) {
+                    short replicationFactor,
+            @Option(
+                            names = {"-r", "--schema-registry-url"},
+                            defaultValue = "${env:SYNTH_SCHEMA_REGISTRY_URL}",
+                            description = "Also register the value schemas of the topics clients produce to"
+                                    + " (synth.requests, synth.seeds, synth.review.decisions) in this registry"
+                                    + " (default: $SYNTH_SCHEMA_REGISTRY_URL; unset: not registered).")
+                    String schemaRegistryUrl) {
         if (partitions < 1) {
             throw new IllegalArgumentException("--partitions must be at least 1");
         }
@@ -58,6 +65,15 @@ final class TopicsCommand {
             for (TopicSpec<?, ?> topic : Topics.ALL) {
                 out.printf(
                         "%-24s %s%n", topic.name(), created.contains(topic.name()) ? "created" : "exists (unchanged)");
+            }
+        }
+        if (schemaRegistryUrl == null || schemaRegistryUrl.isBlank()) {
+            out.println("input schemas not registered (give -r URL or set SYNTH_SCHEMA_REGISTRY_URL)");
+        } else {
+            try (var serdes =
+                    ClusterOptions.of(bootstrapServers, schemaRegistryUrl).serdes()) {
+                io.synthstream.common.topics.InputSchemas.register(serdes.registry(), Topics.ALL)
+                        .forEach((subject, id) -> out.printf("%-24s schema id %d%n", subject, id));
             }
         }
         return 0;

@@ -69,6 +69,21 @@ class TopicsCommandIT {
     }
 
     @Test
+    void createRegistersTheSchemasOfTheTopicsClientsProduceTo() throws Exception {
+        try (var registry = io.synthstream.schemas.registry.EmbeddedSchemaRegistry.start(
+                "127.0.0.1", 0, io.synthstream.schemas.registry.SchemaStore.inMemory())) {
+            Run created = synth("topics", "-b", kafka.bootstrapServers(), "create", "-r", registry.url());
+            assertThat(created.exitCode()).as(created.err()).isZero();
+            assertThat(created.out())
+                    .contains("synth.requests-value", "synth.seeds-value", "synth.review.decisions-value");
+            var client = io.synthstream.schemas.registry.SchemaRegistryClients.create(registry.url(), null);
+            assertThat(client.getById(client.latest("synth.requests-value").id()))
+                    .isEqualTo(io.synthstream.avro.GenerationRequest.getClassSchema());
+            assertThat(client.subjects()).hasSize(3);
+        }
+    }
+
+    @Test
     void shouldFailWithOneClearLineWhenKafkaIsUnreachable() {
         long started = System.nanoTime();
         Run run = synth("topics", "-b", "127.0.0.1:1", "list");

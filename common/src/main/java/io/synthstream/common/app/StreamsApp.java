@@ -11,8 +11,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.metrics.SynthMeters;
 import io.synthstream.common.streams.StreamsDefaults;
+import io.synthstream.common.streams.SynthSerdes;
+import io.synthstream.common.topics.InputSchemas;
 import io.synthstream.common.topics.TopicAdmin;
 import io.synthstream.common.topics.TopicSpec;
+import io.synthstream.common.topics.Topics;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -91,7 +94,8 @@ public final class StreamsApp implements AutoCloseable {
     }
 
     /**
-     * Creates the missing {@code topics} (when {@code topics.create} is on), then starts the app.
+     * Creates the missing {@code topics} (when {@code topics.create} is on), registers the value
+     * schemas of those other clients produce to ({@link InputSchemas}), then starts the app.
      *
      * @throws IllegalStateException if Kafka is unreachable or a topic cannot be created
      */
@@ -100,6 +104,14 @@ public final class StreamsApp implements AutoCloseable {
         if (config.get(SynthConfig.TOPICS_CREATE)) {
             try (Admin admin = Admin.create(config.kafkaClientProperties())) {
                 TopicAdmin.ensureTopics(admin, topics, config.topicPartitions(), config.topicReplicationFactor());
+            }
+        }
+        if (topics.stream().anyMatch(Topics.CLIENT_INPUTS::contains)) {
+            try (SynthSerdes serdes = SynthSerdes.from(config)) {
+                log.info(
+                        "{} registered the input schemas {}",
+                        config.applicationId(),
+                        InputSchemas.register(serdes.registry(), topics));
             }
         }
         StreamsApp app = new StreamsApp(config, topology);

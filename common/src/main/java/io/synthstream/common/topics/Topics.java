@@ -73,6 +73,14 @@ public final class Topics {
             ReviewDecision.class,
             false,
             "Review decisions, keyed by sample id.");
+
+    /**
+     * The topics that clients outside the platform produce to: their value schemas are registered
+     * when an app that reads them starts, and by {@code synth topics create -r URL}, so that a client
+     * in any language can fetch {@code <topic>-value} and encode against it.
+     */
+    public static final List<TopicSpec<?, ?>> CLIENT_INPUTS = List.of(REQUESTS, SEEDS, REVIEW_DECISIONS);
+
     public static final TopicSpec<String, PlanStatus> PLAN = new TopicSpec<>(
             "synth.plan", Serdes.String(), PlanStatus.class, true, "How far the generator planned each request.");
     public static final TopicSpec<String, DatasetReport> REPORTS = new TopicSpec<>(

@@ -169,4 +169,18 @@ class StreamsAppSettingsIT {
                 .as("shutdown.timeout.ms=20000: close waits for the record")
                 .isGreaterThan(closeMillis[0] + 1_000);
     }
+
+    @Test
+    void anAppThatReadsAClientInputRegistersItsSchemaAtStart() throws Exception {
+        var client = io.synthstream.schemas.registry.SchemaRegistryClients.create(platform.registryUrl(), null);
+        assertThat(client.subjects()).doesNotContain("synth.requests-value");
+        try (StreamsApp app = StreamsApp.start(
+                config("settings-inputs", Map.of()),
+                pipe(io.synthstream.common.topics.Topics.REQUESTS.name(), "inputs-out"),
+                List.of(io.synthstream.common.topics.Topics.REQUESTS))) {
+            assertThat(client.getById(client.latest("synth.requests-value").id()))
+                    .as("a producer in another language finds the contract before any Java client wrote")
+                    .isEqualTo(io.synthstream.avro.GenerationRequest.getClassSchema());
+        }
+    }
 }
