@@ -55,15 +55,26 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path directory;
     private final boolean deleteOnClose;
     private final int brokerPort;
+    private final int securePort;
     private final KafkaRaftServer server;
     private boolean closed;
 
-    private EmbeddedKafka(Path directory, boolean deleteOnClose, int brokerPort, KafkaRaftServer server) {
+    private EmbeddedKafka(
+            Path directory, boolean deleteOnClose, int brokerPort, int securePort, KafkaRaftServer server) {
         this.directory = directory;
         this.deleteOnClose = deleteOnClose;
         this.brokerPort = brokerPort;
+        this.securePort = securePort;
         this.server = server;
     }
+
+    /**
+     * A listener that requires SASL/SCRAM-SHA-512 over TLS, beside the plaintext one.
+     *
+     * @param keystore the broker's PKCS12 key store (its certificate is what clients must trust)
+     * @param users SCRAM users (name to password), written into the cluster's metadata at format time
+     */
+    public record SecureListener(Path keystore, String keystorePassword, Map<String, String> users) {}
 
     /** Starts an ephemeral cluster: free loopback ports, a temp directory deleted on close. */
     public static EmbeddedKafka ephemeral() {
@@ -84,6 +95,13 @@ public final class EmbeddedKafka implements AutoCloseable {
         private Path dataDir;
         private int brokerPort;
         private int controllerPort;
+        private SecureListener secure;
+
+        /** Also listen for SASL_SSL clients (SCRAM-SHA-512) on a free port: {@link #secureBootstrapServers()}. */
+        public Builder saslSsl(SecureListener secure) {
+            this.secure = secure;
+            return this;
+        }
 
         private Builder() {}
 
@@ -145,9 +163,30 @@ public final class EmbeddedKafka implements AutoCloseable {
             props.put("process.roles", "broker,controller");
             props.put("node.id", String.valueOf(NODE_ID));
             props.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controller);
-            props.put("listeners", "PLAINTEXT://" + HOST + ":" + broker + ",CONTROLLER://" + HOST + ":" + controller);
-            props.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + broker);
-            props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            int secured = secure == null ? -1 : freePort();
+            props.put(
+                    "listeners",
+                    "PLAINTEXT://" + HOST + ":" + broker + ",CONTROLLER://" + HOST + ":" + controller
+                            + (secure == null ? "" : ",SASL_SSL://" + HOST + ":" + secured));
+            props.put(
+                    "advertised.listeners",
+                    "PLAINTEXT://" + HOST + ":" + broker
+                            + (secure == null ? "" : ",SASL_SSL://" + HOST + ":" + secured));
+            props.put(
+                    "listener.security.protocol.map",
+                    "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT" + (secure == null ? "" : ",SASL_SSL:SASL_SSL"));
+            if (secure != null) {
+                props.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+                props.put(
+                        "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+                props.put(
+                        "listener.name.sasl_ssl.ssl.keystore.location",
+                        secure.keystore().toString());
+                props.put("listener.name.sasl_ssl.ssl.keystore.password", secure.keystorePassword());
+                props.put("listener.name.sasl_ssl.ssl.key.password", secure.keystorePassword());
+                props.put("listener.name.sasl_ssl.ssl.keystore.type", "PKCS12");
+            }
             props.put("controller.listener.names", "CONTROLLER");
             props.put("inter.broker.listener.name", "PLAINTEXT");
             props.put("log.dirs", logDir.toString());
@@ -173,7 +212,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             props.put("background.threads", "4");
 
             KafkaConfig config = KafkaConfig.fromProps(props, false);
-            formatIfNeeded(logDir);
+            formatIfNeeded(logDir, secure);
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             try {
                 server.startup();
@@ -181,7 +220,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 shutdownQuietly(server);
                 throw e;
             }
-            EmbeddedKafka kafka = new EmbeddedKafka(directory, temporary, broker, server);
+            EmbeddedKafka kafka = new EmbeddedKafka(directory, temporary, broker, secured, server);
             try {
                 kafka.awaitReady();
             } catch (RuntimeException e) {
@@ -197,12 +236,18 @@ public final class EmbeddedKafka implements AutoCloseable {
             return kafka;
         }
 
-        private static void formatIfNeeded(Path logDir) {
+        private static void formatIfNeeded(Path logDir, SecureListener secure) {
             if (Files.exists(logDir.resolve("meta.properties"))) {
                 return; // formatted on an earlier start: keep its cluster id and data
             }
             try {
-                new Formatter()
+                Formatter formatter = new Formatter();
+                if (secure != null) {
+                    formatter.setScramArguments(secure.users().entrySet().stream()
+                            .map(u -> "SCRAM-SHA-512=[name=" + u.getKey() + ",password=" + u.getValue() + "]")
+                            .toList());
+                }
+                formatter
                         .setNodeId(NODE_ID)
                         .setClusterId(Uuid.randomUuid().toString())
                         .addDirectory(logDir.toString())
@@ -221,6 +266,14 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** {@code host:port} for clients. */
     public String bootstrapServers() {
         return HOST + ":" + brokerPort;
+    }
+
+    /** {@code host:port} of the SASL_SSL listener, when the cluster has one. */
+    public String secureBootstrapServers() {
+        if (securePort < 0) {
+            throw new IllegalStateException("this cluster was started without a SASL_SSL listener");
+        }
+        return HOST + ":" + securePort;
     }
 
     /** The directory holding the node's data. */

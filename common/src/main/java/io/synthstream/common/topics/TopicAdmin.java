@@ -60,7 +60,15 @@ public final class TopicAdmin {
                 log.info("Created topics {}", created);
             }
             return created;
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.AuthenticationException refused) {
+                throw new IllegalStateException(
+                        "Kafka refused this client's credentials: " + refused.getMessage()
+                                + " (check kafka.sasl.jaas.config / SYNTH_KAFKA_SASL_JAAS_CONFIG and the TLS settings)",
+                        e);
+            }
+            throw new IllegalStateException("Could not list or create topics (is Kafka reachable?): " + e, e);
+        } catch (TimeoutException e) {
             throw new IllegalStateException("Could not list or create topics (is Kafka reachable?): " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
