@@ -76,4 +76,41 @@ final class GuardFile {
         int parameterized = source.indexOf("@ParameterizedTest", from);
         return test < 0 ? parameterized : parameterized < 0 ? test : Math.min(test, parameterized);
     }
+
+    /**
+     * What is wrong with a guard file: a name that needs a line and has none, a line for a name that
+     * does not exist, a GAP line, a named test that is gone, or one whose body never names its
+     * subject (by {@code names} or by the line's mention).
+     *
+     * @param required every name, and whether it needs a line (false: exempt, e.g. Reserved)
+     * @param what what a name is, for the messages ("request field", "setting")
+     */
+    static java.util.List<String> problems(
+            String resource,
+            Map<String, Boolean> required,
+            String what,
+            java.util.function.BiPredicate<Line, String> names) {
+        Map<String, Line> lines = read(resource);
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        required.forEach((name, needed) -> {
+            if (needed && !lines.containsKey(name)) {
+                problems.add(name + ": no test named in " + resource.substring(1));
+            }
+        });
+        for (Line line : lines.values()) {
+            if (!required.containsKey(line.name())) {
+                problems.add(line.name() + ": no such " + what + " (a stale line)");
+            } else if (line.gap()) {
+                problems.add(line.name() + ": GAP, " + line.mention());
+            } else {
+                String body = body(line.test());
+                if (body == null) {
+                    problems.add(line.name() + ": test " + line.test() + " does not exist");
+                } else if (!names.test(line, body) && (line.mention() == null || !body.contains(line.mention()))) {
+                    problems.add(line.name() + ": test " + line.test() + " never names the " + what);
+                }
+            }
+        }
+        return problems;
+    }
 }

@@ -3,7 +3,6 @@ package io.synthstream.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.synthstream.avro.GenerationRequest;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,10 +18,6 @@ import org.junit.jupiter.api.Test;
  * lack its test), a line for a field that no longer exists, or a named test that is gone.
  */
 class RequestFieldsGuardTest {
-    static Map<String, GuardFile.Line> lines() {
-        return GuardFile.read("/request-field-tests.tsv");
-    }
-
     /** Leaf paths of the request schema (records are walked into), with whether their doc says Reserved. */
     static Map<String, Boolean> leaves() {
         Map<String, Boolean> leaves = new LinkedHashMap<>();
@@ -69,35 +64,13 @@ class RequestFieldsGuardTest {
     @Test
     void everyRequestFieldHasATestThatChangesItOrSaysWhatIsMissing() {
         Map<String, Boolean> leaves = leaves();
-        Map<String, GuardFile.Line> lines = lines();
-        List<String> problems = new ArrayList<>();
-        leaves.forEach((path, reserved) -> {
-            if (!reserved && !lines.containsKey(path)) {
-                problems.add(path + ": no test named in request-field-tests.tsv and not Reserved");
-            }
-        });
-        for (GuardFile.Line line : lines.values()) {
-            if (!leaves.containsKey(line.name())) {
-                problems.add(line.name() + ": no such field in the request schema (a stale line)");
-                continue;
-            }
-            if (line.gap()) {
-                problems.add(line.name() + ": GAP, " + line.mention());
-                continue;
-            }
-            String body = GuardFile.body(line.test());
-            if (body == null) {
-                problems.add(line.name() + ": test " + line.test() + " does not exist");
-                continue;
-            }
-            String name = line.name().substring(line.name().lastIndexOf('.') + 1);
-            boolean named = body.contains(name)
-                    || body.contains(camel(name))
-                    || (line.mention() != null && body.contains(line.mention()));
-            if (!named) {
-                problems.add(line.name() + ": test " + line.test() + " never names the field");
-            }
-        }
+        Map<String, Boolean> required = new LinkedHashMap<>();
+        leaves.forEach((path, reserved) -> required.put(path, !reserved));
+        List<String> problems =
+                GuardFile.problems("/request-field-tests.tsv", required, "request field", (line, body) -> {
+                    String name = line.name().substring(line.name().lastIndexOf('.') + 1);
+                    return body.contains(name) || body.contains(camel(name));
+                });
         assertThat(problems).as("request fields without a guard").isEmpty();
     }
 }
