@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.synthstream.avro.RequestStatus;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,15 +63,8 @@ class KafkajsProducerIT {
                     .asInt();
             assertThat(schemaId).isPositive();
 
-            Map<String, RequestStatus> done = WatchCommand.watch(
-                    platform.cluster(),
-                    s -> s.getRequestId().equals("from-kafkajs-1"),
-                    Set.of("from-kafkajs-1"),
-                    "from-kafkajs-1",
-                    Duration.ofSeconds(120),
-                    new Progress(new PrintWriter(new StringWriter()), false));
-            RequestStatus status = done.get("from-kafkajs-1");
-            assertThat(status.getComplete()).isTrue();
+            RequestStatus status =
+                    PipelineReads.completed(platform.cluster(), "from-kafkajs-1", Duration.ofSeconds(120));
             assertThat(status.getDataset()).isEqualTo("node-reviews");
             assertThat(status.getCurated() + status.getRejected() + status.getFailed())
                     .isEqualTo(6);

@@ -51,4 +51,21 @@ final class PipelineReads {
                 .isNotNull();
         return found.get();
     }
+
+    /** The ledger of {@code requestId} once it is complete, followed as {@code synth watch} does. */
+    static RequestStatus completed(ClusterOptions cluster, String requestId, Duration timeout) {
+        RequestStatus status = WatchCommand.watch(
+                        cluster,
+                        s -> s.getRequestId().equals(requestId),
+                        java.util.Set.of(requestId),
+                        requestId,
+                        timeout,
+                        new Progress(new java.io.PrintWriter(new java.io.StringWriter()), false))
+                .get(requestId);
+        assertThat(status).as("a ledger for %s", requestId).isNotNull();
+        assertThat(status.getComplete())
+                .as("%s complete within %s", requestId, timeout)
+                .isTrue();
+        return status;
+    }
 }

@@ -5,12 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.RequestStatus;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,15 +35,9 @@ class RegistryAuthIT {
             request.setRequestId("registry-auth-1");
             request.setCount(12);
             SubmitCommand.publish(platform.cluster(), request);
-            Map<String, RequestStatus> done = WatchCommand.watch(
-                    platform.cluster(),
-                    s -> s.getRequestId().equals("registry-auth-1"),
-                    Set.of("registry-auth-1"),
-                    "registry-auth-1",
-                    Duration.ofSeconds(120),
-                    new Progress(new PrintWriter(new StringWriter()), false));
-            assertThat(done.get("registry-auth-1").getComplete()).isTrue();
-            assertThat(done.get("registry-auth-1").getAccepted()).isEqualTo(12);
+            RequestStatus status =
+                    PipelineReads.completed(platform.cluster(), "registry-auth-1", Duration.ofSeconds(120));
+            assertThat(status.getAccepted()).isEqualTo(12);
 
             ClusterOptions intruder = ClusterOptions.of(
                     platform.bootstrapServers(),

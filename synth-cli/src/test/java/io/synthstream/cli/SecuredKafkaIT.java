@@ -10,14 +10,11 @@ import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.RequestStatus;
 import io.synthstream.local.EmbeddedKafka;
 import io.synthstream.local.EmbeddedPlatform;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -140,15 +137,8 @@ class SecuredKafkaIT {
                 request.setRequestId("secured-1");
                 request.setCount(12);
                 SubmitCommand.publish(apps.cluster(), request);
-                Map<String, RequestStatus> done = WatchCommand.watch(
-                        apps.cluster(),
-                        s -> s.getRequestId().equals("secured-1"),
-                        Set.of("secured-1"),
-                        "secured-1",
-                        Duration.ofSeconds(180),
-                        new Progress(new PrintWriter(new StringWriter()), false));
-                assertThat(done.get("secured-1").getComplete()).isTrue();
-                assertThat(done.get("secured-1").getAccepted()).isEqualTo(12);
+                RequestStatus status = PipelineReads.completed(apps.cluster(), "secured-1", Duration.ofSeconds(180));
+                assertThat(status.getAccepted()).isEqualTo(12);
             }
 
             long started = System.nanoTime();
