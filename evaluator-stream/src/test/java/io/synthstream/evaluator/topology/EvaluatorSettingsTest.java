@@ -192,16 +192,17 @@ class EvaluatorSettingsTest {
                 .isLessThan(gardenWeight.apply(0.0));
     }
 
-    @Test
-    void theEmbeddingsModelIsTheOneTheEndpointIsAskedFor() throws Exception {
-        List<String> models = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /**
+     * An OpenAI-compatible {@code /v1/embeddings} endpoint that hands each request's body to {@code
+     * seen} and answers one fixed vector, on as many threads as requests come.
+     */
+    private static com.sun.net.httpserver.HttpServer embeddingsEndpoint(
+            java.util.function.Consumer<com.fasterxml.jackson.databind.JsonNode> seen) throws java.io.IOException {
         com.sun.net.httpserver.HttpServer server =
                 com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(8));
         server.createContext("/v1/embeddings", exchange -> {
-            models.add(new com.fasterxml.jackson.databind.ObjectMapper()
-                    .readTree(exchange.getRequestBody())
-                    .path("model")
-                    .asText());
+            seen.accept(new com.fasterxml.jackson.databind.ObjectMapper().readTree(exchange.getRequestBody()));
             byte[] out =
                     "{\"data\": [{\"embedding\": [0.6, 0.8, 0.0]}]}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, out.length);
@@ -209,6 +210,14 @@ class EvaluatorSettingsTest {
             exchange.close();
         });
         server.start();
+        return server;
+    }
+
+    @Test
+    void theEmbeddingsModelIsTheOneTheEndpointIsAskedFor() throws Exception {
+        List<String> models = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer server =
+                embeddingsEndpoint(body -> models.add(body.path("model").asText()));
         try {
             String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
             for (String model : new String[] {null, "embed-x"}) {
@@ -253,10 +262,7 @@ class EvaluatorSettingsTest {
     void theEmbeddingThreadsAreHowManyTextsAreEmbeddedAtOnce() throws Exception {
         java.util.concurrent.atomic.AtomicInteger now = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
-        com.sun.net.httpserver.HttpServer server =
-                com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(8));
-        server.createContext("/v1/embeddings", exchange -> {
+        com.sun.net.httpserver.HttpServer server = embeddingsEndpoint(body -> {
             most.accumulateAndGet(now.incrementAndGet(), Math::max);
             try {
                 Thread.sleep(300);
@@ -264,14 +270,7 @@ class EvaluatorSettingsTest {
                 Thread.currentThread().interrupt();
             }
             now.decrementAndGet();
-            exchange.getRequestBody().readAllBytes();
-            byte[] out =
-                    "{\"data\": [{\"embedding\": [0.6, 0.8, 0.0]}]}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, out.length);
-            exchange.getResponseBody().write(out);
-            exchange.close();
         });
-        server.start();
         try {
             String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
             java.util.function.IntUnaryOperator mostAtOnce = threads -> {
