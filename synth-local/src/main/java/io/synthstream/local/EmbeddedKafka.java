@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
-    private static final String HOST = "127.0.0.1";
+    static final String HOST = "127.0.0.1";
     private static final int NODE_ID = 1;
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
@@ -159,23 +159,19 @@ public final class EmbeddedKafka implements AutoCloseable {
         private EmbeddedKafka startNode(Path directory, boolean temporary, int broker, int controller) {
             long started = System.nanoTime();
             Path logDir = directory.resolve("kraft-combined-logs");
-            Properties props = new Properties();
-            props.put("process.roles", "broker,controller");
-            props.put("node.id", String.valueOf(NODE_ID));
-            props.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controller);
             int secured = secure == null ? -1 : freePort();
-            props.put(
-                    "listeners",
-                    "PLAINTEXT://" + HOST + ":" + broker + ",CONTROLLER://" + HOST + ":" + controller
-                            + (secure == null ? "" : ",SASL_SSL://" + HOST + ":" + secured));
-            props.put(
-                    "advertised.listeners",
-                    "PLAINTEXT://" + HOST + ":" + broker
-                            + (secure == null ? "" : ",SASL_SSL://" + HOST + ":" + secured));
-            props.put(
-                    "listener.security.protocol.map",
-                    "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT" + (secure == null ? "" : ",SASL_SSL:SASL_SSL"));
+            Properties props =
+                    nodeProperties(NODE_ID, NODE_ID + "@" + HOST + ":" + controller, broker, controller, logDir, 1);
             if (secure != null) {
+                props.put(
+                        "listeners",
+                        "PLAINTEXT://" + HOST + ":" + broker + ",CONTROLLER://" + HOST + ":" + controller
+                                + ",SASL_SSL://" + HOST + ":" + secured);
+                props.put(
+                        "advertised.listeners",
+                        "PLAINTEXT://" + HOST + ":" + broker + ",SASL_SSL://" + HOST + ":" + secured);
+                props.put(
+                        "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL");
                 props.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
                 props.put(
                         "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
@@ -187,32 +183,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                 props.put("listener.name.sasl_ssl.ssl.key.password", secure.keystorePassword());
                 props.put("listener.name.sasl_ssl.ssl.keystore.type", "PKCS12");
             }
-            props.put("controller.listener.names", "CONTROLLER");
-            props.put("inter.broker.listener.name", "PLAINTEXT");
-            props.put("log.dirs", logDir.toString());
-            // Exactly-once on a single node: internal topics cannot have more replicas than brokers.
-            props.put("offsets.topic.replication.factor", "1");
-            props.put("offsets.topic.num.partitions", "1");
-            props.put("transaction.state.log.replication.factor", "1");
-            props.put("transaction.state.log.min.isr", "1");
-            props.put("transaction.state.log.num.partitions", "1");
-            props.put("share.coordinator.state.topic.replication.factor", "1");
-            props.put("share.coordinator.state.topic.min.isr", "1");
-            props.put("min.insync.replicas", "1");
-            props.put("default.replication.factor", "1");
-            // Consumers of a fresh group start at once instead of waiting 3 s for more members.
-            props.put("group.initial.rebalance.delay.ms", "0");
-            // The 128 MiB default dedupe buffer is most of the broker's heap; compacted topics here are small.
-            props.put("log.cleaner.dedupe.buffer.size", "8388608");
-            // Apps create their topics with explicit partitions and cleanup policies.
-            props.put("auto.create.topics.enable", "false");
-            // Two cores: fewer threads than the server defaults.
-            props.put("num.network.threads", "2");
-            props.put("num.io.threads", "4");
-            props.put("background.threads", "4");
 
             KafkaConfig config = KafkaConfig.fromProps(props, false);
-            formatIfNeeded(logDir, secure);
+            formatIfNeeded(logDir, NODE_ID, Uuid.randomUuid().toString(), secure);
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             try {
                 server.startup();
@@ -235,32 +208,79 @@ public final class EmbeddedKafka implements AutoCloseable {
                     temporary ? ", temporary" : "");
             return kafka;
         }
+    }
 
-        private static void formatIfNeeded(Path logDir, SecureListener secure) {
-            if (Files.exists(logDir.resolve("meta.properties"))) {
-                return; // formatted on an earlier start: keep its cluster id and data
-            }
-            try {
-                Formatter formatter = new Formatter();
-                if (secure != null) {
-                    formatter.setScramArguments(secure.users().entrySet().stream()
-                            .map(u -> "SCRAM-SHA-512=[name=" + u.getKey() + ",password=" + u.getValue() + "]")
-                            .toList());
-                }
-                formatter
-                        .setNodeId(NODE_ID)
-                        .setClusterId(Uuid.randomUuid().toString())
-                        .addDirectory(logDir.toString())
-                        .setMetadataLogDirectory(logDir.toString())
-                        .setReleaseVersion(MetadataVersion.latestProduction())
-                        .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
-                        .setControllerListenerName("CONTROLLER")
-                        .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
-                        .run();
-            } catch (Exception e) {
-                throw new IllegalStateException("Could not format the Kafka log directory " + logDir, e);
-            }
+    /**
+     * Formats a node's log directory unless an earlier start did (then its cluster id and data are
+     * kept); the nodes of one cluster share {@code clusterId}.
+     */
+    static void formatIfNeeded(Path logDir, int nodeId, String clusterId, SecureListener secure) {
+        if (Files.exists(logDir.resolve("meta.properties"))) {
+            return; // formatted on an earlier start: keep its cluster id and data
         }
+        try {
+            Formatter formatter = new Formatter();
+            if (secure != null) {
+                formatter.setScramArguments(secure.users().entrySet().stream()
+                        .map(u -> "SCRAM-SHA-512=[name=" + u.getKey() + ",password=" + u.getValue() + "]")
+                        .toList());
+            }
+            formatter
+                    .setNodeId(nodeId)
+                    .setClusterId(clusterId)
+                    .addDirectory(logDir.toString())
+                    .setMetadataLogDirectory(logDir.toString())
+                    .setReleaseVersion(MetadataVersion.latestProduction())
+                    .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                    .setControllerListenerName("CONTROLLER")
+                    .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+                    .run();
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not format the Kafka log directory " + logDir, e);
+        }
+    }
+
+    /**
+     * The settings of one combined broker-and-controller node on loopback.
+     *
+     * @param voters the controller quorum, {@code id@host:port,...}
+     * @param replicas the cluster's size, up to 3: the replication of internal and new topics;
+     *     {@code min.insync.replicas} is 2 from three nodes on, else 1
+     */
+    static Properties nodeProperties(int nodeId, String voters, int broker, int controller, Path logDir, int replicas) {
+        String rf = String.valueOf(Math.min(3, replicas));
+        String minIsr = replicas >= 3 ? "2" : "1";
+        Properties props = new Properties();
+        props.put("process.roles", "broker,controller");
+        props.put("node.id", String.valueOf(nodeId));
+        props.put("controller.quorum.voters", voters);
+        props.put("listeners", "PLAINTEXT://" + HOST + ":" + broker + ",CONTROLLER://" + HOST + ":" + controller);
+        props.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + broker);
+        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        props.put("controller.listener.names", "CONTROLLER");
+        props.put("inter.broker.listener.name", "PLAINTEXT");
+        props.put("log.dirs", logDir.toString());
+        // Internal topics cannot have more replicas than brokers.
+        props.put("offsets.topic.replication.factor", rf);
+        props.put("offsets.topic.num.partitions", "1");
+        props.put("transaction.state.log.replication.factor", rf);
+        props.put("transaction.state.log.min.isr", minIsr);
+        props.put("transaction.state.log.num.partitions", "1");
+        props.put("share.coordinator.state.topic.replication.factor", rf);
+        props.put("share.coordinator.state.topic.min.isr", minIsr);
+        props.put("min.insync.replicas", minIsr);
+        props.put("default.replication.factor", rf);
+        // Consumers of a fresh group start at once instead of waiting 3 s for more members.
+        props.put("group.initial.rebalance.delay.ms", "0");
+        // The 128 MiB default dedupe buffer is most of the broker's heap; compacted topics here are small.
+        props.put("log.cleaner.dedupe.buffer.size", "8388608");
+        // Apps create their topics with explicit partitions and cleanup policies.
+        props.put("auto.create.topics.enable", "false");
+        // Two cores: fewer threads than the server defaults.
+        props.put("num.network.threads", "2");
+        props.put("num.io.threads", "4");
+        props.put("background.threads", "4");
+        return props;
     }
 
     /** {@code host:port} for clients. */
@@ -325,7 +345,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static void shutdownQuietly(KafkaRaftServer server) {
+    static void shutdownQuietly(KafkaRaftServer server) {
         try {
             server.shutdown();
             server.awaitShutdown();
@@ -334,7 +354,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getByName(HOST))) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
@@ -352,7 +372,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         return false;
     }
 
-    private static void deleteRecursively(Path directory) {
+    static void deleteRecursively(Path directory) {
         try (Stream<Path> paths = Files.walk(directory)) {
             paths.sorted(Comparator.reverseOrder())
                     .forEach(path -> path.toFile().delete());
