@@ -21,6 +21,11 @@ class EvaluatorSettingsTest {
 
     /** The steering updates of a dataset whose garden topic is starved, under {@code overrides}. */
     private static List<SteeringUpdate> steering(Map<String, Object> overrides) {
+        return steering(overrides, 0);
+    }
+
+    /** As {@link #steering(Map)}, with {@code gardenRejections} garden samples rejected by the curator. */
+    private static List<SteeringUpdate> steering(Map<String, Object> overrides, int gardenRejections) {
         Map<String, Object> all = new HashMap<>(Map.of(EvaluatorConfig.EMBEDDINGS.key(), "none"));
         all.putAll(overrides);
         try (EvaluatorFixture f =
@@ -32,6 +37,11 @@ class EvaluatorSettingsTest {
             for (int i = 0; i < 12; i++) {
                 String topic = i < 10 ? "books" : "phones";
                 f.curated.pipeInput("s-" + i, Samples.sample("r-1", "s-" + i, topic, "positive", TEXT + " " + i));
+            }
+            for (int i = 0; i < gardenRejections; i++) {
+                f.rejected.pipeInput(
+                        "g-" + i,
+                        Samples.rejection("r-1", "g-" + i, "garden", io.synthstream.avro.RejectionReason.REFUSAL));
             }
             f.pumpUntil(() -> f.scoredLog.size() == 12);
             f.report();
@@ -161,32 +171,13 @@ class EvaluatorSettingsTest {
 
     @Test
     void valuesWithALowCuratorYieldAreDampedBelowTheMinYield() {
-        java.util.function.Function<Double, Double> gardenWeight = minYield -> {
-            try (EvaluatorFixture f = new EvaluatorFixture(
-                    new SimulatedProvider(SimulatedProvider.Settings.INSTANT),
-                    Map.of(
-                            EvaluatorConfig.EMBEDDINGS.key(),
-                            "none",
-                            EvaluatorConfig.STEERING_MIN_YIELD.key(),
-                            minYield))) {
-                GenerationRequest spec = Samples.spec("r-1", 100);
-                spec.setEvaluation(
-                        EvaluationSettings.newBuilder().setTargetPerCell(10).build());
-                f.specs.pipeInput("r-1", spec);
-                for (int i = 0; i < 12; i++) {
-                    String topic = i < 10 ? "books" : "phones";
-                    f.curated.pipeInput("s-" + i, Samples.sample("r-1", "s-" + i, topic, "positive", TEXT + " " + i));
-                }
-                for (int i = 0; i < 8; i++) { // every garden sample was rejected by the curator
-                    f.rejected.pipeInput(
-                            "g-" + i,
-                            Samples.rejection("r-1", "g-" + i, "garden", io.synthstream.avro.RejectionReason.REFUSAL));
-                }
-                f.pumpUntil(() -> f.scoredLog.size() == 12);
-                f.report();
-                return f.steeringLog.get(0).getAttributeWeights().get("topic").get("garden");
-            }
-        };
+        // every garden sample was rejected by the curator: yield 0.1
+        java.util.function.Function<Double, Double> gardenWeight =
+                minYield -> steering(Map.of(EvaluatorConfig.STEERING_MIN_YIELD.key(), minYield), 8)
+                        .get(0)
+                        .getAttributeWeights()
+                        .get("topic")
+                        .get("garden");
         assertThat(gardenWeight.apply(0.9))
                 .as("evaluator.steering.min.yield=0.9 damps garden (yield 0.1)")
                 .isLessThan(gardenWeight.apply(0.0));
