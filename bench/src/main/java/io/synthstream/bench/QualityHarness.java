@@ -8,7 +8,6 @@ import io.synthstream.common.llm.LlmSettings;
 import io.synthstream.common.llm.SimulatedContent;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.topics.TopicAdmin;
-import io.synthstream.common.topics.TopicSpec;
 import io.synthstream.common.topics.Topics;
 import io.synthstream.curator.app.CuratorApp;
 import io.synthstream.curator.config.CuratorConfig;
@@ -31,15 +30,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -187,7 +181,7 @@ public final class QualityHarness {
         RequestStatus done = awaitComplete(kafka, serdes, id, start);
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, ScoredSample> scored = new HashMap<>();
-        read(kafka, serdes, Topics.SAMPLES_SCORED, s -> {
+        TopicReads.read(kafka.bootstrapServers(), serdes, Topics.SAMPLES_SCORED, s -> {
             if (s != null && s.getSample().getRequestId().equals(id)) {
                 scored.put(s.getSample().getSampleId(), s);
             }
@@ -195,7 +189,7 @@ public final class QualityHarness {
         List<Long> latencies = new ArrayList<>();
         List<Long> toScored = new ArrayList<>();
         List<String> accepted = new ArrayList<>();
-        read(kafka, serdes, Topics.DATASET, d -> {
+        TopicReads.read(kafka.bootstrapServers(), serdes, Topics.DATASET, d -> {
             if (d != null && d.getRequestId().equals(id)) {
                 accepted.add(d.getSampleId());
                 long created = d.getScored().getSample().getCreatedAt().toEpochMilli();
@@ -261,7 +255,7 @@ public final class QualityHarness {
         long lastPrint = 0;
         while (System.nanoTime() < deadline) {
             RequestStatus[] latest = new RequestStatus[1];
-            read(kafka, serdes, Topics.REQUEST_STATUS, s -> {
+            TopicReads.read(kafka.bootstrapServers(), serdes, Topics.REQUEST_STATUS, s -> {
                 if (s != null && s.getRequestId().equals(id)) {
                     latest[0] = s;
                 }
@@ -283,31 +277,6 @@ public final class QualityHarness {
             Thread.sleep(1000);
         }
         throw new IllegalStateException(id + " did not complete in " + TIMEOUT);
-    }
-
-    /** Every committed record of {@code topic} up to its current end, decoded. */
-    private static <V> void read(EmbeddedKafka kafka, SynthSerdes serdes, TopicSpec<?, V> topic, Consumer<V> sink) {
-        var values = serdes.value(topic).deserializer();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-                Map.of(
-                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        kafka.bootstrapServers(),
-                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                        "read_committed"),
-                new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
-                    .map(p -> new TopicPartition(topic.name(), p.partition()))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                consumer.poll(Duration.ofMillis(200))
-                        .forEach(r ->
-                                sink.accept(r.value() == null ? null : values.deserialize(topic.name(), r.value())));
-            }
-        }
     }
 
     private static SynthConfig config(
