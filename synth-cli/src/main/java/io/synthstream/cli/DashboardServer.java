@@ -40,6 +40,7 @@ final class DashboardServer implements AutoCloseable {
             + " frame-ancestors 'none'";
 
     private static final Logger log = LoggerFactory.getLogger(DashboardServer.class);
+    private static final int MAX_DECISION_BYTES = 64 * 1024;
 
     private final HttpServer server;
     private final DashboardState state;
@@ -48,9 +49,11 @@ final class DashboardServer implements AutoCloseable {
     private volatile boolean running = true;
 
     private final byte[] token;
+    private final ClusterOptions cluster;
 
     private DashboardServer(HttpServer server, DashboardState state, ClusterOptions cluster, String token) {
         this.server = server;
+        this.cluster = cluster;
         this.token = token == null || token.isBlank() ? null : token.getBytes(StandardCharsets.UTF_8);
         this.state = state;
         this.sampler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "synth-dashboard-sampler"));
@@ -111,26 +114,126 @@ final class DashboardServer implements AutoCloseable {
                 case "/dashboard.js" -> resource(exchange, "/dashboard/dashboard.js", "text/javascript; charset=utf-8");
                 case "/dashboard.css" -> resource(exchange, "/dashboard/dashboard.css", "text/css; charset=utf-8");
                 case "/chart.umd.js" -> resource(exchange, CHART_JS, "text/javascript; charset=utf-8");
+                case "/review", "/review.html" ->
+                    resource(exchange, "/dashboard/review.html", "text/html; charset=utf-8");
+                case "/review.js" -> resource(exchange, "/dashboard/review.js", "text/javascript; charset=utf-8");
                 case "/api/state" -> {
-                    if (!authorized(exchange)) {
-                        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+                    if (unauthorized(exchange)) {
+                        return;
+                    }
+                    send(
+                            exchange,
+                            200,
+                            "application/json",
+                            state.json().toString().getBytes(StandardCharsets.UTF_8));
+                }
+                case "/api/review" -> {
+                    if (unauthorized(exchange)) {
+                        return;
+                    }
+                    String dataset = query(exchange, "dataset");
+                    send(
+                            exchange,
+                            200,
+                            "application/json",
+                            ReviewApi.queue(cluster, dataset, java.time.Instant.now())
+                                    .toString()
+                                    .getBytes(StandardCharsets.UTF_8));
+                }
+                case "/api/review/decision" -> {
+                    if (unauthorized(exchange)) {
+                        return;
+                    }
+                    String refusal = crossSiteRefusal(exchange);
+                    if (refusal != null) {
+                        send(exchange, 403, "application/json", error(refusal));
+                        return;
+                    }
+                    byte[] body = exchange.getRequestBody().readNBytes(MAX_DECISION_BYTES + 1);
+                    if (body.length > MAX_DECISION_BYTES) {
+                        send(exchange, 413, "application/json", error("a decision is at most 64 KiB"));
+                        return;
+                    }
+                    try {
+                        ReviewApi.Answer answer = ReviewApi.decide(cluster, body);
                         send(
                                 exchange,
-                                401,
+                                answer.status(),
                                 "application/json",
-                                "{\"error\": \"this dashboard needs its token: open it as /#token=<SYNTH_DASHBOARD_TOKEN>\"}"
-                                        .getBytes(StandardCharsets.UTF_8));
-                    } else {
-                        send(
-                                exchange,
-                                200,
-                                "application/json",
-                                state.json().toString().getBytes(StandardCharsets.UTF_8));
+                                answer.body().toString().getBytes(StandardCharsets.UTF_8));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        send(exchange, 503, "application/json", error("interrupted"));
+                    } catch (IllegalStateException e) {
+                        send(exchange, 502, "application/json", error(e.getMessage()));
                     }
                 }
                 default -> send(exchange, 404, "text/plain", "not found".getBytes(StandardCharsets.UTF_8));
             }
         }
+    }
+
+    /** Answers 401 and returns true when the request lacks the token. */
+    private boolean unauthorized(HttpExchange exchange) throws IOException {
+        if (authorized(exchange)) {
+            return false;
+        }
+        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+        send(
+                exchange,
+                401,
+                "application/json",
+                error("this dashboard needs its token: open it as /#token=<SYNTH_DASHBOARD_TOKEN>"));
+        return true;
+    }
+
+    /**
+     * Why a decision may not come from this request, or null: only a POST of JSON from this page.
+     * A JSON body needs a CORS preflight that this server never grants, and the browser's {@code
+     * Origin} and {@code Sec-Fetch-Site} must name this origin: another site cannot make a visitor's
+     * browser decide, even without a token.
+     */
+    private static String crossSiteRefusal(HttpExchange exchange) {
+        if (!"POST".equals(exchange.getRequestMethod())) {
+            return "decisions are POSTed";
+        }
+        String type = exchange.getRequestHeaders().getFirst("Content-Type");
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            return "a decision is sent as application/json";
+        }
+        String site = exchange.getRequestHeaders().getFirst("Sec-Fetch-Site");
+        if (site != null && !site.equals("same-origin") && !site.equals("none")) {
+            return "a decision comes from this page only";
+        }
+        String origin = exchange.getRequestHeaders().getFirst("Origin");
+        String host = exchange.getRequestHeaders().getFirst("Host");
+        if (origin != null && (host == null || !origin.equals("http://" + host))) {
+            return "a decision comes from this page only";
+        }
+        return null;
+    }
+
+    private static String query(HttpExchange exchange, String name) {
+        String query = exchange.getRequestURI().getRawQuery();
+        if (query == null) {
+            return null;
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && pair.substring(0, eq).equals(name)) {
+                String value = java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                return value.isBlank() ? null : value;
+            }
+        }
+        return null;
+    }
+
+    private static byte[] error(String message) {
+        return new com.fasterxml.jackson.databind.ObjectMapper()
+                .createObjectNode()
+                .put("error", message)
+                .toString()
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private static void resource(HttpExchange exchange, String name, String type) throws IOException {

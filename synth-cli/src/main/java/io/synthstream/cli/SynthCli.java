@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             WatchCommand.class,
             ExportCommand.class,
             ReportCommand.class,
+            ReviewCommand.class,
             TopicsCommand.class,
             CommandLine.HelpCommand.class
         })

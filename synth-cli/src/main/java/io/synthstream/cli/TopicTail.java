@@ -61,6 +61,15 @@ final class TopicTail<V> implements AutoCloseable {
         return out;
     }
 
+    /** Every record of {@code topic} from the beginning to its end offsets as of now, decoded. */
+    static <V> List<ConsumerRecord<String, V>> readAll(
+            ClusterOptions cluster, io.synthstream.common.topics.TopicSpec<?, V> topic) {
+        try (TopicTail<V> tail = new TopicTail<>(
+                cluster, topic.name(), cluster.serdes().value(topic).deserializer())) {
+            return tail.readAll();
+        }
+    }
+
     /** Polls once and hands each record to {@code sink}. */
     void poll(Duration timeout, Consumer<ConsumerRecord<String, V>> sink) {
         consumer.poll(timeout).forEach(sink);

@@ -1,11 +1,8 @@
 package io.synthstream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.synthstream.avro.GenerationRequest;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -14,22 +11,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
- * Loads the dashboard in headless Chromium (Debian's {@code chromium} and {@code chromium-driver})
+ * Loads the dashboard in headless Chromium ({@link HeadlessChromium})
  * while a small pipeline runs, and checks that every chart and the progress table receive data;
  * that a ledger record whose request id and dataset hold markup (published straight to the topic,
  * past the generator's validation, as an attacker with write access could) is shown as text and
  * never runs; that the Content-Security-Policy stops an inline handler even if markup did get into
  * the page; and that the token taken from {@code #token=} is what opens {@code /api/state}.
- * Skips where Chromium is missing, unless {@code SYNTH_REQUIRE_BROWSER=true} (set by {@code
- * .ci/run}), which turns the skip into a failure.
  */
 class DashboardBrowserIT {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path DRIVER = Path.of("/usr/bin/chromedriver");
     private static final List<String> CHARTS = List.of(
             "chart-samples",
             "chart-latency",
@@ -50,14 +41,7 @@ class DashboardBrowserIT {
 
     @Test
     void everyChartReceivesDataWhileAPipelineRuns() throws Exception {
-        boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER);
-        if (!present && "true".equals(System.getenv("SYNTH_REQUIRE_BROWSER"))) {
-            fail("SYNTH_REQUIRE_BROWSER=true but " + CHROMIUM + " or " + DRIVER
-                    + " is missing: apt-get install chromium chromium-driver");
-        }
-        assumeTrue(
-                present,
-                "Chromium not installed (apt-get install chromium chromium-driver); skipping the browser test");
+        HeadlessChromium.assumeInstalled();
 
         try (LocalPlatform platform = LocalPlatform.start(dir, LocalPlatform.Ports.FREE, 3, Map.of());
                 DashboardServer dashboard = platform.dashboard("127.0.0.1", 0, TOKEN)) {
@@ -89,13 +73,7 @@ class DashboardBrowserIT {
                             .statusCode())
                     .isEqualTo(200);
 
-            ChromeOptions options = new ChromeOptions()
-                    .setBinary(CHROMIUM.toFile())
-                    .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu");
-            ChromeDriverService service = new ChromeDriverService.Builder()
-                    .usingDriverExecutable(DRIVER.toFile())
-                    .build();
-            ChromeDriver browser = new ChromeDriver(service, options);
+            ChromeDriver browser = HeadlessChromium.start();
             try {
                 browser.get(dashboard.url() + "#token=" + TOKEN);
                 JavascriptExecutor js = browser;

@@ -16,10 +16,7 @@ final class PipelineReads {
     private PipelineReads() {}
 
     static <V> List<ConsumerRecord<String, V>> readAll(ClusterOptions cluster, TopicSpec<?, V> topic) {
-        try (TopicTail<V> tail = new TopicTail<>(
-                cluster, topic.name(), cluster.serdes().value(topic).deserializer())) {
-            return tail.readAll();
-        }
+        return TopicTail.readAll(cluster, topic);
     }
 
     static RequestStatus latest(ClusterOptions cluster, String requestId) {

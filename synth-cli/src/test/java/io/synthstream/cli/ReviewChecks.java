@@ -1,0 +1,70 @@
+package io.synthstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.synthstream.avro.DatasetSample;
+import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.QualitySettings;
+import io.synthstream.avro.RequestStatus;
+import io.synthstream.avro.ReviewRequest;
+import io.synthstream.common.topics.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The review tests' request, and what a reviewer's decisions must have done to its dataset. */
+final class ReviewChecks {
+    /** Half the simulator's samples are low quality: the judge sends them to review. */
+    static final Map<String, String> ENV = Map.of(
+            "SYNTH_LLM_SIM_LATENCY_MEDIAN_MS", "20",
+            "SYNTH_LLM_SIM_MISLABEL_RATE", "0",
+            "SYNTH_LLM_SIM_LOW_QUALITY_RATE", "0.5",
+            "SYNTH_EVALUATOR_REVIEW_CHECK_MS", "300");
+
+    private ReviewChecks() {}
+
+    /** Publishes a 16-sample sentiment request whose failed checks go to review, and waits for its queue. */
+    static RequestStatus reviewedRequest(ClusterOptions cluster, String id) throws Exception {
+        GenerationRequest request = SpecFiles.load(Path.of("../examples/sentiment.json"));
+        request.setRequestId(id);
+        request.setCount(16);
+        request.setQuality(QualitySettings.newBuilder()
+                .setMinJudgeScore(3.0)
+                .setAction("review")
+                .setReviewTimeoutMs(Duration.ofDays(1).toMillis())
+                .build());
+        SubmitCommand.publish(cluster, request);
+        return PipelineReads.first(
+                cluster,
+                Topics.REQUEST_STATUS,
+                id,
+                s -> s.getInFlight() == 0 && s.getPlanningStopped() && s.getInReview() >= 4);
+    }
+
+    /**
+     * Once every review of {@code id} is decided: the request completes; {@code pending.get(0)} was
+     * accepted, {@code 1} rejected, {@code 2} relabelled to {@code negative} and {@code 3} had its
+     * text replaced by {@code text}, all by {@code reviewer}.
+     */
+    static void decisionsApplied(
+            ClusterOptions cluster, String id, List<ReviewRequest> pending, String text, String reviewer) {
+        RequestStatus done = PipelineReads.completed(cluster, id, Duration.ofMinutes(2));
+        assertThat(done.getInReview()).isZero();
+        assertThat(done.getReviewed()).isEqualTo(pending.size());
+        Map<String, DatasetSample> dataset = new HashMap<>();
+        for (var r : PipelineReads.readAll(cluster, Topics.DATASET)) {
+            if (r.value() != null && r.value().getRequestId().equals(id)) {
+                dataset.put(r.key(), r.value());
+            }
+        }
+        assertThat(dataset).containsKey(pending.get(0).getSampleId());
+        assertThat(dataset.get(pending.get(0).getSampleId()).getReviewer()).isEqualTo(reviewer);
+        assertThat(dataset).doesNotContainKey(pending.get(1).getSampleId());
+        DatasetSample relabeled = dataset.get(pending.get(2).getSampleId());
+        assertThat(relabeled.getLabel()).isEqualTo("negative");
+        assertThat(relabeled.getReviewer()).isEqualTo(reviewer);
+        assertThat(dataset.get(pending.get(3).getSampleId()).getFields()).containsEntry("text", text);
+    }
+}
