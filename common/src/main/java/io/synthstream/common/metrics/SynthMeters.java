@@ -64,6 +64,16 @@ public enum SynthMeters {
             "decision"),
     EVALUATOR_REPORTS("synth.evaluator.reports", "Dataset reports published to synth.reports", "app"),
     EVALUATOR_STEERING("synth.evaluator.steering", "Steering updates published to synth.steering", "app"),
+    EVALUATOR_REVIEW_QUEUE(
+            "synth.evaluator.review.queue",
+            "Samples of a dataset waiting for a review decision on this instance",
+            "app",
+            "dataset"),
+    EVALUATOR_REVIEW_OLDEST(
+            "synth.evaluator.review.oldest.seconds",
+            "How long the oldest sample of a dataset waiting for review on this instance has waited",
+            "app",
+            "dataset"),
     DATASET_METRIC(
             "synth.dataset.metric",
             "A dataset's latest report value: metric curated, rejected, failed, yield, faithfulness_mean,"

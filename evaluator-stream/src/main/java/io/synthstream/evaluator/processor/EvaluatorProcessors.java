@@ -89,15 +89,17 @@ public final class EvaluatorProcessors {
                 () -> new LedgerProcessor(config.synth().applicationId(), clock));
     }
 
-    /** The review state, on the sample's partition. */
+    /** The review state, on the sample's partition; its tasks share the instance's queue gauges. */
     public ProcessorSupplier<String, ReviewInput, String, EvaluatorOutput> review() {
+        ReviewQueueGauges queue = new ReviewQueueGauges(config.synth().applicationId(), clock);
         return ProcessorSuppliers.owning(
                 Set.of(stores.keyValue(EvaluatorStores.REVIEWS, serdes.valueSerde(ReviewEntry.class))),
                 () -> new ReviewProcessor(
                         config.synth().applicationId(),
                         clock,
                         config.get(EvaluatorConfig.REVIEW_CHECK_MS),
-                        config.get(EvaluatorConfig.REVIEW_RETENTION_MS)));
+                        config.get(EvaluatorConfig.REVIEW_RETENTION_MS),
+                        queue));
     }
 
     /** Neighbour scores, reports and steering, on the dataset's partition. */

@@ -1,11 +1,13 @@
 package io.synthstream.evaluator.processor;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.synthstream.avro.DatasetSample;
 import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.ReviewDecision;
 import io.synthstream.avro.ReviewRequest;
 import io.synthstream.common.avro.SingleObject;
 import io.synthstream.common.dlq.DeadLetters;
+import io.synthstream.common.metrics.AppMeters;
 import io.synthstream.evaluator.avro.ReviewEntry;
 import io.synthstream.evaluator.logic.Ledger;
 import io.synthstream.evaluator.logic.LedgerDeltas;
@@ -14,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -43,21 +47,31 @@ final class ReviewProcessor implements Processor<String, ReviewInput, String, Ev
     private final Clock clock;
     private final Duration checkInterval;
     private final Duration retention;
+    private final ReviewQueueGauges queue;
     private ProcessorContext<String, EvaluatorOutput> context;
     private KeyValueStore<String, ReviewEntry> reviews;
+    private MeterRegistry meters;
 
-    ReviewProcessor(String app, Clock clock, Duration checkInterval, Duration retention) {
+    /** @param queue the instance's review-queue gauges, to which this task reports its part */
+    ReviewProcessor(String app, Clock clock, Duration checkInterval, Duration retention, ReviewQueueGauges queue) {
         this.app = app;
         this.clock = clock;
         this.checkInterval = checkInterval;
         this.retention = retention;
+        this.queue = queue;
     }
 
     @Override
     public void init(ProcessorContext<String, EvaluatorOutput> context) {
         this.context = context;
         this.reviews = context.getStateStore(EvaluatorStores.REVIEWS);
+        this.meters = AppMeters.from(context.appConfigs(), app).registry().orElse(null);
         context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, now -> timeouts());
+    }
+
+    @Override
+    public void close() {
+        queue.remove(context.taskId());
     }
 
     @Override
@@ -100,23 +114,35 @@ final class ReviewProcessor implements Processor<String, ReviewInput, String, Ev
         reviews.put(review.getSampleId(), entry(review, outcome, clock.millis()));
     }
 
-    /** Decides the reviews past their deadline with their timeout action; forgets decided ones past retention. */
+    /**
+     * Decides the reviews past their deadline with their timeout action; forgets decided ones past
+     * retention; reports what still waits to the queue gauges.
+     */
     private void timeouts() {
         long now = clock.millis();
         List<ReviewEntry> due = new ArrayList<>();
         List<String> expired = new ArrayList<>();
+        Map<String, ReviewQueueGauges.Waiting> waiting = new HashMap<>();
         try (KeyValueIterator<String, ReviewEntry> all = reviews.all()) {
             while (all.hasNext()) {
                 KeyValue<String, ReviewEntry> kv = all.next();
                 if (kv.value.getOutcome() == null) {
-                    if (review(kv.value).getDeadline().toEpochMilli() <= now) {
+                    ReviewRequest review = review(kv.value);
+                    if (review.getDeadline().toEpochMilli() <= now) {
                         due.add(kv.value);
+                    } else {
+                        waiting.merge(
+                                ReviewQueueGauges.tag(review.getDataset()),
+                                new ReviewQueueGauges.Waiting(
+                                        1, review.getRequestedAt().toEpochMilli()),
+                                (a, b) -> a.plus(b.oldestSince()));
                     }
                 } else if (kv.value.getDecidedAt() + retention.toMillis() <= now) {
                     expired.add(kv.key);
                 }
             }
         }
+        queue.update(meters, context.taskId(), waiting);
         for (ReviewEntry entry : due) {
             apply(entry, ReviewDecisions.timeout(review(entry), clock.instant()));
         }

@@ -45,6 +45,10 @@ final class EvaluatorFixture implements AutoCloseable {
     final LlmRuntime runtime;
     final Topology topology;
     final TopologyTestDriver driver;
+    /** The app's registry, as the processors see it. */
+    final io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+
     final TestInputTopic<String, GenerationRequest> specs;
     final TestInputTopic<String, Sample> raw;
     final TestInputTopic<String, Sample> curated;
@@ -86,7 +90,7 @@ final class EvaluatorFixture implements AutoCloseable {
             case OPENAI -> EvaluatorTopology.embeddings(EvaluatorConfig.from(config), runtime);
         };
         this.topology = EvaluatorTopology.build(config, runtime, embeddings, true);
-        this.driver = TopologyTestSupport.driver(topology, config);
+        this.driver = TopologyTestSupport.driver(topology, config, meters);
         this.specs = TopologyTestSupport.input(driver, Topics.SPECS, serdes);
         this.raw = TopologyTestSupport.input(driver, Topics.SAMPLES_RAW, serdes);
         this.curated = TopologyTestSupport.input(driver, Topics.SAMPLES_CURATED, serdes);

@@ -256,6 +256,14 @@ class EvaluatorTopologyTest {
         }
     }
 
+    private static double queueGauge(EvaluatorFixture f, String dataset) {
+        var gauge = f.meters
+                .find("synth.evaluator.review.queue")
+                .tags("dataset", dataset)
+                .gauge();
+        return gauge == null ? -1 : gauge.value();
+    }
+
     @Test
     void shouldHoldASampleInReviewUntilOneDecisionAppliesAndRefuseBadOnes() {
         FixedProvider judge = FixedProvider.failing(LlmFailure.Kind.AUTH);
@@ -264,6 +272,15 @@ class EvaluatorTopologyTest {
             f.pumpUntil(() -> !f.reviewLog.isEmpty() && f.lastStatus().getInReview() == 1);
             assertThat(f.reviewLog.get(0).getReasons()).containsExactly(QualityGate.JUDGE_FAILED);
             assertThat(f.lastStatus().getComplete()).isFalse();
+            // The queue's size and age reach the metrics at the next deadline check.
+            String dataset = f.reviewLog.get(0).getDataset();
+            f.pumpUntil(() -> queueGauge(f, dataset) == 1.0);
+            assertThat(f.meters
+                            .get("synth.evaluator.review.oldest.seconds")
+                            .tags("dataset", dataset)
+                            .gauge()
+                            .value())
+                    .isGreaterThanOrEqualTo(0.0);
 
             f.decisions.pipeInput("s-9", decision("s-9", "accept", null));
             f.decisions.pipeInput("s-1", decision("s-1", "relabel", "purple"));
@@ -274,7 +291,7 @@ class EvaluatorTopologyTest {
             assertThat(f.datasetLog).isEmpty();
 
             f.decisions.pipeInput("s-1", decision("s-1", "relabel", "negative"));
-            f.pumpUntil(() -> f.lastStatus().getComplete());
+            f.pumpUntil(() -> f.lastStatus().getComplete() && queueGauge(f, dataset) == 0.0);
             assertThat(f.datasetLog).singleElement().satisfies(d -> {
                 assertThat(d.getLabel()).isEqualTo("negative");
                 assertThat(d.getOriginalLabel()).isEqualTo("positive");
