@@ -13,11 +13,7 @@ import io.synthstream.common.topics.Topics;
 import io.synthstream.evaluator.logic.ReviewDecisions;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -87,44 +83,17 @@ final class ReviewApi {
         return item;
     }
 
-    /** Checks a decision posted as JSON and publishes it; 400 with every problem, 404 if nothing waits. */
+    /**
+     * Checks a decision posted as JSON (read as on {@code synth.review.decisions.json}, reviewer
+     * {@code dashboard} when left out) and publishes it; 400 with every problem, 404 if nothing waits.
+     */
     static Answer decide(ClusterOptions cluster, byte[] body) throws InterruptedException {
-        JsonNode json;
-        try {
-            json = JSON.readTree(body);
-        } catch (java.io.IOException e) {
-            return refused(400, List.of("the body is not JSON"));
+        ReviewDecisions.FromJson parsed = ReviewDecisions.fromJson(body, Instant.now(), "dashboard");
+        if (parsed.decision() == null) {
+            return refused(400, parsed.problems());
         }
-        if (json == null || !json.isObject()) {
-            return refused(400, List.of("the body must be a JSON object"));
-        }
-        List<String> problems = new ArrayList<>();
-        for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!DECISION_KEYS.contains(name)) {
-                problems.add("unknown key '" + name + "'; a decision has " + DECISION_KEYS);
-            }
-        }
-        String sampleId = text(json, "sample_id", problems);
-        String action = text(json, "action", problems);
-        Map<String, String> fields = new HashMap<>();
-        JsonNode given = json.get("fields");
-        if (given != null && !given.isNull()) {
-            if (!given.isObject()) {
-                problems.add("fields must be an object of strings");
-            } else {
-                given.fields().forEachRemaining(e -> {
-                    if (e.getValue().isTextual()) {
-                        fields.put(e.getKey(), e.getValue().asText());
-                    } else {
-                        problems.add("field '" + e.getKey() + "' must be a string");
-                    }
-                });
-            }
-        }
-        if (!problems.isEmpty()) {
-            return refused(400, problems);
-        }
+        ReviewDecision decision = parsed.decision();
+        String sampleId = decision.getSampleId();
         ReviewRequest review = ReviewCommand.queue(cluster, null, null, Instant.now()).pending().stream()
                 .filter(r -> r.getSampleId().equals(sampleId))
                 .findFirst()
@@ -134,34 +103,15 @@ final class ReviewApi {
                     404,
                     List.of("sample '" + sampleId + "' is not waiting for review (decided, timed out or unknown)"));
         }
-        String reviewer = json.hasNonNull("reviewer") ? json.get("reviewer").asText() : "dashboard";
-        ReviewDecision decision = ReviewDecision.newBuilder()
-                .setSampleId(sampleId)
-                .setAction(action)
-                .setReason(json.hasNonNull("reason") ? json.get("reason").asText() : null)
-                .setLabel(json.hasNonNull("label") ? json.get("label").asText() : null)
-                .setFields(fields)
-                .setReviewer(reviewer)
-                .setDecidedAt(Instant.now())
-                .build();
-        problems.addAll(ReviewDecisions.problems(sampleId, decision, review));
+        List<String> problems = ReviewDecisions.problems(sampleId, decision, review);
         if (!problems.isEmpty()) {
             return refused(400, problems);
         }
         SubmitCommand.publishOne(cluster, Topics.REVIEW_DECISIONS, sampleId, decision);
         ObjectNode ok = JSON.createObjectNode();
-        ok.put("sent", action);
+        ok.put("sent", decision.getAction());
         ok.put("sample_id", sampleId);
         return new Answer(200, ok);
-    }
-
-    private static String text(JsonNode json, String key, List<String> problems) {
-        JsonNode value = json.get(key);
-        if (value == null || !value.isTextual() || value.asText().isBlank()) {
-            problems.add(key + " is required (a string)");
-            return null;
-        }
-        return value.asText();
     }
 
     private static Answer refused(int status, List<String> problems) {

@@ -198,6 +198,6 @@ class ReviewPageBrowserIT {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(unknown.statusCode()).isEqualTo(400);
-        assertThat(unknown.body()).contains("unknown key 'colour'");
+        assertThat(unknown.body()).contains("colour: is not a field of ReviewDecision");
     }
 }

@@ -73,6 +73,12 @@ public final class Topics {
             ReviewDecision.class,
             false,
             "Review decisions, keyed by sample id.");
+    public static final TopicSpec<String, String> REVIEW_DECISIONS_JSON = new TopicSpec<>(
+            "synth.review.decisions.json",
+            Serdes.String(),
+            String.class,
+            false,
+            "Review decisions as plain JSON, for any Kafka client (kcat).");
 
     /**
      * The topics that clients outside the platform produce to: their value schemas are registered
@@ -114,6 +120,7 @@ public final class Topics {
             DATASET,
             REVIEW,
             REVIEW_DECISIONS,
+            REVIEW_DECISIONS_JSON,
             PLAN,
             REPORTS,
             REQUEST_STATUS,

@@ -12,7 +12,7 @@ class TopicsTest {
         assertThat(Topics.ALL)
                 .extracting(TopicSpec::name)
                 .doesNotHaveDuplicates()
-                .hasSize(17);
+                .hasSize(18);
         assertThat(Topics.ALL.stream().filter(TopicSpec::compacted).map(TopicSpec::name))
                 .containsExactlyInAnyOrder(
                         "synth.specs", "synth.plan", "synth.reports", "synth.request-status", "synth.steering");

@@ -1,11 +1,16 @@
 package io.synthstream.evaluator.logic;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.synthstream.avro.DatasetSample;
 import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.ReviewDecision;
 import io.synthstream.avro.ReviewRequest;
 import io.synthstream.common.dlq.DeadLetterReason;
 import io.synthstream.common.dlq.DeadLetters;
+import io.synthstream.common.json.AvroJson;
+import io.synthstream.common.text.StrictUtf8;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,7 +38,59 @@ public final class ReviewDecisions {
     /** The stage named on dead letters of refused decisions. */
     public static final String STAGE = "review";
 
+    /** The largest plain-JSON decision read; a larger record is refused before it is parsed. */
+    public static final int MAX_JSON_BYTES = 64 * 1024;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A decision given as plain JSON: the record, or every reason it cannot be one. */
+    public record FromJson(ReviewDecision decision, List<String> problems) {}
+
     private ReviewDecisions() {}
+
+    /**
+     * Reads a decision given as plain JSON (the fields of {@code ReviewDecision}, read by {@link
+     * AvroJson}: {@code decided_at} as epoch millis or an ISO-8601 instant, {@code now} when left
+     * out; {@code reviewer} {@code defaultReviewer} when left out and that is not null). Bytes that
+     * are not UTF-8, not a JSON object, larger than {@link #MAX_JSON_BYTES}, with an unknown key or
+     * a value of the wrong type are refused with the reason; the rules of {@link #problems} apply
+     * after.
+     */
+    public static FromJson fromJson(byte[] raw, Instant now, String defaultReviewer) {
+        if (raw == null) {
+            return refused("the record has no value");
+        }
+        if (raw.length > MAX_JSON_BYTES) {
+            return refused("the record is " + raw.length + " bytes, above the limit of " + MAX_JSON_BYTES);
+        }
+        JsonNode node;
+        try {
+            node = JSON.readTree(StrictUtf8.decode(raw));
+        } catch (StrictUtf8.NotUtf8Exception e) {
+            return refused(e.getMessage());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return refused("not JSON: " + e.getOriginalMessage());
+        }
+        if (node == null || !node.isObject()) {
+            return refused("a decision is a JSON object");
+        }
+        ObjectNode object = (ObjectNode) node;
+        if (!object.has("decided_at")) {
+            object.put("decided_at", now.toEpochMilli());
+        }
+        if (!object.has("reviewer") && defaultReviewer != null) {
+            object.put("reviewer", defaultReviewer);
+        }
+        try {
+            return new FromJson(AvroJson.read(object, ReviewDecision.class), List.of());
+        } catch (AvroJson.InvalidJsonException e) {
+            return refused(e.getMessage());
+        }
+    }
+
+    private static FromJson refused(String problem) {
+        return new FromJson(null, List.of(problem));
+    }
 
     /** Every problem of a decision on {@code review}; empty when it applies. */
     public static List<String> problems(String key, ReviewDecision decision, ReviewRequest review) {

@@ -84,19 +84,32 @@ final class ReviewProcessor implements Processor<String, ReviewInput, String, Ev
             return;
         }
         ReviewDecision decision = record.value().decision();
+        byte[] original;
+        if (record.value().json() != null) {
+            original = record.value().json();
+            ReviewDecisions.FromJson parsed = ReviewDecisions.fromJson(original, clock.instant(), null);
+            if (parsed.decision() == null) {
+                refuse(record, record.key(), original, parsed.problems());
+                return;
+            }
+            decision = parsed.decision();
+        } else {
+            original = decision.toString().getBytes(StandardCharsets.UTF_8);
+        }
         String key = record.key() == null ? decision.getSampleId() : record.key();
         ReviewEntry entry = reviews.get(decision.getSampleId());
         if (entry == null) {
             refuse(
                     record,
-                    decision,
+                    decision.getSampleId(),
+                    original,
                     List.of("no sample " + decision.getSampleId() + " is or was in review (decided reviews are"
                             + " remembered for " + retention + ")"));
             return;
         }
         List<String> problems = ReviewDecisions.problems(key, decision, review(entry));
         if (!problems.isEmpty()) {
-            refuse(record, decision, problems);
+            refuse(record, decision.getSampleId(), original, problems);
             return;
         }
         apply(entry, decision);
@@ -157,19 +170,19 @@ final class ReviewProcessor implements Processor<String, ReviewInput, String, Ev
         return SingleObject.decode(ReviewRequest::fromByteBuffer, entry.getReview());
     }
 
-    private void refuse(Record<String, ReviewInput> record, ReviewDecision decision, List<String> problems) {
+    private void refuse(Record<String, ReviewInput> record, String sampleId, byte[] original, List<String> problems) {
         Optional<RecordMetadata> metadata = context.recordMetadata();
-        ReviewEntry entry = reviews.get(decision.getSampleId());
+        ReviewEntry entry = sampleId == null ? null : reviews.get(sampleId);
         DeadLetter.Builder letter = ReviewDecisions.refusal(
                 app,
-                decision.getSampleId(),
+                sampleId,
                 problems,
                 new DeadLetters.Origin(
                         metadata.map(RecordMetadata::topic).orElse(null),
                         metadata.map(RecordMetadata::partition).orElse(null),
                         metadata.map(RecordMetadata::offset).orElse(null),
                         record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8),
-                        decision.toString().getBytes(StandardCharsets.UTF_8)),
+                        original),
                 clock.instant());
         if (entry != null) {
             letter.setRequestId(review(entry).getRequestId())

@@ -41,6 +41,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
@@ -84,6 +85,7 @@ public final class EvaluatorTopology {
             Topics.DATASET,
             Topics.REVIEW,
             Topics.REVIEW_DECISIONS,
+            Topics.REVIEW_DECISIONS_JSON,
             Topics.PLAN,
             Topics.REPORTS,
             Topics.REQUEST_STATUS,
@@ -188,6 +190,13 @@ public final class EvaluatorTopology {
                         DecodingSource.stream(builder, Topics.REVIEW_DECISIONS, serdes, app)
                                 .mapValues(ReviewInput::ofDecision, Named.as("review-decisions")),
                         Named.as("review-merge-decisions"))
+                .merge(
+                        builder.stream(
+                                        Topics.REVIEW_DECISIONS_JSON.name(),
+                                        Consumed.with(Topics.REVIEW_DECISIONS_JSON.keySerde(), Serdes.ByteArray())
+                                                .withName("read-" + Topics.REVIEW_DECISIONS_JSON.name()))
+                                .mapValues(ReviewInput::ofJson, Named.as("review-decisions-json")),
+                        Named.as("review-merge-decisions-json"))
                 .process(processors.review(), Named.as("review"));
         sinks.deadLetters(reviewed, "review-write-dlq", Failed.class, Failed::deadLetter);
 

@@ -1,5 +1,6 @@
 package io.synthstream.evaluator.topology;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.synthstream.avro.DatasetReport;
@@ -348,6 +349,47 @@ class EvaluatorTopologyTest {
         f.specs.pipeInput("r-1", spec);
         f.planned("r-1", planned);
         f.curated.pipeInput("s-1", Samples.sample("r-1", "s-1", "books", "positive", TEXT));
+    }
+
+    @Test
+    void aDecisionAsPlainJsonAppliesAndOneThatDoesNotParseIsADeadLetterWithItsReason() {
+        FixedProvider judge = FixedProvider.failing(LlmFailure.Kind.AUTH);
+        try (EvaluatorFixture f = new EvaluatorFixture(judge, Map.of(EvaluatorConfig.EMBEDDINGS.key(), "none"))) {
+            var json = f.driver.createInputTopic(
+                    Topics.REVIEW_DECISIONS_JSON.name(),
+                    new org.apache.kafka.common.serialization.StringSerializer(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer());
+            sendToReview(f, 1);
+            f.pumpUntil(() -> f.lastStatus() != null && f.lastStatus().getInReview() == 1);
+
+            json.pipeInput("s-1", "{\"sample_id\": \"s-1\", \"action\": \"relabel\"".getBytes(UTF_8));
+            json.pipeInput(
+                    "s-1",
+                    "{\"sample_id\": \"s-1\", \"action\": \"accept\", \"reviewer\": \"kc\", \"colour\": 1}"
+                            .getBytes(UTF_8));
+            json.pipeInput("s-1", new byte[] {'{', (byte) 0xC3, '}'});
+            f.pumpUntil(() -> f.deadLetterLog.stream()
+                            .filter(d -> d.getReason().equals("invalid_decision"))
+                            .count()
+                    == 3);
+            assertThat(f.deadLetterLog)
+                    .extracting(DeadLetter::getMessage)
+                    .anySatisfy(m -> assertThat(m).contains("not JSON"))
+                    .anySatisfy(m -> assertThat(m).contains("colour"))
+                    .anySatisfy(m -> assertThat(m).contains("not UTF-8"));
+            assertThat(f.lastStatus().getInReview()).isEqualTo(1);
+            assertThat(f.datasetLog).isEmpty();
+
+            json.pipeInput(
+                    "s-1",
+                    "{\"sample_id\": \"s-1\", \"action\": \"relabel\", \"label\": \"negative\", \"reviewer\": \"kc\"}"
+                            .getBytes(UTF_8));
+            f.pumpUntil(() -> f.lastStatus().getComplete());
+            assertThat(f.datasetLog).singleElement().satisfies(d -> {
+                assertThat(d.getLabel()).isEqualTo("negative");
+                assertThat(d.getReviewer()).isEqualTo("kc");
+            });
+        }
     }
 
     private static ReviewDecision decision(String sampleId, String action, String label) {
