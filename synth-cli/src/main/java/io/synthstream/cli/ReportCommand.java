@@ -162,6 +162,9 @@ final class ReportCommand implements java.util.concurrent.Callable<Integer> {
                                             Duration.ofMillis(
                                                     Math.round(t.getP99() == null ? t.getMax() : t.getP99())))));
         }
+        if (r.getHumanDemonstrationSamples() > 0) {
+            row(out, "shown human-reviewed demonstrations", r.getHumanDemonstrationSamples() + " samples' prompts");
+        }
         if (r.getFaithfulness() != null) {
             var f = r.getFaithfulness();
             row(

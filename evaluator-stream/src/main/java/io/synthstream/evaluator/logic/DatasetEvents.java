@@ -1,7 +1,9 @@
 package io.synthstream.evaluator.logic;
 
+import io.synthstream.avro.DatasetSample;
 import io.synthstream.avro.Rejection;
 import io.synthstream.avro.RequestStatus;
+import io.synthstream.avro.ReviewRequest;
 import io.synthstream.common.avro.SingleObject;
 import io.synthstream.evaluator.avro.EvalEvent;
 import java.util.Map;
@@ -17,6 +19,11 @@ public final class DatasetEvents {
     public static final String REJECTED = "rejected";
     /** A request's ledger (the report's totals). */
     public static final String STATUS = "status";
+    /**
+     * A human reviewer's decision on a sample in review: accepted (or corrected: the final fields
+     * and label) when {@code reason} is null, else rejected. It shapes the exemplar pool.
+     */
+    public static final String REVIEWED = "reviewed";
 
     private DatasetEvents() {}
 
@@ -31,6 +38,24 @@ public final class DatasetEvents {
                         rejection.getSample() == null
                                 ? Map.of()
                                 : rejection.getSample().getAttributes())
+                .build();
+    }
+
+    /**
+     * A human's decision on {@code review}: {@code accepted} (the sample as admitted, its fields and
+     * label final) or, when that is null, a rejection for {@code reason}.
+     */
+    public static EvalEvent reviewed(ReviewRequest review, DatasetSample accepted, String reason) {
+        DatasetSample sample = accepted != null ? accepted : review.getCandidate();
+        return EvalEvent.newBuilder()
+                .setKind(REVIEWED)
+                .setDataset(review.getDataset())
+                .setRequestId(review.getRequestId())
+                .setSampleId(review.getSampleId())
+                .setLabel(sample.getLabel())
+                .setAttributes(sample.getScored().getSample().getAttributes())
+                .setFields(sample.getFields())
+                .setReason(accepted != null ? null : reason == null ? ReviewDecisions.REVIEW : reason)
                 .build();
     }
 

@@ -183,6 +183,7 @@ public final class DatasetReports {
                 .setReviewed(totals.quality().reviewed())
                 .setSurplus(totals.quality().surplus())
                 .setReviewTime(totals.quality().reviewTime())
+                .setHumanDemonstrationSamples(acc.getHumanDemonstrationSamples())
                 .build();
     }
 

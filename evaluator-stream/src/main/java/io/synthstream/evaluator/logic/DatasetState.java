@@ -34,6 +34,12 @@ import java.util.function.Function;
  * {@link #accumulators}, {@link #momentsBytes}); nothing here touches a store.
  */
 public final class DatasetState {
+    /** The human-reviewed sample ids a dataset remembers as demonstrations. */
+    static final int MAX_HUMAN_IDS = 1000;
+
+    /** Human acceptances appended to the log and not folded yet. */
+    private final java.util.Set<String> unfoldedHuman = new java.util.HashSet<>();
+
     /** Largest n of the distinct-n metrics. */
     public static final int MAX_N = 3;
     /** Distinct attribute-value combinations counted per dataset. */
@@ -97,6 +103,24 @@ public final class DatasetState {
         if (DatasetEvents.SCORED.equals(entry.getKind())) {
             remember(entry);
         }
+        rememberHuman(entry);
+    }
+
+    /** Notes a human's acceptance or correction not folded yet, so that demonstrations of it count at once. */
+    public void rememberHuman(WindowEntry entry) {
+        if (DatasetEvents.REVIEWED.equals(entry.getKind()) && entry.getReason() == null) {
+            unfoldedHuman.add(entry.getSampleId());
+        }
+    }
+
+    /** Whether any of {@code demonstrationIds} is a sample a human accepted or corrected. */
+    public boolean showsHumanDemonstration(List<String> demonstrationIds) {
+        for (String id : demonstrationIds) {
+            if (unfoldedHuman.contains(id) || acc.getHumanIds().contains(id)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Ends loading: the log may be ahead of the accumulators (entries appended since the last report). */
@@ -173,14 +197,33 @@ public final class DatasetState {
         declare(entry.getRequestId(), specs);
         if (DatasetEvents.SCORED.equals(entry.getKind())) {
             foldScored(entry);
+        } else if (DatasetEvents.REVIEWED.equals(entry.getKind())) {
+            foldReviewed(entry);
         } else {
             entry.getAttributes().forEach((a, value) -> increment(acc.getRejectedCounts(), a, value));
         }
         acc.setFoldedSeq(entry.getSeq());
     }
 
+    private void foldReviewed(WindowEntry entry) {
+        acc.setExemplars(ExemplarPool.reviewed(acc.getExemplars(), settings.exemplarsPerGroup(), entry));
+        List<String> ids = new ArrayList<>(acc.getHumanIds());
+        ids.remove(entry.getSampleId());
+        if (entry.getReason() == null) {
+            ids.add(entry.getSampleId());
+        }
+        acc.setHumanIds(
+                ids.size() > MAX_HUMAN_IDS
+                        ? new ArrayList<>(ids.subList(ids.size() - MAX_HUMAN_IDS, ids.size()))
+                        : ids);
+        unfoldedHuman.remove(entry.getSampleId());
+    }
+
     private void foldScored(WindowEntry entry) {
         acc.setSamples(acc.getSamples() + 1);
+        if (entry.getHumanDemonstrations()) {
+            acc.setHumanDemonstrationSamples(acc.getHumanDemonstrationSamples() + 1);
+        }
         if (entry.getText() != null) {
             List<String> words = NGrams.words(entry.getText());
             for (int n = 1; n <= MAX_N; n++) {

@@ -121,6 +121,14 @@ final class DatasetProcessor implements Processor<String, EvalEvent, String, Eva
                         state.entry(event, DatasetEvents.REJECTED)
                                 .setReason(event.getReason())
                                 .build());
+            case DatasetEvents.REVIEWED -> {
+                WindowEntry entry = state.entry(event, DatasetEvents.REVIEWED)
+                        .setFields(event.getFields())
+                        .setReason(event.getReason())
+                        .build();
+                append(state, entry);
+                state.rememberHuman(entry);
+            }
             case DatasetEvents.STATUS ->
                 requests.put(
                         EvaluatorStores.scoped(event.getDataset(), event.getRequestId()),
@@ -172,6 +180,8 @@ final class DatasetProcessor implements Processor<String, EvalEvent, String, Eva
                 .setAdherence(scored.getConditionAdherence())
                 .setConsistency(scored.getLabelConsistency())
                 .setFields(scored.getSample().getFields())
+                .setHumanDemonstrations(state.showsHumanDemonstration(
+                        scored.getSample().getTrace().getDemonstrationIds()))
                 .build();
         append(state, entry);
         state.remember(entry);

@@ -9,6 +9,7 @@ import io.synthstream.common.avro.SingleObject;
 import io.synthstream.common.dlq.DeadLetters;
 import io.synthstream.common.metrics.AppMeters;
 import io.synthstream.evaluator.avro.ReviewEntry;
+import io.synthstream.evaluator.logic.DatasetEvents;
 import io.synthstream.evaluator.logic.Ledger;
 import io.synthstream.evaluator.logic.LedgerDeltas;
 import io.synthstream.evaluator.logic.ReviewDecisions;
@@ -125,6 +126,13 @@ final class ReviewProcessor implements Processor<String, ReviewInput, String, Ev
                 clock.millis()));
         String outcome = accepted != null ? Ledger.WAS_ACCEPTED : Ledger.WAS_REJECTED + reason;
         reviews.put(review.getSampleId(), entry(review, outcome, clock.millis()));
+        if (!ReviewDecisions.TIMEOUT.equals(decision.getReviewer())) {
+            // A person's decision shapes the exemplar pool the planner draws demonstrations from.
+            context.forward(new Record<>(
+                    review.getDataset(),
+                    new EvaluatorOutput.Event(DatasetEvents.reviewed(review, accepted, reason)),
+                    clock.millis()));
+        }
     }
 
     /**

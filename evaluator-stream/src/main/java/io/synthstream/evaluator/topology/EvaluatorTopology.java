@@ -160,6 +160,28 @@ public final class EvaluatorTopology {
         KStream<String, EvaluatorOutput> scoring = curated.process(processors.score(), Named.as("score"));
         sinks.deadLetters(scoring, "score-write-dlq", Failed.class, Failed::deadLetter);
 
+        // The review state: samples in review and the decisions on them, by sample id.
+        KStream<String, EvaluatorOutput> reviewed = DecodingSource.stream(builder, Topics.REVIEW, serdes, app)
+                .mapValues(ReviewInput::ofReview, Named.as("review-requests"))
+                .merge(
+                        DecodingSource.stream(builder, Topics.REVIEW_DECISIONS, serdes, app)
+                                .mapValues(ReviewInput::ofDecision, Named.as("review-decisions")),
+                        Named.as("review-merge-decisions"))
+                .merge(
+                        builder.stream(
+                                        Topics.REVIEW_DECISIONS_JSON.name(),
+                                        Consumed.with(Topics.REVIEW_DECISIONS_JSON.keySerde(), Serdes.ByteArray())
+                                                .withName("read-" + Topics.REVIEW_DECISIONS_JSON.name()))
+                                .mapValues(ReviewInput::ofJson, Named.as("review-decisions-json")),
+                        Named.as("review-merge-decisions-json"))
+                .process(processors.review(), Named.as("review"));
+        sinks.deadLetters(reviewed, "review-write-dlq", Failed.class, Failed::deadLetter);
+        // A person's decisions reach the dataset stage (the exemplar pool) through a repartition of
+        // their own: merged before it, the review and scoring sub-topologies would become one.
+        KStream<String, EvalEvent> reviewedEvents = sinks.select(reviewed, "events-reviewed", Event.class, Event::event)
+                .repartition(Repartitioned.with(Serdes.String(), serdes.valueSerde(EvalEvent.class))
+                        .withName("dataset-reviewed"));
+
         // The dataset stage, with the quality gate. Ledgers come back from synth.request-status (the
         // ledger follows this stage: it admits what the gate passed).
         KStream<String, RequestStatus> published = DecodingSource.stream(builder, Topics.REQUEST_STATUS, serdes, app);
@@ -177,28 +199,12 @@ public final class EvaluatorTopology {
         KStream<String, EvaluatorOutput> results = events.repartition(
                         Repartitioned.with(Serdes.String(), serdes.valueSerde(EvalEvent.class))
                                 .withName("dataset-events"))
+                .merge(reviewedEvents, Named.as("events-merge-reviewed"))
                 .process(processors.dataset(), Named.as("dataset"));
         sinks.write(results, "write-scored", Topics.SAMPLES_SCORED, Scored.class, Scored::sample);
         sinks.write(results, "write-review", Topics.REVIEW, Review.class, Review::review);
         sinks.write(results, "write-reports", Topics.REPORTS, Report.class, Report::report);
         sinks.write(results, "write-steering", Topics.STEERING, SteeringUpdated.class, SteeringUpdated::update);
-
-        // The review state: samples in review and the decisions on them, by sample id.
-        KStream<String, EvaluatorOutput> reviewed = DecodingSource.stream(builder, Topics.REVIEW, serdes, app)
-                .mapValues(ReviewInput::ofReview, Named.as("review-requests"))
-                .merge(
-                        DecodingSource.stream(builder, Topics.REVIEW_DECISIONS, serdes, app)
-                                .mapValues(ReviewInput::ofDecision, Named.as("review-decisions")),
-                        Named.as("review-merge-decisions"))
-                .merge(
-                        builder.stream(
-                                        Topics.REVIEW_DECISIONS_JSON.name(),
-                                        Consumed.with(Topics.REVIEW_DECISIONS_JSON.keySerde(), Serdes.ByteArray())
-                                                .withName("read-" + Topics.REVIEW_DECISIONS_JSON.name()))
-                                .mapValues(ReviewInput::ofJson, Named.as("review-decisions-json")),
-                        Named.as("review-merge-decisions-json"))
-                .process(processors.review(), Named.as("review"));
-        sinks.deadLetters(reviewed, "review-write-dlq", Failed.class, Failed::deadLetter);
 
         // The ledger and admission.
         KStream<String, LedgerDelta> deltas = DecodingSource.stream(builder, Topics.PLAN, serdes, app)

@@ -11,6 +11,7 @@ import io.synthstream.avro.QualitySettings;
 import io.synthstream.avro.RejectionReason;
 import io.synthstream.avro.RequestStatus;
 import io.synthstream.avro.ReviewDecision;
+import io.synthstream.avro.Sample;
 import io.synthstream.avro.ScoredSample;
 import io.synthstream.avro.SteeringUpdate;
 import io.synthstream.common.dlq.DeadLetterReason;
@@ -23,6 +24,7 @@ import io.synthstream.evaluator.logic.QualityGate;
 import io.synthstream.evaluator.processor.EvaluatorProcessors;
 import io.synthstream.schemas.TestRecords;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -389,6 +391,46 @@ class EvaluatorTopologyTest {
                 assertThat(d.getLabel()).isEqualTo("negative");
                 assertThat(d.getReviewer()).isEqualTo("kc");
             });
+        }
+    }
+
+    @Test
+    void aPersonsCorrectionLeadsTheExemplarPoolAndTheReportCountsPromptsThatShowedIt() {
+        FixedProvider judge = FixedProvider.failing(LlmFailure.Kind.AUTH); // every sample goes to review
+        try (EvaluatorFixture f = new EvaluatorFixture(judge, Map.of(EvaluatorConfig.EMBEDDINGS.key(), "none"))) {
+            sendToReview(f, 10);
+            for (int i = 2; i <= 6; i++) {
+                f.curated.pipeInput("s-" + i, Samples.sample("r-1", "s-" + i, "books", "positive", TEXT + " " + i));
+            }
+            f.pumpUntil(() -> f.scoredLog.size() == 6 && f.lastStatus().getInReview() == 6);
+            f.decisions.pipeInput("s-1", decision("s-1", "relabel", "negative"));
+            ReviewDecision reject = decision("s-2", "reject", null);
+            reject.setReason("off topic");
+            f.decisions.pipeInput("s-2", reject);
+            f.pumpUntil(() -> f.lastStatus().getReviewed() == 2);
+            f.report();
+
+            SteeringUpdate update = f.steeringLog.get(f.steeringLog.size() - 1);
+            assertThat(update.getExemplars())
+                    .extracting(e -> e.getId())
+                    .contains("s-1")
+                    .doesNotContain("s-2");
+            assertThat(update.getExemplars())
+                    .filteredOn(e -> "s-1".equals(e.getId()))
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.getFields()).containsEntry("label", "negative"));
+            assertThat(f.lastReport().getHumanDemonstrationSamples()).isZero();
+
+            // A later sample whose prompt showed the corrected one as a demonstration is counted.
+            Sample later = Samples.sample("r-1", "s-7", "books", "negative", TEXT + " later");
+            later.getTrace().setDemonstrationIds(List.of("s-1", "s-3"));
+            f.curated.pipeInput("s-7", later);
+            Sample other = Samples.sample("r-1", "s-8", "books", "positive", TEXT + " other");
+            other.getTrace().setDemonstrationIds(List.of("s-2", "s-3")); // s-2 was rejected: not counted
+            f.curated.pipeInput("s-8", other);
+            f.pumpUntil(() -> f.scoredLog.size() == 8);
+            f.report();
+            assertThat(f.lastReport().getHumanDemonstrationSamples()).isEqualTo(1);
         }
     }
 
