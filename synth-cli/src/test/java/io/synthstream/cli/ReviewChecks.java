@@ -7,6 +7,7 @@ import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.QualitySettings;
 import io.synthstream.avro.RequestStatus;
 import io.synthstream.avro.ReviewRequest;
+import io.synthstream.avro.SteeringUpdate;
 import io.synthstream.common.topics.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,12 +17,17 @@ import java.util.Map;
 
 /** The review tests' request, and what a reviewer's decisions must have done to its dataset. */
 final class ReviewChecks {
-    /** Half the simulator's samples are low quality: the judge sends them to review. */
+    /**
+     * Half the simulator's samples are low quality: the judge sends them to review. Steering updates
+     * (with the exemplar pool) may follow every second, after three new entries.
+     */
     static final Map<String, String> ENV = Map.of(
             "SYNTH_LLM_SIM_LATENCY_MEDIAN_MS", "20",
             "SYNTH_LLM_SIM_MISLABEL_RATE", "0",
             "SYNTH_LLM_SIM_LOW_QUALITY_RATE", "0.5",
-            "SYNTH_EVALUATOR_REVIEW_CHECK_MS", "300");
+            "SYNTH_EVALUATOR_REVIEW_CHECK_MS", "300",
+            "SYNTH_EVALUATOR_STEERING_INTERVAL_MS", "1000",
+            "SYNTH_EVALUATOR_STEERING_MIN_SAMPLES", "3");
 
     private ReviewChecks() {}
 
@@ -48,6 +54,38 @@ final class ReviewChecks {
      * accepted, {@code 1} rejected, {@code 2} relabelled to {@code negative} and {@code 3} had its
      * text replaced by {@code text}, all by {@code reviewer}.
      */
+    /**
+     * After people decided on {@code decided}: the dataset's next steering update shows the sample
+     * {@code edited} with the {@code text} a person gave it, and a later request of the dataset drawing demonstrations from that pool generates
+     * samples whose prompts showed them (their traces say so).
+     */
+    static void correctionsReachLaterPrompts(
+            ClusterOptions cluster, String dataset, List<String> decided, String edited, String text) throws Exception {
+        // Only a person's edit can put this text in the pool.
+        SteeringUpdate update = PipelineReads.first(
+                cluster,
+                Topics.STEERING,
+                dataset,
+                u -> u.getExemplars().stream()
+                        .anyMatch(e -> edited.equals(e.getId())
+                                && text.equals(e.getFields().get("text"))));
+        assertThat(update.getExemplars()).isNotEmpty();
+        GenerationRequest later = SpecFiles.load(Path.of("../examples/sentiment.json"));
+        later.setRequestId(dataset + "-later");
+        later.setDataset(dataset);
+        later.setCount(12);
+        later.setDemonstrationStrategy("exemplar");
+        later.setQuality(QualitySettings.newBuilder().build());
+        SubmitCommand.publish(cluster, later);
+        PipelineReads.completed(cluster, later.getRequestId(), Duration.ofMinutes(2));
+        long shown = PipelineReads.readAll(cluster, Topics.SAMPLES_RAW).stream()
+                .map(r -> r.value())
+                .filter(s -> s != null && s.getRequestId().equals(later.getRequestId()))
+                .filter(s -> s.getTrace().getDemonstrationIds().stream().anyMatch(decided::contains))
+                .count();
+        assertThat(shown).as("later prompts that showed a person's decision").isPositive();
+    }
+
     static void decisionsApplied(
             ClusterOptions cluster, String id, List<ReviewRequest> pending, String text, String reviewer) {
         RequestStatus done = PipelineReads.completed(cluster, id, Duration.ofMinutes(2));

@@ -81,6 +81,16 @@ class ReviewCommandIT {
             run(cluster, "a\n", "--request", "review-cli-1", "--reviewer", "tess");
             ReviewChecks.decisionsApplied(
                     cluster, "review-cli-1", pending, "A corrected review of the camera.", "tess");
+            // What the reviewer accepted, relabelled and edited now shapes the dataset's later prompts.
+            ReviewChecks.correctionsReachLaterPrompts(
+                    cluster,
+                    dataset,
+                    List.of(
+                            pending.get(0).getSampleId(),
+                            pending.get(2).getSampleId(),
+                            pending.get(3).getSampleId()),
+                    pending.get(3).getSampleId(),
+                    "A corrected review of the camera.");
             assertThat(ReviewCommand.queue(cluster, null, "review-cli-1", Instant.now())
                             .pending())
                     .isEmpty();
