@@ -152,7 +152,8 @@ final class ReportCommand implements java.util.concurrent.Callable<Integer> {
             row(
                     out,
                     "review",
-                    r.getReviewed() + " decided, " + r.getInReview() + " waiting"
+                    r.getReviewed() + " decided (" + r.getReviewedByPeople() + " by people), " + r.getInReview()
+                            + " waiting"
                             + (t == null
                                     ? ""
                                     : String.format(
@@ -161,6 +162,9 @@ final class ReportCommand implements java.util.concurrent.Callable<Integer> {
                                             Duration.ofMillis(Math.round(t.getP50())),
                                             Duration.ofMillis(
                                                     Math.round(t.getP99() == null ? t.getMax() : t.getP99())))));
+        }
+        if (!r.getReviewReasons().isEmpty()) {
+            row(out, "reviewers' reasons to reject", printable(counts(r.getReviewReasons())));
         }
         if (r.getHumanDemonstrationSamples() > 0) {
             row(out, "shown human-reviewed demonstrations", r.getHumanDemonstrationSamples() + " samples' prompts");

@@ -60,10 +60,14 @@ public final class DatasetReports {
             Map<String, Long> relabeledBySource,
             long inReview,
             long reviewed,
+            long reviewedByPeople,
+            Map<String, Long> reviewReasons,
             long surplus,
             ScoreDistribution reviewTime) {
         static Quality of(Iterable<RequestStatus> ledgers) {
             long planned = 0, accepted = 0, rejected = 0, relabeled = 0, inReview = 0, reviewed = 0, surplus = 0;
+            long byPeople = 0;
+            Map<String, Long> reasons = new TreeMap<>();
             Map<String, Long> byReason = new TreeMap<>();
             Map<String, Long> bySource = new TreeMap<>();
             List<ScoreDistribution> times = new ArrayList<>();
@@ -74,6 +78,10 @@ public final class DatasetReports {
                 relabeled += s.getRelabeled();
                 inReview += s.getInReview();
                 reviewed += s.getReviewed();
+                byPeople += s.getReviewedByPeople();
+                for (var e : s.getReviewReasons().entrySet()) {
+                    reasons = ReviewDecisions.countReason(reasons, e.getKey(), e.getValue());
+                }
                 surplus += s.getSurplus();
                 s.getRejectedQualityByReason().forEach((r, c) -> byReason.merge(r, c, Long::sum));
                 s.getRelabeledBySource().forEach((r, c) -> bySource.merge(r, c, Long::sum));
@@ -90,6 +98,8 @@ public final class DatasetReports {
                     bySource,
                     inReview,
                     reviewed,
+                    byPeople,
+                    reasons,
                     surplus,
                     reviewTime(times));
         }
@@ -181,6 +191,8 @@ public final class DatasetReports {
                 .setRelabeledBySource(totals.quality().relabeledBySource())
                 .setInReview(totals.quality().inReview())
                 .setReviewed(totals.quality().reviewed())
+                .setReviewedByPeople(totals.quality().reviewedByPeople())
+                .setReviewReasons(totals.quality().reviewReasons())
                 .setSurplus(totals.quality().surplus())
                 .setReviewTime(totals.quality().reviewTime())
                 .setHumanDemonstrationSamples(acc.getHumanDemonstrationSamples())

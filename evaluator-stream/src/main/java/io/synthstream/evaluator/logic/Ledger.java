@@ -3,6 +3,7 @@ package io.synthstream.evaluator.logic;
 import io.synthstream.avro.DatasetSample;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.RequestStatus;
+import io.synthstream.avro.ReviewDecision;
 import io.synthstream.common.avro.SingleObject;
 import io.synthstream.common.quality.QualityPolicy;
 import io.synthstream.evaluator.avro.LedgerDelta;
@@ -153,6 +154,13 @@ public final class Ledger {
 
     private static Admission decided(RequestStatus status, LedgerDelta delta) {
         status.setReviewed(status.getReviewed() + 1);
+        ReviewDecision decision = delta.getDecision() == null
+                ? null
+                : SingleObject.decode(ReviewDecision::fromByteBuffer, delta.getDecision());
+        boolean person = ReviewDecisions.byPerson(decision);
+        if (person) {
+            status.setReviewedByPeople(status.getReviewedByPeople() + 1);
+        }
         String previous = delta.getPrevious();
         boolean retract = false;
         if (previous == null) {
@@ -178,6 +186,10 @@ public final class Ledger {
             next = admit(status, candidate);
         } else {
             rejectQuality(status, reason(delta), 1);
+            if (person) {
+                status.setReviewReasons(ReviewDecisions.countReason(
+                        status.getReviewReasons(), ReviewDecisions.reasonKey(decision.getReason()), 1));
+            }
             next = NONE;
         }
         if (retract) {

@@ -46,7 +46,34 @@ public final class ReviewDecisions {
     /** A decision given as plain JSON: the record, or every reason it cannot be one. */
     public record FromJson(ReviewDecision decision, List<String> problems) {}
 
+    /** The most distinct rejection reasons a ledger or report keeps; the rest count under {@link #OTHER_REASON}. */
+    public static final int MAX_REASONS = 20;
+
+    public static final String OTHER_REASON = "other";
+
     private ReviewDecisions() {}
+
+    /** Whether a person made the decision (not the request's {@code review_timeout_action}). */
+    public static boolean byPerson(ReviewDecision decision) {
+        return decision != null && !TIMEOUT.equals(decision.getReviewer());
+    }
+
+    /** A reason as the reports count it: trimmed, whitespace collapsed, lower-cased, at most 60 characters. */
+    public static String reasonKey(String reason) {
+        String key =
+                reason == null ? "" : reason.strip().replaceAll("\\s+", " ").toLowerCase(java.util.Locale.ROOT);
+        key = key.length() > 60 ? key.substring(0, 60) : key;
+        return key.isEmpty() ? REVIEW : key;
+    }
+
+    /** {@code counts} with {@code n} more of {@code reason}; past {@link #MAX_REASONS} distinct ones, under other. */
+    public static Map<String, Long> countReason(Map<String, Long> counts, String reason, long n) {
+        Map<String, Long> out = new java.util.TreeMap<>(counts);
+        String key = out.containsKey(reason) || out.size() < MAX_REASONS ? reason : OTHER_REASON;
+        out.merge(key, n, Long::sum);
+        out.values().removeIf(c -> c <= 0);
+        return out;
+    }
 
     /**
      * Reads a decision given as plain JSON (the fields of {@code ReviewDecision}, read by {@link

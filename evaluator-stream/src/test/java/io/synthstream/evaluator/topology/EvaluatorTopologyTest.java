@@ -408,7 +408,11 @@ class EvaluatorTopologyTest {
             reject.setReason("off topic");
             f.decisions.pipeInput("s-2", reject);
             f.pumpUntil(() -> f.lastStatus().getReviewed() == 2);
+            assertThat(f.lastStatus().getReviewedByPeople()).isEqualTo(2);
+            assertThat(f.lastStatus().getReviewReasons()).containsExactlyEntriesOf(Map.of("off topic", 1L));
             f.report();
+            assertThat(f.lastReport().getReviewedByPeople()).isEqualTo(2);
+            assertThat(f.lastReport().getReviewReasons()).containsExactlyEntriesOf(Map.of("off topic", 1L));
 
             SteeringUpdate update = f.steeringLog.get(f.steeringLog.size() - 1);
             assertThat(update.getExemplars())
