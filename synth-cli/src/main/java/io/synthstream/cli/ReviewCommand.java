@@ -122,7 +122,8 @@ final class ReviewCommand implements Callable<Integer> {
 
     /**
      * The samples waiting: the latest {@code synth.review} record of each sample with no decision
-     * published after it that the evaluator would apply, and whose deadline has not passed (then the
+     * published after it (Avro on {@code synth.review.decisions} or JSON on {@code
+     * synth.review.decisions.json}) that the evaluator would apply, and whose deadline has not passed (then the
      * request's {@code review_timeout_action} decides).
      */
     static Queue queue(ClusterOptions cluster, String dataset, String requestId, Instant now) {
@@ -133,12 +134,27 @@ final class ReviewCommand implements Callable<Integer> {
             }
         }
         Map<String, Instant> decided = new HashMap<>();
+        List<Map.Entry<String, ReviewDecision>> decisions = new ArrayList<>();
         for (var r : TopicTail.readAll(cluster, Topics.REVIEW_DECISIONS)) {
-            ReviewRequest review = reviews.get(r.key());
-            if (r.value() != null
+            decisions.add(Map.entry(r.key(), r.value()));
+        }
+        for (var r : TopicTail.readAll(cluster, Topics.REVIEW_DECISIONS_JSON)) {
+            ReviewDecision decision = r.value() == null
+                    ? null
+                    : ReviewDecisions.fromJson(
+                                    r.value().getBytes(StandardCharsets.UTF_8),
+                                    Instant.ofEpochMilli(r.timestamp()),
+                                    null)
+                            .decision();
+            decisions.add(Map.entry(r.key() == null ? "" : r.key(), decision));
+        }
+        for (var d : decisions) {
+            ReviewRequest review = reviews.get(d.getKey());
+            if (d.getValue() != null
                     && review != null
-                    && ReviewDecisions.problems(r.key(), r.value(), review).isEmpty()) {
-                decided.merge(r.key(), r.value().getDecidedAt(), (a, b) -> a.isAfter(b) ? a : b);
+                    && ReviewDecisions.problems(d.getKey(), d.getValue(), review)
+                            .isEmpty()) {
+                decided.merge(d.getKey(), d.getValue().getDecidedAt(), (a, b) -> a.isAfter(b) ? a : b);
             }
         }
         List<ReviewRequest> pending = new ArrayList<>();

@@ -28,7 +28,8 @@ import org.openqa.selenium.support.ui.Select;
 /**
  * The review page in headless Chromium, behind the dashboard's token: a reviewer accepts (key
  * {@code a}), tries a reject without a reason (refused on the page, nothing sent), rejects with
- * one, relabels and edits; the rest by keyboard; and the dataset and the ledger show it. A review
+ * one, relabels and edits; the rest by keyboard; and the dataset, the ledger and a later request's
+ * prompts (their demonstrations) show it. A review
  * record whose sample text holds a script and an {@code onerror} attribute (published straight to
  * the topic, as a client with write access could) shows as text and runs nothing. A decision
  * posted from another origin, or not as JSON, or without the token, is refused.
@@ -106,6 +107,15 @@ class ReviewPageBrowserIT {
                 browser.quit();
             }
             ReviewChecks.decisionsApplied(cluster, "review-page-1", pending, "Corrected on the page.", "dashboard");
+            ReviewChecks.correctionsReachLaterPrompts(
+                    cluster,
+                    pending.get(0).getDataset(),
+                    List.of(
+                            pending.get(0).getSampleId(),
+                            pending.get(2).getSampleId(),
+                            pending.get(3).getSampleId()),
+                    pending.get(3).getSampleId(),
+                    "Corrected on the page.");
         }
     }
 
