@@ -31,12 +31,8 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * A request through generator → curator → evaluator on a three-broker cluster (replication 3,
@@ -279,7 +275,15 @@ public final class BrokerFailureSoak {
         try (LedgerWatch ledger = LedgerWatch.start(bootstrap, serdes, id);
                 Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             long start = System.nanoTime();
-            submit(bootstrap, id, options.count(), options.target());
+            SentimentRequest.submit(
+                    bootstrap,
+                    id,
+                    SentimentRequest.json(
+                            id,
+                            options.count(),
+                            "{\"judge_enabled\": true}",
+                            "{\"target\": \"" + options.target()
+                                    + "\", \"min_judge_score\": 3, \"relabel\": \"relabel\"}"));
             List<Fault> faults = new ArrayList<>();
             List<Long> faultTimes = new ArrayList<>();
             List<Double> at = options.faultsAt();
@@ -416,27 +420,6 @@ public final class BrokerFailureSoak {
             previous = time;
         }
         return Math.max(longest, until - previous);
-    }
-
-    private static void submit(String bootstrap, String id, int count, String target) throws Exception {
-        String request = """
-                {"request_id": "%s", "dataset": "%s",
-                 "task": {"kind": "classification", "description": "short customer reviews of consumer electronics",
-                          "labels": ["positive", "negative", "neutral"]},
-                 "count": %d,
-                 "attributes": [{"name": "product", "values": [{"value": "phone"}, {"value": "laptop"},
-                                 {"value": "headphones"}, {"value": "camera"}]}],
-                 "sampling_mode": "balanced", "seed": 7,
-                 "evaluation": {"judge_enabled": true},
-                 "quality": {"target": "%s", "min_judge_score": 3, "relabel": "relabel"}}
-                """.formatted(id, id, count, target);
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
-                new StringSerializer(),
-                new StringSerializer())) {
-            producer.send(new ProducerRecord<>(Topics.REQUESTS_JSON.name(), id, request))
-                    .get(60, TimeUnit.SECONDS);
-        }
     }
 
     /** Every planned sample's fate from the topics, against the ledger. */

@@ -30,11 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * What acting on quality costs and catches, on the whole embedded pipeline with the SIMULATOR
@@ -159,25 +155,10 @@ public final class QualityHarness {
         String quality = judge
                 ? "{\"target\": \"accepted\", \"min_judge_score\": 3, \"relabel\": \"relabel\"}"
                 : "{\"target\": \"accepted\", \"relabel\": \"relabel\", \"relabel_confidence\": " + confidence + "}";
-        String request = """
-                {"request_id": "%s", "dataset": "%s",
-                 "task": {"kind": "classification", "description": "short customer reviews of consumer electronics",
-                          "labels": ["positive", "negative", "neutral"]},
-                 "count": %d,
-                 "attributes": [{"name": "product", "values": [{"value": "phone"}, {"value": "laptop"},
-                                 {"value": "headphones"}, {"value": "camera"}]}],
-                 "sampling_mode": "balanced", "seed": 7,
-                 "evaluation": {"judge_enabled": %s, "knn_k": %s},
-                 "quality": %s}
-                """.formatted(id, id, count, judge, k, quality);
+        String request =
+                SentimentRequest.json(id, count, "{\"judge_enabled\": " + judge + ", \"knn_k\": " + k + "}", quality);
         long start = System.nanoTime();
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-                new StringSerializer(),
-                new StringSerializer())) {
-            producer.send(new ProducerRecord<>(Topics.REQUESTS_JSON.name(), id, request))
-                    .get();
-        }
+        SentimentRequest.submit(kafka.bootstrapServers(), id, request);
         RequestStatus done = awaitComplete(kafka, serdes, id, start);
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, ScoredSample> scored = new HashMap<>();
