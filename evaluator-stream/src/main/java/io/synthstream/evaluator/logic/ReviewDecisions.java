@@ -207,7 +207,8 @@ public final class ReviewDecisions {
                         app,
                         STAGE,
                         DeadLetterReason.INVALID_DECISION,
-                        "Review decision on sample " + sampleId + " refused: " + String.join("; ", problems),
+                        "Review decision on sample " + (sampleId == null ? "(no record key)" : sampleId) + " refused: "
+                                + String.join("; ", problems),
                         origin,
                         now)
                 .setSampleId(sampleId);
