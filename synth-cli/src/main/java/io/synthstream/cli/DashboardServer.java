@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.synthstream.avro.RequestStatus;
 import io.synthstream.common.topics.Topics;
+import io.synthstream.evaluator.logic.ReviewDecisions;
 import io.synthstream.schemas.registry.HttpServers;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,7 +41,7 @@ final class DashboardServer implements AutoCloseable {
             + " frame-ancestors 'none'";
 
     private static final Logger log = LoggerFactory.getLogger(DashboardServer.class);
-    private static final int MAX_DECISION_BYTES = 64 * 1024;
+    private static final int MAX_DECISION_BYTES = ReviewDecisions.MAX_JSON_BYTES;
 
     private final HttpServer server;
     private final DashboardState state;
@@ -151,7 +152,11 @@ final class DashboardServer implements AutoCloseable {
                     }
                     byte[] body = exchange.getRequestBody().readNBytes(MAX_DECISION_BYTES + 1);
                     if (body.length > MAX_DECISION_BYTES) {
-                        send(exchange, 413, "application/json", error("a decision is at most 64 KiB"));
+                        send(
+                                exchange,
+                                413,
+                                "application/json",
+                                error("a decision is at most " + MAX_DECISION_BYTES + " bytes"));
                         return;
                     }
                     try {

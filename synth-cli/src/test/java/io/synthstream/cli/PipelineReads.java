@@ -19,6 +19,19 @@ final class PipelineReads {
         return TopicTail.readAll(cluster, topic);
     }
 
+    /** A request's accepted samples on synth.dataset by sample id, retractions (tombstones) applied. */
+    static java.util.Map<String, io.synthstream.avro.DatasetSample> dataset(ClusterOptions cluster, String requestId) {
+        java.util.Map<String, io.synthstream.avro.DatasetSample> dataset = new java.util.HashMap<>();
+        for (var r : readAll(cluster, Topics.DATASET)) {
+            if (r.value() == null) {
+                dataset.remove(r.key());
+            } else if (r.value().getRequestId().equals(requestId)) {
+                dataset.put(r.key(), r.value());
+            }
+        }
+        return dataset;
+    }
+
     static RequestStatus latest(ClusterOptions cluster, String requestId) {
         RequestStatus last = null;
         for (var r : readAll(cluster, Topics.REQUEST_STATUS)) {

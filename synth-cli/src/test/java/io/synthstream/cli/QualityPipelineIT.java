@@ -272,14 +272,7 @@ class QualityPipelineIT {
                     .as("reviewer reasons count under one key")
                     .containsKey("review");
 
-            Map<String, DatasetSample> dataset = new HashMap<>();
-            for (var r : PipelineReads.readAll(cluster, Topics.DATASET)) {
-                if (r.value() == null) {
-                    dataset.remove(r.key());
-                } else if (r.value().getRequestId().equals("review-1")) {
-                    dataset.put(r.key(), r.value());
-                }
-            }
+            Map<String, DatasetSample> dataset = PipelineReads.dataset(cluster, "review-1");
             assertThat(dataset).hasSize((int) done.getAccepted());
             assertThat(dataset).as("the override retracted it").doesNotContainKeys(accepted, rejected);
             assertThat(dataset.get(relabeled).getLabel()).isEqualTo("negative");

@@ -11,7 +11,6 @@ import io.synthstream.avro.SteeringUpdate;
 import io.synthstream.common.topics.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -19,7 +18,8 @@ import java.util.Map;
 final class ReviewChecks {
     /**
      * Half the simulator's samples are low quality: the judge sends them to review. Steering updates
-     * (with the exemplar pool) may follow every second, after three new entries.
+     * (with the exemplar pool) may follow every second after any new entry: with a higher minimum,
+     * the last few decisions of a queue decided one at a time may never reach an update.
      */
     static final Map<String, String> ENV = Map.of(
             "SYNTH_LLM_SIM_LATENCY_MEDIAN_MS", "20",
@@ -27,7 +27,7 @@ final class ReviewChecks {
             "SYNTH_LLM_SIM_LOW_QUALITY_RATE", "0.5",
             "SYNTH_EVALUATOR_REVIEW_CHECK_MS", "300",
             "SYNTH_EVALUATOR_STEERING_INTERVAL_MS", "1000",
-            "SYNTH_EVALUATOR_STEERING_MIN_SAMPLES", "3");
+            "SYNTH_EVALUATOR_STEERING_MIN_SAMPLES", "1");
 
     private ReviewChecks() {}
 
@@ -91,12 +91,7 @@ final class ReviewChecks {
         RequestStatus done = PipelineReads.completed(cluster, id, Duration.ofMinutes(2));
         assertThat(done.getInReview()).isZero();
         assertThat(done.getReviewed()).isEqualTo(pending.size());
-        Map<String, DatasetSample> dataset = new HashMap<>();
-        for (var r : PipelineReads.readAll(cluster, Topics.DATASET)) {
-            if (r.value() != null && r.value().getRequestId().equals(id)) {
-                dataset.put(r.key(), r.value());
-            }
-        }
+        Map<String, DatasetSample> dataset = PipelineReads.dataset(cluster, id);
         assertThat(dataset).containsKey(pending.get(0).getSampleId());
         assertThat(dataset.get(pending.get(0).getSampleId()).getReviewer()).isEqualTo(reviewer);
         assertThat(dataset).doesNotContainKey(pending.get(1).getSampleId());

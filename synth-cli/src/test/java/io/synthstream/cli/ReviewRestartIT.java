@@ -10,7 +10,6 @@ import io.synthstream.evaluator.logic.Ledger;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -71,14 +70,7 @@ class ReviewRestartIT {
                     .containsExactlyInAnyOrderEntriesOf(
                             Map.of("too short", (long) pending.size() - 2, "off topic", 1L));
 
-            Map<String, DatasetSample> dataset = new HashMap<>();
-            for (var r : PipelineReads.readAll(cluster, Topics.DATASET)) {
-                if (r.value() == null) {
-                    dataset.remove(r.key());
-                } else if (r.value().getRequestId().equals("review-restart-1")) {
-                    dataset.put(r.key(), r.value());
-                }
-            }
+            Map<String, DatasetSample> dataset = PipelineReads.dataset(cluster, "review-restart-1");
             assertThat(dataset).hasSize((int) done.getAccepted());
             assertThat(dataset)
                     .containsKeys(pending.get(0).getSampleId(), pending.get(1).getSampleId());
