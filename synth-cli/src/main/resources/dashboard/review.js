@@ -55,6 +55,7 @@
     const details = $('details');
     details.replaceChildren();
     row(details, 'why in review', (item.reasons || []).join(', '));
+    if (item.blind) row(details, 'audit', item.blind);
     Object.entries(item.conditions || {}).forEach(([k, v]) => row(details, 'condition ' + k, v));
     Object.entries(item.fields || {}).forEach(([k, v]) => row(details, k, v));
     if (item.original_label && item.original_label !== item.label) row(details, 'generated label', item.original_label);

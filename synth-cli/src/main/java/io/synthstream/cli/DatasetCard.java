@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.synthstream.avro.DatasetReport;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.RequestStatus;
+import io.synthstream.common.quality.Agreement;
 import io.synthstream.common.task.TaskKinds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -235,6 +236,11 @@ final class DatasetCard {
                         .append(ledger.getReviewed())
                         .append(ledger.getComplete() ? "; complete" : "; NOT complete")
                         .append(".\n");
+                if (ledger.getAudit() != null) {
+                    md.append("\nGate audit (a random share of the gate's decisions checked by people): ")
+                            .append(Agreement.describe(ledger.getAudit()))
+                            .append(".\n");
+                }
             }
         }
         content.report().ifPresent(report -> {

@@ -7,6 +7,7 @@ import io.synthstream.avro.DatasetReport;
 import io.synthstream.avro.DiversityMetrics;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.RequestStatus;
+import io.synthstream.common.quality.Agreement;
 import io.synthstream.common.topics.Topics;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -165,6 +166,9 @@ final class ReportCommand implements java.util.concurrent.Callable<Integer> {
         }
         if (!r.getReviewReasons().isEmpty()) {
             row(out, "reviewers' reasons to reject", printable(counts(r.getReviewReasons())));
+        }
+        if (r.getAudit() != null) {
+            row(out, "gate audit", Agreement.describe(r.getAudit()));
         }
         if (r.getHumanDemonstrationSamples() > 0) {
             row(out, "shown human-reviewed demonstrations", r.getHumanDemonstrationSamples() + " samples' prompts");

@@ -44,7 +44,14 @@ final class ReviewApi {
         return out;
     }
 
-    /** What a reviewer sees of a sample: the one list the page and {@code synth review} both show. */
+    /** What the page and {@code synth review} say about a sample in review for the audit. */
+    static final String BLIND = "a random check of the quality gate: its scores are hidden, decide on the sample alone";
+
+    /**
+     * What a reviewer sees of a sample: the one list the page and {@code synth review} both show. A
+     * sample in review for the audit shows neither the scores nor the gate's decision ({@code
+     * blind}), so the person's decision is independent of the gate's.
+     */
     static ObjectNode item(ReviewRequest review, Instant now) {
         DatasetSample candidate = review.getCandidate();
         var scored = candidate.getScored();
@@ -64,6 +71,11 @@ final class ReviewApi {
         candidate.getFields().forEach(fields::put);
         item.put("label", candidate.getLabel());
         item.put("original_label", candidate.getOriginalLabel());
+        if (review.getAudit() != null) {
+            // An audit checks the gate: the reviewer decides blind, without the scores it decided on.
+            item.put("blind", BLIND);
+            return item;
+        }
         FaithfulnessScore judge = scored.getFaithfulness();
         if (judge != null && judge.getScore() != null) {
             item.put("judge_score", judge.getScore());

@@ -184,6 +184,9 @@ final class ReviewCommand implements Callable<Integer> {
                 ReportCommand.printable(review.getDataset()),
                 human(Duration.ofSeconds(item.get("waiting_seconds").asLong())));
         line(out, "why in review", String.join(", ", review.getReasons()));
+        if (item.has("blind")) {
+            line(out, "audit", item.get("blind").asText());
+        }
         item.get("conditions")
                 .fields()
                 .forEachRemaining(

@@ -2,9 +2,11 @@ package io.synthstream.common.quality;
 
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.QualitySettings;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.datasketches.hash.MurmurHash3;
 
 /**
  * A request's {@code quality} section with every default filled in, and its validation (the
@@ -25,6 +27,8 @@ import java.util.List;
  * @param maxPlanned the most samples that may be planned (target accepted); equals count otherwise
  * @param reviewTimeout how long a sample waits for a decision
  * @param reviewTimeoutAction accept or reject
+ * @param auditRate share in [0, 1] of the samples the gate decided that also go to review ({@link
+ *     #audited})
  */
 public record QualityPolicy(
         Double minJudgeScore,
@@ -40,7 +44,8 @@ public record QualityPolicy(
         String target,
         long maxPlanned,
         Duration reviewTimeout,
-        String reviewTimeoutAction) {
+        String reviewTimeoutAction,
+        double auditRate) {
     public static final String REJECT = "reject";
     public static final String REVIEW = "review";
     public static final String KEEP = "keep";
@@ -59,6 +64,9 @@ public record QualityPolicy(
     public static final int DEFAULT_RELABEL_MIN_NEIGHBOURS = 5;
     /** Default cap of target accepted, as a multiple of count. */
     public static final int DEFAULT_MAX_PLANNED_FACTOR = 3;
+
+    private static final long AUDIT_SEED = 0xA0D1_7EL;
+
     /** Default time a sample waits for a review decision. */
     public static final Duration DEFAULT_REVIEW_TIMEOUT = Duration.ofDays(1);
 
@@ -92,7 +100,22 @@ public record QualityPolicy(
                 q.getTarget(),
                 accepted ? cap : count,
                 q.getReviewTimeoutMs() == null ? DEFAULT_REVIEW_TIMEOUT : Duration.ofMillis(q.getReviewTimeoutMs()),
-                q.getReviewTimeoutAction());
+                q.getReviewTimeoutAction(),
+                q.getAuditRate() == null ? 0 : q.getAuditRate());
+    }
+
+    /**
+     * Whether the audit sends this sample, which the gate passed or rejected, to review as well: a
+     * hash of its id below {@code audit_rate}. The same sample is chosen on every instance, replay
+     * and restart, and the chosen share of any set of samples tends to the rate.
+     */
+    public boolean audited(String sampleId) {
+        if (auditRate <= 0) {
+            return false;
+        }
+        long hash = MurmurHash3.hash(sampleId.getBytes(StandardCharsets.UTF_8), AUDIT_SEED)[0];
+        // The top 53 bits as a uniform double in [0, 1).
+        return (hash >>> 11) * 0x1.0p-53 < auditRate;
     }
 
     /** Whether {@code count} counts accepted samples (planning follows the ledger). */
@@ -111,6 +134,7 @@ public record QualityPolicy(
         range(problems, "min_adherence", q.getMinAdherence(), 0, 1);
         range(problems, "min_label_consistency", q.getMinLabelConsistency(), 0, 1);
         range(problems, "min_novelty", q.getMinNovelty(), 0, 2);
+        range(problems, "audit_rate", q.getAuditRate(), 0, 1);
         oneOf(problems, "action", q.getAction(), ACTIONS);
         oneOf(problems, "on_judge_failure", q.getOnJudgeFailure(), ACTIONS);
         oneOf(problems, "relabel", q.getRelabel(), RELABEL_ACTIONS);

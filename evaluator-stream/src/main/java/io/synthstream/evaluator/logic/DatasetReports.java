@@ -1,5 +1,6 @@
 package io.synthstream.evaluator.logic;
 
+import io.synthstream.avro.AuditCounts;
 import io.synthstream.avro.DatasetReport;
 import io.synthstream.avro.DiversityMetrics;
 import io.synthstream.avro.RequestStatus;
@@ -63,7 +64,8 @@ public final class DatasetReports {
             long reviewedByPeople,
             Map<String, Long> reviewReasons,
             long surplus,
-            ScoreDistribution reviewTime) {
+            ScoreDistribution reviewTime,
+            AuditCounts audit) {
         static Quality of(Iterable<RequestStatus> ledgers) {
             long planned = 0, accepted = 0, rejected = 0, relabeled = 0, inReview = 0, reviewed = 0, surplus = 0;
             long byPeople = 0;
@@ -71,7 +73,9 @@ public final class DatasetReports {
             Map<String, Long> byReason = new TreeMap<>();
             Map<String, Long> bySource = new TreeMap<>();
             List<ScoreDistribution> times = new ArrayList<>();
+            AuditCounts audit = null;
             for (RequestStatus s : ledgers) {
+                audit = sum(audit, s.getAudit());
                 planned += s.getPlanned();
                 accepted += s.getAccepted();
                 rejected += s.getRejectedQuality();
@@ -101,7 +105,25 @@ public final class DatasetReports {
                     byPeople,
                     reasons,
                     surplus,
-                    reviewTime(times));
+                    reviewTime(times),
+                    audit);
+        }
+
+        /** The audits' tables added cell by cell; null while no request had an audit. */
+        static AuditCounts sum(AuditCounts total, AuditCounts more) {
+            if (more == null) {
+                return total;
+            }
+            if (total == null) {
+                return AuditCounts.newBuilder(more).build();
+            }
+            total.setSent(total.getSent() + more.getSent());
+            total.setPassAccepted(total.getPassAccepted() + more.getPassAccepted());
+            total.setPassRejected(total.getPassRejected() + more.getPassRejected());
+            total.setRejectAccepted(total.getRejectAccepted() + more.getRejectAccepted());
+            total.setRejectRejected(total.getRejectRejected() + more.getRejectRejected());
+            total.setTimedOut(total.getTimedOut() + more.getTimedOut());
+            return total;
         }
 
         /** Count and mean over all; quantiles and max the largest of the requests' (an upper bound). */
@@ -195,6 +217,7 @@ public final class DatasetReports {
                 .setReviewReasons(totals.quality().reviewReasons())
                 .setSurplus(totals.quality().surplus())
                 .setReviewTime(totals.quality().reviewTime())
+                .setAudit(totals.quality().audit())
                 .setHumanDemonstrationSamples(acc.getHumanDemonstrationSamples())
                 .build();
     }

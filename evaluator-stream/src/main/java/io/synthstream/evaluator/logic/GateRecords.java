@@ -72,6 +72,27 @@ public final class GateRecords {
      * @param labels the task's label set
      */
     public static ReviewRequest review(ScoredSample scored, QualityPolicy policy, List<String> labels, Instant now) {
+        return request(scored, policy, labels, now).build();
+    }
+
+    /**
+     * The review request of a sample the gate passed or rejected that the audit sends to people
+     * ({@link QualityGate#audit}): at its deadline the gate's decision stands.
+     *
+     * @param gate the gate's own decision, pass or reject
+     */
+    public static ReviewRequest audit(
+            ScoredSample scored, QualityGate.Decision gate, QualityPolicy policy, List<String> labels, Instant now) {
+        boolean passed = QualityGate.PASS.equals(gate.decision());
+        return request(scored, policy, labels, now)
+                .setTimeoutAction(passed ? QualityPolicy.ACCEPT : QualityPolicy.REJECT)
+                .setAudit(gate.decision())
+                .setGateReason(passed ? null : gate.reasons().get(0))
+                .build();
+    }
+
+    private static ReviewRequest.Builder request(
+            ScoredSample scored, QualityPolicy policy, List<String> labels, Instant now) {
         QualityVerdict verdict = scored.getQuality();
         DatasetSample candidate = candidate(scored, now);
         return ReviewRequest.newBuilder()
@@ -83,7 +104,6 @@ public final class GateRecords {
                 .setLabels(labels)
                 .setRequestedAt(now)
                 .setDeadline(now.plus(policy.reviewTimeout()))
-                .setTimeoutAction(policy.reviewTimeoutAction())
-                .build();
+                .setTimeoutAction(policy.reviewTimeoutAction());
     }
 }

@@ -1,5 +1,6 @@
 package io.synthstream.evaluator.logic;
 
+import io.synthstream.avro.AuditCounts;
 import io.synthstream.avro.DatasetSample;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.RequestStatus;
@@ -145,6 +146,10 @@ public final class Ledger {
             }
             case REVIEW -> {
                 status.setInReview(status.getInReview() + 1);
+                if (delta.getAudit() != null) {
+                    AuditCounts audit = audit(status);
+                    audit.setSent(audit.getSent() + 1);
+                }
                 yield NONE;
             }
             case DECIDED -> decided(status, delta);
@@ -162,6 +167,9 @@ public final class Ledger {
             status.setReviewedByPeople(status.getReviewedByPeople() + 1);
         }
         String previous = delta.getPrevious();
+        if (delta.getAudit() != null) {
+            audited(status, delta, previous, person);
+        }
         boolean retract = false;
         if (previous == null) {
             status.setInReview(Math.max(0, status.getInReview() - 1));
@@ -197,6 +205,47 @@ public final class Ledger {
                     delta.getSampleId(), next instanceof Admission.Admit admit ? admit.sample() : null);
         }
         return next;
+    }
+
+    /**
+     * Moves an audited sample's decision into the audit's table: out of the cell (or the timeouts)
+     * of its earlier decision on an override, into the cell of the gate's decision and the
+     * person's, or into the timeouts when the deadline decided.
+     */
+    private static void audited(RequestStatus status, LedgerDelta delta, String previous, boolean person) {
+        AuditCounts audit = audit(status);
+        boolean gatePassed = PASS.equals(delta.getAudit());
+        if (previous != null) {
+            if (delta.getPreviousByPerson()) {
+                cell(audit, gatePassed, !previous.startsWith(WAS_REJECTED), -1);
+            } else {
+                audit.setTimedOut(Math.max(0, audit.getTimedOut() - 1));
+            }
+        }
+        if (person) {
+            cell(audit, gatePassed, delta.getCandidate() != null, 1);
+        } else {
+            audit.setTimedOut(audit.getTimedOut() + 1);
+        }
+    }
+
+    private static void cell(AuditCounts audit, boolean gatePassed, boolean accepted, long n) {
+        if (gatePassed && accepted) {
+            audit.setPassAccepted(Math.max(0, audit.getPassAccepted() + n));
+        } else if (gatePassed) {
+            audit.setPassRejected(Math.max(0, audit.getPassRejected() + n));
+        } else if (accepted) {
+            audit.setRejectAccepted(Math.max(0, audit.getRejectAccepted() + n));
+        } else {
+            audit.setRejectRejected(Math.max(0, audit.getRejectRejected() + n));
+        }
+    }
+
+    private static AuditCounts audit(RequestStatus status) {
+        if (status.getAudit() == null) {
+            status.setAudit(AuditCounts.newBuilder().build());
+        }
+        return status.getAudit();
     }
 
     private static Admission admit(RequestStatus status, DatasetSample candidate) {

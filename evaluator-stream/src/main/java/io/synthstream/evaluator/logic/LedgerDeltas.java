@@ -110,6 +110,7 @@ public final class LedgerDeltas {
                 .setDecision(SingleObject.encode(decision::toByteBuffer))
                 .setPrevious(previous)
                 .setReviewSince(review.getRequestedAt().toEpochMilli())
+                .setAudit(review.getAudit())
                 .build();
     }
 

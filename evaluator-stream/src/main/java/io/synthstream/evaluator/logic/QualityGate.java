@@ -35,6 +35,8 @@ public final class QualityGate {
     public static final String LABEL_CONSISTENCY = "label_consistency";
     public static final String NOVELTY = "novelty";
     public static final String LABEL_DISAGREEMENT = "label_disagreement";
+    /** The review reason of a sample the gate decided that the audit sends to people as well. */
+    public static final String AUDIT = "audit";
 
     public static final String GENERATED = "generated";
     public static final String NEIGHBOURS = "neighbours";
@@ -87,6 +89,24 @@ public final class QualityGate {
         public boolean relabeled() {
             return !GENERATED.equals(labelSource);
         }
+    }
+
+    /**
+     * The decision that acts on a sample the gate passed or rejected and the audit chose ({@link
+     * QualityPolicy#audited}): review, for the reason {@link #AUDIT} only, so reviewers do not see
+     * what the gate decided; the label and flags stay the gate's.
+     */
+    public static Decision audit(Decision gate) {
+        return new Decision(
+                REVIEW,
+                List.of(AUDIT),
+                gate.flags(),
+                gate.label(),
+                gate.labelSource(),
+                gate.suggestedLabel(),
+                gate.labelConfidence(),
+                gate.suggestedBy(),
+                gate.consistency());
     }
 
     public static Decision decide(QualityPolicy policy, Scores scores) {

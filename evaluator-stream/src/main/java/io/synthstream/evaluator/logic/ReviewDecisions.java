@@ -164,13 +164,17 @@ public final class ReviewDecisions {
         return problems;
     }
 
-    /** The sample a valid decision accepts, or null when it rejects. */
+    /**
+     * The sample a valid decision accepts, or null when it rejects. An audited sample the gate
+     * passed that nobody decided is accepted by the gate, as it would have been without the audit.
+     */
     public static DatasetSample accepted(ReviewRequest review, ReviewDecision decision, Instant now) {
         if (REJECT.equals(decision.getAction())) {
             return null;
         }
+        boolean timeout = TIMEOUT.equals(decision.getReviewer());
         DatasetSample.Builder sample = DatasetSample.newBuilder(review.getCandidate())
-                .setAcceptedBy(TIMEOUT.equals(decision.getReviewer()) ? TIMEOUT : "review")
+                .setAcceptedBy(timeout ? (review.getAudit() != null ? "gate" : TIMEOUT) : "review")
                 .setReviewer(decision.getReviewer())
                 .setAcceptedAt(now);
         Map<String, String> fields = new HashMap<>(review.getCandidate().getFields());
@@ -189,10 +193,14 @@ public final class ReviewDecisions {
         return sample.setFields(fields).build();
     }
 
-    /** The reason a rejecting decision is counted under. */
-    public static String reason(ReviewDecision decision) {
+    /**
+     * The reason a rejecting decision is counted under: {@link #REVIEW} for a person's, {@link
+     * #TIMEOUT} for the deadline's, and the gate's own reason when the deadline of an audited
+     * sample the gate rejected passed (the rejection stands as the gate made it).
+     */
+    public static String reason(ReviewRequest review, ReviewDecision decision) {
         if (TIMEOUT.equals(decision.getReviewer())) {
-            return TIMEOUT;
+            return review.getGateReason() != null ? review.getGateReason() : TIMEOUT;
         }
         return REVIEW;
     }

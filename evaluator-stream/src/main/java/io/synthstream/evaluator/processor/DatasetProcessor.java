@@ -5,6 +5,7 @@ import io.synthstream.avro.DatasetSample;
 import io.synthstream.avro.FaithfulnessScore;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.RequestStatus;
+import io.synthstream.avro.ReviewRequest;
 import io.synthstream.avro.ScoredSample;
 import io.synthstream.common.avro.SingleObject;
 import io.synthstream.common.metrics.AppMeters;
@@ -14,6 +15,7 @@ import io.synthstream.common.quality.QualityPolicy;
 import io.synthstream.common.streams.SpecLookup;
 import io.synthstream.evaluator.avro.DatasetAccumulators;
 import io.synthstream.evaluator.avro.EvalEvent;
+import io.synthstream.evaluator.avro.LedgerDelta;
 import io.synthstream.evaluator.avro.WindowEntry;
 import io.synthstream.evaluator.logic.DatasetEvents;
 import io.synthstream.evaluator.logic.DatasetReports;
@@ -161,16 +163,20 @@ final class DatasetProcessor implements Processor<String, EvalEvent, String, Eva
                         scored.getNovelty(),
                         vote,
                         event.getLabel()));
+        QualityGate.Decision acts = !QualityGate.REVIEW.equals(decision.decision())
+                        && policy.audited(scored.getSample().getSampleId())
+                ? QualityGate.audit(decision)
+                : decision;
         scored.setQuality(GateRecords.verdict(
-                decision,
+                acts,
                 policy,
                 event.getLabel(),
                 SampleWeights.quality(faithfulness, scored.getConditionAdherence(), decision.consistency()),
                 state.provisionalBalance(scored.getSample().getAttributes())));
         long now = clock.millis();
         context.forward(new Record<>(event.getSampleId(), new EvaluatorOutput.Scored(scored), now));
-        gate(scored, decision, policy, spec);
-        meters.count(SynthMeters.EVALUATOR_GATE, decision.decision());
+        gate(scored, decision, acts, policy, spec);
+        meters.count(SynthMeters.EVALUATOR_GATE, acts.decision());
         // The window keeps the generated label: votes on later samples must not read labels that
         // earlier votes chose, or one relabel feeds the next (seen in the demo: 199 of 300).
         WindowEntry entry = state.entry(event, DatasetEvents.SCORED)
@@ -187,30 +193,43 @@ final class DatasetProcessor implements Processor<String, EvalEvent, String, Eva
         state.remember(entry);
     }
 
-    /** Sends the gate's decision to the ledger (which admits) and a sample in review to synth.review. */
+    /**
+     * Sends the decision that acts to the ledger (which admits) and a sample in review to
+     * synth.review; when the audit chose the sample, the review request and the ledger carry the
+     * gate's own decision.
+     *
+     * @param gate the gate's decision
+     * @param acts {@code gate}, or its {@link QualityGate#audit} when the audit chose the sample
+     */
     private void gate(
-            ScoredSample scored, QualityGate.Decision decision, QualityPolicy policy, GenerationRequest spec) {
+            ScoredSample scored,
+            QualityGate.Decision gate,
+            QualityGate.Decision acts,
+            QualityPolicy policy,
+            GenerationRequest spec) {
         Instant now = clock.instant();
         String requestId = scored.getSample().getRequestId();
         String sampleId = scored.getSample().getSampleId();
+        boolean audited = acts != gate;
         DatasetSample candidate = null;
         String reason = null;
-        switch (decision.decision()) {
+        switch (acts.decision()) {
             case QualityGate.PASS -> candidate = GateRecords.candidate(scored, now);
-            case QualityGate.REJECT -> reason = decision.reasons().get(0);
+            case QualityGate.REJECT -> reason = acts.reasons().get(0);
             default -> {
                 List<String> labels = spec == null ? List.of() : spec.getTask().getLabels();
-                context.forward(new Record<>(
-                        sampleId,
-                        new EvaluatorOutput.Review(GateRecords.review(scored, policy, labels, now)),
-                        now.toEpochMilli()));
+                ReviewRequest review = audited
+                        ? GateRecords.audit(scored, gate, policy, labels, now)
+                        : GateRecords.review(scored, policy, labels, now);
+                context.forward(new Record<>(sampleId, new EvaluatorOutput.Review(review), now.toEpochMilli()));
             }
         }
-        context.forward(new Record<>(
-                requestId,
-                new EvaluatorOutput.Delta(LedgerDeltas.gated(
-                        requestId, scored.getSample().getDataset(), sampleId, decision.decision(), reason, candidate)),
-                now.toEpochMilli()));
+        LedgerDelta delta = LedgerDeltas.gated(
+                requestId, scored.getSample().getDataset(), sampleId, acts.decision(), reason, candidate);
+        if (audited) {
+            delta.setAudit(gate.decision());
+        }
+        context.forward(new Record<>(requestId, new EvaluatorOutput.Delta(delta), now.toEpochMilli()));
     }
 
     private void append(DatasetState state, WindowEntry entry) {

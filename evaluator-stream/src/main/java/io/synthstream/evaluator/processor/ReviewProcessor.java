@@ -8,6 +8,7 @@ import io.synthstream.avro.ReviewRequest;
 import io.synthstream.common.avro.SingleObject;
 import io.synthstream.common.dlq.DeadLetters;
 import io.synthstream.common.metrics.AppMeters;
+import io.synthstream.evaluator.avro.LedgerDelta;
 import io.synthstream.evaluator.avro.ReviewEntry;
 import io.synthstream.evaluator.logic.DatasetEvents;
 import io.synthstream.evaluator.logic.Ledger;
@@ -80,7 +81,7 @@ final class ReviewProcessor implements Processor<String, ReviewInput, String, Ev
         if (record.value().review() != null) {
             ReviewRequest review = record.value().review();
             if (reviews.get(review.getSampleId()) == null) {
-                reviews.put(review.getSampleId(), entry(review, null, 0));
+                reviews.put(review.getSampleId(), entry(review, null, 0, false));
             }
             return;
         }
@@ -119,14 +120,14 @@ final class ReviewProcessor implements Processor<String, ReviewInput, String, Ev
     private void apply(ReviewEntry entry, ReviewDecision decision) {
         ReviewRequest review = review(entry);
         DatasetSample accepted = ReviewDecisions.accepted(review, decision, clock.instant());
-        String reason = accepted == null ? ReviewDecisions.reason(decision) : null;
-        context.forward(new Record<>(
-                review.getRequestId(),
-                new EvaluatorOutput.Delta(LedgerDeltas.decided(review, decision, accepted, reason, entry.getOutcome())),
-                clock.millis()));
+        String reason = accepted == null ? ReviewDecisions.reason(review, decision) : null;
+        LedgerDelta delta = LedgerDeltas.decided(review, decision, accepted, reason, entry.getOutcome());
+        delta.setPreviousByPerson(entry.getOutcome() != null && entry.getByPerson());
+        context.forward(new Record<>(review.getRequestId(), new EvaluatorOutput.Delta(delta), clock.millis()));
         String outcome = accepted != null ? Ledger.WAS_ACCEPTED : Ledger.WAS_REJECTED + reason;
-        reviews.put(review.getSampleId(), entry(review, outcome, clock.millis()));
-        if (!ReviewDecisions.TIMEOUT.equals(decision.getReviewer())) {
+        boolean person = ReviewDecisions.byPerson(decision);
+        reviews.put(review.getSampleId(), entry(review, outcome, clock.millis(), person));
+        if (person) {
             // A person's decision shapes the exemplar pool the planner draws demonstrations from.
             context.forward(new Record<>(
                     review.getDataset(),
@@ -170,8 +171,8 @@ final class ReviewProcessor implements Processor<String, ReviewInput, String, Ev
         expired.forEach(reviews::delete);
     }
 
-    private static ReviewEntry entry(ReviewRequest review, String outcome, long decidedAt) {
-        return new ReviewEntry(SingleObject.encode(review::toByteBuffer), outcome, decidedAt);
+    private static ReviewEntry entry(ReviewRequest review, String outcome, long decidedAt, boolean byPerson) {
+        return new ReviewEntry(SingleObject.encode(review::toByteBuffer), outcome, decidedAt, byPerson);
     }
 
     private static ReviewRequest review(ReviewEntry entry) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.RejectionReason;
 import io.synthstream.avro.RequestStatus;
+import io.synthstream.avro.ReviewDecision;
+import io.synthstream.avro.ReviewRequest;
 import io.synthstream.evaluator.avro.LedgerDelta;
 import io.synthstream.schemas.TestRecords;
 import java.time.Instant;
@@ -65,6 +67,52 @@ class LedgerTest {
         Ledger.seal(two, NOW);
         assertThat(Ledger.overCounted(two)).isTrue();
         assertThat(two.getComplete()).as("complete stays true once true").isTrue();
+    }
+
+    @Test
+    void anAuditTableCountsEachSamplesLatestDecisionByAPerson() {
+        ReviewRequest passed = ReviewRequest.newBuilder()
+                .setSampleId("s-1")
+                .setRequestId("r-1")
+                .setDataset("sentiment")
+                .setCandidate(TestRecords.datasetSample())
+                .setRequestedAt(NOW)
+                .setDeadline(NOW)
+                .setTimeoutAction("accept")
+                .setAudit(QualityGate.PASS)
+                .build();
+        LedgerDelta sent = LedgerDeltas.gated("r-1", "sentiment", "s-1", QualityGate.REVIEW, null, null);
+        sent.setAudit(QualityGate.PASS);
+        LedgerDelta timedOut = LedgerDeltas.decided(
+                passed, ReviewDecisions.timeout(passed, NOW), TestRecords.datasetSample(), null, null);
+        RequestStatus status = ledger(sent, timedOut);
+        assertThat(status.getAudit().getSent()).isEqualTo(1);
+        assertThat(status.getAudit().getTimedOut()).isEqualTo(1);
+
+        // A person overrides the timeout: out of the timeouts, into pass/rejected.
+        ReviewDecision reject = ReviewDecision.newBuilder()
+                .setSampleId("s-1")
+                .setAction("reject")
+                .setReason("wrong")
+                .setReviewer("ana")
+                .setDecidedAt(NOW)
+                .build();
+        Ledger.apply(status, LedgerDeltas.decided(passed, reject, null, "review", Ledger.WAS_ACCEPTED + "/generated"));
+        assertThat(status.getAudit().getTimedOut()).isZero();
+        assertThat(status.getAudit().getPassRejected()).isEqualTo(1);
+
+        // A second person's decision moves it again: out of pass/rejected, into pass/accepted.
+        ReviewDecision accept = ReviewDecision.newBuilder(reject)
+                .setAction("accept")
+                .setReason(null)
+                .build();
+        LedgerDelta override =
+                LedgerDeltas.decided(passed, accept, TestRecords.datasetSample(), null, Ledger.WAS_REJECTED + "review");
+        override.setPreviousByPerson(true);
+        Ledger.apply(status, override);
+        assertThat(status.getAudit().getPassRejected()).isZero();
+        assertThat(status.getAudit().getPassAccepted()).isEqualTo(1);
+        assertThat(status.getAudit().getSent()).isEqualTo(1);
     }
 
     @Test

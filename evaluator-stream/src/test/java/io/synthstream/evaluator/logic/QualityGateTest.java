@@ -164,6 +164,44 @@ class QualityGateTest {
     }
 
     @Test
+    void theAuditChoosesTheSameSamplesEveryTimeAtItsRate() {
+        QualityPolicy none = policy(QualitySettings.newBuilder());
+        QualityPolicy all = policy(QualitySettings.newBuilder().setAuditRate(1.0));
+        QualityPolicy fifth = policy(QualitySettings.newBuilder().setAuditRate(0.2));
+        int chosen = 0;
+        for (int i = 0; i < 20_000; i++) {
+            String id = "r-1-" + i;
+            assertThat(none.audited(id)).isFalse();
+            assertThat(all.audited(id)).isTrue();
+            if (fifth.audited(id)) {
+                chosen++;
+                assertThat(fifth.audited(id)).as("deterministic").isTrue();
+            }
+        }
+        // 20,000 draws at 0.2: the standard deviation of the count is about 57.
+        assertThat(chosen).isBetween(4_000 - 300, 4_000 + 300);
+
+        var spec = TestRecords.request("r-1");
+        for (double bad : new double[] {-0.1, 1.5, Double.NaN}) {
+            spec.setQuality(QualitySettings.newBuilder().setAuditRate(bad).build());
+            assertThat(QualityPolicy.problems(spec))
+                    .anyMatch(p -> p.startsWith("quality.audit_rate must be within [0, 1], got " + bad));
+        }
+    }
+
+    @Test
+    void anAuditedDecisionIsAReviewForTheAuditAloneAndKeepsTheGatesLabel() {
+        QualityGate.Decision gate = QualityGate.decide(
+                policy(QualitySettings.newBuilder().setMinJudgeScore(3.0)), scores(judged(2), null, null));
+        assertThat(gate.decision()).isEqualTo(QualityGate.REJECT);
+        QualityGate.Decision audit = QualityGate.audit(gate);
+        assertThat(audit.decision()).isEqualTo(QualityGate.REVIEW);
+        assertThat(audit.reasons()).containsExactly(QualityGate.AUDIT);
+        assertThat(audit.label()).isEqualTo(gate.label());
+        assertThat(audit.flags()).isEqualTo(gate.flags());
+    }
+
+    @Test
     void shouldWeighByQualityAndBalance() {
         assertThat(SampleWeights.quality(judged(5), 1.0, 1.0)).isEqualTo(1.0);
         assertThat(SampleWeights.quality(judged(1), 0.0, null)).isEqualTo(SampleWeights.FLOOR);

@@ -3,6 +3,7 @@ package io.synthstream.evaluator.topology;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.synthstream.avro.AuditCounts;
 import io.synthstream.avro.DatasetReport;
 import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.EvaluationSettings;
@@ -11,6 +12,7 @@ import io.synthstream.avro.QualitySettings;
 import io.synthstream.avro.RejectionReason;
 import io.synthstream.avro.RequestStatus;
 import io.synthstream.avro.ReviewDecision;
+import io.synthstream.avro.ReviewRequest;
 import io.synthstream.avro.Sample;
 import io.synthstream.avro.ScoredSample;
 import io.synthstream.avro.SteeringUpdate;
@@ -24,6 +26,7 @@ import io.synthstream.evaluator.logic.QualityGate;
 import io.synthstream.evaluator.processor.EvaluatorProcessors;
 import io.synthstream.schemas.TestRecords;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -446,6 +449,119 @@ class EvaluatorTopologyTest {
                 .setReviewer("ana")
                 .setDecidedAt(java.time.Instant.now())
                 .build();
+    }
+
+    @Test
+    void theAuditSendsTheGatesDecisionsToPeopleBlindAndCountsAgreementAcrossAnOverride() {
+        FixedProvider judge = FixedProvider.failing(LlmFailure.Kind.AUTH); // the judge-score check fails
+        try (EvaluatorFixture f = new EvaluatorFixture(judge, Map.of(EvaluatorConfig.EMBEDDINGS.key(), "none"))) {
+            // r-1: the gate rejects (judge_failed); r-2: no check, the gate passes; both fully audited.
+            audited(f, "r-1", 3, "reject", Duration.ofDays(1));
+            audited(f, "r-2", 2, "keep", Duration.ofDays(1));
+            // r-3 and r-4: audited, nobody decides: at the deadline the gate's decision stands.
+            audited(f, "r-3", 1, "reject", Duration.ofMillis(1));
+            audited(f, "r-4", 1, "keep", Duration.ofMillis(1));
+            f.pumpUntil(() -> status(f, "r-3") != null
+                    && status(f, "r-3").getComplete()
+                    && status(f, "r-4") != null
+                    && status(f, "r-4").getComplete()
+                    && status(f, "r-2") != null
+                    && status(f, "r-2").getInReview() == 2
+                    && status(f, "r-1") != null
+                    && status(f, "r-1").getInReview() == 3);
+
+            assertThat(f.scoredLog).allSatisfy(s -> {
+                assertThat(s.getQuality().getDecision()).isEqualTo(QualityGate.REVIEW);
+                assertThat(s.getQuality().getReasons()).containsExactly(QualityGate.AUDIT);
+            });
+            ReviewRequest rejectedByGate = review(f, "r-1-s-1");
+            assertThat(rejectedByGate.getReasons()).containsExactly(QualityGate.AUDIT);
+            assertThat(rejectedByGate.getAudit()).isEqualTo(QualityGate.REJECT);
+            assertThat(rejectedByGate.getGateReason()).isEqualTo(QualityGate.JUDGE_FAILED);
+            assertThat(rejectedByGate.getTimeoutAction()).isEqualTo("reject");
+            assertThat(review(f, "r-2-s-1").getAudit()).isEqualTo(QualityGate.PASS);
+            assertThat(review(f, "r-2-s-1").getTimeoutAction()).isEqualTo("accept");
+
+            // Timed out: r-3's sample is rejected for the gate's reason, r-4's accepted by the gate.
+            assertThat(status(f, "r-3").getRejectedQualityByReason()).containsEntry(QualityGate.JUDGE_FAILED, 1L);
+            assertThat(status(f, "r-3").getAudit().getTimedOut()).isEqualTo(1);
+            assertThat(f.datasetLog)
+                    .filteredOn(d -> d.getSampleId().equals("r-4-s-1"))
+                    .singleElement()
+                    .satisfies(d -> assertThat(d.getAcceptedBy()).isEqualTo("gate"));
+            assertThat(status(f, "r-4").getAudit().getSent()).isEqualTo(1);
+
+            f.decisions.pipeInput("r-1-s-1", rejecting("r-1-s-1")); // agrees with the gate
+            f.decisions.pipeInput("r-1-s-2", decision("r-1-s-2", "accept", null)); // disagrees...
+            f.decisions.pipeInput("r-1-s-2", rejecting("r-1-s-2")); // ...until overridden: agrees
+            f.decisions.pipeInput("r-2-s-1", decision("r-2-s-1", "relabel", "negative")); // agrees
+            f.decisions.pipeInput("r-2-s-2", rejecting("r-2-s-2")); // disagrees
+            f.pumpUntil(() -> status(f, "r-2").getComplete() && status(f, "r-1").getReviewedByPeople() == 3);
+            AuditCounts r1 = status(f, "r-1").getAudit();
+            assertThat(r1.getSent()).isEqualTo(3);
+            assertThat(r1.getRejectRejected()).isEqualTo(2);
+            assertThat(r1.getRejectAccepted())
+                    .as("the override moved r-1-s-2 out")
+                    .isZero();
+            AuditCounts r2 = status(f, "r-2").getAudit();
+            assertThat(List.of(r2.getPassAccepted(), r2.getPassRejected())).containsExactly(1L, 1L);
+
+            f.decisions.pipeInput("r-1-s-3", decision("r-1-s-3", "accept", null)); // disagrees
+            f.pumpUntil(() -> status(f, "r-1").getComplete());
+            assertThat(status(f, "r-1").getAccepted())
+                    .as("a person's accept admits what the gate rejected")
+                    .isEqualTo(1);
+            f.report();
+            AuditCounts all = f.lastReport().getAudit();
+            assertThat(List.of(
+                            all.getSent(),
+                            all.getPassAccepted(),
+                            all.getPassRejected(),
+                            all.getRejectAccepted(),
+                            all.getRejectRejected(),
+                            all.getTimedOut()))
+                    .containsExactly(7L, 1L, 1L, 1L, 2L, 2L);
+        }
+    }
+
+    /** A request of {@code planned} samples, every one audited; {@code onJudgeFailure} is what the gate decides. */
+    private static void audited(EvaluatorFixture f, String id, int planned, String onJudgeFailure, Duration timeout) {
+        GenerationRequest spec = Samples.spec(id, planned);
+        spec.setQuality(QualitySettings.newBuilder()
+                .setMinJudgeScore(3.0)
+                .setOnJudgeFailure(onJudgeFailure)
+                .setAuditRate(1.0)
+                .setReviewTimeoutMs(timeout.toMillis())
+                .build());
+        f.specs.pipeInput(id, spec);
+        f.planned(id, planned);
+        for (int i = 1; i <= planned; i++) {
+            String sampleId = id + "-s-" + i;
+            f.curated.pipeInput(sampleId, Samples.sample(id, sampleId, "books", "positive", TEXT + " " + sampleId));
+        }
+    }
+
+    private static RequestStatus status(EvaluatorFixture f, String requestId) {
+        RequestStatus last = null;
+        for (RequestStatus s : f.statusLog) {
+            if (s.getRequestId().equals(requestId)) {
+                last = s;
+            }
+        }
+        return last;
+    }
+
+    private static ReviewRequest review(EvaluatorFixture f, String sampleId) {
+        return f.reviewLog.stream()
+                .filter(r -> r.getSampleId().equals(sampleId))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static ReviewDecision rejecting(String sampleId) {
+        ReviewDecision reject = decision(sampleId, "reject", null);
+        reject.setReason("not what was asked");
+        return reject;
     }
 
     @Test
