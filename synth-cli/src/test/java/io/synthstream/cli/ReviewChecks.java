@@ -9,10 +9,16 @@ import io.synthstream.avro.RequestStatus;
 import io.synthstream.avro.ReviewRequest;
 import io.synthstream.avro.SteeringUpdate;
 import io.synthstream.common.topics.Topics;
+import java.io.BufferedReader;
+import java.io.PrintWriter;
+import java.io.StringReader;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine;
 
 /** The review tests' request, and what a reviewer's decisions must have done to its dataset. */
 final class ReviewChecks {
@@ -30,6 +36,25 @@ final class ReviewChecks {
             "SYNTH_EVALUATOR_STEERING_MIN_SAMPLES", "1");
 
     private ReviewChecks() {}
+
+    /**
+     * Runs a {@code synth} command ({@code synth review} reading {@code input} as the reviewer's
+     * answers) against the cluster; its output, after checking it exited with 0.
+     */
+    static String run(Object command, String input, ClusterOptions cluster, String... args) {
+        if (command instanceof ReviewCommand review) {
+            review.input = new BufferedReader(new StringReader(input));
+        }
+        StringWriter out = new StringWriter();
+        List<String> all = new ArrayList<>(List.of("-b", cluster.bootstrapServers, "-r", cluster.schemaRegistryUrl));
+        all.addAll(List.of(args));
+        int code = new CommandLine(command)
+                .setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(out, true))
+                .execute(all.toArray(String[]::new));
+        assertThat(code).as(out.toString()).isZero();
+        return out.toString();
+    }
 
     /** Publishes a 16-sample sentiment request whose failed checks go to review, and waits for its queue. */
     static RequestStatus reviewedRequest(ClusterOptions cluster, String id) throws Exception {

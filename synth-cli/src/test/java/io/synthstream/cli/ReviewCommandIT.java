@@ -4,17 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.synthstream.avro.RequestStatus;
 import io.synthstream.avro.ReviewRequest;
-import java.io.BufferedReader;
-import java.io.PrintWriter;
-import java.io.StringReader;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code synth review} against the running platform: a reviewer works through the queue in the
@@ -36,7 +31,7 @@ class ReviewCommandIT {
             ReviewCommand.Queue queue = ReviewCommand.queue(cluster, dataset, "review-cli-1", Instant.now());
             assertThat((long) queue.pending().size()).isEqualTo(waiting.getInReview());
             List<ReviewRequest> pending = queue.pending();
-            String list = run(cluster, "", "--request", "review-cli-1", "--list");
+            String list = ReviewChecks.run(new ReviewCommand(), "", cluster, "--request", "review-cli-1", "--list");
             assertThat(list).contains(waiting.getInReview() + " sample(s) waiting for review");
             pending.forEach(r -> assertThat(list).contains(r.getSampleId()));
 
@@ -59,9 +54,10 @@ class ReviewCommandIT {
             for (int i = 5; i < pending.size(); i++) {
                 answers.add("a");
             }
-            String session = run(
-                    cluster,
+            String session = ReviewChecks.run(
+                    new ReviewCommand(),
                     String.join("\n", answers) + "\n",
+                    cluster,
                     dataset,
                     "--request",
                     "review-cli-1",
@@ -78,7 +74,7 @@ class ReviewCommandIT {
                             .pending())
                     .extracting(ReviewRequest::getSampleId)
                     .containsExactly(pending.get(4).getSampleId());
-            run(cluster, "a\n", "--request", "review-cli-1", "--reviewer", "tess");
+            ReviewChecks.run(new ReviewCommand(), "a\n", cluster, "--request", "review-cli-1", "--reviewer", "tess");
             ReviewChecks.decisionsApplied(
                     cluster, "review-cli-1", pending, "A corrected review of the camera.", "tess");
             // What the reviewer accepted, relabelled and edited now shapes the dataset's later prompts.
@@ -95,19 +91,5 @@ class ReviewCommandIT {
                             .pending())
                     .isEmpty();
         }
-    }
-
-    private static String run(ClusterOptions cluster, String input, String... args) {
-        ReviewCommand command = new ReviewCommand();
-        command.input = new BufferedReader(new StringReader(input));
-        StringWriter out = new StringWriter();
-        List<String> all = new ArrayList<>(List.of("-b", cluster.bootstrapServers, "-r", cluster.schemaRegistryUrl));
-        all.addAll(List.of(args));
-        int code = new CommandLine(command)
-                .setOut(new PrintWriter(out, true))
-                .setErr(new PrintWriter(out, true))
-                .execute(all.toArray(String[]::new));
-        assertThat(code).as(out.toString()).isZero();
-        return out.toString();
     }
 }
