@@ -24,16 +24,15 @@ import picocli.CommandLine;
 final class ReviewChecks {
     /**
      * Half the simulator's samples are low quality: the judge sends them to review. Steering updates
-     * (with the exemplar pool) may follow every second after any new entry: with a higher minimum,
-     * the last few decisions of a queue decided one at a time may never reach an update.
+     * (with the exemplar pool) may follow every second; a person's decision makes the next one due
+     * whatever {@code evaluator.steering.min.samples} says (the default, 20, applies).
      */
     static final Map<String, String> ENV = Map.of(
             "SYNTH_LLM_SIM_LATENCY_MEDIAN_MS", "20",
             "SYNTH_LLM_SIM_MISLABEL_RATE", "0",
             "SYNTH_LLM_SIM_LOW_QUALITY_RATE", "0.5",
             "SYNTH_EVALUATOR_REVIEW_CHECK_MS", "300",
-            "SYNTH_EVALUATOR_STEERING_INTERVAL_MS", "1000",
-            "SYNTH_EVALUATOR_STEERING_MIN_SAMPLES", "1");
+            "SYNTH_EVALUATOR_STEERING_INTERVAL_MS", "1000");
 
     private ReviewChecks() {}
 

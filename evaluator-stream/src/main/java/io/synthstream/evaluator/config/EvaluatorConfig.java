@@ -134,7 +134,8 @@ public final class EvaluatorConfig {
                     "evaluator.steering.min.samples",
                     20,
                     Importance.LOW,
-                    "New curated or rejected samples a dataset needs before its next steering update.")
+                    "New curated or rejected samples a dataset needs before its next steering update; a person's review"
+                            + " decision makes the next one due regardless.")
             .atLeast(1);
     public static final Setting<Double> STEERING_MIN_YIELD = Setting.decimal(
                     "evaluator.steering.min.yield",

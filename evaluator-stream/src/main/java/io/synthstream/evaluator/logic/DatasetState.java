@@ -207,6 +207,7 @@ public final class DatasetState {
 
     private void foldReviewed(WindowEntry entry) {
         acc.setExemplars(ExemplarPool.reviewed(acc.getExemplars(), settings.exemplarsPerGroup(), entry));
+        acc.setCorrectionsPending(true);
         List<String> ids = new ArrayList<>(acc.getHumanIds());
         ids.remove(entry.getSampleId());
         if (entry.getReason() == null) {

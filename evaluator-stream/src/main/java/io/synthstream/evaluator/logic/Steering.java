@@ -13,7 +13,8 @@ import java.util.Optional;
 /**
  * When a dataset's next {@link SteeringUpdate} is due and what it says: the weights of {@link
  * SteeringPolicy} and the exemplar pool, at most once per interval and only after enough new
- * decisions. The schedule (version, time, samples at the last update) is kept in the
+ * decisions, or after any decision of a person (a correction reaches later prompts at the next
+ * interval, not after {@code evaluator.steering.min.samples} more samples). The schedule (version, time, samples at the last update) is kept in the
  * accumulators, so it survives restarts.
  */
 public final class Steering {
@@ -26,7 +27,7 @@ public final class Steering {
         if (!settings.enabled()
                 || now.toEpochMilli() - acc.getSteeringAt()
                         < settings.interval().toMillis()
-                || folded - acc.getSteeringSamples() < settings.minSamples()) {
+                || (folded - acc.getSteeringSamples() < settings.minSamples() && !acc.getCorrectionsPending())) {
             return Optional.empty();
         }
         SteeringPolicy.Result result = SteeringPolicy.compute(
@@ -57,6 +58,7 @@ public final class Steering {
         acc.setSteeringVersion(update.getVersion());
         acc.setSteeringAt(now.toEpochMilli());
         acc.setSteeringSamples(folded);
+        acc.setCorrectionsPending(false);
         return Optional.of(update);
     }
 }

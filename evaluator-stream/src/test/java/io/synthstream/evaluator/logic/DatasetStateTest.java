@@ -180,4 +180,36 @@ class DatasetStateTest {
                         state, new DatasetSettings.Steering(false, Duration.ZERO, 1, 0.3), t0.plusSeconds(100)))
                 .isEmpty();
     }
+
+    @Test
+    void aPersonsDecisionMakesTheNextUpdateDueAtTheIntervalHoweverFewSamplesFollowed() {
+        DatasetState state = fresh();
+        Instant t0 = Instant.parse("2026-12-01T10:00:00Z");
+        for (int i = 1; i <= 3; i++) {
+            state.fold(scored(state, "s-" + i, "x", 4), DatasetStateTest::spec);
+        }
+        assertThat(Steering.next(state, SETTINGS.steering(), t0)).isPresent();
+
+        EvalEvent decided = EvalEvent.newBuilder()
+                .setKind(DatasetEvents.REVIEWED)
+                .setDataset("d")
+                .setRequestId("r-1")
+                .setSampleId("s-9")
+                .setLabel("neg")
+                .setAttributes(Map.of("topic", "y"))
+                .setFields(Map.of("text", "a corrected text", "label", "neg"))
+                .build();
+        state.fold(
+                state.entry(decided, DatasetEvents.REVIEWED)
+                        .setFields(decided.getFields())
+                        .build(),
+                DatasetStateTest::spec);
+        // One new entry, below min samples (3): due anyway once the interval passed, and only once.
+        assertThat(Steering.next(state, SETTINGS.steering(), t0.plusSeconds(9))).isEmpty();
+        assertThat(Steering.next(state, SETTINGS.steering(), t0.plusSeconds(10)))
+                .hasValueSatisfying(u -> assertThat(u.getExemplars())
+                        .anySatisfy(e -> assertThat(e.getId()).isEqualTo("s-9")));
+        assertThat(Steering.next(state, SETTINGS.steering(), t0.plusSeconds(30)))
+                .isEmpty();
+    }
 }
