@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * once on two threads.
  *
  * <p>Run it on its own: {@code java -cp common.jar io.synthstream.local.FakeOpenAiServer
- * --port=8089 --latency-median-ms=200 --latency-sigma=0.5 --rate.RATE_LIMITED=0.02}.
+ * --port=8089 --latency-median-ms=200 --latency-sigma=0.5 --rate.RATE_LIMITED=0.02
+ * --capacity=slots:16}.
  */
 public final class FakeOpenAiServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -68,23 +69,35 @@ public final class FakeOpenAiServer implements AutoCloseable {
      * @param rates probability per fault for requests not covered by the script
      * @param hang how long a {@link Fault#HANG} keeps the connection silent
      * @param apiKey when set, requests without {@code Authorization: Bearer <apiKey>} get 401
+     * @param capacity how concurrent requests share the server: {@code unlimited}, {@code slots:<c>}
+     *     or {@code sharing:<k>} ({@link ServerCapacity}); the latency is each reply's time alone
      */
     public record Settings(
-            Duration medianLatency, double latencySigma, Map<Fault, Double> rates, Duration hang, String apiKey) {
+            Duration medianLatency,
+            double latencySigma,
+            Map<Fault, Double> rates,
+            Duration hang,
+            String apiKey,
+            String capacity) {
         public static Settings instant() {
-            return new Settings(Duration.ZERO, 0, Map.of(), Duration.ofMinutes(5), null);
+            return new Settings(Duration.ZERO, 0, Map.of(), Duration.ofMinutes(5), null, "unlimited");
         }
 
         public Settings withLatency(Duration median, double sigma) {
-            return new Settings(median, sigma, rates, hang, apiKey);
+            return new Settings(median, sigma, rates, hang, apiKey, capacity);
         }
 
         public Settings withRates(Map<Fault, Double> faultRates) {
-            return new Settings(medianLatency, latencySigma, faultRates, hang, apiKey);
+            return new Settings(medianLatency, latencySigma, faultRates, hang, apiKey, capacity);
         }
 
         public Settings withApiKey(String key) {
-            return new Settings(medianLatency, latencySigma, rates, hang, key);
+            return new Settings(medianLatency, latencySigma, rates, hang, key, capacity);
+        }
+
+        /** These settings with a capacity model ({@link ServerCapacity}): unlimited, slots:c or sharing:k. */
+        public Settings withCapacity(String model) {
+            return new Settings(medianLatency, latencySigma, rates, hang, apiKey, model);
         }
     }
 
@@ -96,9 +109,12 @@ public final class FakeOpenAiServer implements AutoCloseable {
     private final AtomicLong requests = new AtomicLong();
     private final Map<Fault, AtomicLong> faults = new EnumMap<>(Fault.class);
     private final List<JsonNode> lastBodies = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final ServerCapacity capacity;
+    private final ConcurrentLinkedQueue<Long> servedMicros = new ConcurrentLinkedQueue<>();
 
     private FakeOpenAiServer(Settings settings, int port) throws IOException {
         this.settings = settings;
+        this.capacity = ServerCapacity.parse(settings.capacity(), scheduler);
         for (Fault f : Fault.values()) {
             faults.put(f, new AtomicLong());
         }
@@ -221,7 +237,33 @@ public final class FakeOpenAiServer implements AutoCloseable {
             scheduler.schedule(exchange::close, settings.hang().toMillis(), TimeUnit.MILLISECONDS);
             return;
         }
-        scheduler.schedule(() -> reply(exchange, body, chosen), delay, TimeUnit.MILLISECONDS);
+        if (chosen == null) {
+            long arrived = System.nanoTime();
+            capacity.admit(delay, () -> {
+                reply(exchange, body, null);
+                servedMicros.add((System.nanoTime() - arrived) / 1000);
+            });
+        } else {
+            scheduler.schedule(() -> reply(exchange, body, chosen), delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * The time each normal reply spent on the server (arrival to reply, queueing included) since
+     * the last call, in microseconds; for benchmarks.
+     */
+    public List<Long> drainServedMicros() {
+        List<Long> out = new ArrayList<>();
+        Long v;
+        while ((v = servedMicros.poll()) != null) {
+            out.add(v);
+        }
+        return out;
+    }
+
+    /** The most requests the capacity model had in service at once. */
+    public int peakInService() {
+        return capacity.peakInService();
     }
 
     private void reply(HttpExchange exchange, JsonNode body, Fault fault) {
@@ -364,6 +406,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
         long median = 200;
         double sigma = 0.5;
         String key = null;
+        String capacity = "unlimited";
         Map<Fault, Double> rates = new EnumMap<>(Fault.class);
         for (String arg : args) {
             String[] kv = arg.replaceFirst("^--", "").split("=", 2);
@@ -376,6 +419,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
                 case "latency-median-ms" -> median = Long.parseLong(kv[1]);
                 case "latency-sigma" -> sigma = Double.parseDouble(kv[1]);
                 case "api-key" -> key = kv[1];
+                case "capacity" -> capacity = kv[1];
                 default -> {
                     if (kv[0].startsWith("rate.")) {
                         rates.put(Fault.valueOf(kv[0].substring(5)), Double.parseDouble(kv[1]));
@@ -386,10 +430,10 @@ public final class FakeOpenAiServer implements AutoCloseable {
                 }
             }
         }
-        FakeOpenAiServer server =
-                start(new Settings(Duration.ofMillis(median), sigma, rates, Duration.ofMinutes(5), key), port);
+        FakeOpenAiServer server = start(
+                new Settings(Duration.ofMillis(median), sigma, rates, Duration.ofMinutes(5), key, capacity), port);
         System.out.println("Fake OpenAI-compatible server on " + server.baseUrl() + " (latency median " + median
-                + " ms, sigma " + sigma + ", faults " + rates + ")");
+                + " ms, sigma " + sigma + ", capacity " + capacity + ", faults " + rates + ")");
         Thread.currentThread().join();
     }
 }

@@ -1,5 +1,8 @@
 package io.synthstream.common.llm;
 
+import com.netflix.concurrency.limits.Limit;
+import com.netflix.concurrency.limits.limit.VegasLimit;
+import com.netflix.concurrency.limits.limit.WindowedLimit;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -8,15 +11,20 @@ import java.util.concurrent.TimeUnit;
 /**
  * Admission of the calls an app instance sends to its model endpoint, shared by everything that
  * sends them (the LLM runtime's chat calls and remote embeddings): at most the adaptive
- * concurrency limit in flight (cut to 75 % on a 429, grown back after a run of successes), and
- * token buckets on requests and estimated tokens per minute. The runtime asks without waiting
- * ({@link #tryAcquire}); a client on a thread of its own may wait ({@link #acquire}). Thread-safe.
+ * concurrency limit in flight, and token buckets on requests and estimated tokens per minute. The
+ * limit is the lower of two rules: the 429 rule (cut to 75 % on a 429, grown back after a run of
+ * successes) and, with {@code llm.adaptive.latency=vegas}, a latency-driven limit from
+ * Netflix's concurrency-limits library (TCP Vegas over windows of calls), which lowers concurrency
+ * when round trips grow: a self-hosted server that queues instead of answering 429 is driven at its knee. The
+ * runtime asks without waiting ({@link #tryAcquire}); a client on a thread of its own may wait
+ * ({@link #acquire}). Thread-safe.
  */
 public final class CallGate {
     /** {@link #tryAcquire}'s answer while the concurrency limit is full: wait for a release. */
     static final long FULL = Long.MAX_VALUE;
 
     private final AdaptiveLimit limit;
+    private final Limit latency;
     private final TokenBucket requests;
     private final TokenBucket tokens;
     private final List<Runnable> onRelease = new CopyOnWriteArrayList<>();
@@ -24,6 +32,7 @@ public final class CallGate {
 
     public CallGate(LlmLimits limits) {
         this.limit = new AdaptiveLimit(limits.maxInFlight(), limits.successesToGrow(), limits.adaptive());
+        this.latency = latencyLimit(limits.latencyLimit(), limits.maxInFlight());
         long now = System.nanoTime();
         this.requests = new TokenBucket(limits.requestsPerMinute(), now);
         this.tokens = new TokenBucket(limits.tokensPerMinute(), now);
@@ -34,7 +43,7 @@ public final class CallGate {
      * {@link #FULL} while the concurrency limit is reached.
      */
     synchronized long tryAcquire(double estimatedTokens, long nowNanos) {
-        if (inFlight >= limit.current()) {
+        if (inFlight >= limit()) {
             return FULL;
         }
         long wait = Math.max(requests.nanosUntil(1, nowNanos), tokens.nanosUntil(estimatedTokens, nowNanos));
@@ -75,9 +84,20 @@ public final class CallGate {
      * Ends an admitted call.
      *
      * @param failure how its attempt failed, or null when it succeeded (a 429 cuts the limit)
+     * @param roundTripNanos how long the attempt took, for the latency-driven limit
      */
-    public void release(LlmFailure failure) {
+    public void release(LlmFailure failure, long roundTripNanos) {
+        release(failure, roundTripNanos, System.nanoTime());
+    }
+
+    /** {@link #release(LlmFailure, long)} at {@code nowNanos} (tests simulate time). */
+    void release(LlmFailure failure, long roundTripNanos, long nowNanos) {
         synchronized (this) {
+            if (latency != null && (failure == null || failure.kind() == LlmFailure.Kind.TIMEOUT)) {
+                // A success is a latency sample; a call that ran out its deadline says the server is
+                // far past its knee. Other failures say nothing of the queue (429s are the other rule's).
+                latency.onSample(nowNanos - roundTripNanos, roundTripNanos, inFlight, failure != null);
+            }
             inFlight--;
             if (failure == null) {
                 limit.onSuccess();
@@ -101,8 +121,38 @@ public final class CallGate {
         return inFlight;
     }
 
-    /** The current concurrency limit. */
+    /** The current concurrency limit: the 429 rule's, or the latency-driven one's when lower. */
     public synchronized int limit() {
-        return limit.current();
+        return latency == null ? limit.current() : Math.min(limit.current(), latency.getLimit());
     }
+
+    /**
+     * The latency-driven limit {@code name} names, or null for none. Windowed: the limit sees each
+     * window's mean round trip (at least 10 calls and 1 s), not single calls, whose own spread (an
+     * LLM reply's length) would read as queueing.
+     */
+    static Limit latencyLimit(String name, int ceiling) {
+        return switch (name) {
+            case "none" -> null;
+            case "vegas" ->
+                WindowedLimit.newBuilder()
+                        .build(VegasLimit.newBuilder()
+                                .initialLimit(Math.min(ceiling, INITIAL_LIMIT))
+                                .maxConcurrency(ceiling)
+                                // Keep 3 to 6 calls queued at the server, more at higher limits (where a
+                                // window's mean round trip moves more calls' worth). The library's own
+                                // bounds round log10(limit) down to an integer: 0 below 10, which pins
+                                // the limit near 10 whatever the server's knee.
+                                .alphaFunction(limit -> (int) Math.max(3, Math.round(3 * Math.log10(limit))))
+                                .betaFunction(limit -> (int) Math.max(6, Math.round(6 * Math.log10(limit))))
+                                .thresholdFunction(limit -> 1)
+                                .build());
+            default ->
+                throw new IllegalArgumentException(
+                        "Unknown latency limit '" + name + "'; use one of " + LlmLimits.LATENCY_LIMITS);
+        };
+    }
+
+    /** Where a latency-driven limit starts, below the ceiling, before it has measured anything. */
+    static final int INITIAL_LIMIT = 8;
 }

@@ -16,6 +16,7 @@ import java.time.Duration;
  * @param adaptive cut the concurrency limit to 75 % on a 429 and add one back after {@code
  *     successesToGrow} successes
  * @param successesToGrow successes in a row before the limit grows by one
+ * @param latencyLimit a latency-driven limit besides the 429 rule: none or vegas
  */
 public record LlmLimits(
         int maxInFlight,
@@ -26,18 +27,26 @@ public record LlmLimits(
         Duration maxBackoff,
         Duration callTimeout,
         boolean adaptive,
-        int successesToGrow) {
+        int successesToGrow,
+        String latencyLimit) {
+
+    /** The latency-driven limits {@code llm.adaptive.latency} can name. */
+    public static final java.util.List<String> LATENCY_LIMITS = java.util.List.of("none", "vegas");
 
     public LlmLimits {
         if (maxInFlight < 1 || maxAttempts < 1 || successesToGrow < 1) {
             throw new IllegalArgumentException("maxInFlight, maxAttempts and successesToGrow must be >= 1");
+        }
+        if (!LATENCY_LIMITS.contains(latencyLimit)) {
+            throw new IllegalArgumentException(
+                    "Unknown latency limit '" + latencyLimit + "'; use one of " + LATENCY_LIMITS);
         }
     }
 
     /** Defaults in the spirit of the OpenAI SDK and NeMo Data Designer: 64 in flight, 4 attempts. */
     public static LlmLimits defaults() {
         return new LlmLimits(
-                64, 0, 0, 4, Duration.ofMillis(500), Duration.ofSeconds(8), Duration.ofSeconds(60), true, 25);
+                64, 0, 0, 4, Duration.ofMillis(500), Duration.ofSeconds(8), Duration.ofSeconds(60), true, 25, "none");
     }
 
     public LlmLimits withRetries(int attempts, Duration initial, Duration max) {
@@ -50,7 +59,8 @@ public record LlmLimits(
                 max,
                 callTimeout,
                 adaptive,
-                successesToGrow);
+                successesToGrow,
+                latencyLimit);
     }
 
     public LlmLimits withCallTimeout(Duration timeout) {
@@ -63,12 +73,37 @@ public record LlmLimits(
                 maxBackoff,
                 timeout,
                 adaptive,
-                successesToGrow);
+                successesToGrow,
+                latencyLimit);
     }
 
     public LlmLimits withRates(int rpm, long tpm) {
         return new LlmLimits(
-                maxInFlight, rpm, tpm, maxAttempts, initialBackoff, maxBackoff, callTimeout, adaptive, successesToGrow);
+                maxInFlight,
+                rpm,
+                tpm,
+                maxAttempts,
+                initialBackoff,
+                maxBackoff,
+                callTimeout,
+                adaptive,
+                successesToGrow,
+                latencyLimit);
+    }
+
+    /** These limits with the latency-driven limit {@code name} ({@link #LATENCY_LIMITS}). */
+    public LlmLimits withLatencyLimit(String name) {
+        return new LlmLimits(
+                maxInFlight,
+                requestsPerMinute,
+                tokensPerMinute,
+                maxAttempts,
+                initialBackoff,
+                maxBackoff,
+                callTimeout,
+                adaptive,
+                successesToGrow,
+                name);
     }
 
     /** The retry policy of calls under these limits. */

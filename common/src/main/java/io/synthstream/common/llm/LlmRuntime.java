@@ -296,7 +296,7 @@ public final class LlmRuntime implements AutoCloseable {
                 }
             }
         }
-        gate.release(failure); // runs pump(): the freed permit goes to the next ready call
+        gate.release(failure, attemptNanos); // runs pump(): the freed permit goes to the next ready call
         if (m != null) {
             m.record(response, failure, retrying, attemptNanos);
         }

@@ -140,6 +140,15 @@ public final class LlmSettings {
             true,
             Importance.LOW,
             "Cut the in-flight limit to 75 % on a 429 and add one back after 25 successes.");
+    public static final Setting<String> ADAPTIVE_LATENCY = Setting.string(
+                    "llm.adaptive.latency",
+                    "none",
+                    Importance.LOW,
+                    "A latency-driven concurrency limit besides the 429 rule, for servers that queue instead of"
+                            + " answering 429 (self-hosted vLLM, TGI, Ollama): vegas (TCP Vegas over windows of calls,"
+                            + " Netflix concurrency-limits) keeps a few calls queued at the server and no more; none"
+                            + " leaves the 429 rule alone.")
+            .oneOf(LlmLimits.LATENCY_LIMITS.toArray(String[]::new));
     public static final Setting<Long> SIM_SEED =
             Setting.longValue("llm.sim.seed", 42L, Importance.LOW, "Simulator: seed mixed into every reply.");
     public static final Setting<Duration> SIM_LATENCY_MEDIAN_MS = Setting.millis(
@@ -195,6 +204,7 @@ public final class LlmSettings {
             TIMEOUT_MS,
             CONNECT_TIMEOUT_MS,
             ADAPTIVE,
+            ADAPTIVE_LATENCY,
             SIM_SEED,
             SIM_LATENCY_MEDIAN_MS,
             SIM_LATENCY_SIGMA,
@@ -229,7 +239,8 @@ public final class LlmSettings {
                 config.get(BACKOFF_MAX_MS),
                 config.get(TIMEOUT_MS),
                 config.get(ADAPTIVE),
-                25);
+                25,
+                config.get(ADAPTIVE_LATENCY));
     }
 
     /**

@@ -27,6 +27,72 @@ class LimitsTest {
         assertThat(bucket.nanosUntil(1e9, 0)).isZero();
     }
 
+    /**
+     * A closed loop against a simulated server with 16 service slots: each round the gate admits
+     * what its limit allows, every call takes 200 ms times its lognormal spread, and beyond 16 in
+     * flight the round trip grows with the queue (n / 16). Simulated time, so no test waits.
+     *
+     * @return the limits the gate had over the last 60 simulated seconds
+     */
+    private static java.util.IntSummaryStatistics simulate(String latencyLimit, int ceiling, int knee) {
+        LlmLimits limits = LlmLimits.defaults().withLatencyLimit(latencyLimit);
+        limits = new LlmLimits(
+                ceiling,
+                0,
+                0,
+                limits.maxAttempts(),
+                limits.initialBackoff(),
+                limits.maxBackoff(),
+                limits.callTimeout(),
+                true,
+                25,
+                latencyLimit);
+        CallGate gate = new CallGate(limits);
+        java.util.Random random = new java.util.Random(7);
+        long now = 0;
+        java.util.IntSummaryStatistics late = new java.util.IntSummaryStatistics();
+        while (now < 180 * SECOND) {
+            int admitted = 0;
+            while (gate.tryAcquire(1, now) == 0) {
+                admitted++;
+            }
+            long longest = 0;
+            for (int i = 0; i < admitted; i++) {
+                double spread = Math.exp(0.3 * random.nextGaussian());
+                long rtt = (long) (0.2 * SECOND * spread * Math.max(1.0, admitted / (double) knee));
+                longest = Math.max(longest, rtt);
+                gate.release(null, rtt, now + rtt);
+            }
+            now += longest;
+            if (now > 120 * SECOND) {
+                late.accept(gate.limit());
+            }
+        }
+        return late;
+    }
+
+    @Test
+    void aLatencyDrivenLimitSettlesNearTheKneeOfAServerThatQueues() {
+        assertThat(simulate("none", 256, 16).getMin())
+                .as("the 429 rule alone never acts here")
+                .isEqualTo(256);
+        // A server without a knee: nothing queues, so the limit climbs to the ceiling and stays.
+        java.util.IntSummaryStatistics free = simulate("vegas", 64, Integer.MAX_VALUE);
+        assertThat(free.getMin()).as("no knee").isGreaterThanOrEqualTo(60);
+        java.util.IntSummaryStatistics settled = simulate("vegas", 256, 16);
+        // The knee is 16; Vegas keeps a few calls (3 to 7 at this limit) queued at the server beyond it.
+        assertThat(settled.getMin()).isGreaterThanOrEqualTo(16);
+        assertThat(settled.getMax()).isLessThanOrEqualTo(24);
+    }
+
+    @Test
+    void anUnknownLatencyLimitIsRefusedWithTheChoices() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> LlmLimits.defaults().withLatencyLimit("aimd"))
+                .hasMessageContaining("Unknown latency limit 'aimd'")
+                .hasMessageContaining("vegas");
+    }
+
     @Test
     void adaptiveLimitCutsOncePerBurstAndGrowsBack() {
         AdaptiveLimit limit = new AdaptiveLimit(64, 25, true);

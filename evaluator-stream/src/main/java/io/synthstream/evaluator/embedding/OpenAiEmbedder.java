@@ -101,6 +101,7 @@ public final class OpenAiEmbedder implements Embedder {
             throw new IllegalStateException("Interrupted while waiting to call " + endpoint, e);
         }
         LlmFailure failure = null;
+        long start = System.nanoTime();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             int status = response.statusCode();
@@ -127,7 +128,7 @@ public final class OpenAiEmbedder implements Embedder {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while calling " + endpoint, e);
         } finally {
-            gate.release(failure);
+            gate.release(failure, System.nanoTime() - start);
         }
     }
 
