@@ -41,7 +41,8 @@ class LlmSettingsTest {
             LlmSettings.BACKOFF_INITIAL_MS.key(), l -> l.initialBackoff().toMillis(),
             LlmSettings.BACKOFF_MAX_MS.key(), l -> l.maxBackoff().toMillis(),
             LlmSettings.TIMEOUT_MS.key(), l -> l.callTimeout().toMillis(),
-            LlmSettings.ADAPTIVE.key(), LlmLimits::adaptive);
+            LlmSettings.ADAPTIVE.key(), LlmLimits::adaptive,
+            LlmSettings.ADAPTIVE_LATENCY.key(), LlmLimits::latencyLimit);
 
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource({
@@ -52,13 +53,24 @@ class LlmSettingsTest {
         "llm.backoff.initial.ms, 11",
         "llm.backoff.max.ms, 99",
         "llm.timeout.ms, 1234",
-        "llm.adaptive.concurrency, false"
+        "llm.adaptive.concurrency, false",
+        "llm.adaptive.latency, vegas"
     })
     void eachLimitSettingReachesTheRuntime(String key, String value) {
         Function<LlmLimits, Object> read = LIMITS.get(key);
         Object before = read.apply(LlmSettings.limits(config(Map.of())));
         Object after = read.apply(LlmSettings.limits(config(Map.of(key, value))));
         assertThat(String.valueOf(after)).isEqualTo(value).isNotEqualTo(String.valueOf(before));
+    }
+
+    @Test
+    void theLatencyLimitSettingPutsVegasInTheGate() {
+        CallGate plain = new CallGate(LlmSettings.limits(config(Map.of())));
+        CallGate vegas = new CallGate(LlmSettings.limits(config(Map.of("llm.adaptive.latency", "vegas"))));
+        assertThat(plain.limit()).isEqualTo(64);
+        assertThat(vegas.limit()).as("vegas starts low and measures its way up").isEqualTo(CallGate.INITIAL_LIMIT);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> config(Map.of("llm.adaptive.latency", "gradient")))
+                .hasMessageContaining("llm.adaptive.latency");
     }
 
     /** What a simulator setting turns into. */
