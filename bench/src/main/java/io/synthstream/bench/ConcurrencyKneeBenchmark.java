@@ -1,7 +1,5 @@
 package io.synthstream.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.synthstream.common.llm.LlmLimits;
 import io.synthstream.common.llm.LlmRequest;
 import io.synthstream.common.llm.LlmRuntime;
@@ -146,7 +144,7 @@ public final class ConcurrencyKneeBenchmark {
                                 25,
                                 latencyLimit))) {
             LlmRuntime.Client client = runtime.client("bench");
-            LlmRequest request = request();
+            LlmRequest request = FakeOpenAiServer.textRequest();
             long next = 0;
             long warmupEnd =
                     System.nanoTime() + Duration.ofSeconds(warmupSeconds).toNanos();
@@ -174,20 +172,5 @@ public final class ConcurrencyKneeBenchmark {
             return new Run(
                     label, done / (double) measureSeconds, p50, runtime.concurrencyLimit(), server.peakInService());
         }
-    }
-
-    private static LlmRequest request() {
-        ObjectNode schema = new ObjectMapper().createObjectNode().put("type", "object");
-        schema.putObject("properties").putObject("text").put("type", "string");
-        return new LlmRequest(
-                null,
-                List.of(LlmRequest.Message.system("You write data."), LlmRequest.Message.user("Write one text.")),
-                0.7,
-                null,
-                200,
-                null,
-                LlmRequest.ResponseFormat.JSON_SCHEMA,
-                schema,
-                Map.of());
     }
 }

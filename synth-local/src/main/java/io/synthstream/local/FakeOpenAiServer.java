@@ -261,6 +261,27 @@ public final class FakeOpenAiServer implements AutoCloseable {
         return out;
     }
 
+    /**
+     * A small structured-output chat request (one {@code text} field) of the kind this server
+     * answers, for tests and benchmarks that need calls, not particular content.
+     */
+    public static io.synthstream.common.llm.LlmRequest textRequest() {
+        ObjectNode schema = JSON.createObjectNode().put("type", "object");
+        schema.putObject("properties").putObject("text").put("type", "string");
+        return new io.synthstream.common.llm.LlmRequest(
+                null,
+                List.of(
+                        io.synthstream.common.llm.LlmRequest.Message.system("You write data."),
+                        io.synthstream.common.llm.LlmRequest.Message.user("Write one text.")),
+                0.7,
+                null,
+                200,
+                null,
+                io.synthstream.common.llm.LlmRequest.ResponseFormat.JSON_SCHEMA,
+                schema,
+                Map.of());
+    }
+
     /** The most requests the capacity model had in service at once. */
     public int peakInService() {
         return capacity.peakInService();

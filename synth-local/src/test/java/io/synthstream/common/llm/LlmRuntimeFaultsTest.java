@@ -3,7 +3,6 @@ package io.synthstream.common.llm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.synthstream.local.FakeOpenAiServer;
 import io.synthstream.local.FakeOpenAiServer.Fault;
 import java.time.Duration;
@@ -46,18 +45,7 @@ class LlmRuntimeFaultsTest {
     }
 
     static LlmRequest request() {
-        ObjectNode schema = new ObjectMapper().createObjectNode().put("type", "object");
-        schema.putObject("properties").putObject("text").put("type", "string");
-        return new LlmRequest(
-                null,
-                List.of(LlmRequest.Message.system("You write data."), LlmRequest.Message.user("Write one text.")),
-                0.7,
-                null,
-                200,
-                null,
-                LlmRequest.ResponseFormat.JSON_SCHEMA,
-                schema,
-                Map.of());
+        return FakeOpenAiServer.textRequest();
     }
 
     static LlmRuntime.Completion await(LlmRuntime.Client client, Duration timeout) throws InterruptedException {
