@@ -55,6 +55,16 @@
     return `${(Number(ms) / 1000).toFixed(1)} s`;
   }
 
+  // Tokens and cost of a request's calls; marked when some tokens were estimated or had no price.
+  function spend(r) {
+    if (r.tokens === undefined) return '';
+    const cost = `$${Number(r.cost_usd).toFixed(4)}`;
+    const notes = [];
+    if (r.tokens_estimated > 0) notes.push(`${r.tokens_estimated} estimated`);
+    if (r.tokens_unpriced > 0) notes.push(`${r.tokens_unpriced} unpriced`);
+    return `${r.tokens} tok · ${cost}` + (notes.length ? ` (${notes.join(', ')})` : '');
+  }
+
   function requests(rows) {
     const body = document.querySelector('#requests tbody');
     body.replaceChildren();
@@ -76,7 +86,8 @@
         : `${seconds(r.review_p50_ms)} / ${seconds(r.review_p99_ms)}`;
       tr.append(cell(r.request_id), cell(r.dataset), progress,
         cell(r.planned), cell(r.curated), cell(r.accepted), cell(r.rejected), cell(r.rejected_quality),
-        cell(r.relabeled), cell(r.in_review), cell(review), cell(r.surplus), cell(r.failed), cell(r.judged));
+        cell(r.relabeled), cell(r.in_review), cell(review), cell(r.surplus), cell(r.failed), cell(r.judged),
+        cell(spend(r)));
       body.appendChild(tr);
     });
   }

@@ -123,6 +123,14 @@ final class DashboardState {
                     .put("surplus", s.getSurplus())
                     .put("complete", s.getComplete());
             ObjectNode row = (ObjectNode) progress.get(progress.size() - 1);
+            io.synthstream.avro.Spend spend =
+                    io.synthstream.common.llm.Spends.plus(s.getGenerationSpend(), s.getJudgeSpend());
+            if (spend != null) {
+                row.put("tokens", spend.getPromptTokens() + spend.getCompletionTokens())
+                        .put("cost_usd", spend.getCostUsd())
+                        .put("tokens_estimated", spend.getEstimatedTokens())
+                        .put("tokens_unpriced", spend.getUnpricedTokens());
+            }
             if (s.getReviewTime() != null) {
                 row.put("review_p50_ms", s.getReviewTime().getP50());
                 row.put(

@@ -236,6 +236,16 @@ final class DatasetCard {
                         .append(ledger.getReviewed())
                         .append(ledger.getComplete() ? "; complete" : "; NOT complete")
                         .append(".\n");
+                if (ledger.getGenerationSpend() != null) {
+                    md.append("\nSpend on generation: ")
+                            .append(SpendText.describe(ledger.getGenerationSpend()))
+                            .append(".\n");
+                }
+                if (ledger.getJudgeSpend() != null) {
+                    md.append("\nSpend on the judge: ")
+                            .append(SpendText.describe(ledger.getJudgeSpend()))
+                            .append(".\n");
+                }
                 if (ledger.getAudit() != null) {
                     md.append("\nGate audit (a random share of the gate's decisions checked by people): ")
                             .append(Agreement.describe(ledger.getAudit()))

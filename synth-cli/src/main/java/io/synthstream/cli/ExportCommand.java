@@ -496,6 +496,10 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
         provenance.put("template_version", s.getTrace().getTemplateVersion());
         provenance.put("prompt_tokens", s.getTrace().getPromptTokens());
         provenance.put("completion_tokens", s.getTrace().getCompletionTokens());
+        if (s.getTrace().getSpend() != null) {
+            provenance.put("cost_usd", s.getTrace().getSpend().getCostUsd());
+            provenance.put("usage_estimated", s.getTrace().getSpend().getEstimatedTokens() > 0);
+        }
         provenance.put("condition_id", s.getConditionId());
         provenance.put("created_at", s.getCreatedAt().toString());
         provenance.put("scored_at", scored.getScoredAt().toString());

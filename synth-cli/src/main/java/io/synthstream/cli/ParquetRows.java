@@ -56,6 +56,8 @@ final class ParquetRows implements AutoCloseable {
             .requiredString("template_version")
             .requiredLong("prompt_tokens")
             .requiredLong("completion_tokens")
+            .optionalDouble("cost_usd")
+            .optionalBoolean("usage_estimated")
             .requiredString("condition_id")
             .requiredString("created_at")
             .requiredString("scored_at")

@@ -49,7 +49,19 @@ final class Progress {
                 s.getRejectedQuality(),
                 s.getFailed(),
                 s.getInReview(),
-                seeds(s) + (s.getComplete() ? "  complete" : ""));
+                seeds(s) + cost(s) + (s.getComplete() ? "  complete" : ""));
+    }
+
+    /** What the request's calls cost so far, or nothing before the first reply. */
+    private static String cost(RequestStatus s) {
+        var spend = io.synthstream.common.llm.Spends.plus(s.getGenerationSpend(), s.getJudgeSpend());
+        return spend == null
+                ? ""
+                : String.format(
+                        Locale.ROOT,
+                        ", $%.4f%s",
+                        spend.getCostUsd(),
+                        spend.getEstimatedTokens() > 0 || spend.getUnpricedTokens() > 0 ? "*" : "");
     }
 
     /** The seed terms of a seeded request's ledger, or nothing. */

@@ -214,7 +214,13 @@ final class ReportCommand implements java.util.concurrent.Callable<Integer> {
                 r.getPromptTokens() + " / " + r.getCompletionTokens()
                         + (r.getEstimatedCostUsd() == null
                                 ? ""
-                                : String.format(Locale.ROOT, " (~$%.4f)", r.getEstimatedCostUsd())));
+                                : String.format(Locale.ROOT, " ($%.4f)", r.getEstimatedCostUsd())));
+        if (r.getGenerationSpend() != null) {
+            row(out, "spend, generation", SpendText.describe(r.getGenerationSpend()));
+        }
+        if (r.getJudgeSpend() != null) {
+            row(out, "spend, judge", SpendText.describe(r.getJudgeSpend()));
+        }
     }
 
     private static void diversity(PrintWriter out, String title, DiversityMetrics m) {

@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Run it on its own: {@code java -cp common.jar io.synthstream.local.FakeOpenAiServer
  * --port=8089 --latency-median-ms=200 --latency-sigma=0.5 --rate.RATE_LIMITED=0.02
- * --capacity=slots:16}.
+ * --capacity=slots:16}; {@code --usage=false} leaves {@code usage} out of the replies.
  */
 public final class FakeOpenAiServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -78,26 +78,32 @@ public final class FakeOpenAiServer implements AutoCloseable {
             Map<Fault, Double> rates,
             Duration hang,
             String apiKey,
-            String capacity) {
+            String capacity,
+            boolean reportsUsage) {
         public static Settings instant() {
-            return new Settings(Duration.ZERO, 0, Map.of(), Duration.ofMinutes(5), null, "unlimited");
+            return new Settings(Duration.ZERO, 0, Map.of(), Duration.ofMinutes(5), null, "unlimited", true);
         }
 
         public Settings withLatency(Duration median, double sigma) {
-            return new Settings(median, sigma, rates, hang, apiKey, capacity);
+            return new Settings(median, sigma, rates, hang, apiKey, capacity, reportsUsage);
         }
 
         public Settings withRates(Map<Fault, Double> faultRates) {
-            return new Settings(medianLatency, latencySigma, faultRates, hang, apiKey, capacity);
+            return new Settings(medianLatency, latencySigma, faultRates, hang, apiKey, capacity, reportsUsage);
         }
 
         public Settings withApiKey(String key) {
-            return new Settings(medianLatency, latencySigma, rates, hang, key, capacity);
+            return new Settings(medianLatency, latencySigma, rates, hang, key, capacity, reportsUsage);
         }
 
         /** These settings with a capacity model ({@link ServerCapacity}): unlimited, slots:c or sharing:k. */
         public Settings withCapacity(String model) {
-            return new Settings(medianLatency, latencySigma, rates, hang, apiKey, model);
+            return new Settings(medianLatency, latencySigma, rates, hang, apiKey, model, reportsUsage);
+        }
+
+        /** These settings for a server that leaves {@code usage} out of its replies (as some self-hosted ones do). */
+        public Settings withoutUsage() {
+            return new Settings(medianLatency, latencySigma, rates, hang, apiKey, capacity, false);
         }
     }
 
@@ -107,6 +113,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
             Executors.newScheduledThreadPool(2, OpenAiProvider.daemon("fake-openai"));
     private final ConcurrentLinkedQueue<Fault> script = new ConcurrentLinkedQueue<>();
     private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong answered = new AtomicLong();
     private final Map<Fault, AtomicLong> faults = new EnumMap<>(Fault.class);
     private final List<JsonNode> lastBodies = java.util.Collections.synchronizedList(new ArrayList<>());
     private final ServerCapacity capacity;
@@ -147,6 +154,11 @@ public final class FakeOpenAiServer implements AutoCloseable {
 
     public long requests() {
         return requests.get();
+    }
+
+    /** Chat completions answered with a 200 reply: the calls a provider would bill. */
+    public long completionsAnswered() {
+        return answered.get();
     }
 
     public long faults(Fault fault) {
@@ -294,6 +306,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
                     || fault == Fault.LENGTH
                     || fault == Fault.CONTENT_FILTER) {
                 respond(exchange, 200, completion(body, fault), null);
+                answered.incrementAndGet();
                 return;
             }
             switch (fault) {
@@ -342,9 +355,11 @@ public final class FakeOpenAiServer implements AutoCloseable {
         choice.put("index", 0);
         choice.putObject("message").put("role", "assistant").put("content", content);
         choice.put("finish_reason", finish);
-        ObjectNode usage = root.putObject("usage");
-        usage.put("prompt_tokens", body.path("messages").toString().length() / 4);
-        usage.put("completion_tokens", content.length() / 4);
+        if (settings.reportsUsage()) {
+            ObjectNode usage = root.putObject("usage");
+            usage.put("prompt_tokens", body.path("messages").toString().length() / 4);
+            usage.put("completion_tokens", content.length() / 4);
+        }
         return root.toString();
     }
 
@@ -428,6 +443,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
         double sigma = 0.5;
         String key = null;
         String capacity = "unlimited";
+        boolean usage = true;
         Map<Fault, Double> rates = new EnumMap<>(Fault.class);
         for (String arg : args) {
             String[] kv = arg.replaceFirst("^--", "").split("=", 2);
@@ -441,6 +457,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
                 case "latency-sigma" -> sigma = Double.parseDouble(kv[1]);
                 case "api-key" -> key = kv[1];
                 case "capacity" -> capacity = kv[1];
+                case "usage" -> usage = Boolean.parseBoolean(kv[1]);
                 default -> {
                     if (kv[0].startsWith("rate.")) {
                         rates.put(Fault.valueOf(kv[0].substring(5)), Double.parseDouble(kv[1]));
@@ -452,7 +469,8 @@ public final class FakeOpenAiServer implements AutoCloseable {
             }
         }
         FakeOpenAiServer server = start(
-                new Settings(Duration.ofMillis(median), sigma, rates, Duration.ofMinutes(5), key, capacity), port);
+                new Settings(Duration.ofMillis(median), sigma, rates, Duration.ofMinutes(5), key, capacity, usage),
+                port);
         System.out.println("Fake OpenAI-compatible server on " + server.baseUrl() + " (latency median " + median
                 + " ms, sigma " + sigma + ", capacity " + capacity + ", faults " + rates + ")");
         Thread.currentThread().join();

@@ -91,6 +91,7 @@ public final class DeadLetters {
                 .setDataset(dataset)
                 .setSamples(failure.samples())
                 .setAttempts(Math.max(1, failure.attempts()))
+                .setSpend(failure.spend())
                 .build();
     }
 

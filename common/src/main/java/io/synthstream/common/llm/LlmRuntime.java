@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.synthstream.avro.Spend;
 import io.synthstream.common.metrics.SynthMeters;
 import io.synthstream.retry.RetryPolicy;
 import java.time.Duration;
@@ -47,15 +48,22 @@ public final class LlmRuntime implements AutoCloseable {
     private final ArrayDeque<Call> ready = new ArrayDeque<>();
     private final CallGate gate;
     private final RetryPolicy retry;
+    private final PriceTable prices;
     private int inFlight;
     private int backingOff;
     private boolean wakeScheduled;
     private volatile Meters meters;
     private volatile boolean closed;
 
+    /** A runtime that prices replies with the built-in price table. */
     public LlmRuntime(LlmProvider provider, LlmLimits limits) {
+        this(provider, limits, PriceTable.builtIn());
+    }
+
+    public LlmRuntime(LlmProvider provider, LlmLimits limits, PriceTable prices) {
         this.provider = provider;
         this.limits = limits;
+        this.prices = prices;
         this.gate = new CallGate(limits);
         this.retry = limits.retry();
         gate.onRelease(this::pump); // a call of another client (an embedding) made room
@@ -67,6 +75,11 @@ public final class LlmRuntime implements AutoCloseable {
 
     public LlmLimits limits() {
         return limits;
+    }
+
+    /** The prices every completion's {@link Completion#spend} is computed with. */
+    public PriceTable prices() {
+        return prices;
     }
 
     /** The admission of every call to this runtime's endpoint; remote embeddings share it. */
@@ -149,8 +162,22 @@ public final class LlmRuntime implements AutoCloseable {
      * @param failure the terminal failure, when it did not
      * @param attempts attempts made
      * @param elapsedMs from submission to completion, retries included
+     * @param spend what the call's replies cost (a failed attempt returned none and costs nothing),
+     *     priced with the runtime's {@link PriceTable}
      */
-    public record Completion(String callId, LlmResponse response, LlmFailure failure, int attempts, long elapsedMs) {
+    public record Completion(
+            String callId, LlmResponse response, LlmFailure failure, int attempts, long elapsedMs, Spend spend) {
+        /** A completion whose reply, if any, is unpriced (for tests and tools without prices). */
+        public Completion(String callId, LlmResponse response, LlmFailure failure, int attempts, long elapsedMs) {
+            this(
+                    callId,
+                    response,
+                    failure,
+                    attempts,
+                    elapsedMs,
+                    response == null ? Spends.zero() : PriceTable.none().spend(response, null));
+        }
+
         public boolean succeeded() {
             return response != null;
         }
@@ -321,7 +348,19 @@ public final class LlmRuntime implements AutoCloseable {
                     TimeUnit.NANOSECONDS);
         } else {
             long elapsed = (System.nanoTime() - call.submittedNanos) / 1_000_000;
-            call.client.finish(call, new Completion(call.id, response, failure, call.attempts, elapsed));
+            Spend spend = response == null ? Spends.zero() : prices.spend(response, askedModel(call.request));
+            call.client.finish(call, new Completion(call.id, response, failure, call.attempts, elapsed, spend));
+        }
+    }
+
+    private String askedModel(LlmRequest request) {
+        if (request.model() != null) {
+            return request.model();
+        }
+        try {
+            return provider.select(request.provider()).defaultModel();
+        } catch (IllegalArgumentException unknownProvider) {
+            return null;
         }
     }
 

@@ -149,6 +149,13 @@ public final class LlmSettings {
                             + " Netflix concurrency-limits) keeps a few calls queued at the server and no more; none"
                             + " leaves the 429 rule alone.")
             .oneOf(LlmLimits.LATENCY_LIMITS.toArray(String[]::new));
+    public static final Setting<String> PRICES = Setting.string(
+            "llm.prices",
+            null,
+            Importance.MEDIUM,
+            "A CSV file of prices, one model,input_usd_per_million,output_usd_per_million row per model, added to"
+                    + " or replacing rows of the built-in table of common hosted models (docs/spend.md). A model no"
+                    + " row names costs 0 and its tokens are reported as unpriced.");
     public static final Setting<Long> SIM_SEED =
             Setting.longValue("llm.sim.seed", 42L, Importance.LOW, "Simulator: seed mixed into every reply.");
     public static final Setting<Duration> SIM_LATENCY_MEDIAN_MS = Setting.millis(
@@ -205,6 +212,7 @@ public final class LlmSettings {
             CONNECT_TIMEOUT_MS,
             ADAPTIVE,
             ADAPTIVE_LATENCY,
+            PRICES,
             SIM_SEED,
             SIM_LATENCY_MEDIAN_MS,
             SIM_LATENCY_SIGMA,
@@ -369,9 +377,27 @@ public final class LlmSettings {
                 config.get(CONNECT_TIMEOUT_MS));
     }
 
-    /** A runtime over the configured provider and limits. */
+    /** A runtime over the configured provider, limits and prices. */
     public static LlmRuntime runtime(SynthConfig config) {
-        return new LlmRuntime(provider(config), limits(config));
+        PriceTable prices = prices(config); // a bad table fails before any connection is made
+        return new LlmRuntime(provider(config), limits(config), prices);
+    }
+
+    /**
+     * The built-in price table with the rows of {@code llm.prices}.
+     *
+     * @throws ConfigException naming the file, line and entry of a bad row
+     */
+    public static PriceTable prices(SynthConfig config) {
+        String file = config.get(PRICES);
+        if (file == null || file.isBlank()) {
+            return PriceTable.builtIn();
+        }
+        try {
+            return PriceTable.withFile(java.nio.file.Path.of(file));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(PRICES.key(), file, e.getMessage());
+        }
     }
 
     private static Map<String, String> headers(String key, List<String> entries) {

@@ -130,7 +130,7 @@ public final class OpenAiProvider implements LlmProvider {
                     if (error != null) {
                         throw LlmFailure.of(error);
                     }
-                    return parse(response).withLatency((System.nanoTime() - start) / 1_000_000);
+                    return parse(response, request).withLatency((System.nanoTime() - start) / 1_000_000);
                 });
     }
 
@@ -191,7 +191,7 @@ public final class OpenAiProvider implements LlmProvider {
         return wanted.ordinal() >= supported.ordinal() ? wanted : supported;
     }
 
-    private LlmResponse parse(HttpResponse<String> response) {
+    private LlmResponse parse(HttpResponse<String> response, LlmRequest request) {
         int status = response.statusCode();
         if (status >= 400) {
             throw new LlmFailure(
@@ -223,13 +223,27 @@ public final class OpenAiProvider implements LlmProvider {
                     null);
         }
         JsonNode usage = root.path("usage");
+        String answered = root.path("model").asText("");
+        if (usage.path("prompt_tokens").isNumber()
+                || usage.path("completion_tokens").isNumber()) {
+            return new LlmResponse(
+                    content.asText(),
+                    finish,
+                    answered,
+                    usage.path("prompt_tokens").asLong(0),
+                    usage.path("completion_tokens").asLong(0),
+                    0);
+        }
+        // no usage reported (some self-hosted servers, mock servers): estimated, so it is counted
+        String counted = !answered.isEmpty() ? answered : request.model() == null ? model : request.model();
         return new LlmResponse(
                 content.asText(),
                 finish,
-                root.path("model").asText(""),
-                usage.path("prompt_tokens").asLong(0),
-                usage.path("completion_tokens").asLong(0),
-                0);
+                answered,
+                TokenEstimates.prompt(request, counted),
+                TokenEstimates.completion(content.asText(), counted),
+                0,
+                true);
     }
 
     /** {@code Retry-After} as seconds or an HTTP date. */

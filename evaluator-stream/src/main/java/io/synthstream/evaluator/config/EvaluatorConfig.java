@@ -149,13 +149,6 @@ public final class EvaluatorConfig {
                     Importance.LOW,
                     "Exemplars kept per label (or per dataset without labels) for the planner.")
             .between(0, 100);
-    public static final Setting<Double> PRICE_PROMPT = Setting.decimal(
-            "evaluator.price.prompt.per.million",
-            null,
-            Importance.LOW,
-            "USD per million prompt tokens; with the completion price it fills estimated_cost_usd.");
-    public static final Setting<Double> PRICE_COMPLETION = Setting.decimal(
-            "evaluator.price.completion.per.million", null, Importance.LOW, "USD per million completion tokens.");
     public static final Setting<Duration> DATASET_IDLE_MS = Setting.millis(
                     "evaluator.dataset.idle.ms",
                     Duration.ofMinutes(10),
@@ -196,8 +189,6 @@ public final class EvaluatorConfig {
                 STEERING_MIN_SAMPLES,
                 STEERING_MIN_YIELD,
                 EXEMPLARS_PER_GROUP,
-                PRICE_PROMPT,
-                PRICE_COMPLETION,
                 DATASET_IDLE_MS));
         settings.addAll(ASYNC.all());
         SETTINGS = List.copyOf(settings);
@@ -284,8 +275,6 @@ public final class EvaluatorConfig {
                         config.get(STEERING_INTERVAL_MS),
                         config.get(STEERING_MIN_SAMPLES),
                         config.get(STEERING_MIN_YIELD)),
-                config.get(PRICE_PROMPT),
-                config.get(PRICE_COMPLETION),
                 config.get(DATASET_IDLE_MS));
     }
 }

@@ -5,6 +5,8 @@ import io.synthstream.avro.DatasetReport;
 import io.synthstream.avro.DiversityMetrics;
 import io.synthstream.avro.RequestStatus;
 import io.synthstream.avro.ScoreDistribution;
+import io.synthstream.avro.Spend;
+import io.synthstream.common.llm.Spends;
 import io.synthstream.evaluator.avro.DatasetAccumulators;
 import io.synthstream.evaluator.avro.ReservoirText;
 import io.synthstream.evaluator.avro.WindowEntry;
@@ -32,11 +34,21 @@ public final class DatasetReports {
             long failed,
             long promptTokens,
             long completionTokens,
+            Spend generationSpend,
+            Spend judgeSpend,
             Map<String, Long> rejectedByReason,
             Quality quality) {
+        /** What generation and judging cost together, in USD. */
+        public double costUsd() {
+            return (generationSpend == null ? 0 : generationSpend.getCostUsd())
+                    + (judgeSpend == null ? 0 : judgeSpend.getCostUsd());
+        }
+
         /** The sums of {@code ledgers}. */
         public static Totals of(Iterable<RequestStatus> ledgers) {
             long requested = 0, curated = 0, rejected = 0, failed = 0, prompt = 0, completion = 0;
+            Spend generation = null;
+            Spend judge = null;
             Map<String, Long> byReason = new TreeMap<>();
             for (RequestStatus s : ledgers) {
                 requested += s.getRequested();
@@ -45,9 +57,21 @@ public final class DatasetReports {
                 failed += s.getFailed();
                 prompt += s.getPromptTokens();
                 completion += s.getCompletionTokens();
+                generation = Spends.plus(generation, s.getGenerationSpend());
+                judge = Spends.plus(judge, s.getJudgeSpend());
                 s.getRejectedByReason().forEach((r, c) -> byReason.merge(r, c, Long::sum));
             }
-            return new Totals(requested, curated, rejected, failed, prompt, completion, byReason, Quality.of(ledgers));
+            return new Totals(
+                    requested,
+                    curated,
+                    rejected,
+                    failed,
+                    prompt,
+                    completion,
+                    generation,
+                    judge,
+                    byReason,
+                    Quality.of(ledgers));
         }
     }
 
@@ -183,12 +207,6 @@ public final class DatasetReports {
                     .setMeanPairwiseCosine(state.moments().meanPairwiseCosine())
                     .setVendiScore(state.moments().vendi());
         }
-        Double cost = null;
-        if (settings.pricePromptPerMillion() != null && settings.priceCompletionPerMillion() != null) {
-            cost = (totals.promptTokens() * settings.pricePromptPerMillion()
-                            + totals.completionTokens() * settings.priceCompletionPerMillion())
-                    / 1e6;
-        }
         return DatasetReport.newBuilder()
                 .setDataset(state.dataset())
                 .setGeneratedAt(now)
@@ -204,7 +222,10 @@ public final class DatasetReports {
                 .setFailed(totals.failed())
                 .setPromptTokens(totals.promptTokens())
                 .setCompletionTokens(totals.completionTokens())
-                .setEstimatedCostUsd(cost)
+                .setEstimatedCostUsd(
+                        totals.generationSpend() == null && totals.judgeSpend() == null ? null : totals.costUsd())
+                .setGenerationSpend(totals.generationSpend())
+                .setJudgeSpend(totals.judgeSpend())
                 .setPlanned(totals.quality().planned())
                 .setAccepted(totals.quality().accepted())
                 .setRejectedQuality(totals.quality().rejected())

@@ -12,8 +12,6 @@ import java.time.Duration;
  * @param distinctExactLimit distinct n-grams counted exactly per n before an HLL sketch
  * @param knnK neighbours in the label vote (a request's {@code evaluation.knn_k} wins)
  * @param steering when steering updates are published
- * @param pricePromptPerMillion USD per million prompt tokens, or null
- * @param priceCompletionPerMillion USD per million completion tokens, or null
  * @param idle how long a dataset without events keeps its state in memory and its gauges
  */
 public record DatasetSettings(
@@ -24,8 +22,6 @@ public record DatasetSettings(
         int distinctExactLimit,
         int knnK,
         Steering steering,
-        Double pricePromptPerMillion,
-        Double priceCompletionPerMillion,
         Duration idle) {
 
     /**

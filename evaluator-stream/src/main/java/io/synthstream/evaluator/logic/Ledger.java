@@ -6,6 +6,7 @@ import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.RequestStatus;
 import io.synthstream.avro.ReviewDecision;
 import io.synthstream.common.avro.SingleObject;
+import io.synthstream.common.llm.Spends;
 import io.synthstream.common.quality.QualityPolicy;
 import io.synthstream.evaluator.avro.LedgerDelta;
 import java.time.Instant;
@@ -119,6 +120,13 @@ public final class Ledger {
         status.setJudged(status.getJudged() + delta.getJudged());
         status.setPromptTokens(status.getPromptTokens() + delta.getPromptTokens());
         status.setCompletionTokens(status.getCompletionTokens() + delta.getCompletionTokens());
+        if (delta.getGenerationSpend() != null) {
+            status.setGenerationSpend(
+                    Spends.plus(status.getGenerationSpend(), Spends.decode(delta.getGenerationSpend())));
+        }
+        if (delta.getJudgeSpend() != null) {
+            status.setJudgeSpend(Spends.plus(status.getJudgeSpend(), Spends.decode(delta.getJudgeSpend())));
+        }
         if (delta.getPlanned() != null) {
             status.setPlanned(Math.max(status.getPlanned(), delta.getPlanned()));
         }

@@ -7,7 +7,9 @@ import io.synthstream.avro.Rejection;
 import io.synthstream.avro.ReviewDecision;
 import io.synthstream.avro.ReviewRequest;
 import io.synthstream.avro.Sample;
+import io.synthstream.avro.Spend;
 import io.synthstream.common.avro.SingleObject;
+import io.synthstream.common.llm.Spends;
 import io.synthstream.evaluator.avro.LedgerDelta;
 
 /**
@@ -18,12 +20,13 @@ import io.synthstream.evaluator.avro.LedgerDelta;
 public final class LedgerDeltas {
     private LedgerDeltas() {}
 
-    /** A record on synth.samples.raw, with its generation tokens. */
+    /** A record on synth.samples.raw, with what its generation cost. */
     public static LedgerDelta generated(Sample sample) {
         return delta(sample.getRequestId(), sample.getDataset())
                 .setGenerated(1)
                 .setPromptTokens(sample.getTrace().getPromptTokens())
                 .setCompletionTokens(sample.getTrace().getCompletionTokens())
+                .setGenerationSpend(Spends.encode(sample.getTrace().getSpend()))
                 .build();
     }
 
@@ -43,19 +46,27 @@ public final class LedgerDeltas {
         return letter.getRequestId() != null && letter.getSamples() > 0;
     }
 
-    /** A dead letter that {@link #countsAsFailed}. */
+    /** A dead letter that {@link #countsAsFailed}, with what the sample's calls had cost. */
     public static LedgerDelta failed(DeadLetter letter) {
+        Spend spend = letter.getSpend();
         return delta(letter.getRequestId(), letter.getDataset())
                 .setFailed(letter.getSamples())
+                .setPromptTokens(spend == null ? 0 : spend.getPromptTokens())
+                .setCompletionTokens(spend == null ? 0 : spend.getCompletionTokens())
+                .setGenerationSpend(Spends.encode(spend))
                 .build();
     }
 
-    /** A sample the judge scored, with the judge's tokens. */
-    public static LedgerDelta judged(Sample sample, long promptTokens, long completionTokens) {
+    /**
+     * What the judge cost for a sample, and whether it judged it: an unreadable verdict was paid
+     * for too.
+     */
+    public static LedgerDelta judged(Sample sample, Spend judgeSpend, boolean judged) {
         return delta(sample.getRequestId(), sample.getDataset())
-                .setJudged(1)
-                .setPromptTokens(promptTokens)
-                .setCompletionTokens(completionTokens)
+                .setJudged(judged ? 1 : 0)
+                .setPromptTokens(judgeSpend == null ? 0 : judgeSpend.getPromptTokens())
+                .setCompletionTokens(judgeSpend == null ? 0 : judgeSpend.getCompletionTokens())
+                .setJudgeSpend(Spends.encode(judgeSpend))
                 .build();
     }
 

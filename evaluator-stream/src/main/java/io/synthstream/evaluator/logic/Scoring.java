@@ -4,6 +4,7 @@ import io.synthstream.avro.FaithfulnessScore;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.Sample;
 import io.synthstream.avro.ScoredSample;
+import io.synthstream.avro.Spend;
 import io.synthstream.common.avro.SingleObject;
 import io.synthstream.common.dlq.DeadLetterReason;
 import io.synthstream.common.dlq.SampleFailure;
@@ -48,10 +49,10 @@ public final class Scoring {
      * A verdict on one sample.
      *
      * @param failure why the sample is unjudged, to dead-letter; null when judged
-     * @param promptTokens the judge call's prompt tokens (0 when it failed)
+     * @param spend what the judge call cost (a reply whose verdict could not be read too); null
+     *     when no call was made
      */
-    public record Judgement(
-            FaithfulnessScore verdict, SampleFailure failure, long promptTokens, long completionTokens) {}
+    public record Judgement(FaithfulnessScore verdict, SampleFailure failure, Spend spend) {}
 
     private Scoring() {}
 
@@ -105,8 +106,7 @@ public final class Scoring {
                             completion.failure().getMessage(),
                             completion.attempts(),
                             null),
-                    0,
-                    0);
+                    completion.spend());
         }
         LlmResponse response = completion.response();
         if (!response.model().isEmpty()) {
@@ -130,7 +130,7 @@ public final class Scoring {
                     completion.attempts(),
                     response.content());
         }
-        return new Judgement(verdict.build(), failure, response.promptTokens(), response.completionTokens());
+        return new Judgement(verdict.build(), failure, completion.spend());
     }
 
     /** A sample whose spec never reached the evaluator: scored without a judge. */
@@ -146,8 +146,7 @@ public final class Scoring {
                                 + " ms; the sample is scored without a judge",
                         0,
                         null),
-                0,
-                0);
+                null);
     }
 
     /** The verdict of a sample whose request does not want a judge. */

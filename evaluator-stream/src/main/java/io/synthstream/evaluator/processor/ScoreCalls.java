@@ -4,9 +4,11 @@ import io.synthstream.avro.FaithfulnessScore;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.Sample;
 import io.synthstream.avro.ScoredSample;
+import io.synthstream.avro.Spend;
 import io.synthstream.common.avro.SingleObject;
 import io.synthstream.common.dlq.SampleFailure;
 import io.synthstream.common.llm.LlmProvider;
+import io.synthstream.common.llm.Spends;
 import io.synthstream.common.streams.async.AsyncWork;
 import io.synthstream.common.streams.async.Call;
 import io.synthstream.common.streams.async.CallResult;
@@ -120,8 +122,11 @@ final class ScoreCalls implements AsyncWork<Sample, PendingScore, EvaluatorOutpu
         if (result instanceof CallResult.Answer answer) {
             Scoring.Judgement judgement = Scoring.judgement(answer.completion(), spec, settings);
             updated.setVerdict(SingleObject.encode(judgement.verdict()::toByteBuffer))
-                    .setJudgePromptTokens(judgement.promptTokens())
-                    .setJudgeCompletionTokens(judgement.completionTokens());
+                    .setJudgePromptTokens(
+                            judgement.spend() == null ? 0 : judgement.spend().getPromptTokens())
+                    .setJudgeCompletionTokens(
+                            judgement.spend() == null ? 0 : judgement.spend().getCompletionTokens())
+                    .setJudgeSpend(Spends.encode(Spends.plus(Spends.decode(entry.getJudgeSpend()), judgement.spend())));
             failure = judgement.failure();
         } else if (result instanceof CallResult.Value value) {
             if (value.value() instanceof float[] vector) {
@@ -165,13 +170,29 @@ final class ScoreCalls implements AsyncWork<Sample, PendingScore, EvaluatorOutpu
                         sample.getDataset(),
                         new EvaluatorOutput.Event(Scoring.event(sample, scored, entry.getEmbedding(), text)))
                 .counted(verdict.getStatus());
-        if (Scoring.JUDGED.equals(verdict.getStatus())) {
+        boolean judged = Scoring.JUDGED.equals(verdict.getStatus());
+        Spend judgeSpend = judgeSpend(entry);
+        if (judged || Spends.tokens(judgeSpend) > 0) { // an unreadable verdict was paid for as well
             step.emit(
-                    sample.getRequestId(),
-                    new EvaluatorOutput.Delta(LedgerDeltas.judged(
-                            sample, entry.getJudgePromptTokens(), entry.getJudgeCompletionTokens())));
+                    sample.getRequestId(), new EvaluatorOutput.Delta(LedgerDeltas.judged(sample, judgeSpend, judged)));
         }
         return failure == null ? step : step.deadLetter(failure);
+    }
+
+    /** What the judge cost for the entry (entries from before spends were kept have only tokens). */
+    private static Spend judgeSpend(PendingScore entry) {
+        if (entry.getJudgeSpend() != null) {
+            return Spends.decode(entry.getJudgeSpend());
+        }
+        if (entry.getJudgePromptTokens() + entry.getJudgeCompletionTokens() == 0) {
+            return null;
+        }
+        return Spend.newBuilder()
+                .setCalls(1)
+                .setPromptTokens(entry.getJudgePromptTokens())
+                .setCompletionTokens(entry.getJudgeCompletionTokens())
+                .setUnpricedTokens(entry.getJudgePromptTokens() + entry.getJudgeCompletionTokens())
+                .build();
     }
 
     private static Sample sample(PendingScore entry) {

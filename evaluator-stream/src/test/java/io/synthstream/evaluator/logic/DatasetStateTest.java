@@ -31,8 +31,6 @@ class DatasetStateTest {
             4096,
             2,
             new DatasetSettings.Steering(true, Duration.ofSeconds(10), 3, 0.3),
-            null,
-            null,
             Duration.ofMinutes(10));
 
     private static DatasetState fresh() {

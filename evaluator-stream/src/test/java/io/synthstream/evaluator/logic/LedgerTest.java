@@ -144,12 +144,58 @@ class LedgerTest {
     @Test
     void shouldAddTokensOfGenerationAndJudging() {
         var sample = TestRecords.sample("s-1");
-        RequestStatus status = ledger(LedgerDeltas.generated(sample), LedgerDeltas.judged(sample, 100, 20));
+        RequestStatus status =
+                ledger(LedgerDeltas.generated(sample), LedgerDeltas.judged(sample, spend(100, 20, 0.5), true));
 
         assertThat(status.getGenerated()).isEqualTo(1);
         assertThat(status.getJudged()).isEqualTo(1);
         assertThat(status.getPromptTokens()).isEqualTo(sample.getTrace().getPromptTokens() + 100);
         assertThat(status.getCompletionTokens()).isEqualTo(sample.getTrace().getCompletionTokens() + 20);
         assertThat(status.getUpdatedAt()).isEqualTo(NOW);
+    }
+
+    @Test
+    void everyPaidReplyCountsApartForGenerationAndTheJudgeDeadLettersAndUnreadableVerdictsIncluded() {
+        var sample = TestRecords.sample("s-1");
+        sample.getTrace().setSpend(spend(300, 60, 0.25));
+        var unreadable = TestRecords.sample("s-2");
+        io.synthstream.avro.DeadLetter truncated = io.synthstream.avro.DeadLetter.newBuilder()
+                .setApp("gen")
+                .setStage("generate")
+                .setReason("output_truncated")
+                .setMessage("cut")
+                .setRequestId("r-1")
+                .setSampleId("s-3")
+                .setSamples(1)
+                .setSpend(spend(200, 512, 0.5))
+                .setFailedAt(NOW)
+                .build();
+
+        RequestStatus status = ledger(
+                LedgerDeltas.generated(sample),
+                LedgerDeltas.failed(truncated),
+                LedgerDeltas.judged(sample, spend(100, 20, 0.125), true),
+                LedgerDeltas.judged(unreadable, spend(90, 30, 0.0625), false));
+
+        assertThat(status.getGenerationSpend().getCalls()).isEqualTo(2);
+        assertThat(status.getGenerationSpend().getPromptTokens()).isEqualTo(500);
+        assertThat(status.getGenerationSpend().getCompletionTokens()).isEqualTo(572);
+        assertThat(status.getGenerationSpend().getCostUsd()).isEqualTo(0.75);
+        assertThat(status.getJudgeSpend().getCalls()).isEqualTo(2);
+        assertThat(status.getJudgeSpend().getCostUsd()).isEqualTo(0.1875);
+        assertThat(status.getJudged())
+                .as("the unreadable verdict was paid, not judged")
+                .isEqualTo(1);
+        assertThat(status.getFailed()).isEqualTo(1);
+        assertThat(status.getPromptTokens()).isEqualTo(sample.getTrace().getPromptTokens() + 200 + 100 + 90);
+    }
+
+    private static io.synthstream.avro.Spend spend(long prompt, long completion, double cost) {
+        return io.synthstream.avro.Spend.newBuilder()
+                .setCalls(1)
+                .setPromptTokens(prompt)
+                .setCompletionTokens(completion)
+                .setCostUsd(cost)
+                .build();
     }
 }

@@ -33,7 +33,8 @@ class ScoringTest {
         assertThat(judgement.verdict().getScore()).isEqualTo(4.0);
         assertThat(judgement.verdict().getJudgeModel()).isEqualTo("judge-x");
         assertThat(judgement.failure()).isNull();
-        assertThat(judgement.promptTokens()).isEqualTo(40);
+        assertThat(judgement.spend().getPromptTokens()).isEqualTo(40);
+        assertThat(judgement.spend().getCompletionTokens()).isEqualTo(9);
     }
 
     @Test
@@ -48,6 +49,12 @@ class ScoringTest {
         assertThat(unreadable.verdict().getJudgeModel()).isEqualTo("judge-x");
         assertThat(unreadable.failure().reason()).isEqualTo(DeadLetterReason.UNREADABLE_VERDICT);
         assertThat(unreadable.failure().samples()).isZero();
+        assertThat(unreadable.spend().getPromptTokens() + unreadable.spend().getCompletionTokens())
+                .as("an unreadable verdict was paid for")
+                .isEqualTo(49);
+        assertThat(failed.spend().getCalls())
+                .as("a call that returned no reply costs nothing")
+                .isZero();
         assertThat(unreadable.failure().rawReply()).isEqualTo("no verdict here");
         assertThat(failed.verdict().getRationale()).isEqualTo("judge call failed: llm_timeout");
         assertThat(failed.verdict().getJudgeModel()).isEqualTo("judge-m");

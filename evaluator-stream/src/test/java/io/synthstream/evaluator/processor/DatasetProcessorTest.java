@@ -35,16 +35,7 @@ class DatasetProcessorTest {
     private static final Instant NOW = Instant.parse("2026-12-01T10:00:00Z");
     private static final Duration REPORT = Duration.ofSeconds(2);
     private static final DatasetSettings SETTINGS = new DatasetSettings(
-            10,
-            5,
-            50,
-            2,
-            4096,
-            3,
-            new DatasetSettings.Steering(false, Duration.ZERO, 1, 0.3),
-            null,
-            null,
-            Duration.ofMinutes(10));
+            10, 5, 50, 2, 4096, 3, new DatasetSettings.Steering(false, Duration.ZERO, 1, 0.3), Duration.ofMinutes(10));
 
     private final MutableClock clock = new MutableClock(NOW);
     private SimpleMeterRegistry meters;

@@ -82,7 +82,9 @@ final class EvaluatorFixture implements AutoCloseable {
         this.config = new SynthConfig(EvaluatorConfig.definition(), props);
         this.serdes = SynthSerdes.from(config);
         this.runtime = new LlmRuntime(
-                provider, LlmLimits.defaults().withRetries(2, Duration.ofMillis(5), Duration.ofMillis(20)));
+                provider,
+                LlmLimits.defaults().withRetries(2, Duration.ofMillis(5), Duration.ofMillis(20)),
+                io.synthstream.common.llm.LlmSettings.prices(config));
         EvaluatorConfig.EmbeddingSource source = EvaluatorConfig.from(config).embeddings();
         Embeddings embeddings = switch (source) {
             case NONE -> null;

@@ -26,6 +26,7 @@ import io.synthstream.evaluator.logic.QualityGate;
 import io.synthstream.evaluator.processor.EvaluatorProcessors;
 import io.synthstream.schemas.TestRecords;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -622,14 +623,15 @@ class EvaluatorTopologyTest {
     }
 
     @Test
-    void shouldReportDiversityCoverageFaithfulnessAndTotalsPerDataset() {
+    void shouldReportDiversityCoverageFaithfulnessAndTotalsPerDataset(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws java.io.IOException {
+        Path prices =
+                java.nio.file.Files.writeString(dir.resolve("prices.csv"), SimulatedProvider.MODEL + ",1.0,2.0\n");
         try (EvaluatorFixture f = simulated(Map.of(
                 EvaluatorConfig.RECENT_SIZE.key(),
                 4,
-                EvaluatorConfig.PRICE_PROMPT.key(),
-                1.0,
-                EvaluatorConfig.PRICE_COMPLETION.key(),
-                2.0))) {
+                io.synthstream.common.llm.LlmSettings.PRICES.key(),
+                prices.toString()))) {
             f.specs.pipeInput("r-1", Samples.spec("r-1", 6));
             f.planned("r-1", 6);
             String[] texts = {
@@ -671,8 +673,19 @@ class EvaluatorTopologyTest {
             assertThat(report.getCurated()).isEqualTo(5);
             assertThat(report.getRejected()).isEqualTo(1);
             assertThat(report.getRejectedByReason()).containsExactlyEntriesOf(Map.of("REFUSAL", 1L));
+            // the judge's model is priced by the table of llm.prices; these samples' traces carry no spend
+            assertThat(report.getGenerationSpend()).isNull();
+            assertThat(report.getJudgeSpend().getCalls()).isEqualTo(5);
+            assertThat(report.getJudgeSpend().getPromptTokens()).isPositive();
+            assertThat(report.getJudgeSpend().getCostUsd())
+                    .isCloseTo(
+                            (report.getJudgeSpend().getPromptTokens() * 1.0
+                                            + report.getJudgeSpend().getCompletionTokens() * 2.0)
+                                    / 1e6,
+                            org.assertj.core.data.Offset.offset(1e-12));
+            assertThat(report.getJudgeSpend().getUnpricedTokens()).isZero();
             assertThat(report.getEstimatedCostUsd())
-                    .isEqualTo((report.getPromptTokens() * 1.0 + report.getCompletionTokens() * 2.0) / 1e6);
+                    .isEqualTo(report.getJudgeSpend().getCostUsd());
 
             int reports = f.reportLog.size();
             f.report();

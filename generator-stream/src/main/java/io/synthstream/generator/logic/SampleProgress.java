@@ -3,6 +3,7 @@ package io.synthstream.generator.logic;
 import io.synthstream.avro.ConditionTuple;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.Sample;
+import io.synthstream.avro.Spend;
 import io.synthstream.avro.StepTrace;
 import io.synthstream.common.avro.SingleObject;
 import io.synthstream.common.dlq.DeadLetterReason;
@@ -10,6 +11,7 @@ import io.synthstream.common.dlq.SampleFailure;
 import io.synthstream.common.llm.LlmRequest;
 import io.synthstream.common.llm.LlmResponse;
 import io.synthstream.common.llm.LlmRuntime;
+import io.synthstream.common.llm.Spends;
 import io.synthstream.generator.avro.PendingSample;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -141,12 +143,14 @@ public final class SampleProgress {
             SampleTraces.Provenance provenance,
             Instant now) {
         int attempts = entry.getAttempts() + completion.attempts();
+        Spend spent = Spends.plus(Spends.decode(entry.getSpend()), completion.spend());
         if (!completion.succeeded()) {
             return new Fail(SampleFailure.ends(
-                    completion.failure().kind().deadLetterReason(),
-                    completion.failure().getMessage(),
-                    attempts,
-                    null));
+                            completion.failure().kind().deadLetterReason(),
+                            completion.failure().getMessage(),
+                            attempts,
+                            null)
+                    .withSpend(spent));
         }
         LlmResponse response = completion.response();
         StepPlan step = plan.get(entry.getStepIndex());
@@ -156,31 +160,43 @@ public final class SampleProgress {
         } catch (OutputParser.UnparseableOutputException e) {
             if (response.truncated()) {
                 return new Fail(SampleFailure.ends(
-                        DeadLetterReason.OUTPUT_TRUNCATED,
-                        "The reply hit max_tokens (finish_reason=length) and is incomplete: " + e.getMessage()
-                                + "; raise model.max_tokens",
-                        attempts,
-                        response.content()));
+                                DeadLetterReason.OUTPUT_TRUNCATED,
+                                "The reply hit max_tokens (finish_reason=length) and is incomplete: " + e.getMessage()
+                                        + "; raise model.max_tokens",
+                                attempts,
+                                response.content())
+                        .withSpend(spent));
             }
             if (entry.getRepairReply() != null) {
                 return new Fail(SampleFailure.ends(
-                        DeadLetterReason.UNPARSEABLE_OUTPUT,
-                        "The reply did not parse, also after one repair turn: " + e.getMessage(),
-                        attempts,
-                        response.content()));
+                                DeadLetterReason.UNPARSEABLE_OUTPUT,
+                                "The reply did not parse, also after one repair turn: " + e.getMessage(),
+                                attempts,
+                                response.content())
+                        .withSpend(spent));
             }
             return new Repair(PendingSample.newBuilder(entry)
                     .setRepairReply(response.content())
                     .setRepairError(e.getMessage())
                     .setAttempts(attempts)
+                    .setSpend(Spends.encode(spent))
                     .build());
+        }
+        // the step's tokens: its reply's and, after a repair turn, the reply that did not parse
+        List<StepTrace> earlier = decodeTraces(entry.getSteps());
+        long earlierPrompt = 0;
+        long earlierCompletion = 0;
+        for (StepTrace t : earlier) {
+            earlierPrompt += t.getPromptTokens();
+            earlierCompletion += t.getCompletionTokens();
         }
         StepTrace trace = StepTrace.newBuilder()
                 .setName(step.name())
                 .setModel(response.model().isEmpty() ? provenance.modelOf(spec) : response.model())
                 .setOutput(output)
-                .setPromptTokens(response.promptTokens())
-                .setCompletionTokens(response.completionTokens())
+                .setPromptTokens(Math.max(response.promptTokens(), spent.getPromptTokens() - earlierPrompt))
+                .setCompletionTokens(
+                        Math.max(response.completionTokens(), spent.getCompletionTokens() - earlierCompletion))
                 .setLatencyMs(response.latencyMs())
                 .setAttempts(completion.attempts() + (entry.getRepairReply() == null ? 0 : 1))
                 .build();
@@ -193,9 +209,11 @@ public final class SampleProgress {
                     .setRepairReply(null)
                     .setRepairError(null)
                     .setAttempts(attempts)
+                    .setSpend(Spends.encode(spent))
                     .build());
         }
-        return new Done(SampleTraces.sample(spec, condition, entry, plan, decodeTraces(traces), provenance, now));
+        return new Done(
+                SampleTraces.sample(spec, condition, entry, plan, decodeTraces(traces), spent, provenance, now));
     }
 
     private static Map<String, Map<String, String>> earlierOutputs(PendingSample entry) {

@@ -5,6 +5,7 @@ import io.synthstream.avro.Example;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.GenerationTrace;
 import io.synthstream.avro.Sample;
+import io.synthstream.avro.Spend;
 import io.synthstream.avro.StepTrace;
 import io.synthstream.common.task.DefaultTemplates;
 import io.synthstream.generator.avro.PendingSample;
@@ -44,13 +45,18 @@ public final class SampleTraces {
         }
     }
 
-    /** The finished sample of {@code entry}, whose steps' traces are {@code traces}. */
+    /**
+     * The finished sample of {@code entry}, whose steps' traces are {@code traces}.
+     *
+     * @param spend what every reply of the sample cost, including those that needed a repair turn
+     */
     public static Sample sample(
             GenerationRequest spec,
             ConditionTuple condition,
             PendingSample entry,
             List<StepPlan> plan,
             List<StepTrace> traces,
+            Spend spend,
             Provenance provenance,
             Instant now) {
         Map<String, String> fields = new LinkedHashMap<>();
@@ -87,6 +93,7 @@ public final class SampleTraces {
                         entry.getAttempts() + traces.get(traces.size() - 1).getAttempts()))
                 .setPromptTokens(promptTokens)
                 .setCompletionTokens(completionTokens)
+                .setSpend(spend)
                 .setLatencyMs(latency)
                 .setRationale(rationale)
                 .setDemonstrationIds(demonstrationIds(condition))

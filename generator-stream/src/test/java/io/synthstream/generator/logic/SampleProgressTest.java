@@ -1,6 +1,7 @@
 package io.synthstream.generator.logic;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.synthstream.avro.ConditionTuple;
 import io.synthstream.avro.GenerationRequest;
@@ -10,6 +11,7 @@ import io.synthstream.common.llm.LlmFailure;
 import io.synthstream.common.llm.LlmRequest;
 import io.synthstream.common.llm.LlmResponse;
 import io.synthstream.common.llm.LlmRuntime;
+import io.synthstream.common.llm.PriceTable;
 import io.synthstream.generator.avro.PendingSample;
 import java.time.Duration;
 import java.time.Instant;
@@ -148,6 +150,53 @@ class SampleProgressTest {
         assertThat(failure.samples()).isEqualTo(1);
         assertThat(failure.attempts()).isEqualTo(2);
         assertThat(failure.rawReply()).isEqualTo("still not");
+        assertThat(failure.spend().getCalls()).as("both replies were paid for").isEqualTo(2);
+        assertThat(failure.spend().getPromptTokens()).isEqualTo(24);
+        assertThat(failure.spend().getCompletionTokens()).isEqualTo(14);
+    }
+
+    @Test
+    void everyPaidReplyIsInTheSamplesSpendTheOneThatNeededARepairToo() throws Exception {
+        GenerationRequest spec = PlannerTest.request("");
+        ConditionTuple condition = Planner.plan(spec, 0, null, NOW);
+        List<StepPlan> plan = StepPlan.of(spec);
+        PendingSample entry = first(spec, condition);
+        PriceTable prices = PriceTable.builtIn();
+        LlmResponse broken = new LlmResponse("not json", "stop", "gpt-4o-mini-2024-07-18", 1000, 200, 30);
+        LlmResponse fixed =
+                new LlmResponse("{\"text\": \"Fine.\"}", "stop", "gpt-4o-mini-2024-07-18", 1300, 100, 30, true);
+
+        PendingSample repairing = ((SampleProgress.Repair) SampleProgress.advance(
+                        entry,
+                        condition,
+                        spec,
+                        plan,
+                        new LlmRuntime.Completion("c", broken, null, 1, 30, prices.spend(broken, null)),
+                        PROVENANCE,
+                        NOW))
+                .entry();
+        Sample sample = ((SampleProgress.Done) SampleProgress.advance(
+                        repairing,
+                        condition,
+                        spec,
+                        plan,
+                        new LlmRuntime.Completion("c", fixed, null, 1, 30, prices.spend(fixed, null)),
+                        PROVENANCE,
+                        NOW))
+                .sample();
+
+        var spend = sample.getTrace().getSpend();
+        assertThat(spend.getCalls()).isEqualTo(2);
+        assertThat(spend.getPromptTokens()).isEqualTo(2300);
+        assertThat(spend.getCompletionTokens()).isEqualTo(300);
+        // gpt-4o-mini: 0.15 in, 0.60 out per million
+        assertThat(spend.getCostUsd()).isCloseTo((2300 * 0.15 + 300 * 0.60) / 1e6, within(1e-12));
+        assertThat(spend.getEstimatedTokens())
+                .as("the second server reply had no usage")
+                .isEqualTo(1400);
+        assertThat(spend.getUnpricedTokens()).isZero();
+        assertThat(sample.getTrace().getPromptTokens()).isEqualTo(2300);
+        assertThat(sample.getTrace().getSteps().get(0).getCompletionTokens()).isEqualTo(300);
     }
 
     @Test
@@ -162,6 +211,9 @@ class SampleProgressTest {
         var failure = ((SampleProgress.Fail) progress).failure();
         assertThat(failure.reason()).isEqualTo(DeadLetterReason.OUTPUT_TRUNCATED);
         assertThat(failure.message()).contains("max_tokens");
+        assertThat(failure.spend().getCompletionTokens())
+                .as("a truncated reply is paid too")
+                .isEqualTo(7);
     }
 
     @Test

@@ -1,0 +1,33 @@
+package io.synthstream.cli;
+
+import io.synthstream.avro.Spend;
+import java.util.Locale;
+
+/** A {@link Spend} as one line of text, for the report and the dataset card. */
+final class SpendText {
+    private SpendText() {}
+
+    /** E.g. {@code 120 calls, 48000 / 9600 tokens, $0.0130 (9600 tokens estimated, 200 unpriced)}. */
+    static String describe(Spend spend) {
+        StringBuilder text = new StringBuilder(String.format(
+                Locale.ROOT,
+                "%d calls, %d / %d tokens, $%.4f",
+                spend.getCalls(),
+                spend.getPromptTokens(),
+                spend.getCompletionTokens(),
+                spend.getCostUsd()));
+        if (spend.getEstimatedTokens() > 0 || spend.getUnpricedTokens() > 0) {
+            text.append(" (");
+            if (spend.getEstimatedTokens() > 0) {
+                text.append(spend.getEstimatedTokens()).append(" tokens estimated: the server reported no usage");
+            }
+            if (spend.getUnpricedTokens() > 0) {
+                text.append(spend.getEstimatedTokens() > 0 ? "; " : "")
+                        .append(spend.getUnpricedTokens())
+                        .append(" tokens of models without a price, counted at $0");
+            }
+            text.append(')');
+        }
+        return text.toString();
+    }
+}
