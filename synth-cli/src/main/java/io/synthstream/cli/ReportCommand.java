@@ -45,8 +45,57 @@ final class ReportCommand implements java.util.concurrent.Callable<Integer> {
         java.util.Collection<GenerationRequest> specs =
                 ExportCommand.latest(cluster, Topics.SPECS).values();
         requests(spec.commandLine().getOut(), specs, dataset);
+        budgets(spec.commandLine().getOut(), specs, ExportCommand.latest(cluster, Topics.REQUEST_STATUS), dataset);
         proposed(spec.commandLine().getOut(), specs, dataset);
         return 0;
+    }
+
+    /**
+     * Each budgeted request of the dataset: its limits, what its ledger says was spent, and whether
+     * planning stopped at the budget with how many samples never planned.
+     */
+    static void budgets(
+            PrintWriter out,
+            java.util.Collection<GenerationRequest> specs,
+            java.util.Map<String, io.synthstream.avro.RequestStatus> ledgers,
+            String dataset) {
+        for (GenerationRequest r : specs) {
+            if (r == null || !dataset.equals(r.getDataset()) || r.getBudget() == null) {
+                continue;
+            }
+            io.synthstream.avro.RequestStatus ledger = ledgers.get(r.getRequestId());
+            io.synthstream.avro.Spend spent = ledger == null
+                    ? null
+                    : io.synthstream.common.llm.Spends.plus(ledger.getGenerationSpend(), ledger.getJudgeSpend());
+            StringBuilder line = new StringBuilder();
+            if (r.getBudget().getMaxCostUsd() != null) {
+                double cost = spent == null ? 0 : spent.getCostUsd();
+                line.append(String.format(
+                        Locale.ROOT,
+                        "$%.4f of $%.4f (%.1f %%)",
+                        cost,
+                        r.getBudget().getMaxCostUsd(),
+                        100 * cost / r.getBudget().getMaxCostUsd()));
+            }
+            if (r.getBudget().getMaxTokens() != null) {
+                long tokens = io.synthstream.common.llm.Spends.tokens(spent);
+                line.append(line.length() == 0 ? "" : ", ")
+                        .append(String.format(
+                                Locale.ROOT,
+                                "%d of %d tokens (%.1f %%)",
+                                tokens,
+                                r.getBudget().getMaxTokens(),
+                                100.0 * tokens / r.getBudget().getMaxTokens()));
+            }
+            if (ledger != null && ledger.getPlanningStopped() && ledger.getNotPlannedReason() != null) {
+                line.append("; planning stopped: ")
+                        .append(printable(ledger.getNotPlannedReason()))
+                        .append(", ")
+                        .append(ledger.getNotPlanned())
+                        .append(" samples never planned");
+            }
+            row(out, "budget of " + r.getRequestId(), line.toString());
+        }
     }
 
     /**

@@ -29,11 +29,25 @@ public final class RequestValidator {
      *     its own name and {@code default}, and the named ones), or null where they are not known (a
      *     {@code model.provider} naming another one is refused)
      */
-    public record Limits(int maxCount, long maxBytes, java.util.Set<String> providers) {
+    public record Limits(int maxCount, long maxBytes, java.util.Set<String> providers, Pricing pricing) {
         public Limits(int maxCount, long maxBytes) {
-            this(maxCount, maxBytes, null);
+            this(maxCount, maxBytes, null, null);
+        }
+
+        public Limits(int maxCount, long maxBytes, java.util.Set<String> providers) {
+            this(maxCount, maxBytes, providers, null);
         }
     }
+
+    /**
+     * What a cost budget is checked against.
+     *
+     * @param prices the app's price table
+     * @param defaultModel the model a provider (null: the default one) answers with when a request
+     *     names none; null when the provider is unknown
+     */
+    public record Pricing(
+            io.synthstream.common.llm.PriceTable prices, java.util.function.Function<String, String> defaultModel) {}
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
             new com.fasterxml.jackson.databind.ObjectMapper();
@@ -89,6 +103,45 @@ public final class RequestValidator {
         }
     }
 
+    /** A budget sets a positive limit, and a cost limit needs a price for every model it names. */
+    private static void budget(GenerationRequest request, Pricing pricing, List<String> problems) {
+        io.synthstream.avro.Budget budget = request.getBudget();
+        if (budget == null) {
+            return;
+        }
+        Double cost = budget.getMaxCostUsd();
+        Long tokens = budget.getMaxTokens();
+        if (cost == null && tokens == null) {
+            problems.add(
+                    "budget sets no limit: give budget.max_cost_usd and/or budget.max_tokens, or leave budget out");
+        }
+        if (cost != null && !(cost > 0 && Double.isFinite(cost))) {
+            problems.add("budget.max_cost_usd must be a positive number of USD, got " + cost);
+        }
+        if (tokens != null && tokens <= 0) {
+            problems.add("budget.max_tokens must be at least 1, got " + tokens);
+        }
+        if (cost == null || pricing == null) {
+            return;
+        }
+        List<io.synthstream.avro.ModelParams> models = new ArrayList<>();
+        models.add(request.getModel());
+        if (request.getEvaluation() != null && request.getEvaluation().getJudgeModel() != null) {
+            models.add(request.getEvaluation().getJudgeModel());
+        }
+        for (io.synthstream.avro.ModelParams m : models) {
+            String model =
+                    m.getModel() != null ? m.getModel() : pricing.defaultModel().apply(m.getProvider());
+            if (model != null && pricing.prices().price(model).isEmpty()) {
+                String shown = model.length() > 60 ? model.substring(0, 60) + "…" : model;
+                problems.add("budget.max_cost_usd needs a price for model "
+                        + JSON.getNodeFactory().textNode(shown)
+                        + ", which the price table does not list: add a row for it to the file llm.prices names"
+                        + " (docs/spend.md), or budget in max_tokens");
+            }
+        }
+    }
+
     private static boolean isJson(String value) {
         try {
             JSON.readTree(value);
@@ -133,6 +186,7 @@ public final class RequestValidator {
             }
         }
         modelParams("model", request.getModel(), limits, problems);
+        budget(request, limits.pricing(), problems);
         for (int i = 0; i < request.getSteps().size(); i++) {
             modelParams("steps[" + i + "].model", request.getSteps().get(i).getModel(), limits, problems);
         }

@@ -24,6 +24,7 @@ import io.synthstream.generator.avro.PlanCursor;
 import io.synthstream.generator.avro.SeedArrivals;
 import io.synthstream.generator.config.GeneratorConfig;
 import io.synthstream.generator.logic.AttributeProposals;
+import io.synthstream.generator.logic.Budgets;
 import io.synthstream.generator.logic.Planner;
 import io.synthstream.generator.logic.RequestValidator;
 import io.synthstream.generator.logic.Seeds;
@@ -181,7 +182,8 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
                 new RequestValidator.Limits(
                         config.get(GeneratorConfig.MAX_COUNT),
                         config.get(GeneratorConfig.MAX_REQUEST_BYTES),
-                        runtime.provider().names())));
+                        runtime.provider().names(),
+                        pricing())));
         if (record.key() != null
                 && request.getRequestId() != null
                 && !record.key().equals(request.getRequestId())) {
@@ -473,8 +475,26 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
             }
             GenerationRequest request = decoded.computeIfAbsent(requestId, id -> decode(cursor.getRequest()));
             SeedArrivals arrived = arrivals.get(requestId);
+            ValueAndTimestamp<RequestStatus> spentSoFar = statuses.get(requestId);
+            Budgets.Allowance allowance = Budgets.allowance(
+                    request.getBudget(), cursor.getNextIndex(), spentSoFar == null ? null : spentSoFar.value());
+            if (allowance.exhausted()) {
+                RequestStatus ledger = spentSoFar.value(); // exhausted only with a ledger
+                log.info(
+                        "Request {}: budget exhausted after planning {} samples; the ledger counts {} generated, {}"
+                                + " failed, {} rejected, generation {}, judge {}",
+                        requestId,
+                        cursor.getNextIndex(),
+                        ledger.getGenerated(),
+                        ledger.getFailed(),
+                        ledger.getRejected(),
+                        ledger.getGenerationSpend(),
+                        ledger.getJudgeSpend());
+                stop(cursor, request, Budgets.EXHAUSTED, now);
+                continue;
+            }
             if (Seeds.seeded(request)) {
-                planSeeds(cursor, request, arrived, now);
+                planSeeds(cursor, request, arrived, now, allowance.samples());
                 continue;
             }
             if (arrived != null && arrived.getStopAt() != null) {
@@ -504,7 +524,7 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
                     cursor.getCount(),
                     cursor.getNextIndex()
                             + Math.min(
-                                    config.get(GeneratorConfig.PLAN_BATCH),
+                                    Math.min(config.get(GeneratorConfig.PLAN_BATCH), allowance.samples()),
                                     aheadRoom(requestId, cursor.getNextIndex(), now)));
             if (end == cursor.getNextIndex() && end < cursor.getCount()) {
                 continue; // as far ahead of generation as generator.plan.ahead allows
@@ -588,7 +608,8 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
                     new RequestValidator.Limits(
                             config.get(GeneratorConfig.MAX_COUNT),
                             Long.MAX_VALUE,
-                            runtime.provider().names()));
+                            runtime.provider().names(),
+                            pricing()));
             if (!problems.isEmpty()) {
                 proposalFailed(cursor, request, null, String.join("; ", problems), now);
                 continue;
@@ -673,13 +694,26 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
      * One tick of a seeded request: up to a batch of tuples from its queued seeds, in ordinal
      * order, resuming mid-seed; stops when every seed it will have is planned, or at the cap.
      */
-    private void planSeeds(PlanCursor cursor, GenerationRequest request, SeedArrivals arrived, long now) {
+    /** What a request's cost budget is checked against: this app's prices and providers. */
+    private RequestValidator.Pricing pricing() {
+        return new RequestValidator.Pricing(runtime.prices(), provider -> {
+            try {
+                return runtime.provider().select(provider).defaultModel();
+            } catch (IllegalArgumentException unknown) {
+                return null; // refused as an unknown provider
+            }
+        });
+    }
+
+    private void planSeeds(
+            PlanCursor cursor, GenerationRequest request, SeedArrivals arrived, long now, long allowance) {
         String requestId = cursor.getRequestId();
         long expected = Seeds.expected(request);
         long received = arrived == null ? 0 : arrived.getReceived();
         int perSeed = request.getSeeds().getSamplesPerSeed();
-        long budget =
-                Math.min(config.get(GeneratorConfig.PLAN_BATCH), aheadRoom(requestId, cursor.getNextIndex(), now));
+        long budget = Math.min(
+                Math.min(config.get(GeneratorConfig.PLAN_BATCH), allowance),
+                aheadRoom(requestId, cursor.getNextIndex(), now));
         long startIndex = cursor.getNextIndex();
         long startFailed = cursor.getSeedsFailed();
         long startPlanned = cursor.getSeedsPlanned();

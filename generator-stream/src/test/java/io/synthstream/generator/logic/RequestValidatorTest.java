@@ -36,6 +36,34 @@ class RequestValidatorTest {
     }
 
     @Test
+    void aBudgetNeedsAPositiveLimitAndACostBudgetAPriceForEveryModel() throws Exception {
+        RequestValidator.Limits priced = new RequestValidator.Limits(
+                1000,
+                1 << 20,
+                null,
+                new RequestValidator.Pricing(
+                        io.synthstream.common.llm.PriceTable.builtIn(),
+                        provider -> provider == null ? "gpt-4o-mini" : null));
+        GenerationRequest ok = PlannerTest.request(", \"budget\": {\"max_cost_usd\": 2.5}");
+        GenerationRequest empty = PlannerTest.request(", \"budget\": {}");
+        GenerationRequest negative = PlannerTest.request(", \"budget\": {\"max_cost_usd\": -1, \"max_tokens\": 0}");
+        GenerationRequest unpriced = PlannerTest.request(", \"budget\": {\"max_cost_usd\": 2.5}");
+        unpriced.getModel().setModel("my-llama-70b");
+        GenerationRequest tokensOnly = PlannerTest.request(", \"budget\": {\"max_tokens\": 100000}");
+        tokensOnly.getModel().setModel("my-llama-70b");
+
+        assertThat(RequestValidator.problems(ok, 100, priced)).isEmpty();
+        assertThat(RequestValidator.problems(tokensOnly, 100, priced)).isEmpty();
+        assertThat(RequestValidator.problems(empty, 100, priced))
+                .anySatisfy(p -> assertThat(p).contains("budget sets no limit"));
+        assertThat(RequestValidator.problems(negative, 100, priced))
+                .anySatisfy(p -> assertThat(p).contains("budget.max_cost_usd must be a positive number"))
+                .anySatisfy(p -> assertThat(p).contains("budget.max_tokens must be at least 1, got 0"));
+        assertThat(RequestValidator.problems(unpriced, 100, priced))
+                .anySatisfy(p -> assertThat(p).contains("needs a price for model \"my-llama-70b\""));
+    }
+
+    @Test
     void anOversizeRequestIsRejectedBeforeAnythingElse() throws Exception {
         assertThat(RequestValidator.problems(PlannerTest.request(""), 2 << 20, LIMITS))
                 .singleElement()

@@ -1,0 +1,101 @@
+package io.synthstream.generator.logic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.synthstream.avro.Budget;
+import io.synthstream.avro.RequestStatus;
+import io.synthstream.avro.Spend;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class BudgetsTest {
+    private static final Budget ONE_DOLLAR =
+            Budget.newBuilder().setMaxCostUsd(1.0).build();
+
+    private static RequestStatus ledger(long generated, long failed, Spend generation, Spend judge) {
+        return ledger(generated, failed, 0, generation, judge);
+    }
+
+    private static RequestStatus ledger(long generated, long failed, long rejected, Spend generation, Spend judge) {
+        return RequestStatus.newBuilder()
+                .setRejected(rejected)
+                .setRequestId("r")
+                .setDataset("d")
+                .setRequested(1000)
+                .setGenerated(generated)
+                .setFailed(failed)
+                .setGenerationSpend(generation)
+                .setJudgeSpend(judge)
+                .setUpdatedAt(Instant.EPOCH)
+                .build();
+    }
+
+    private static Spend spend(long calls, long tokens, double cost) {
+        return Spend.newBuilder()
+                .setCalls(calls)
+                .setPromptTokens(tokens)
+                .setCostUsd(cost)
+                .build();
+    }
+
+    @Test
+    void withoutABudgetNothingLimitsPlanning() {
+        assertThat(Budgets.allowance(null, 10, null).samples()).isEqualTo(Long.MAX_VALUE);
+        assertThat(Budgets.allowance(new Budget(), 10, null).exhausted()).isFalse();
+    }
+
+    @Test
+    void beforeAnySampleIsPricedOnlyAProbeIsPlanned() {
+        assertThat(Budgets.allowance(ONE_DOLLAR, 0, null).samples()).isEqualTo(Budgets.PROBE);
+        assertThat(Budgets.allowance(ONE_DOLLAR, 3, ledger(0, 0, null, null)).samples())
+                .isEqualTo(1);
+        Budgets.Allowance waiting = Budgets.allowance(ONE_DOLLAR, Budgets.PROBE, null);
+        assertThat(waiting.samples()).isZero();
+        assertThat(waiting.exhausted())
+                .as("it waits for the ledger, it does not stop")
+                .isFalse();
+    }
+
+    @Test
+    void whatIsSpentAndWhatIsInFlightAreSubtractedAtTheMeanCostOfASample() {
+        // 100 samples counted for $0.50 of generation: $0.005 each; settled: 1 failed, 10 rejected by
+        // curation and 89 judged for $0.25: the judge costs $0.0025 a generated sample.
+        RequestStatus status = ledger(99, 1, 10, spend(110, 50_000, 0.50), spend(89, 20_000, 0.25));
+        // committed = 0.75 + (120 planned - 100 counted) x 0.0075 = 0.90; room = 0.10 / 0.0075 = 13.3
+        assertThat(Budgets.allowance(ONE_DOLLAR, 120, status).samples()).isEqualTo(13);
+        // tokens: 500 + 200 a sample, committed 70000 + 20 x 700 = 84000; room = 16000 / 700 = 22.9
+        Budget tokens = Budget.newBuilder().setMaxTokens(100_000L).build();
+        assertThat(Budgets.allowance(tokens, 120, status).samples()).isEqualTo(22);
+        Budget both =
+                Budget.newBuilder().setMaxCostUsd(1.0).setMaxTokens(100_000L).build();
+        assertThat(Budgets.allowance(both, 120, status).samples())
+                .as("the tighter limit")
+                .isEqualTo(13);
+        // two samples counted and not settled yet: their judge cost is still to come
+        RequestStatus unsettled = ledger(101, 1, 10, spend(112, 51_000, 0.51), spend(89, 20_000, 0.25));
+        // committed = 0.76 + 18 x 0.0075 + 2 x 0.0025 = 0.90
+        assertThat(Budgets.allowance(ONE_DOLLAR, 120, unsettled).samples()).isEqualTo(13);
+    }
+
+    @Test
+    void samplesInFlightGrowNoFasterThanThoseCounted() {
+        RequestStatus generatedOnly = ledger(6, 0, spend(6, 3000, 0.06), null);
+
+        assertThat(Budgets.allowance(ONE_DOLLAR, 8, generatedOnly).samples()).isEqualTo(4);
+        assertThat(Budgets.allowance(ONE_DOLLAR, 12, generatedOnly).samples()).isZero();
+        assertThat(Budgets.allowance(ONE_DOLLAR, 12, generatedOnly).exhausted()).isFalse();
+    }
+
+    @Test
+    void planningStopsWhenSpentPlusInFlightReachesTheLimit() {
+        RequestStatus status = ledger(10, 0, spend(10, 5000, 0.90), null);
+        // $0.09 a sample, 1 in flight: committed 0.99, room 0.01 < one sample: planning pauses
+        Budgets.Allowance paused = Budgets.allowance(ONE_DOLLAR, 11, status);
+        assertThat(paused.samples()).isZero();
+        assertThat(paused.exhausted()).as("the sample in flight may cost less").isFalse();
+        assertThat(Budgets.allowance(ONE_DOLLAR, 10, status).samples()).isEqualTo(1);
+        // that sample cost $0.095: $1.00 - $0.995 leaves no room, and nothing is in flight
+        RequestStatus spent = ledger(11, 0, spend(11, 5500, 0.995), null);
+        assertThat(Budgets.allowance(ONE_DOLLAR, 11, spent).exhausted()).isTrue();
+    }
+}

@@ -1,0 +1,85 @@
+package io.synthstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.synthstream.avro.Budget;
+import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.RequestStatus;
+import io.synthstream.avro.Spend;
+import io.synthstream.common.llm.Spends;
+import io.synthstream.common.topics.Topics;
+import io.synthstream.local.FakeOpenAiServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A request whose budget covers a fraction of its count, against an OpenAI-compatible server: the
+ * planner stops when what was spent plus what the samples in flight are estimated to cost reaches
+ * the budget; the request completes with {@code budget_exhausted}, its ledger balances (the
+ * samples never planned are the count's remainder), and the overrun past the budget stays within
+ * what the samples in flight when planning stopped could cost.
+ */
+class BudgetIT {
+    private static final double BUDGET_USD = 0.01;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void planningStopsAtTheBudgetAndTheRequestCompletesWithBudgetExhausted() throws Exception {
+        try (FakeOpenAiServer server = FakeOpenAiServer.start(
+                        FakeOpenAiServer.Settings.instant().withLatency(Duration.ofMillis(20), 0.5), 0);
+                LocalPlatform platform = LocalPlatform.start(
+                        dir,
+                        LocalPlatform.Ports.FREE,
+                        3,
+                        Map.of("SYNTH_LLM_BASE_URL", server.baseUrl(), "SYNTH_LLM_MODEL", "gpt-4o-mini"))) {
+            ClusterOptions cluster = platform.cluster();
+            GenerationRequest request = SpecFiles.load(Path.of("../examples/sentiment.json"));
+            request.setRequestId("budget-1");
+            request.setDataset("budgeted");
+            request.setCount(2000);
+            request.setBudget(Budget.newBuilder().setMaxCostUsd(BUDGET_USD).build());
+            SubmitCommand.publish(cluster, request);
+
+            RequestStatus done = PipelineReads.completed(cluster, "budget-1", Duration.ofMinutes(3));
+            assertThat(done.getNotPlannedReason()).isEqualTo("budget_exhausted");
+            assertThat(done.getPlanningStopped()).isTrue();
+            assertThat(done.getPlanned()).isBetween(10L, 1000L);
+            Spend spent = Spends.plus(done.getGenerationSpend(), done.getJudgeSpend());
+            double perSample = spent.getCostUsd() / done.getPlanned();
+            double overrun = spent.getCostUsd() - BUDGET_USD;
+            System.out.printf(
+                    "budget %.4f USD: planned %d of %d, spent %.5f USD (%.1f %% of the budget, overrun %.2f samples'"
+                            + " worth)%n",
+                    BUDGET_USD,
+                    done.getPlanned(),
+                    request.getCount(),
+                    spent.getCostUsd(),
+                    100 * spent.getCostUsd() / BUDGET_USD,
+                    overrun / perSample);
+            assertThat(spent.getCostUsd())
+                    .as("the budget was mostly used: planning did not stop at the probe")
+                    .isGreaterThan(0.5 * BUDGET_USD);
+            assertThat(overrun)
+                    .as("the overrun is bounded by a few samples' worth of estimate error")
+                    .isLessThan(0.1 * BUDGET_USD);
+
+            String printed = ReviewChecks.run(new ReportCommand(), "", cluster, "budgeted");
+            assertThat(printed)
+                    .contains("budget of budget-1")
+                    .contains("planning stopped: budget_exhausted, " + done.getNotPlanned() + " samples never planned");
+            // the ledger's definition: what the request wanted and will never get (its target counts
+            // accepted samples in this example, planned ones otherwise)
+            assertThat(done.getNotPlanned())
+                    .isEqualTo(request.getCount()
+                            - ("accepted".equals(done.getTarget()) ? done.getAccepted() : done.getPlanned()));
+            assertThat(PipelineReads.first(cluster, Topics.REQUEST_STATUS, "budget-1", RequestStatus::getComplete)
+                            .getRequested())
+                    .isEqualTo(2000);
+        }
+    }
+}
