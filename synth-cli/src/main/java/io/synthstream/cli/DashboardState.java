@@ -123,8 +123,7 @@ final class DashboardState {
                     .put("surplus", s.getSurplus())
                     .put("complete", s.getComplete());
             ObjectNode row = (ObjectNode) progress.get(progress.size() - 1);
-            io.synthstream.avro.Spend spend =
-                    io.synthstream.common.llm.Spends.plus(s.getGenerationSpend(), s.getJudgeSpend());
+            io.synthstream.avro.Spend spend = io.synthstream.common.llm.Spends.of(s);
             if (spend != null) {
                 row.put("tokens", spend.getPromptTokens() + spend.getCompletionTokens())
                         .put("cost_usd", spend.getCostUsd())

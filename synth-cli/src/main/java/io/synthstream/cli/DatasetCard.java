@@ -241,6 +241,11 @@ final class DatasetCard {
                             .append(SpendText.describe(ledger.getGenerationSpend()))
                             .append(".\n");
                 }
+                if (ledger.getDesignSpend() != null) {
+                    md.append("\nSpend on proposing attribute values: ")
+                            .append(SpendText.describe(ledger.getDesignSpend()))
+                            .append(".\n");
+                }
                 if (ledger.getJudgeSpend() != null) {
                     md.append("\nSpend on the judge: ")
                             .append(SpendText.describe(ledger.getJudgeSpend()))

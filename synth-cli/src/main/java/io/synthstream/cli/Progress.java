@@ -54,7 +54,7 @@ final class Progress {
 
     /** What the request's calls cost so far, or nothing before the first reply. */
     private static String cost(RequestStatus s) {
-        var spend = io.synthstream.common.llm.Spends.plus(s.getGenerationSpend(), s.getJudgeSpend());
+        var spend = io.synthstream.common.llm.Spends.of(s);
         return spend == null
                 ? ""
                 : String.format(

@@ -64,9 +64,7 @@ final class ReportCommand implements java.util.concurrent.Callable<Integer> {
                 continue;
             }
             io.synthstream.avro.RequestStatus ledger = ledgers.get(r.getRequestId());
-            io.synthstream.avro.Spend spent = ledger == null
-                    ? null
-                    : io.synthstream.common.llm.Spends.plus(ledger.getGenerationSpend(), ledger.getJudgeSpend());
+            io.synthstream.avro.Spend spent = ledger == null ? null : io.synthstream.common.llm.Spends.of(ledger);
             StringBuilder line = new StringBuilder();
             if (r.getBudget().getMaxCostUsd() != null) {
                 double cost = spent == null ? 0 : spent.getCostUsd();

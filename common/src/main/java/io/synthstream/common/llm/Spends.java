@@ -31,6 +31,11 @@ public final class Spends {
                 .build();
     }
 
+    /** Everything a request's ledger says it spent: generation, the judge and attribute proposals; or null. */
+    public static Spend of(io.synthstream.avro.RequestStatus status) {
+        return plus(plus(status.getGenerationSpend(), status.getJudgeSpend()), status.getDesignSpend());
+    }
+
     /** Tokens in and out. */
     public static long tokens(Spend spend) {
         return spend == null ? 0 : spend.getPromptTokens() + spend.getCompletionTokens();

@@ -57,7 +57,7 @@ public final class DatasetReports {
                 failed += s.getFailed();
                 prompt += s.getPromptTokens();
                 completion += s.getCompletionTokens();
-                generation = Spends.plus(generation, s.getGenerationSpend());
+                generation = Spends.plus(Spends.plus(generation, s.getGenerationSpend()), s.getDesignSpend());
                 judge = Spends.plus(judge, s.getJudgeSpend());
                 s.getRejectedByReason().forEach((r, c) -> byReason.merge(r, c, Long::sum));
             }

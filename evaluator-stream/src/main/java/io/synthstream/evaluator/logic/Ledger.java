@@ -124,6 +124,19 @@ public final class Ledger {
             status.setGenerationSpend(
                     Spends.plus(status.getGenerationSpend(), Spends.decode(delta.getGenerationSpend())));
         }
+        if (delta.getDesignSpend() != null) { // cumulative in each plan status: the one with more calls wins
+            io.synthstream.avro.Spend design = Spends.decode(delta.getDesignSpend());
+            io.synthstream.avro.Spend before = status.getDesignSpend();
+            if (before == null || design.getCalls() > before.getCalls()) {
+                status.setDesignSpend(design);
+                status.setPromptTokens(status.getPromptTokens()
+                        + design.getPromptTokens()
+                        - (before == null ? 0 : before.getPromptTokens()));
+                status.setCompletionTokens(status.getCompletionTokens()
+                        + design.getCompletionTokens()
+                        - (before == null ? 0 : before.getCompletionTokens()));
+            }
+        }
         if (delta.getJudgeSpend() != null) {
             status.setJudgeSpend(Spends.plus(status.getJudgeSpend(), Spends.decode(delta.getJudgeSpend())));
         }

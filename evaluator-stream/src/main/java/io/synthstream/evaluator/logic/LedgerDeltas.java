@@ -76,6 +76,7 @@ public final class LedgerDeltas {
                 .setPlanned(plan.getPlanned())
                 .setPlanningStopped(plan.getStopped())
                 .setNotPlannedReason(plan.getNotPlannedReason())
+                .setDesignSpend(Spends.encode(plan.getDesignSpend()))
                 .setSeeds(java.util.List.of(
                         plan.getSeedsReceived(), plan.getSeedsPlanned(), plan.getSeedsFailed(), plan.getSeedsUnused()))
                 .build();

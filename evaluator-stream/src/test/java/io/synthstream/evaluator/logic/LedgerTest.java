@@ -190,6 +190,33 @@ class LedgerTest {
         assertThat(status.getPromptTokens()).isEqualTo(sample.getTrace().getPromptTokens() + 200 + 100 + 90);
     }
 
+    @Test
+    void attributeProposalsCostWhatTheLatestPlanStatusSaysWhateverTheOrderTheyArrive() {
+        io.synthstream.avro.Spend one = spend(100, 10, 0.01);
+        io.synthstream.avro.Spend three = io.synthstream.avro.Spend.newBuilder(spend(300, 30, 0.03))
+                .setCalls(3)
+                .build();
+
+        RequestStatus status = ledger(
+                LedgerDeltas.planned(plan(5, one)),
+                LedgerDeltas.planned(plan(20, three)),
+                LedgerDeltas.planned(plan(10, one)));
+
+        assertThat(status.getDesignSpend()).isEqualTo(three);
+        assertThat(status.getPromptTokens()).isEqualTo(300);
+        assertThat(status.getCompletionTokens()).isEqualTo(30);
+    }
+
+    private static io.synthstream.avro.PlanStatus plan(long planned, io.synthstream.avro.Spend design) {
+        return io.synthstream.avro.PlanStatus.newBuilder()
+                .setRequestId("r-1")
+                .setDataset("d")
+                .setPlanned(planned)
+                .setDesignSpend(design)
+                .setUpdatedAt(NOW)
+                .build();
+    }
+
     private static io.synthstream.avro.Spend spend(long prompt, long completion, double cost) {
         return io.synthstream.avro.Spend.newBuilder()
                 .setCalls(1)

@@ -15,7 +15,7 @@ import io.synthstream.common.llm.Spends;
  * settled     = counted samples whose judge cost is known: dead-lettered, rejected by curation
  *               (neither is judged) or judged (one verdict each)
  * generation  = generation spend / counted         judge = judge spend / settled
- * committed   = spent + (planned − counted) × (generation + judge) + (counted − settled) × judge
+ * committed   = spent (proposals included) + (planned − counted) × (generation + judge) + (counted − settled) × judge
  * allowance   = ⌊(limit − committed) / (generation + judge)⌋, for each limit set; the smaller one
  * </pre>
  *
@@ -52,6 +52,7 @@ public final class Budgets {
         }
         Spend generation = status == null ? null : status.getGenerationSpend();
         Spend judge = status == null ? null : status.getJudgeSpend();
+        Spend design = status == null ? null : status.getDesignSpend(); // proposals: spent once, before planning
         long counted = status == null ? 0 : status.getGenerated() + status.getFailed();
         if (counted == 0 || generation == null) {
             return new Allowance(Math.max(0, PROBE - planned), false);
@@ -67,6 +68,7 @@ public final class Budgets {
                             budget.getMaxCostUsd(),
                             generation.getCostUsd(),
                             judge == null ? 0 : judge.getCostUsd(),
+                            design == null ? 0 : design.getCostUsd(),
                             counted,
                             settled,
                             inFlight));
@@ -78,6 +80,7 @@ public final class Budgets {
                             budget.getMaxTokens(),
                             Spends.tokens(generation),
                             Spends.tokens(judge),
+                            Spends.tokens(design),
                             counted,
                             settled,
                             inFlight));
@@ -92,11 +95,18 @@ public final class Budgets {
     }
 
     private static long room(
-            double limit, double generationSpent, double judgeSpent, long counted, long settled, long inFlight) {
+            double limit,
+            double generationSpent,
+            double judgeSpent,
+            double designSpent,
+            long counted,
+            long settled,
+            long inFlight) {
         double generationPer = generationSpent / counted;
         double judgePer = settled == 0 ? 0 : judgeSpent / settled;
         double perSample = generationPer + judgePer;
-        double committed = generationSpent + judgeSpent + inFlight * perSample + (counted - settled) * judgePer;
+        double committed =
+                designSpent + generationSpent + judgeSpent + inFlight * perSample + (counted - settled) * judgePer;
         if (perSample <= 0) {
             return committed < limit ? Long.MAX_VALUE : 0;
         }

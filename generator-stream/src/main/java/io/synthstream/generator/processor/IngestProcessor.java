@@ -16,6 +16,7 @@ import io.synthstream.common.dlq.DeadLetterReason;
 import io.synthstream.common.dlq.DeadLetters;
 import io.synthstream.common.json.AvroJson;
 import io.synthstream.common.llm.LlmRuntime;
+import io.synthstream.common.llm.Spends;
 import io.synthstream.common.metrics.AppMeters;
 import io.synthstream.common.metrics.SynthMeters;
 import io.synthstream.common.quality.QualityPolicy;
@@ -571,6 +572,8 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
                     .findFirst()
                     .map(a -> a.getPropose())
                     .orElse(0);
+            cursor.setDesignSpend(Spends.encode(Spends.plus(Spends.decode(cursor.getDesignSpend()), done.spend())));
+            plans.put(requestId, cursor);
             try {
                 if (!done.succeeded()) {
                     throw new AttributeProposals.UnusableProposal(
@@ -643,6 +646,7 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
                         Instant.ofEpochMilli(now))
                 .setRequestId(requestId)
                 .setDataset(request.getDataset())
+                .setSpend(Spends.decode(cursor.getDesignSpend()))
                 .build();
         context.forward(new Record<>(requestId, new GeneratorOutput.Failed(letter), now));
         meters.count(SynthMeters.GENERATOR_PROPOSALS, "failed");
@@ -842,6 +846,7 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
                 .setSeedsPlanned(cursor.getSeedsPlanned())
                 .setSeedsFailed(cursor.getSeedsFailed())
                 .setSeedsUnused(cursor.getSeedsUnused())
+                .setDesignSpend(Spends.decode(cursor.getDesignSpend()))
                 .setUpdatedAt(Instant.ofEpochMilli(now))
                 .build();
         context.forward(new Record<>(requestId, new GeneratorOutput.Planned(status), now));

@@ -6,6 +6,7 @@ import io.synthstream.avro.Attribute;
 import io.synthstream.avro.AttributeValue;
 import io.synthstream.avro.ConditionTuple;
 import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.PlanStatus;
 import io.synthstream.common.llm.SimulatedProvider;
 import io.synthstream.generator.config.GeneratorConfig;
 import java.util.List;
@@ -60,6 +61,11 @@ class GeneratorProposalsTest {
                         .contains(t.getAttributes().get("subtopic"));
                 assertThat(styles).contains(t.getAttributes().get("style"));
             }
+            // the three proposal calls (style once, subtopic per label) are paid for and reach the ledger
+            PlanStatus last =
+                    f.plan.readValuesToList().stream().reduce((a, b) -> b).orElseThrow();
+            assertThat(last.getDesignSpend().getCalls()).isEqualTo(3);
+            assertThat(last.getDesignSpend().getPromptTokens()).isPositive();
         }
     }
 
@@ -81,6 +87,9 @@ class GeneratorProposalsTest {
                         .contains("attribute style")
                         .contains("no JSON object")
                         .contains("I would suggest: sports, more sports");
+                assertThat(letter.getSpend().getCalls())
+                        .as("the unusable reply was paid")
+                        .isEqualTo(1);
             });
             assertThat(f.specs.readValuesToList()).isEmpty();
             assertThat(f.conditions.readValuesToList()).isEmpty();
