@@ -62,6 +62,7 @@
     const notes = [];
     if (r.tokens_estimated > 0) notes.push(`${r.tokens_estimated} estimated`);
     if (r.tokens_unpriced > 0) notes.push(`${r.tokens_unpriced} unpriced`);
+    if (r.budget_used_pct !== undefined) notes.push(`${Number(r.budget_used_pct).toFixed(1)} % of budget`);
     return `${r.tokens} tok · ${cost}` + (notes.length ? ` (${notes.join(', ')})` : '');
   }
 
@@ -128,6 +129,9 @@
       draw('chart-calls', pts, { 'in flight': p => p.llm_calls.in_flight, limit: p => p.llm_calls.limit });
       draw('chart-tokens', pts, { input: p => p.tokens_per_s.input, output: p => p.tokens_per_s.output });
       draw('chart-rejections', pts, perKey(pts, 'rejections_per_s', v => v));
+      draw('chart-cost', pts, perKey(pts, 'cost_per_min', v => v));
+      draw('chart-tokens-model', pts, perKey(pts, 'tokens_per_s_by_model', v => v));
+      draw('chart-budget', pts, perKey(pts, 'budget_left_pct', v => v));
       draw('chart-faithfulness', pts, perKey(pts, 'datasets', d => d && d.faithfulness_mean));
       draw('chart-vendi', pts, perKey(pts, 'datasets', d => d && d.vendi_score));
       draw('chart-distinct', pts, perKey(pts, 'datasets', d => d && d.distinct_2));

@@ -72,6 +72,26 @@ final class DashboardState {
             }
             rate(tokens, "tokens", type, seconds, total);
         }
+        ObjectNode cost = point.putObject("cost_per_min");
+        ObjectNode tokensByModel = point.putObject("tokens_per_s_by_model");
+        Map<String, Double> costByModel = new TreeMap<>();
+        Map<String, Double> tokensOfModel = new TreeMap<>();
+        for (MeterRegistry r : registries) {
+            for (Counter c : r.find(SynthMeters.LLM_COST.meterName()).counters()) {
+                costByModel.merge(c.getId().getTag("gen_ai.request.model"), c.count(), Double::sum);
+            }
+            for (Counter c : r.find(SynthMeters.LLM_BILLED_TOKENS.meterName()).counters()) {
+                tokensOfModel.merge(c.getId().getTag("gen_ai.request.model"), c.count(), Double::sum);
+            }
+        }
+        costByModel.forEach((model, total) -> rate(cost, "cost", model, seconds / 60, total));
+        tokensOfModel.forEach((model, total) -> rate(tokensByModel, "tokens_by_model", model, seconds, total));
+        ObjectNode budgets = point.putObject("budget_left_pct");
+        for (RequestStatus s : requests.values()) {
+            if (s.getBudget() != null && !s.getComplete()) {
+                budgets.put(s.getRequestId(), 100 * (1 - SpendText.budgetUsed(s)));
+            }
+        }
         ObjectNode rejections = point.putObject("rejections_per_s");
         Map<String, Double> byReason = new TreeMap<>();
         for (MeterRegistry r : registries) {
@@ -130,6 +150,9 @@ final class DashboardState {
                         .put("tokens_estimated", spend.getEstimatedTokens())
                         .put("tokens_unpriced", spend.getUnpricedTokens());
             }
+            if (s.getBudget() != null) {
+                row.put("budget_used_pct", 100 * SpendText.budgetUsed(s));
+            }
             if (s.getReviewTime() != null) {
                 row.put("review_p50_ms", s.getReviewTime().getP50());
                 row.put(
@@ -145,7 +168,8 @@ final class DashboardState {
     /** Puts the per-second rate of a cumulative total since the previous sample (0 on the first). */
     private void rate(ObjectNode node, String series, String name, double seconds, double total) {
         Double before = previous.put(series + "/" + name, total);
-        node.put(name, before == null || seconds <= 0 ? 0 : Math.max(0, (total - before) / seconds));
+        // a series first seen after the first sample counted everything since the last one
+        node.put(name, seconds <= 0 ? 0 : Math.max(0, (total - (before == null ? 0 : before)) / seconds));
     }
 
     private double counter(SynthMeters meter, String tag, String value) {

@@ -7,6 +7,26 @@ import java.util.Locale;
 final class SpendText {
     private SpendText() {}
 
+    /**
+     * The share of its budget a request has spent: the larger of its limits' shares (0 without a
+     * budget or before any spend).
+     */
+    static double budgetUsed(io.synthstream.avro.RequestStatus status) {
+        io.synthstream.avro.Budget budget = status.getBudget();
+        Spend spent = io.synthstream.common.llm.Spends.of(status);
+        if (budget == null || spent == null) {
+            return 0;
+        }
+        double used = 0;
+        if (budget.getMaxCostUsd() != null && budget.getMaxCostUsd() > 0) {
+            used = Math.max(used, spent.getCostUsd() / budget.getMaxCostUsd());
+        }
+        if (budget.getMaxTokens() != null && budget.getMaxTokens() > 0) {
+            used = Math.max(used, (double) io.synthstream.common.llm.Spends.tokens(spent) / budget.getMaxTokens());
+        }
+        return used;
+    }
+
     /** E.g. {@code 120 calls, 48000 / 9600 tokens, $0.0130 (9600 tokens estimated, 200 unpriced)}. */
     static String describe(Spend spend) {
         StringBuilder text = new StringBuilder(String.format(

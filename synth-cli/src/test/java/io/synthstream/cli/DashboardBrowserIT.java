@@ -26,6 +26,7 @@ class DashboardBrowserIT {
             "chart-latency",
             "chart-calls",
             "chart-tokens",
+            "chart-tokens-model",
             "chart-faithfulness",
             "chart-vendi",
             "chart-distinct");

@@ -324,8 +324,13 @@ public final class LlmRuntime implements AutoCloseable {
             }
         }
         gate.release(failure, attemptNanos); // runs pump(): the freed permit goes to the next ready call
+        String model = response == null ? null : priced(response, call.request);
+        Spend spend = response == null ? Spends.zero() : prices.spend(response, model);
         if (m != null) {
             m.record(response, failure, retrying, attemptNanos);
+            if (response != null) {
+                m.spent(spend, prices.listed(model).orElse("unlisted"));
+            }
         }
         if (retrying) {
             log.debug(
@@ -348,12 +353,15 @@ public final class LlmRuntime implements AutoCloseable {
                     TimeUnit.NANOSECONDS);
         } else {
             long elapsed = (System.nanoTime() - call.submittedNanos) / 1_000_000;
-            Spend spend = response == null ? Spends.zero() : prices.spend(response, askedModel(call.request));
             call.client.finish(call, new Completion(call.id, response, failure, call.attempts, elapsed, spend));
         }
     }
 
-    private String askedModel(LlmRequest request) {
+    /** The model a reply is priced as: the one it names, else the one the call asked for. */
+    private String priced(LlmResponse response, LlmRequest request) {
+        if (!response.model().isEmpty()) {
+            return response.model();
+        }
         if (request.model() != null) {
             return request.model();
         }
@@ -413,6 +421,16 @@ public final class LlmRuntime implements AutoCloseable {
                     .tag("gen_ai.provider.name", provider.name())
                     .tag("gen_ai.token.type", type)
                     .register(registry);
+        }
+
+        /** A reply's cost and tokens, by the price table's name for its model (a bounded tag). */
+        void spent(Spend spend, String model) {
+            String providerName = provider.name();
+            SynthMeters.llmCost(registry, app, providerName, model).increment(spend.getCostUsd());
+            SynthMeters.llmBilledTokens(registry, app, providerName, model, "input")
+                    .increment(spend.getPromptTokens());
+            SynthMeters.llmBilledTokens(registry, app, providerName, model, "output")
+                    .increment(spend.getCompletionTokens());
         }
 
         void record(LlmResponse response, LlmFailure failure, boolean retry, long attemptNanos) {

@@ -120,19 +120,27 @@ public final class PriceTable {
 
     /** The model's prices, if the table has them. */
     public Optional<Price> price(String model) {
+        return listed(model).map(prices::get);
+    }
+
+    /**
+     * The table's name for {@code model} ({@code gpt-4o-mini} for {@code gpt-4o-mini-2024-07-18}),
+     * if it lists it: a bounded set of names, fit for a metric tag where the model name from a
+     * request or a reply is not.
+     */
+    public Optional<String> listed(String model) {
         if (model == null || model.isBlank()) {
             return Optional.empty();
         }
         String name = model.strip().toLowerCase(Locale.ROOT);
-        Optional<Price> found = lookup(name);
+        Optional<String> found = lookup(name);
         int slash = name.lastIndexOf('/');
         return found.isPresent() || slash < 0 ? found : lookup(name.substring(slash + 1));
     }
 
-    private Optional<Price> lookup(String name) {
-        Price exact = prices.get(name);
-        if (exact != null) {
-            return Optional.of(exact);
+    private Optional<String> lookup(String name) {
+        if (prices.containsKey(name)) {
+            return Optional.of(name);
         }
         String best = null;
         for (String listed : prices.keySet()) {
@@ -142,7 +150,7 @@ public final class PriceTable {
                 best = listed;
             }
         }
-        return best == null ? Optional.empty() : Optional.of(prices.get(best));
+        return Optional.ofNullable(best);
     }
 
     /** The models the table lists, in its order. */

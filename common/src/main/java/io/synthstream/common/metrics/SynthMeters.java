@@ -28,6 +28,20 @@ public enum SynthMeters {
     LLM_CONCURRENCY_LIMIT(
             "synth.llm.concurrency.limit", "Current adaptive limit on LLM calls in flight (lower after 429s)", "app"),
     LLM_LATENCY("gen_ai.client.operation.duration", "Duration of one LLM call attempt", "app", "gen_ai.provider.name"),
+    LLM_COST(
+            "synth.llm.cost",
+            "USD the LLM replies cost at the price table's prices, by model: the table's name for it, or unlisted",
+            "app",
+            "gen_ai.provider.name",
+            "gen_ai.request.model"),
+    LLM_BILLED_TOKENS(
+            "synth.llm.billed.tokens",
+            "Tokens of the LLM replies by model (the price table's name, or unlisted) and type input or output,"
+                    + " estimated where the server reported no usage",
+            "app",
+            "gen_ai.provider.name",
+            "gen_ai.request.model",
+            "gen_ai.token.type"),
     LLM_TOKENS(
             "gen_ai.client.token.usage",
             "Tokens per LLM call as reported by the provider, by type input or output",
@@ -108,6 +122,17 @@ public enum SynthMeters {
 
     public static Counter llmCalls(MeterRegistry registry, String app, String outcome, String reason) {
         return LLM_CALLS.counter(registry, app, outcome, reason);
+    }
+
+    /** What replies of {@code model} (a price-table name or {@code unlisted}) cost. */
+    public static Counter llmCost(MeterRegistry registry, String app, String provider, String model) {
+        return LLM_COST.counter(registry, app, provider, model);
+    }
+
+    /** Tokens of replies of {@code model} (a price-table name or {@code unlisted}), input or output. */
+    public static Counter llmBilledTokens(
+            MeterRegistry registry, String app, String provider, String model, String type) {
+        return LLM_BILLED_TOKENS.counter(registry, app, provider, model, type);
     }
 
     public static Counter llmRetries(MeterRegistry registry, String app, String reason) {

@@ -313,12 +313,13 @@ public final class Ledger {
         return status.getRequested() <= 0;
     }
 
-    /** Takes {@code requested}, the target and the dataset from the request's spec. */
+    /** Takes {@code requested}, the target, the dataset and the budget from the request's spec. */
     public static void applySpec(RequestStatus status, GenerationRequest spec) {
         status.setRequested(spec.getCount());
         status.setDataset(spec.getDataset());
         status.setTarget(QualityPolicy.of(spec).target());
         status.setMetadata(spec.getMetadata());
+        status.setBudget(spec.getBudget());
     }
 
     /** Samples whose fate is known: every term of the ledger but in_flight. */
