@@ -114,6 +114,8 @@ public final class FakeOpenAiServer implements AutoCloseable {
     private final ConcurrentLinkedQueue<Fault> script = new ConcurrentLinkedQueue<>();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong answered = new AtomicLong();
+    private final java.util.concurrent.ConcurrentLinkedQueue<Long> chatArrivals =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final Map<Fault, AtomicLong> faults = new EnumMap<>(Fault.class);
     private final List<JsonNode> lastBodies = java.util.Collections.synchronizedList(new ArrayList<>());
     private final ServerCapacity capacity;
@@ -154,6 +156,11 @@ public final class FakeOpenAiServer implements AutoCloseable {
 
     public long requests() {
         return requests.get();
+    }
+
+    /** When each chat-completion request arrived (epoch millis), in order: what a provider's rate limit counts. */
+    public List<Long> chatArrivals() {
+        return List.copyOf(chatArrivals);
     }
 
     /** Chat completions answered with a 200 reply: the calls a provider would bill. */
@@ -227,6 +234,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
         if (body == null) {
             return;
         }
+        chatArrivals.add(System.currentTimeMillis());
         synchronized (lastBodies) {
             lastBodies.add(body);
             if (lastBodies.size() > 100) {

@@ -28,9 +28,13 @@ public final class CallGate {
     private final TokenBucket requests;
     private final TokenBucket tokens;
     private final List<Runnable> onRelease = new CopyOnWriteArrayList<>();
+    private final LlmLimits limits;
     private int inFlight;
+    private int instances = 1;
+    private boolean sharing; // the instances' count is not known yet: nothing is admitted
 
     public CallGate(LlmLimits limits) {
+        this.limits = limits;
         this.limit = new AdaptiveLimit(limits.maxInFlight(), limits.successesToGrow(), limits.adaptive());
         this.latency = latencyLimit(limits.latencyLimit(), limits.maxInFlight());
         long now = System.nanoTime();
@@ -45,6 +49,9 @@ public final class CallGate {
     synchronized long tryAcquire(double estimatedTokens, long nowNanos) {
         if (inFlight >= limit()) {
             return FULL;
+        }
+        if (sharing) {
+            return SHARE_WAIT_NANOS;
         }
         long wait = Math.max(requests.nanosUntil(1, nowNanos), tokens.nanosUntil(estimatedTokens, nowNanos));
         if (wait > 0) {
@@ -109,6 +116,53 @@ public final class CallGate {
             notifyAll();
         }
         onRelease.forEach(Runnable::run);
+    }
+
+    /**
+     * The part of its share an instance runs at when the limits are the cluster's: its bucket may
+     * hold one second's worth besides what flows in, so over any 10 seconds it sends at most 11
+     * seconds' worth of its rate; 10/11 of the share keeps every 10-second window within the limit.
+     */
+    static final double SHARE_OF_RATE = 10.0 / 11.0;
+
+    /** How long a call waits, while the instances' count is unknown, before it asks again. */
+    static final long SHARE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    /**
+     * Makes the rate limits the whole deployment's: nothing is admitted until {@link
+     * #setInstances} says how many instances share them ({@link ClusterShare}).
+     */
+    public synchronized void awaitShare() {
+        sharing = true;
+    }
+
+    /**
+     * The number of live instances that share {@code llm.requests.per.minute} and {@code
+     * llm.tokens.per.minute}: this one takes 1/n of each from now on.
+     */
+    public void setInstances(int n) {
+        synchronized (this) {
+            long now = System.nanoTime();
+            instances = Math.max(1, n);
+            requests.setRate(SHARE_OF_RATE * limits.requestsPerMinute() / instances, now);
+            tokens.setRate(SHARE_OF_RATE * limits.tokensPerMinute() / instances, now);
+            sharing = false;
+            notifyAll();
+        }
+        onRelease.forEach(Runnable::run); // calls that waited for the share may go
+    }
+
+    /** The instances this one shares the rate limits with, itself included. */
+    public synchronized int instances() {
+        return instances;
+    }
+
+    /**
+     * Corrects the tokens-per-minute bucket once a call's real token count is known: {@code
+     * actual − estimated} more tokens are taken (or given back when the estimate was high).
+     */
+    public synchronized void correctTokens(double estimated, double actual) {
+        tokens.take(actual - estimated, System.nanoTime());
     }
 
     /** Runs {@code listener} after every release, outside the gate's lock (the runtime sends waiting calls). */

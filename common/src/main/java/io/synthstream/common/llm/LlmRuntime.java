@@ -49,6 +49,7 @@ public final class LlmRuntime implements AutoCloseable {
     private final CallGate gate;
     private final RetryPolicy retry;
     private final PriceTable prices;
+    private volatile AutoCloseable share;
     private int inFlight;
     private int backingOff;
     private boolean wakeScheduled;
@@ -75,6 +76,11 @@ public final class LlmRuntime implements AutoCloseable {
 
     public LlmLimits limits() {
         return limits;
+    }
+
+    /** Ties the rate limits' cluster share to this runtime: closed with it. */
+    public void shareLimits(AutoCloseable clusterShare) {
+        this.share = clusterShare;
     }
 
     /** The prices every completion's {@link Completion#spend} is computed with. */
@@ -323,6 +329,9 @@ public final class LlmRuntime implements AutoCloseable {
                 }
             }
         }
+        if (response != null) { // the bucket took the estimate; the reply says what it really was
+            gate.correctTokens(call.request.estimatedTokens(), response.promptTokens() + response.completionTokens());
+        }
         gate.release(failure, attemptNanos); // runs pump(): the freed permit goes to the next ready call
         String model = response == null ? null : priced(response, call.request);
         Spend spend = response == null ? Spends.zero() : prices.spend(response, model);
@@ -381,6 +390,14 @@ public final class LlmRuntime implements AutoCloseable {
     public void close() {
         closed = true;
         timer.shutdownNow();
+        AutoCloseable clusterShare = share;
+        if (clusterShare != null) {
+            try {
+                clusterShare.close();
+            } catch (Exception e) {
+                log.debug("Closing the rate limits' share failed", e);
+            }
+        }
         provider.close();
     }
 

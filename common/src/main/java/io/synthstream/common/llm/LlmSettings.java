@@ -103,13 +103,15 @@ public final class LlmSettings {
                     "llm.requests.per.minute",
                     0,
                     Importance.MEDIUM,
-                    "Token bucket on calls per minute per instance; 0 = unlimited.")
+                    "Calls per minute for the app's whole deployment (each live instance takes its share; llm.limits.scope),"
+                            + " a token bucket holding one second's worth; 0 = unlimited.")
             .atLeast(0);
     public static final Setting<Long> TOKENS_PER_MINUTE = Setting.longValue(
                     "llm.tokens.per.minute",
                     0L,
                     Importance.MEDIUM,
-                    "Token bucket on estimated tokens per minute per instance; 0 = unlimited.")
+                    "Tokens per minute for the app's whole deployment (llm.limits.scope): a call takes its estimate (prompt"
+                            + " chars / 4 + max_tokens) and the reply's usage corrects it; 0 = unlimited.")
             .atLeast(0);
     public static final Setting<Integer> MAX_ATTEMPTS = Setting.integer(
                     "llm.max.attempts",
@@ -149,6 +151,20 @@ public final class LlmSettings {
                             + " Netflix concurrency-limits) keeps a few calls queued at the server and no more; none"
                             + " leaves the 429 rule alone.")
             .oneOf(LlmLimits.LATENCY_LIMITS.toArray(String[]::new));
+    public static final Setting<String> LIMITS_SCOPE = Setting.string(
+                    "llm.limits.scope",
+                    "cluster",
+                    Importance.MEDIUM,
+                    "What llm.requests.per.minute and llm.tokens.per.minute limit: cluster (every live instance"
+                            + " of the app takes an equal share, counted from its consumer group and moved when"
+                            + " instances join or leave) or instance (each instance alone).")
+            .oneOf("cluster", "instance");
+    public static final Setting<Duration> LIMITS_REFRESH_MS = Setting.millis(
+                    "llm.limits.refresh.ms",
+                    Duration.ofSeconds(2),
+                    Importance.LOW,
+                    "How often an instance counts the app's live instances to take its share of the rate limits.")
+            .atLeast(100);
     public static final Setting<String> PRICES = Setting.string(
             "llm.prices",
             null,
@@ -212,6 +228,8 @@ public final class LlmSettings {
             CONNECT_TIMEOUT_MS,
             ADAPTIVE,
             ADAPTIVE_LATENCY,
+            LIMITS_SCOPE,
+            LIMITS_REFRESH_MS,
             PRICES,
             SIM_SEED,
             SIM_LATENCY_MEDIAN_MS,
@@ -380,7 +398,18 @@ public final class LlmSettings {
     /** A runtime over the configured provider, limits and prices. */
     public static LlmRuntime runtime(SynthConfig config) {
         PriceTable prices = prices(config); // a bad table fails before any connection is made
-        return new LlmRuntime(provider(config), limits(config), prices);
+        LlmLimits limits = limits(config);
+        LlmRuntime runtime = new LlmRuntime(provider(config), limits, prices);
+        if ("cluster".equals(config.get(LIMITS_SCOPE))
+                && (limits.requestsPerMinute() > 0 || limits.tokensPerMinute() > 0)
+                && config.get(SynthConfig.BOOTSTRAP_SERVERS) != null) {
+            runtime.shareLimits(new ClusterShare(
+                    config.kafkaClientProperties(),
+                    config.applicationId(),
+                    runtime.gate(),
+                    config.get(LIMITS_REFRESH_MS)));
+        }
+        return runtime;
     }
 
     /**

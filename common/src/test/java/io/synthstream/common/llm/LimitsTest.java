@@ -10,14 +10,47 @@ class LimitsTest {
     private static final long SECOND = 1_000_000_000L;
 
     @Test
-    void tokenBucketStartsFullAndRefillsAtItsRate() {
-        TokenBucket bucket = new TokenBucket(60, 0); // one per second
-        for (int i = 0; i < 60; i++) {
+    void tokenBucketHoldsOneSecondsWorthAndRefillsAtItsRate() {
+        TokenBucket bucket = new TokenBucket(600, 0); // ten per second: holds 10
+        for (int i = 0; i < 10; i++) {
             assertThat(bucket.nanosUntil(1, 0)).isZero();
             bucket.take(1, 0);
         }
-        assertThat(bucket.nanosUntil(1, 0)).isBetween(SECOND - 10, SECOND + 10);
-        assertThat(bucket.nanosUntil(1, SECOND)).isZero();
+        assertThat(bucket.nanosUntil(1, 0)).isBetween(SECOND / 10 - 10, SECOND / 10 + 10);
+        assertThat(bucket.nanosUntil(1, SECOND / 10)).isZero();
+        assertThat(bucket.nanosUntil(10, SECOND))
+                .as("never more than one second's worth")
+                .isZero();
+        assertThat(bucket.nanosUntil(11, SECOND)).isZero(); // a larger call waits for a full bucket only
+    }
+
+    @Test
+    void aCallLargerThanTheBucketLeavesADebtLaterCallsWaitOut() {
+        TokenBucket bucket = new TokenBucket(6000, 0); // 100 a second, holds 100
+        bucket.take(300, 0); // 200 in debt
+        assertThat(bucket.nanosUntil(1, 0)).isBetween(2 * SECOND + SECOND / 100 - 10, 2 * SECOND + SECOND / 100 + 10);
+        bucket.take(-250, 0); // the real count was 250 lower: given back, up to the capacity
+        assertThat(bucket.nanosUntil(50, 0)).isZero();
+    }
+
+    @Test
+    void aGateSharingItsLimitsAdmitsNothingUntilItKnowsHowManyShareThemThenTakesItsShare() {
+        LlmLimits limits = new LlmLimits(
+                64, 600, 0, 3, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(5), false, 25, "none");
+        CallGate gate = new CallGate(limits);
+        gate.awaitShare();
+        long now = System.nanoTime();
+        assertThat(gate.tryAcquire(1, now)).isEqualTo(CallGate.SHARE_WAIT_NANOS);
+
+        gate.setInstances(3); // 200 a minute each, run at 10/11: 181.8 a minute, a bucket of 3.03
+        int admitted = 0;
+        while (gate.tryAcquire(1, now) == 0) {
+            admitted++;
+        }
+        assertThat(admitted).isEqualTo(3);
+        assertThat(gate.instances()).isEqualTo(3);
+        // the bucket refills one call in 60 / 181.8 s = 0.33 s; what is left of the 3.03 makes it a little less
+        assertThat(gate.tryAcquire(1, now)).isBetween(SECOND / 4, SECOND * 33 / 100);
     }
 
     @Test

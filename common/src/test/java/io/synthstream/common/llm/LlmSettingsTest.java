@@ -73,6 +73,26 @@ class LlmSettingsTest {
                 .hasMessageContaining("llm.adaptive.latency");
     }
 
+    @Test
+    void theLimitsScopeMakesTheRateLimitsTheClustersOrTheInstances() {
+        Map<String, Object> limited = Map.of(
+                "llm.requests.per.minute", 600, "bootstrap.servers", "127.0.0.1:1", "llm.limits.refresh.ms", 60_000);
+        Map<String, Object> perInstance = new HashMap<>(limited);
+        perInstance.put("llm.limits.scope", "instance");
+        try (LlmRuntime cluster = LlmSettings.runtime(config(limited));
+                LlmRuntime instance = LlmSettings.runtime(config(perInstance))) {
+            long now = System.nanoTime();
+            assertThat(cluster.gate().tryAcquire(1, now))
+                    .as("a cluster's share waits until the instances are counted")
+                    .isEqualTo(CallGate.SHARE_WAIT_NANOS);
+            assertThat(instance.gate().tryAcquire(1, now))
+                    .as("an instance's limit admits at once")
+                    .isZero();
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> config(Map.of("llm.limits.scope", "global")))
+                .hasMessageContaining("llm.limits.scope");
+    }
+
     /** What a simulator setting turns into. */
     private static final Map<String, Function<SimulatedProvider.Settings, Object>> SIMULATOR = Map.ofEntries(
             Map.entry(LlmSettings.SIM_SEED.key(), SimulatedProvider.Settings::seed),
