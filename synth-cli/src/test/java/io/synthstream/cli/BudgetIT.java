@@ -6,14 +6,23 @@ import io.synthstream.avro.Budget;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.RequestStatus;
 import io.synthstream.avro.Spend;
+import io.synthstream.common.app.StreamsApp;
+import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.llm.Spends;
 import io.synthstream.common.topics.Topics;
+import io.synthstream.generator.app.GeneratorApp;
+import io.synthstream.generator.config.GeneratorConfig;
+import io.synthstream.generator.topology.GeneratorTopology;
 import io.synthstream.local.FakeOpenAiServer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A request whose budget covers a fraction of its count, against an OpenAI-compatible server: the
@@ -28,15 +37,17 @@ class BudgetIT {
     @TempDir
     Path dir;
 
-    @Test
-    void planningStopsAtTheBudgetAndTheRequestCompletesWithBudgetExhausted() throws Exception {
+    @ParameterizedTest(name = "{0} generator instance(s)")
+    @ValueSource(ints = {1, 3})
+    void planningStopsAtTheBudgetAndTheRequestCompletesWithBudgetExhausted(int generators) throws Exception {
         try (FakeOpenAiServer server = FakeOpenAiServer.start(
                         FakeOpenAiServer.Settings.instant().withLatency(Duration.ofMillis(20), 0.5), 0);
                 LocalPlatform platform = LocalPlatform.start(
                         dir,
                         LocalPlatform.Ports.FREE,
                         3,
-                        Map.of("SYNTH_LLM_BASE_URL", server.baseUrl(), "SYNTH_LLM_MODEL", "gpt-4o-mini"))) {
+                        Map.of("SYNTH_LLM_BASE_URL", server.baseUrl(), "SYNTH_LLM_MODEL", "gpt-4o-mini"));
+                Generators more = new Generators(platform, server, dir, generators - 1)) {
             ClusterOptions cluster = platform.cluster();
             GenerationRequest request = SpecFiles.load(Path.of("../examples/sentiment.json"));
             request.setRequestId("budget-1");
@@ -53,8 +64,9 @@ class BudgetIT {
             double perSample = spent.getCostUsd() / done.getPlanned();
             double overrun = spent.getCostUsd() - BUDGET_USD;
             System.out.printf(
-                    "budget %.4f USD: planned %d of %d, spent %.5f USD (%.1f %% of the budget, overrun %.2f samples'"
+                    "%d generator instance(s), budget %.4f USD: planned %d of %d, spent %.5f USD (%.1f %% of the budget, overrun %.2f samples'"
                             + " worth)%n",
+                    generators,
                     BUDGET_USD,
                     done.getPlanned(),
                     request.getCount(),
@@ -80,6 +92,34 @@ class BudgetIT {
             assertThat(PipelineReads.first(cluster, Topics.REQUEST_STATUS, "budget-1", RequestStatus::getComplete)
                             .getRequested())
                     .isEqualTo(2000);
+        }
+    }
+
+    /** More generator instances of the platform's generator app, each with a state directory of its own. */
+    private static final class Generators implements AutoCloseable {
+        private final List<StreamsApp> apps = new ArrayList<>();
+
+        Generators(LocalPlatform platform, FakeOpenAiServer server, Path dir, int count) {
+            for (int i = 0; i < count; i++) {
+                Map<String, Object> settings = new HashMap<>(GeneratorApp.DEFAULTS);
+                settings.put(SynthConfig.BOOTSTRAP_SERVERS.key(), platform.bootstrapServers());
+                settings.put(SynthConfig.SCHEMA_REGISTRY_URL.key(), platform.registryUrl());
+                settings.put(
+                        SynthConfig.STATE_DIR.key(),
+                        dir.resolve("generator-" + i).toString());
+                settings.put(SynthConfig.HTTP_PORT.key(), -1);
+                settings.put(SynthConfig.TOPIC_PARTITIONS.key(), 3);
+                settings.put(GeneratorConfig.PLAN_AHEAD.key(), LocalPlatform.LOCAL_PLAN_AHEAD);
+                settings.put("llm.base.url", server.baseUrl());
+                settings.put("llm.model", "gpt-4o-mini");
+                SynthConfig config = new SynthConfig(GeneratorConfig.definition(), settings);
+                apps.add(StreamsApp.start(config, GeneratorTopology.build(config), GeneratorTopology.TOPICS));
+            }
+        }
+
+        @Override
+        public void close() {
+            apps.forEach(StreamsApp::close);
         }
     }
 }
