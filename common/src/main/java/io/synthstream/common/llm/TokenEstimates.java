@@ -10,8 +10,8 @@ import java.util.Locale;
  * Token counts for a reply whose server reported no {@code usage}, so that its tokens are still
  * counted and priced (and marked estimated). Text is counted with jtokkit: in the model's own
  * encoding for OpenAI models jtokkit knows, else in {@code cl100k_base}, an approximation for other
- * families (within about 10-20 % for Llama, Mistral and Qwen tokenizers on English prose). A chat
- * prompt adds OpenAI's framing: 3 tokens per message and 3 for the reply's start.
+ * families, whose tokenizers split text differently. A chat prompt adds OpenAI's framing: 3 tokens
+ * per message and 3 for the reply's start.
  */
 public final class TokenEstimates {
     private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
