@@ -236,21 +236,19 @@ final class DatasetCard {
                         .append(ledger.getReviewed())
                         .append(ledger.getComplete() ? "; complete" : "; NOT complete")
                         .append(".\n");
-                if (ledger.getGenerationSpend() != null) {
-                    md.append("\nSpend on generation: ")
-                            .append(SpendText.describe(ledger.getGenerationSpend()))
-                            .append(".\n");
-                }
-                if (ledger.getDesignSpend() != null) {
-                    md.append("\nSpend on proposing attribute values: ")
-                            .append(SpendText.describe(ledger.getDesignSpend()))
-                            .append(".\n");
-                }
-                if (ledger.getJudgeSpend() != null) {
-                    md.append("\nSpend on the judge: ")
-                            .append(SpendText.describe(ledger.getJudgeSpend()))
-                            .append(".\n");
-                }
+                java.util.Map<String, io.synthstream.avro.Spend> spends = new java.util.LinkedHashMap<>();
+                spends.put("generation", ledger.getGenerationSpend());
+                spends.put("proposing attribute values", ledger.getDesignSpend());
+                spends.put("the judge", ledger.getJudgeSpend());
+                spends.forEach((what, spend) -> {
+                    if (spend != null) {
+                        md.append("\nSpend on ")
+                                .append(what)
+                                .append(": ")
+                                .append(SpendText.describe(spend))
+                                .append(".\n");
+                    }
+                });
                 if (ledger.getAudit() != null) {
                     md.append("\nGate audit (a random share of the gate's decisions checked by people): ")
                             .append(Agreement.describe(ledger.getAudit()))
