@@ -44,7 +44,9 @@ class DashboardStateTest {
             for (int i = 0; i < 3; i++) {
                 client.submit("c" + i, FakeOpenAiServer.textRequest());
             }
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             for (int done = 0; done < 3; ) {
+                assertThat(System.nanoTime()).as("three replies within 30 s").isLessThan(deadline);
                 for (LlmRuntime.Completion c : client.drain(3)) {
                     cost += c.spend().getCostUsd();
                     done++;
