@@ -125,6 +125,19 @@ public final class CallGate {
      */
     static final double SHARE_OF_RATE = 10.0 / 11.0;
 
+    /**
+     * The requests per minute an instance runs at for a share of {@code share}: 10/11 of it, and
+     * never more than the share less one call per 10 seconds, since a bucket always lets at least
+     * one whole call through at once however small its rate (floored at half the share, where no
+     * rate can keep a 10-second window exact).
+     */
+    static double requestRate(double share) {
+        if (share <= 0) {
+            return 0;
+        }
+        return Math.max(share / 2, Math.min(SHARE_OF_RATE * share, share - 6));
+    }
+
     /** How long a call waits, while the instances' count is unknown, before it asks again. */
     static final long SHARE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
@@ -144,7 +157,7 @@ public final class CallGate {
         synchronized (this) {
             long now = System.nanoTime();
             instances = Math.max(1, n);
-            requests.setRate(SHARE_OF_RATE * limits.requestsPerMinute() / instances, now);
+            requests.setRate(requestRate((double) limits.requestsPerMinute() / instances), now);
             tokens.setRate(SHARE_OF_RATE * limits.tokensPerMinute() / instances, now);
             sharing = false;
             notifyAll();

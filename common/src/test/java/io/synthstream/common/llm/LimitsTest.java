@@ -34,6 +34,15 @@ class LimitsTest {
     }
 
     @Test
+    void aShareRunsBelowItsRateByWhatOneBurstCouldAddToATenSecondWindow() {
+        assertThat(CallGate.requestRate(600)).isCloseTo(545.45, org.assertj.core.data.Offset.offset(0.01));
+        // 40 a minute: a bucket of one call, so at most 34 a minute flows: 1 + 34 / 6 = 6.67 = 40 / 6
+        assertThat(CallGate.requestRate(40)).isEqualTo(34);
+        assertThat(CallGate.requestRate(8)).isEqualTo(4);
+        assertThat(CallGate.requestRate(0)).isZero();
+    }
+
+    @Test
     void aGateSharingItsLimitsAdmitsNothingUntilItKnowsHowManyShareThemThenTakesItsShare() {
         LlmLimits limits = new LlmLimits(
                 64, 600, 0, 3, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(5), false, 25, "none");
