@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param extra further provider parameters (a request's {@code model.extra}): name to a JSON value as text
  * @param provider the named provider that answers the call (a request's {@code model.provider}), or
  *     null for the app's default provider
+ * @param idempotencyKey sent as the {@code Idempotency-Key} header, the same for every attempt of
+ *     one call ({@link ResponseKeys#idempotencyKey}); null sends none
  */
 public record LlmRequest(
         String model,
@@ -33,7 +35,8 @@ public record LlmRequest(
         ObjectNode schema,
         Map<String, String> hints,
         Map<String, String> extra,
-        String provider) {
+        String provider,
+        String idempotencyKey) {
 
     /**
      * Body keys {@code extra} may not set: the runtime owns them. {@code extra} holds further
@@ -47,6 +50,22 @@ public record LlmRequest(
         Objects.requireNonNull(format, "format");
         hints = hints == null ? Map.of() : Map.copyOf(hints);
         extra = extra == null ? Map.of() : Map.copyOf(extra);
+    }
+
+    /** A call without an idempotency key. */
+    public LlmRequest(
+            String model,
+            List<Message> messages,
+            Double temperature,
+            Double topP,
+            Integer maxTokens,
+            Long seed,
+            ResponseFormat format,
+            ObjectNode schema,
+            Map<String, String> hints,
+            Map<String, String> extra,
+            String provider) {
+        this(model, messages, temperature, topP, maxTokens, seed, format, schema, hints, extra, provider, null);
     }
 
     /** The call for the default provider. */
@@ -122,11 +141,30 @@ public record LlmRequest(
     public LlmRequest withMessages(List<Message> more) {
         List<Message> all = new java.util.ArrayList<>(messages);
         all.addAll(more);
-        return new LlmRequest(model, all, temperature, topP, maxTokens, seed, format, schema, hints, extra, provider);
+        return new LlmRequest(
+                model, all, temperature, topP, maxTokens, seed, format, schema, hints, extra, provider, idempotencyKey);
     }
 
     /** This request, for the named provider {@code name} (null: the default one). */
     public LlmRequest withProvider(String name) {
-        return new LlmRequest(model, messages, temperature, topP, maxTokens, seed, format, schema, hints, extra, name);
+        return new LlmRequest(
+                model,
+                messages,
+                temperature,
+                topP,
+                maxTokens,
+                seed,
+                format,
+                schema,
+                hints,
+                extra,
+                name,
+                idempotencyKey);
+    }
+
+    /** This request, sent with {@code key} as its {@code Idempotency-Key} header. */
+    public LlmRequest withIdempotencyKey(String key) {
+        return new LlmRequest(
+                model, messages, temperature, topP, maxTokens, seed, format, schema, hints, extra, provider, key);
     }
 }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -50,6 +51,9 @@ public final class LlmRuntime implements AutoCloseable {
     private final RetryPolicy retry;
     private final PriceTable prices;
     private volatile AutoCloseable share;
+    private volatile ResponseLog responseLog;
+    private final java.util.concurrent.atomic.AtomicLong lastUnsavedWarning =
+            new java.util.concurrent.atomic.AtomicLong();
     private int inFlight;
     private int backingOff;
     private boolean wakeScheduled;
@@ -81,6 +85,41 @@ public final class LlmRuntime implements AutoCloseable {
     /** Ties the rate limits' cluster share to this runtime: closed with it. */
     public void shareLimits(AutoCloseable clusterShare) {
         this.share = clusterShare;
+    }
+
+    /**
+     * Keeps every paid reply of a call submitted with a {@link Keeping} in {@code log} before its
+     * task sees it (docs/spend.md); closed with the runtime. Replies of the simulator are not kept:
+     * they cost nothing and come back the same.
+     */
+    public void keepResponses(ResponseLog log) {
+        this.responseLog = log;
+    }
+
+    /** Whether a reply to {@code request} will be kept: a log is set and a paid provider answers it. */
+    public boolean keeps(LlmRequest request) {
+        if (responseLog == null) {
+            return false;
+        }
+        try {
+            return !provider.select(request.provider()).simulated();
+        } catch (IllegalArgumentException unknownProvider) {
+            return false;
+        }
+    }
+
+    /**
+     * Under which keys of {@code synth.llm-responses} a call's reply is kept: its call key ({@link
+     * ResponseKeys#call}), and its cache key ({@link ResponseKeys#cache}) or null.
+     */
+    public record Keeping(String callKey, String cacheKey) {
+        public Keeping {
+            java.util.Objects.requireNonNull(callKey, "callKey");
+        }
+
+        List<String> keys() {
+            return cacheKey == null ? List.of(callKey) : List.of(callKey, cacheKey);
+        }
     }
 
     /** The prices every completion's {@link Completion#spend} is computed with. */
@@ -201,10 +240,22 @@ public final class LlmRuntime implements AutoCloseable {
 
         /** Sends a call unless one with this id is already outstanding for this client. */
         public boolean submit(String callId, LlmRequest request) {
+            return submit(callId, request, null);
+        }
+
+        /**
+         * Sends a call unless one with this id is already outstanding for this client; with {@code
+         * keeping}, its reply is kept under those keys (when {@link #keeps} says so) before the
+         * client sees it, and the call carries an {@code Idempotency-Key} made from its call key.
+         */
+        public boolean submit(String callId, LlmRequest request, Keeping keeping) {
             if (closed) {
                 throw new IllegalStateException("LLM runtime is closed");
             }
-            Call call = new Call(this, callId, request);
+            LlmRequest sent = keeping == null
+                    ? request
+                    : request.withIdempotencyKey(ResponseKeys.idempotencyKey(keeping.callKey()));
+            Call call = new Call(this, callId, sent, keeping != null && keeps(request) ? keeping : null);
             if (active.putIfAbsent(callId, call) != null) {
                 return false;
             }
@@ -253,14 +304,16 @@ public final class LlmRuntime implements AutoCloseable {
         final Client client;
         final String id;
         final LlmRequest request;
+        final Keeping keeping;
         final long submittedNanos = System.nanoTime();
         int attempts;
         volatile boolean cancelled;
 
-        Call(Client client, String id, LlmRequest request) {
+        Call(Client client, String id, LlmRequest request, Keeping keeping) {
             this.client = client;
             this.id = id;
             this.request = request;
+            this.keeping = keeping;
         }
     }
 
@@ -362,8 +415,80 @@ public final class LlmRuntime implements AutoCloseable {
                     TimeUnit.NANOSECONDS);
         } else {
             long elapsed = (System.nanoTime() - call.submittedNanos) / 1_000_000;
-            call.client.finish(call, new Completion(call.id, response, failure, call.attempts, elapsed, spend));
+            Completion completion = new Completion(call.id, response, failure, call.attempts, elapsed, spend);
+            ResponseLog responses = responseLog;
+            if (response != null && call.keeping != null && responses != null && !closed) {
+                keepThenFinish(responses, call, completion, m);
+            } else {
+                call.client.finish(call, completion);
+            }
         }
+    }
+
+    /**
+     * Writes the reply to the responses topic and hands it to its task once the write is
+     * acknowledged; when the write fails the call proceeds unsaved (at-least-once, as before
+     * replies were kept), warned about once a minute at most and counted.
+     */
+    private void keepThenFinish(ResponseLog responses, Call call, Completion completion, Meters m) {
+        CompletableFuture<Void> kept;
+        try {
+            kept = responses.keep(call.keeping.keys(), stored(completion));
+        } catch (RuntimeException e) {
+            kept = CompletableFuture.failedFuture(e);
+        }
+        kept.whenComplete((ok, error) -> {
+            if (error == null) {
+                if (m != null) {
+                    m.response("kept");
+                }
+            } else {
+                if (m != null) {
+                    m.response("unsaved");
+                }
+                long now = System.nanoTime();
+                long last = lastUnsavedWarning.get();
+                if ((last == 0 || now - last > TimeUnit.MINUTES.toNanos(1))
+                        && lastUnsavedWarning.compareAndSet(last, now)) {
+                    log.warn(
+                            "Durability of LLM replies is degraded: a reply could not be written to {} ({});"
+                                    + " calls proceed, and a crash now re-pays the calls whose replies were not kept"
+                                    + " (metric synth.llm.responses{{outcome=unsaved}})",
+                            io.synthstream.common.topics.Topics.LLM_RESPONSES.name(),
+                            error.toString());
+                }
+            }
+            call.client.finish(call, completion);
+        });
+    }
+
+    /** The record a completed call's reply is kept as. */
+    static io.synthstream.avro.StoredResponse stored(Completion completion) {
+        LlmResponse r = completion.response();
+        return io.synthstream.avro.StoredResponse.newBuilder()
+                .setContent(r.content())
+                .setFinishReason(r.finishReason() == null ? "" : r.finishReason())
+                .setModel(r.model() == null ? "" : r.model())
+                .setPromptTokens(r.promptTokens())
+                .setCompletionTokens(r.completionTokens())
+                .setUsageEstimated(r.usageEstimated())
+                .setLatencyMs(r.latencyMs())
+                .setAttempts(completion.attempts())
+                .setSpend(completion.spend())
+                .setAnsweredAt(java.time.Instant.now())
+                .build();
+    }
+
+    /** The reply a kept record stands for. */
+    public static LlmResponse response(io.synthstream.avro.StoredResponse stored) {
+        return new LlmResponse(
+                stored.getContent(),
+                stored.getFinishReason(),
+                stored.getModel(),
+                stored.getPromptTokens(),
+                stored.getCompletionTokens(),
+                stored.getLatencyMs(),
+                stored.getUsageEstimated());
     }
 
     /** The model a reply is priced as: the one it names, else the one the call asked for. */
@@ -390,6 +515,10 @@ public final class LlmRuntime implements AutoCloseable {
     public void close() {
         closed = true;
         timer.shutdownNow();
+        ResponseLog responses = responseLog;
+        if (responses != null) {
+            responses.close();
+        }
         AutoCloseable clusterShare = share;
         if (clusterShare != null) {
             try {
@@ -448,6 +577,10 @@ public final class LlmRuntime implements AutoCloseable {
                     .increment(spend.getPromptTokens());
             SynthMeters.llmBilledTokens(registry, app, providerName, model, "output")
                     .increment(spend.getCompletionTokens());
+        }
+
+        void response(String outcome) {
+            SynthMeters.llmResponses(registry, app, outcome).increment();
         }
 
         void record(LlmResponse response, LlmFailure failure, boolean retry, long attemptNanos) {

@@ -172,6 +172,27 @@ public final class LlmSettings {
             "A CSV file of prices, one model,input_usd_per_million,output_usd_per_million row per model, added to"
                     + " or replacing rows of the built-in table of common hosted models (docs/spend.md). A model no"
                     + " row names costs 0 and its tokens are reported as unpriced.");
+    public static final Setting<Boolean> KEEP_RESPONSES = Setting.flag(
+            "llm.responses.keep",
+            true,
+            Importance.MEDIUM,
+            "Write every paid reply to synth.llm-responses the moment it arrives, before the stream uses it,"
+                    + " so that a call re-issued after a crash takes it instead of paying again (docs/spend.md)."
+                    + " Replies of the simulator are never written: they cost nothing.");
+    public static final Setting<Boolean> CACHE = Setting.flag(
+            "llm.cache.enabled",
+            false,
+            Importance.MEDIUM,
+            "Answer a call from an identical earlier call's reply (same model, messages, sampling parameters,"
+                    + " seed and place in its request) instead of paying again: for re-running a request with other"
+                    + " curation settings. A re-run then gets the same samples as the first run; docs/spend.md has"
+                    + " the trade-off. Needs llm.responses.keep.");
+    public static final Setting<Duration> CACHE_RETENTION_MS = Setting.millis(
+                    "llm.cache.retention.ms",
+                    Duration.ofDays(7),
+                    Importance.LOW,
+                    "How long a cached reply may answer a call; at most 30 days, the topic's retention.")
+            .between(1, io.synthstream.common.topics.Topics.RESPONSES_MAX_RETENTION.toMillis());
     public static final Setting<Long> SIM_SEED =
             Setting.longValue("llm.sim.seed", 42L, Importance.LOW, "Simulator: seed mixed into every reply.");
     public static final Setting<Duration> SIM_LATENCY_MEDIAN_MS = Setting.millis(
@@ -231,6 +252,9 @@ public final class LlmSettings {
             LIMITS_SCOPE,
             LIMITS_REFRESH_MS,
             PRICES,
+            KEEP_RESPONSES,
+            CACHE,
+            CACHE_RETENTION_MS,
             SIM_SEED,
             SIM_LATENCY_MEDIAN_MS,
             SIM_LATENCY_SIGMA,
@@ -399,7 +423,16 @@ public final class LlmSettings {
     public static LlmRuntime runtime(SynthConfig config) {
         PriceTable prices = prices(config); // a bad table fails before any connection is made
         LlmLimits limits = limits(config);
+        if (config.get(CACHE) && !config.get(KEEP_RESPONSES)) {
+            throw new ConfigException(
+                    CACHE.key(),
+                    true,
+                    "needs " + KEEP_RESPONSES.key() + "=true: the cache is made of the kept replies");
+        }
         LlmRuntime runtime = new LlmRuntime(provider(config), limits, prices);
+        if (config.get(KEEP_RESPONSES) && config.get(SynthConfig.BOOTSTRAP_SERVERS) != null) {
+            runtime.keepResponses(ResponseLog.kafka(config));
+        }
         if ("cluster".equals(config.get(LIMITS_SCOPE))
                 && (limits.requestsPerMinute() > 0 || limits.tokensPerMinute() > 0)
                 && config.get(SynthConfig.BOOTSTRAP_SERVERS) != null) {
@@ -410,6 +443,22 @@ public final class LlmSettings {
                     config.get(LIMITS_REFRESH_MS)));
         }
         return runtime;
+    }
+
+    /**
+     * The app's store of kept replies ({@code storeName}), with the cache's retention when the cache
+     * is on; null when replies are not kept.
+     */
+    public static io.synthstream.common.streams.ResponseStore responseStore(
+            SynthConfig config,
+            String storeName,
+            io.synthstream.common.streams.SynthSerdes serdes,
+            java.time.Clock clock) {
+        if (!config.get(KEEP_RESPONSES)) {
+            return null;
+        }
+        return new io.synthstream.common.streams.ResponseStore(
+                storeName, serdes, config.get(CACHE) ? config.get(CACHE_RETENTION_MS) : null, clock);
     }
 
     /**

@@ -121,6 +121,9 @@ public final class OpenAiProvider implements LlmProvider {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body(request), StandardCharsets.UTF_8));
         headers.forEach(builder::header);
+        if (request.idempotencyKey() != null) {
+            builder.header("Idempotency-Key", request.idempotencyKey());
+        }
         if (apiKey != null) {
             builder.header("Authorization", "Bearer " + apiKey);
         }

@@ -28,6 +28,9 @@ public final class Spends {
                 .setCostUsd(a.getCostUsd() + b.getCostUsd())
                 .setEstimatedTokens(a.getEstimatedTokens() + b.getEstimatedTokens())
                 .setUnpricedTokens(a.getUnpricedTokens() + b.getUnpricedTokens())
+                .setRecoveredCalls(a.getRecoveredCalls() + b.getRecoveredCalls())
+                .setCachedCalls(a.getCachedCalls() + b.getCachedCalls())
+                .setSavedCostUsd(a.getSavedCostUsd() + b.getSavedCostUsd())
                 .build();
     }
 

@@ -42,6 +42,13 @@ public enum SynthMeters {
             "gen_ai.provider.name",
             "gen_ai.request.model",
             "gen_ai.token.type"),
+    LLM_RESPONSES(
+            "synth.llm.responses",
+            "LLM replies and synth.llm-responses: outcome kept (durable before the stream used it), unsaved"
+                    + " (the topic could not take it: durability is degraded), recovered (a re-issued call took a"
+                    + " reply paid before a restart) or cached (taken from the response cache)",
+            "app",
+            "outcome"),
     LLM_TOKENS(
             "gen_ai.client.token.usage",
             "Tokens per LLM call as reported by the provider, by type input or output",
@@ -133,6 +140,11 @@ public enum SynthMeters {
     public static Counter llmBilledTokens(
             MeterRegistry registry, String app, String provider, String model, String type) {
         return LLM_BILLED_TOKENS.counter(registry, app, provider, model, type);
+    }
+
+    /** Replies by what became of them on {@code synth.llm-responses}: kept, unsaved, recovered or cached. */
+    public static Counter llmResponses(MeterRegistry registry, String app, String outcome) {
+        return LLM_RESPONSES.counter(registry, app, outcome);
     }
 
     public static Counter llmRetries(MeterRegistry registry, String app, String reason) {

@@ -78,7 +78,7 @@ public final class TopicAdmin {
 
     static NewTopic newTopic(TopicSpec<?, ?> spec, int partitions, Optional<Short> replicationFactor) {
         Map<String, String> configs = new HashMap<>(spec.configs());
-        configs.put(
+        configs.putIfAbsent( // a topic's own configs may name a policy such as compact,delete
                 TopicConfig.CLEANUP_POLICY_CONFIG,
                 spec.compacted() ? TopicConfig.CLEANUP_POLICY_COMPACT : TopicConfig.CLEANUP_POLICY_DELETE);
         return new NewTopic(spec.name(), Optional.of(partitions), replicationFactor).configs(configs);

@@ -14,6 +14,7 @@ import io.synthstream.avro.Sample;
 import io.synthstream.avro.ScoredSample;
 import io.synthstream.avro.SeedRecord;
 import io.synthstream.avro.SteeringUpdate;
+import io.synthstream.avro.StoredResponse;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -99,6 +100,30 @@ public final class Topics {
             SteeringUpdate.class,
             true,
             "Evaluator feedback to the planner, by dataset.");
+    /**
+     * LLM replies kept the moment they arrive (docs/spend.md): {@code call|<call>|<hash>} until the
+     * stream transaction that used the reply commits its tombstone, {@code cache|<hash>} for the
+     * response cache. Compacted, and deleted by time after {@link #RESPONSES_MAX_RETENTION} so
+     * that cache entries nobody replaces cannot pile up.
+     */
+    public static final TopicSpec<String, StoredResponse> LLM_RESPONSES = new TopicSpec<>(
+            "synth.llm-responses",
+            Serdes.String(),
+            StoredResponse.class,
+            true,
+            "LLM replies kept outside the stream transaction: re-issued calls and the response cache take them.",
+            java.util.Map.of(
+                    org.apache.kafka.common.config.TopicConfig.CLEANUP_POLICY_CONFIG,
+                    org.apache.kafka.common.config.TopicConfig.CLEANUP_POLICY_COMPACT + ","
+                            + org.apache.kafka.common.config.TopicConfig.CLEANUP_POLICY_DELETE,
+                    org.apache.kafka.common.config.TopicConfig.RETENTION_MS_CONFIG,
+                    Long.toString(java.time.Duration.ofDays(30).toMillis()),
+                    org.apache.kafka.common.config.TopicConfig.SEGMENT_MS_CONFIG,
+                    Long.toString(java.time.Duration.ofDays(1).toMillis())));
+
+    /** How long the responses topic keeps a record: the longest a cache retention may be. */
+    public static final java.time.Duration RESPONSES_MAX_RETENTION = java.time.Duration.ofDays(30);
+
     public static final TopicSpec<byte[], DeadLetter> DLQ = new TopicSpec<>(
             "synth.dlq",
             Serdes.ByteArray(),
@@ -125,5 +150,6 @@ public final class Topics {
             REPORTS,
             REQUEST_STATUS,
             STEERING,
+            LLM_RESPONSES,
             DLQ);
 }

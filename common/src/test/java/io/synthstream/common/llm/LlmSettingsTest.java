@@ -93,6 +93,29 @@ class LlmSettingsTest {
                 .hasMessageContaining("llm.limits.scope");
     }
 
+    @Test
+    void keptRepliesAndTheCacheAreSwitchedAndTimedBySettings() {
+        var serdes = io.synthstream.common.testing.ProcessorTestSupport.serdes();
+        var clock = java.time.Clock.systemUTC();
+        assertThat(LlmSettings.responseStore(config(Map.of()), "s", serdes, clock))
+                .as("replies are kept by default, the cache is off")
+                .satisfies(store -> assertThat(store.caching()).isFalse());
+        assertThat(LlmSettings.responseStore(config(Map.of("llm.responses.keep", false)), "s", serdes, clock))
+                .isNull();
+        var cached = LlmSettings.responseStore(
+                config(Map.of("llm.cache.enabled", true, "llm.cache.retention.ms", 60_000)), "s", serdes, clock);
+        assertThat(cached.caching()).isTrue();
+        assertThat(cached.cacheRetention()).isEqualTo(java.time.Duration.ofMinutes(1));
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                        LlmSettings.runtime(config(Map.of("llm.cache.enabled", true, "llm.responses.keep", false))))
+                .hasMessageContaining("llm.cache.enabled")
+                .hasMessageContaining("llm.responses.keep=true");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> config(Map.of(
+                        "llm.cache.retention.ms", java.time.Duration.ofDays(31).toMillis())))
+                .hasMessageContaining("llm.cache.retention.ms");
+    }
+
     /** What a simulator setting turns into. */
     private static final Map<String, Function<SimulatedProvider.Settings, Object>> SIMULATOR = Map.ofEntries(
             Map.entry(LlmSettings.SIM_SEED.key(), SimulatedProvider.Settings::seed),

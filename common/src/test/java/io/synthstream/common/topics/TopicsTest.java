@@ -12,10 +12,15 @@ class TopicsTest {
         assertThat(Topics.ALL)
                 .extracting(TopicSpec::name)
                 .doesNotHaveDuplicates()
-                .hasSize(18);
+                .hasSize(19);
         assertThat(Topics.ALL.stream().filter(TopicSpec::compacted).map(TopicSpec::name))
                 .containsExactlyInAnyOrder(
-                        "synth.specs", "synth.plan", "synth.reports", "synth.request-status", "synth.steering");
+                        "synth.specs",
+                        "synth.plan",
+                        "synth.reports",
+                        "synth.request-status",
+                        "synth.steering",
+                        "synth.llm-responses");
     }
 
     @Test
@@ -28,5 +33,14 @@ class TopicsTest {
         assertThat(steering.configs()).containsEntry("cleanup.policy", "compact");
         assertThat(raw.configs()).containsEntry("cleanup.policy", "delete");
         assertThat(raw.replicationFactor()).isEqualTo((short) -1);
+    }
+
+    @Test
+    void theResponsesTopicIsCompactedAndDeletedByTimeSoThatCacheEntriesCannotPileUp() {
+        NewTopic responses = TopicAdmin.newTopic(Topics.LLM_RESPONSES, 3, Optional.empty());
+
+        assertThat(responses.configs())
+                .containsEntry("cleanup.policy", "compact,delete")
+                .containsEntry("retention.ms", Long.toString(Topics.RESPONSES_MAX_RETENTION.toMillis()));
     }
 }

@@ -41,4 +41,7 @@ public sealed interface EvaluatorOutput {
 
     /** A failure recorded for a sample: to synth.dlq. */
     record Failed(DeadLetter deadLetter) implements EvaluatorOutput {}
+
+    /** A kept LLM reply this transaction used: its key, written as a tombstone to synth.llm-responses. */
+    record UsedReply(String key) implements EvaluatorOutput {}
 }

@@ -3,8 +3,10 @@ package io.synthstream.evaluator.processor;
 import io.synthstream.avro.RequestStatus;
 import io.synthstream.avro.Sample;
 import io.synthstream.common.llm.LlmRuntime;
+import io.synthstream.common.llm.LlmSettings;
 import io.synthstream.common.metrics.SynthMeters;
 import io.synthstream.common.streams.ProcessorSuppliers;
+import io.synthstream.common.streams.ResponseStore;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.streams.async.AsyncStage;
 import io.synthstream.evaluator.avro.DatasetAccumulators;
@@ -35,6 +37,7 @@ public final class EvaluatorProcessors {
     private final Clock clock;
     private final EvaluatorStores stores;
     private final SynthSerdes serdes;
+    private final ResponseStore responses;
 
     /**
      * @param runtime the judge's LLM runtime, shared by the instance's tasks
@@ -54,6 +57,12 @@ public final class EvaluatorProcessors {
         this.clock = clock;
         this.stores = stores;
         this.serdes = serdes;
+        this.responses = LlmSettings.responseStore(config.synth(), EvaluatorStores.RESPONSES, serdes, clock);
+    }
+
+    /** The store of kept LLM replies the judge calls look up, or null when replies are not kept. */
+    public ResponseStore responses() {
+        return responses;
     }
 
     /** The judge call, embedding and adherence of each curated sample, on the sample's partition. */
@@ -67,7 +76,8 @@ public final class EvaluatorProcessors {
                 runtime,
                 clock,
                 EvaluatorOutput.Failed::new,
-                SynthMeters.EVALUATOR_SAMPLES);
+                SynthMeters.EVALUATOR_SAMPLES,
+                responses == null ? null : new AsyncStage.Kept<>(responses, EvaluatorOutput.UsedReply::new));
         return AsyncStage.supplier(
                 setup,
                 stores.keyValue(EvaluatorStores.PENDING, serdes.valueSerde(PendingScore.class)),

@@ -16,6 +16,9 @@ public final class EvaluatorStores {
     public static final String SPECS = "evaluator-specs";
     /** sample id -> PendingScore: curated samples whose judge call or embedding is not finished. */
     public static final String PENDING = "evaluator-pending";
+
+    /** The global store of kept LLM replies (synth.llm-responses). */
+    public static final String RESPONSES = "evaluator-responses";
     /** dataset + sequence -> WindowEntry: each dataset's event log, folded at every report. */
     public static final String WINDOW = "evaluator-window";
     /** dataset -> DatasetAccumulators. */

@@ -89,7 +89,7 @@ final class ScoreCalls implements AsyncWork<Sample, PendingScore, EvaluatorOutpu
         Sample sample = sample(entry);
         List<Call> calls = new ArrayList<>(2);
         if (entry.getVerdict() == null && Scoring.judged(spec, settings)) {
-            calls.add(Call.llm(JUDGE, Scoring.judgeRequest(sample, spec, settings, providers)));
+            calls.add(Call.llm(JUDGE, Scoring.judgeRequest(sample, spec, settings, providers), ""));
         }
         if (embeddings != null && entry.getEmbedding() == null) {
             String text = Scoring.text(sample, spec, settings.textMaxChars());
@@ -159,7 +159,7 @@ final class ScoreCalls implements AsyncWork<Sample, PendingScore, EvaluatorOutpu
             verdict = judgement.verdict();
             failure = judgement.failure();
         } else if (Scoring.judged(spec, settings)) { // judging was switched on since the sample began
-            return Step.proceed(List.of(Call.llm(JUDGE, Scoring.judgeRequest(sample, spec, settings, providers))));
+            return Step.proceed(List.of(Call.llm(JUDGE, Scoring.judgeRequest(sample, spec, settings, providers), "")));
         } else {
             verdict = Scoring.disabled();
         }

@@ -31,6 +31,7 @@ import io.synthstream.evaluator.processor.EvaluatorOutput.Review;
 import io.synthstream.evaluator.processor.EvaluatorOutput.Scored;
 import io.synthstream.evaluator.processor.EvaluatorOutput.Status;
 import io.synthstream.evaluator.processor.EvaluatorOutput.SteeringUpdated;
+import io.synthstream.evaluator.processor.EvaluatorOutput.UsedReply;
 import io.synthstream.evaluator.processor.EvaluatorProcessors;
 import io.synthstream.evaluator.processor.EvaluatorStores;
 import io.synthstream.evaluator.processor.ReviewInput;
@@ -90,6 +91,7 @@ public final class EvaluatorTopology {
             Topics.REPORTS,
             Topics.REQUEST_STATUS,
             Topics.STEERING,
+            Topics.LLM_RESPONSES,
             Topics.DLQ);
 
     private EvaluatorTopology() {}
@@ -150,6 +152,9 @@ public final class EvaluatorTopology {
         StreamsBuilder builder = new StreamsBuilder();
 
         StateStores.specsGlobalTable(builder, serdes, EvaluatorStores.SPECS, "read-specs-global", inMemoryStores);
+        if (processors.responses() != null) {
+            processors.responses().addTo(builder, inMemoryStores);
+        }
         KStream<String, Sample> curated = DecodingSource.stream(builder, Topics.SAMPLES_CURATED, serdes, app);
         KStream<String, Rejection> rejected = DecodingSource.stream(builder, Topics.SAMPLES_REJECTED, serdes, app);
         KStream<String, Sample> raw = DecodingSource.stream(builder, Topics.SAMPLES_RAW, serdes, app);
@@ -159,6 +164,9 @@ public final class EvaluatorTopology {
         Sinks sinks = new Sinks(serdes);
         KStream<String, EvaluatorOutput> scoring = curated.process(processors.score(), Named.as("score"));
         sinks.deadLetters(scoring, "score-write-dlq", Failed.class, Failed::deadLetter);
+        if (processors.responses() != null) {
+            sinks.write(scoring, "forget-used-replies", Topics.LLM_RESPONSES, UsedReply.class, used -> null);
+        }
 
         // The review state: samples in review and the decisions on them, by sample id.
         KStream<String, EvaluatorOutput> reviewed = DecodingSource.stream(builder, Topics.REVIEW, serdes, app)

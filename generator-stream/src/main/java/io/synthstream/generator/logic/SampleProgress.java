@@ -82,6 +82,14 @@ public final class SampleProgress {
     }
 
     /** The name of the call the entry waits for: {@code step-<i>}, or {@code step-<i>-repair}. */
+    /**
+     * Where the entry's calls are in their request, the same when the request is run again under
+     * another id: its condition's index and its sample's (the response cache's place).
+     */
+    public static String place(PendingSample entry, ConditionTuple condition) {
+        return "c" + condition.getConditionIndex() + ".s" + entry.getSampleIndex();
+    }
+
     public static String callName(PendingSample entry) {
         return "step-" + entry.getStepIndex() + (entry.getRepairReply() == null ? "" : "-repair");
     }

@@ -25,4 +25,7 @@ public sealed interface GeneratorOutput {
 
     /** A bad request or a failed sample: to synth.dlq. */
     record Failed(DeadLetter deadLetter) implements GeneratorOutput {}
+
+    /** A kept LLM reply this transaction used: its key, written as a tombstone to synth.llm-responses. */
+    record UsedReply(String key) implements GeneratorOutput {}
 }

@@ -3,8 +3,10 @@ package io.synthstream.generator.processor;
 import io.synthstream.avro.ConditionTuple;
 import io.synthstream.avro.SeedRecord;
 import io.synthstream.common.llm.LlmRuntime;
+import io.synthstream.common.llm.LlmSettings;
 import io.synthstream.common.metrics.SynthMeters;
 import io.synthstream.common.streams.ProcessorSuppliers;
+import io.synthstream.common.streams.ResponseStore;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.streams.async.AsyncStage;
 import io.synthstream.generator.avro.PendingSample;
@@ -29,6 +31,7 @@ public final class GeneratorProcessors {
     private final Clock clock;
     private final GeneratorStores stores;
     private final SynthSerdes serdes;
+    private final ResponseStore responses;
 
     /**
      * @param runtime the instance's LLM runtime, shared by all its tasks
@@ -41,6 +44,12 @@ public final class GeneratorProcessors {
         this.clock = clock;
         this.stores = stores;
         this.serdes = serdes;
+        this.responses = LlmSettings.responseStore(config.synth(), GeneratorStores.RESPONSES, serdes, clock);
+    }
+
+    /** The store of kept LLM replies the sample calls look up, or null when replies are not kept. */
+    public ResponseStore responses() {
+        return responses;
     }
 
     /** Validation, specs, seeds and paced planning, on the request's partition. */
@@ -64,7 +73,8 @@ public final class GeneratorProcessors {
                 runtime,
                 clock,
                 GeneratorOutput.Failed::new,
-                SynthMeters.GENERATOR_SAMPLES);
+                SynthMeters.GENERATOR_SAMPLES,
+                responses == null ? null : new AsyncStage.Kept<>(responses, GeneratorOutput.UsedReply::new));
         return AsyncStage.supplier(
                 setup,
                 stores.pending(serdes.valueSerde(PendingSample.class)),

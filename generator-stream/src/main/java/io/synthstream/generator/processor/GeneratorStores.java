@@ -24,6 +24,9 @@ public final class GeneratorStores {
     public static final String SEED_ARRIVALS = "generator-seed-arrivals";
     /** sample id -> PendingSample: samples whose LLM calls are not finished. */
     public static final String PENDING = "generator-pending";
+
+    /** The global store of kept LLM replies (synth.llm-responses). */
+    public static final String RESPONSES = "generator-responses";
     /** Global: synth.specs by request id. */
     public static final String SPECS = "generator-specs";
     /** Global: synth.steering by dataset. */

@@ -121,7 +121,8 @@ final class SampleCalls implements AsyncWork<ConditionTuple, PendingSample, Gene
             LlmProvider answering = provider.select(PromptBuilder.provider(spec, plan, entry.getStepIndex()));
             call = Call.llm(
                     SampleProgress.callName(entry),
-                    SampleProgress.request(entry, condition, spec, plan, answering.structuredOutput()));
+                    SampleProgress.request(entry, condition, spec, plan, answering.structuredOutput()),
+                    SampleProgress.place(entry, condition));
         } catch (Templates.TemplateException e) {
             return fail(SampleProgress.promptError(e));
         } catch (IllegalArgumentException e) { // validated at ingest; the app's providers changed since

@@ -18,6 +18,7 @@ import io.synthstream.generator.processor.GeneratorOutput.Failed;
 import io.synthstream.generator.processor.GeneratorOutput.Planned;
 import io.synthstream.generator.processor.GeneratorOutput.RawSample;
 import io.synthstream.generator.processor.GeneratorOutput.Spec;
+import io.synthstream.generator.processor.GeneratorOutput.UsedReply;
 import io.synthstream.generator.processor.GeneratorProcessors;
 import io.synthstream.generator.processor.GeneratorStores;
 import io.synthstream.generator.processor.IngestInput;
@@ -43,8 +44,10 @@ import org.apache.kafka.streams.kstream.Named;
  *                                                             orphan_seed)
  * synth.conditions ─ generate (AsyncStage): pending store + async LLM runtime + drain punctuator
  *                      ├─ synth.samples.raw
- *                      └─ synth.dlq (llm_*, unparseable_output, output_truncated, unknown_spec)
- * global tables: synth.specs (generator-specs), synth.steering (generator-steering)
+ *                      ├─ synth.dlq (llm_*, unparseable_output, output_truncated, unknown_spec)
+ *                      └─ synth.llm-responses (tombstones of the kept replies used)
+ * global tables: synth.specs (generator-specs), synth.steering (generator-steering),
+ *   synth.llm-responses (generator-responses: replies paid before a restart, the response cache)
  * </pre>
  *
  * Conditions are keyed by condition id, so the LLM calls of one request spread over every
@@ -62,6 +65,7 @@ public final class GeneratorTopology {
             Topics.PLAN,
             Topics.STEERING,
             Topics.REQUEST_STATUS,
+            Topics.LLM_RESPONSES,
             Topics.DLQ);
 
     private GeneratorTopology() {}
@@ -90,6 +94,9 @@ public final class GeneratorTopology {
         StreamsBuilder builder = new StreamsBuilder();
 
         StateStores.specsGlobalTable(builder, serdes, GeneratorStores.SPECS, "read-specs-global", inMemoryStores);
+        if (processors.responses() != null) {
+            processors.responses().addTo(builder, inMemoryStores);
+        }
         builder.globalTable(
                 Topics.STEERING.name(),
                 Consumed.with(Topics.STEERING.keySerde(), serdes.value(Topics.STEERING))
@@ -130,6 +137,9 @@ public final class GeneratorTopology {
                 .process(processors.generate(), Named.as("generate"));
         sinks.write(generated, "write-samples", Topics.SAMPLES_RAW, RawSample.class, RawSample::sample);
         sinks.deadLetters(generated, "generate-write-dlq", Failed.class, Failed::deadLetter);
+        if (processors.responses() != null) {
+            sinks.write(generated, "forget-used-replies", Topics.LLM_RESPONSES, UsedReply.class, used -> null);
+        }
         return builder.build();
     }
 }

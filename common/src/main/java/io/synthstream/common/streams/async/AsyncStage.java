@@ -2,12 +2,16 @@ package io.synthstream.common.streams.async;
 
 import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.Spend;
+import io.synthstream.avro.StoredResponse;
 import io.synthstream.common.dlq.DeadLetters;
 import io.synthstream.common.dlq.SampleFailure;
 import io.synthstream.common.llm.LlmRuntime;
+import io.synthstream.common.llm.ResponseKeys;
 import io.synthstream.common.metrics.AppMeters;
 import io.synthstream.common.metrics.SynthMeters;
 import io.synthstream.common.streams.ProcessorSuppliers;
+import io.synthstream.common.streams.ResponseStore;
 import io.synthstream.common.streams.SpecLookup;
 import io.synthstream.common.streams.SpecWait;
 import java.time.Clock;
@@ -54,6 +58,11 @@ import org.apache.kafka.streams.state.StoreBuilder;
  *   <li><b>Spec wait.</b> An entry whose spec is not in the global table yet is parked ({@link
  *       SpecWait}) and begun once it arrives, or handed to the stage as missing when the wait is
  *       over.
+ *   <li><b>Paid replies kept.</b> With {@link Setup#responses}, an LLM call is first looked up in
+ *       the app's {@link ResponseStore}: a reply paid before a restart (its call key) or, with the
+ *       cache on, an identical call's reply (its cache key) is taken instead of paying again. A
+ *       call that is sent has its reply kept on {@code synth.llm-responses} before the task sees
+ *       it, and the transaction that uses the reply writes the tombstone of its call key.
  *   <li><b>Dead letters and meters.</b> The stage's {@link SampleFailure}s become per-sample dead
  *       letters; they, the stage's outcomes and the LLM runtime are counted in the app's meters.
  * </ul>
@@ -82,6 +91,7 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
      * @param clock the time of spec waits, forwarded records and dead letters
      * @param deadLetter wraps a dead letter in the app's output envelope
      * @param outcomeMeter the counter {@link Step#counted} adds to
+     * @param responses the kept replies and how to forget one, or null to keep none
      */
     public record Setup<O>(
             String app,
@@ -92,7 +102,31 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
             LlmRuntime runtime,
             Clock clock,
             Function<DeadLetter, O> deadLetter,
-            SynthMeters outcomeMeter) {}
+            SynthMeters outcomeMeter,
+            Kept<O> responses) {
+        /** A stage that keeps no replies. */
+        public Setup(
+                String app,
+                String stage,
+                String pendingStore,
+                String specStore,
+                AsyncSettings settings,
+                LlmRuntime runtime,
+                Clock clock,
+                Function<DeadLetter, O> deadLetter,
+                SynthMeters outcomeMeter) {
+            this(app, stage, pendingStore, specStore, settings, runtime, clock, deadLetter, outcomeMeter, null);
+        }
+    }
+
+    /**
+     * The replies a stage keeps.
+     *
+     * @param store the app's global store of {@code synth.llm-responses}
+     * @param tombstone wraps the key of a used reply in the output envelope that the topology writes
+     *     as a tombstone to {@code synth.llm-responses}
+     */
+    public record Kept<O>(ResponseStore store, Function<String, O> tombstone) {}
 
     private record TaskDone(String callId, Object value, Throwable error) {}
 
@@ -109,6 +143,12 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
     private LlmRuntime.Client client;
     private ConcurrentLinkedQueue<TaskDone> taskResults;
     private boolean restored;
+    /** The kept-reply store, when the stage keeps replies. */
+    private KeyValueStore<String, byte[]> kept;
+    /** Call id to the call key its reply is kept under, for the calls out whose reply is kept. */
+    private final Map<String, String> keptCalls = new HashMap<>();
+    /** Replies taken from the kept-reply store, handed to the stage at the next drain. */
+    private final java.util.ArrayDeque<LlmRuntime.Completion> taken = new java.util.ArrayDeque<>();
 
     public AsyncStage(Setup<O> setup, AsyncWork<I, P, O> work) {
         this.setup = setup;
@@ -137,6 +177,9 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
         this.client = setup.runtime().client(setup.app() + "/" + setup.stage() + "/" + context.taskId());
         this.taskResults = new ConcurrentLinkedQueue<>();
         this.restored = false;
+        this.kept = setup.responses() == null
+                ? null
+                : context.getStateStore(setup.responses().store().storeName());
         context.schedule(setup.settings().drainInterval(), PunctuationType.WALL_CLOCK_TIME, now -> {
             if (!restored) {
                 restored = true;
@@ -205,12 +248,14 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
     /** Handles the finished calls of this task; returns how many. */
     private int drain() {
         int handled = 0;
+        LlmRuntime.Completion fromStore;
+        while (handled < MAX_DRAIN && (fromStore = taken.poll()) != null) {
+            handled++;
+            answer(fromStore);
+        }
         for (LlmRuntime.Completion completion : client.drain(MAX_DRAIN)) {
             handled++;
-            int at = completion.callId().lastIndexOf(SEPARATOR);
-            handle(
-                    completion.callId().substring(0, at),
-                    new CallResult.Answer(completion.callId().substring(at + 1), completion));
+            answer(completion);
         }
         TaskDone done;
         while (handled < MAX_DRAIN && (done = taskResults.poll()) != null) {
@@ -225,12 +270,29 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
         return handled;
     }
 
+    private void answer(LlmRuntime.Completion completion) {
+        int at = completion.callId().lastIndexOf(SEPARATOR);
+        handle(
+                completion.callId().substring(0, at),
+                new CallResult.Answer(completion.callId().substring(at + 1), completion));
+    }
+
     private void handle(String key, CallResult result) {
         Map<String, CompletableFuture<?>> calls = outstanding.get(key);
         if (calls == null || !calls.containsKey(result.call())) {
             return; // stale: the entry moved on or finished, or the call predates this incarnation
         }
         calls.remove(result.call());
+        String callKey = keptCalls.remove(key + SEPARATOR + result.call());
+        if (callKey != null
+                && result instanceof CallResult.Answer answer
+                && answer.completion().succeeded()) {
+            // The reply is used in this transaction: its kept copy goes when the transaction commits.
+            context.forward(new Record<>(
+                    callKey,
+                    setup.responses().tombstone().apply(callKey),
+                    setup.clock().millis()));
+        }
         boolean othersOutstanding = !calls.isEmpty();
         if (!othersOutstanding) {
             outstanding.remove(key);
@@ -301,7 +363,7 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
             String callId = key + SEPARATOR + call.name();
             if (call instanceof Call.Llm llm) {
                 out.put(call.name(), null);
-                client.submit(callId, llm.request());
+                sendLlm(callId, llm);
             } else if (call instanceof Call.Task task) {
                 CompletableFuture<?> future;
                 try {
@@ -314,6 +376,54 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
                 future.whenComplete((value, error) -> results.add(new TaskDone(callId, value, error)));
             }
         }
+    }
+
+    /**
+     * Takes the call's kept reply (paid before a restart) or cached reply when there is one, else
+     * sends the call with its reply to be kept.
+     */
+    private void sendLlm(String callId, Call.Llm llm) {
+        if (kept == null || !setup.runtime().keeps(llm.request())) {
+            client.submit(callId, llm.request());
+            return;
+        }
+        ResponseStore store = setup.responses().store();
+        String callKey = ResponseKeys.call(callId, llm.request());
+        String cacheKey = store.caching() && llm.place() != null
+                ? ResponseKeys.cache(llm.place() + SEPARATOR + llm.name(), llm.request())
+                : null;
+        keptCalls.put(callId, callKey);
+        Optional<StoredResponse> paid = store.call(kept, callKey);
+        if (paid.isPresent()) {
+            meters.count(SynthMeters.LLM_RESPONSES, "recovered");
+            taken.add(completion(callId, paid.get(), recovered(paid.get().getSpend())));
+            return;
+        }
+        Optional<StoredResponse> cached = cacheKey == null ? Optional.empty() : store.cached(kept, cacheKey);
+        if (cached.isPresent()) {
+            keptCalls.remove(callId); // nothing is kept under the call key: nothing to forget
+            meters.count(SynthMeters.LLM_RESPONSES, "cached");
+            taken.add(completion(callId, cached.get(), cachedSpend(cached.get().getSpend())));
+            return;
+        }
+        client.submit(callId, llm.request(), new LlmRuntime.Keeping(callKey, cacheKey));
+    }
+
+    private static LlmRuntime.Completion completion(String callId, StoredResponse reply, Spend spend) {
+        return new LlmRuntime.Completion(callId, LlmRuntime.response(reply), null, reply.getAttempts(), 0, spend);
+    }
+
+    /** A reply paid before a restart: counted as paid once, and as recovered. */
+    private static Spend recovered(Spend paid) {
+        return Spend.newBuilder(paid).setRecoveredCalls(paid.getCalls()).build();
+    }
+
+    /** A cached reply: not paid again; what it cost when it was is saved. */
+    private static Spend cachedSpend(Spend paid) {
+        return Spend.newBuilder()
+                .setCachedCalls(1)
+                .setSavedCostUsd(paid.getCostUsd())
+                .build();
     }
 
     private void deadLetter(String key, P entry, SampleFailure failure) {
@@ -335,6 +445,7 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
         Map<String, CompletableFuture<?>> calls = outstanding.remove(key);
         if (calls != null) {
             calls.values().forEach(AsyncStage::cancel);
+            calls.keySet().forEach(name -> keptCalls.remove(key + SEPARATOR + name));
         }
     }
 
@@ -344,6 +455,8 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
         }
         outstanding.values().forEach(calls -> calls.values().forEach(AsyncStage::cancel));
         outstanding.clear();
+        keptCalls.clear();
+        taken.clear();
         if (specWait != null) {
             specWait.clear();
         }

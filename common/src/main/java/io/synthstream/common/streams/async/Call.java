@@ -12,9 +12,22 @@ import java.util.function.Supplier;
 public sealed interface Call permits Call.Llm, Call.Task {
     String name();
 
-    /** A chat call through the instance's LLM runtime (limits, retries, adaptive concurrency). */
+    /**
+     * A chat call through the instance's LLM runtime (limits, retries, adaptive concurrency), which
+     * the response cache never answers.
+     */
     static Call llm(String name, LlmRequest request) {
-        return new Llm(name, request);
+        return new Llm(name, request, null);
+    }
+
+    /**
+     * A chat call the response cache may answer (with {@code llm.cache.enabled}) with the reply of an
+     * identical call at the same {@code place}: what locates the call within its request and stays
+     * the same when the request is run again (a sample's condition and sample index, not its id), or
+     * {@code ""} for a call whose reply depends on its content alone.
+     */
+    static Call llm(String name, LlmRequest request, String place) {
+        return new Llm(name, request, java.util.Objects.requireNonNull(place, "place"));
     }
 
     /**
@@ -25,7 +38,8 @@ public sealed interface Call permits Call.Llm, Call.Task {
         return new Task(name, start);
     }
 
-    record Llm(String name, LlmRequest request) implements Call {}
+    /** @param place where the call is in its request, for the response cache; null: never cached */
+    record Llm(String name, LlmRequest request, String place) implements Call {}
 
     record Task(String name, Supplier<? extends CompletableFuture<?>> start) implements Call {}
 }
