@@ -27,7 +27,10 @@ final class SpendText {
         return used;
     }
 
-    /** E.g. {@code 120 calls, 48000 / 9600 tokens, $0.0130 (9600 tokens estimated, 200 unpriced)}. */
+    /**
+     * E.g. {@code 120 calls, 48000 / 9600 tokens, $0.0130 (9600 tokens estimated: ...); 40 replies
+     * from the cache, $0.0050 saved; 3 replies paid before a restart were kept and used, not paid again}.
+     */
     static String describe(Spend spend) {
         StringBuilder text = new StringBuilder(String.format(
                 Locale.ROOT,
@@ -47,6 +50,18 @@ final class SpendText {
                         .append(" tokens of models without a price, counted at $0");
             }
             text.append(')');
+        }
+        if (spend.getCachedCalls() > 0) {
+            text.append(String.format(
+                    Locale.ROOT,
+                    "; %d replies from the cache, $%.4f saved",
+                    spend.getCachedCalls(),
+                    spend.getSavedCostUsd()));
+        }
+        if (spend.getRecoveredCalls() > 0) {
+            text.append("; ")
+                    .append(spend.getRecoveredCalls())
+                    .append(" replies paid before a restart were kept and used, not paid again");
         }
         return text.toString();
     }

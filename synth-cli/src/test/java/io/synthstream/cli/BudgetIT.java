@@ -12,6 +12,7 @@ import io.synthstream.common.llm.Spends;
 import io.synthstream.common.topics.Topics;
 import io.synthstream.generator.app.GeneratorApp;
 import io.synthstream.generator.config.GeneratorConfig;
+import io.synthstream.generator.logic.Budgets;
 import io.synthstream.generator.topology.GeneratorTopology;
 import io.synthstream.local.FakeOpenAiServer;
 import java.nio.file.Path;
@@ -92,6 +93,44 @@ class BudgetIT {
             assertThat(PipelineReads.first(cluster, Topics.REQUEST_STATUS, "budget-1", RequestStatus::getComplete)
                             .getRequested())
                     .isEqualTo(2000);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void twoRequestsOfADatasetTogetherStayWithinTheDatasetsBudget() throws Exception {
+        try (FakeOpenAiServer server = FakeOpenAiServer.start(
+                        FakeOpenAiServer.Settings.instant().withLatency(Duration.ofMillis(20), 0.5), 0);
+                LocalPlatform platform = LocalPlatform.start(
+                        dir,
+                        LocalPlatform.Ports.FREE,
+                        3,
+                        Map.of("SYNTH_LLM_BASE_URL", server.baseUrl(), "SYNTH_LLM_MODEL", "gpt-4o-mini"))) {
+            ClusterOptions cluster = platform.cluster();
+            for (String id : List.of("shared-1", "shared-2")) {
+                GenerationRequest request = SpecFiles.load(Path.of("../examples/sentiment.json"));
+                request.setRequestId(id);
+                request.setDataset("shared");
+                request.setCount(2000);
+                request.setDatasetBudget(
+                        Budget.newBuilder().setMaxCostUsd(BUDGET_USD).build());
+                SubmitCommand.publish(cluster, request);
+            }
+
+            RequestStatus first = PipelineReads.completed(cluster, "shared-1", Duration.ofMinutes(3));
+            RequestStatus second = PipelineReads.completed(cluster, "shared-2", Duration.ofMinutes(3));
+            double spent = Spends.plus(
+                            Spends.plus(first.getGenerationSpend(), first.getJudgeSpend()),
+                            Spends.plus(second.getGenerationSpend(), second.getJudgeSpend()))
+                    .getCostUsd();
+            System.out.printf(
+                    "dataset budget %.4f USD, two requests: planned %d + %d, spent %.5f USD (%.1f %% of the budget)%n",
+                    BUDGET_USD, first.getPlanned(), second.getPlanned(), spent, 100 * spent / BUDGET_USD);
+            assertThat(first.getNotPlannedReason()).isEqualTo("budget_exhausted");
+            assertThat(second.getNotPlannedReason()).isEqualTo("budget_exhausted");
+            assertThat(first.getPlanned()).as("both requests planned").isGreaterThan(Budgets.PROBE);
+            assertThat(second.getPlanned()).isGreaterThan(Budgets.PROBE);
+            assertThat(spent).as("the dataset's budget holds for both together").isLessThan(1.1 * BUDGET_USD);
+            assertThat(spent).as("and was mostly used").isGreaterThan(0.5 * BUDGET_USD);
         }
     }
 

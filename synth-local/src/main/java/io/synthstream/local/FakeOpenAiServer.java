@@ -121,6 +121,86 @@ public final class FakeOpenAiServer implements AutoCloseable {
     private final ServerCapacity capacity;
     private final ConcurrentLinkedQueue<Long> servedMicros = new ConcurrentLinkedQueue<>();
 
+    /**
+     * A chat request that carried an {@code Idempotency-Key}: when it arrived and when (and with
+     * which status) it was answered, as a provider's bill would show it.
+     *
+     * @param answeredMillis -1 while unanswered
+     * @param status the HTTP status answered, 0 while unanswered or when the connection was closed
+     */
+    public record KeyedCall(String key, long arrivedMillis, long answeredMillis, int status) {
+        public boolean billedBefore(long millis) {
+            return status == 200 && answeredMillis >= 0 && answeredMillis < millis;
+        }
+    }
+
+    /**
+     * What a crash at {@code killMillis} cost, from the keyed calls: {@code inFlight} calls had
+     * reached the server and had no reply billed when it came; after it, {@code paidAgain} replies
+     * were billed for calls sent before it, {@code paidTwice} of them for calls whose reply had
+     * been billed before it (a reply that arrived and was lost).
+     */
+    public record Repaid(int inFlight, int paidAgain, int paidTwice) {
+        public static Repaid at(List<KeyedCall> calls, long killMillis) {
+            return at(calls, killMillis, Long.MAX_VALUE);
+        }
+
+        /** The cost of the crash at {@code killMillis} in calls that arrived before {@code untilMillis}. */
+        public static Repaid at(List<KeyedCall> calls, long killMillis, long untilMillis) {
+            java.util.Set<String> before = new java.util.HashSet<>();
+            java.util.Set<String> billed = new java.util.HashSet<>();
+            java.util.Set<String> open = new java.util.HashSet<>();
+            for (KeyedCall c : calls) {
+                if (c.arrivedMillis() < killMillis) {
+                    before.add(c.key());
+                    if (c.billedBefore(killMillis)) {
+                        billed.add(c.key());
+                    } else if (c.answeredMillis() < 0 || c.answeredMillis() >= killMillis) {
+                        open.add(c.key());
+                    }
+                }
+            }
+            open.removeAll(billed);
+            int paidAgain = 0;
+            int paidTwice = 0;
+            for (KeyedCall c : calls) {
+                if (c.arrivedMillis() >= killMillis
+                        && c.arrivedMillis() < untilMillis
+                        && c.status() == 200
+                        && before.contains(c.key())) {
+                    paidAgain++;
+                    if (billed.contains(c.key())) {
+                        paidTwice++;
+                    }
+                }
+            }
+            return new Repaid(open.size(), paidAgain, paidTwice);
+        }
+
+        public Repaid plus(Repaid other) {
+            return new Repaid(inFlight + other.inFlight, paidAgain + other.paidAgain, paidTwice + other.paidTwice);
+        }
+
+        /** Calls paid after the crash per call in flight without a reply (1.0: nothing paid twice). */
+        public double ratio() {
+            return inFlight == 0 ? Double.NaN : (double) paidAgain / inFlight;
+        }
+    }
+
+    /** A keyed request in progress. */
+    private static final class Tracked {
+        final String key;
+        final long arrived = System.currentTimeMillis();
+        volatile long answered = -1;
+        volatile int status;
+
+        Tracked(String key) {
+            this.key = key;
+        }
+    }
+
+    private final ConcurrentLinkedQueue<Tracked> tracked = new ConcurrentLinkedQueue<>();
+
     private FakeOpenAiServer(Settings settings, int port) throws IOException {
         this.settings = settings;
         this.capacity = ServerCapacity.parse(settings.capacity(), scheduler);
@@ -170,6 +250,18 @@ public final class FakeOpenAiServer implements AutoCloseable {
 
     public long faults(Fault fault) {
         return faults.get(fault).get();
+    }
+
+    /**
+     * Every chat request that carried an {@code Idempotency-Key}, in arrival order: which calls
+     * were paid again, and which were in flight at a moment (a benchmark's kill).
+     */
+    public List<KeyedCall> keyedCalls() {
+        List<KeyedCall> out = new ArrayList<>();
+        for (Tracked t : tracked) {
+            out.add(new KeyedCall(t.key, t.arrived, t.answered, t.status));
+        }
+        return out;
     }
 
     /** The bodies of the last requests received (at most 100). */
@@ -244,6 +336,11 @@ public final class FakeOpenAiServer implements AutoCloseable {
         if (!authorized(exchange)) {
             return;
         }
+        String idempotencyKey = exchange.getRequestHeaders().getFirst("Idempotency-Key");
+        Tracked call = idempotencyKey == null ? null : new Tracked(idempotencyKey);
+        if (call != null) {
+            tracked.add(call);
+        }
         Fault fault = script.poll();
         if (fault == null) {
             fault = randomFault();
@@ -260,11 +357,11 @@ public final class FakeOpenAiServer implements AutoCloseable {
         if (chosen == null) {
             long arrived = System.nanoTime();
             capacity.admit(delay, () -> {
-                reply(exchange, body, null);
+                reply(exchange, body, null, call);
                 servedMicros.add((System.nanoTime() - arrived) / 1000);
             });
         } else {
-            scheduler.schedule(() -> reply(exchange, body, chosen), delay, TimeUnit.MILLISECONDS);
+            scheduler.schedule(() -> reply(exchange, body, chosen, call), delay, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -307,15 +404,23 @@ public final class FakeOpenAiServer implements AutoCloseable {
         return capacity.peakInService();
     }
 
-    private void reply(HttpExchange exchange, JsonNode body, Fault fault) {
+    private void reply(HttpExchange exchange, JsonNode body, Fault fault, Tracked call) {
         try {
             if (fault == null
                     || fault == Fault.MALFORMED_CONTENT
                     || fault == Fault.LENGTH
                     || fault == Fault.CONTENT_FILTER) {
-                respond(exchange, 200, completion(body, fault), null);
+                String completion = completion(body, fault);
+                if (call != null) { // billed as the reply is sent, whether or not the client still reads it
+                    call.status = 200;
+                    call.answered = System.currentTimeMillis();
+                }
+                respond(exchange, 200, completion, null);
                 answered.incrementAndGet();
                 return;
+            }
+            if (call != null) {
+                call.answered = System.currentTimeMillis();
             }
             switch (fault) {
                 case BAD_REQUEST -> respond(exchange, 400, error("Invalid request: unsupported parameter"), null);

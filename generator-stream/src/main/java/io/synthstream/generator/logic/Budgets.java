@@ -4,6 +4,10 @@ import io.synthstream.avro.Budget;
 import io.synthstream.avro.RequestStatus;
 import io.synthstream.avro.Spend;
 import io.synthstream.common.llm.Spends;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
 
 /**
  * How many more samples a request's {@link Budget} lets the planner plan. What was spent comes
@@ -47,66 +51,122 @@ public final class Budgets {
      * @param status the request's ledger, or null before the first one arrived
      */
     public static Allowance allowance(Budget budget, long planned, RequestStatus status) {
-        if (budget == null || (budget.getMaxCostUsd() == null && budget.getMaxTokens() == null)) {
+        return allowance(budget, null, planned, status, List.of());
+    }
+
+    /**
+     * The smaller of what the request's budget and the budget of its dataset allow. The dataset's
+     * commitment is the sum over its requests: each one's spend, and the estimate for its samples
+     * in flight (at this request's mean per sample where a request has counted none yet). An
+     * allowance below one is final only once no sample of the dataset is in flight.
+     *
+     * @param datasetBudget the budget of the request's dataset the request states, or null
+     * @param others the ledgers of the dataset's other requests
+     */
+    public static Allowance allowance(
+            Budget budget, Budget datasetBudget, long planned, RequestStatus status, Collection<RequestStatus> others) {
+        Allowance own = limits(budget, planned, status, List.of());
+        if (!limited(datasetBudget)) {
+            return own;
+        }
+        Allowance dataset = limits(datasetBudget, planned, status, others);
+        return new Allowance(Math.min(own.samples(), dataset.samples()), own.exhausted() || dataset.exhausted());
+    }
+
+    private static boolean limited(Budget budget) {
+        return budget != null && (budget.getMaxCostUsd() != null || budget.getMaxTokens() != null);
+    }
+
+    /** What {@code budget} allows the request, counting the spend of {@code others} against it too. */
+    private static Allowance limits(
+            Budget budget, long planned, RequestStatus status, Collection<RequestStatus> others) {
+        if (!limited(budget)) {
             return Allowance.UNLIMITED;
         }
-        Spend generation = status == null ? null : status.getGenerationSpend();
-        Spend judge = status == null ? null : status.getJudgeSpend();
-        Spend design = status == null ? null : status.getDesignSpend(); // proposals: spent once, before planning
-        long counted = status == null ? 0 : status.getGenerated() + status.getFailed();
-        if (counted == 0 || generation == null) {
-            return new Allowance(Math.max(0, PROBE - planned), false);
-        }
-        long judged = judge == null ? 0 : judge.getCalls();
-        long settled = Math.min(counted, status.getFailed() + status.getRejected() + judged);
-        long inFlight = Math.max(0, planned - counted);
         long samples = Long.MAX_VALUE;
-        if (budget.getMaxCostUsd() != null) {
-            samples = Math.min(
-                    samples,
-                    room(
-                            budget.getMaxCostUsd(),
-                            generation.getCostUsd(),
-                            judge == null ? 0 : judge.getCostUsd(),
-                            design == null ? 0 : design.getCostUsd(),
-                            counted,
-                            settled,
-                            inFlight));
-        }
-        if (budget.getMaxTokens() != null) {
-            samples = Math.min(
-                    samples,
-                    room(
-                            budget.getMaxTokens(),
-                            Spends.tokens(generation),
-                            Spends.tokens(judge),
-                            Spends.tokens(design),
-                            counted,
-                            settled,
-                            inFlight));
+        boolean anyInFlight = false;
+        boolean known = false;
+        for (ToDoubleFunction<Spend> unit : units(budget)) {
+            double limit = unit == COST ? budget.getMaxCostUsd() : budget.getMaxTokens();
+            Outlook mine = Outlook.of(status, planned, unit);
+            double per = mine.perSample();
+            double committed = mine.committed();
+            long inFlight = mine.inFlight();
+            for (RequestStatus other : others) {
+                Outlook theirs = Outlook.of(other, other.getPlanned(), unit);
+                committed += theirs.committed();
+                inFlight += theirs.inFlight();
+                if (Double.isNaN(theirs.perSample())) {
+                    committed += theirs.inFlight() * (Double.isNaN(per) ? 0 : per);
+                }
+            }
+            anyInFlight |= inFlight > 0;
+            if (Double.isNaN(per)) { // this request has counted no sample: probe, if anything is left at all
+                samples = Math.min(samples, committed < limit ? Math.max(0, PROBE - planned) : 0);
+                continue;
+            }
+            known = true;
+            samples = Math.min(samples, room(limit, committed, per));
         }
         if (samples < 1) {
             // nothing more fits the estimate; final once no sample is in flight to correct it
-            return new Allowance(0, inFlight == 0);
+            return new Allowance(0, !anyInFlight);
         }
-        // an estimate from few samples may be far off: samples in flight grow no faster than those counted
-        samples = Math.min(samples, Math.max(0, Math.max(PROBE, counted) - inFlight));
+        if (known) { // an estimate from few samples may be far off: samples in flight grow no faster than those counted
+            long counted = status.getGenerated() + status.getFailed();
+            samples = Math.min(samples, Math.max(0, Math.max(PROBE, counted) - Math.max(0, planned - counted)));
+        }
         return new Allowance(samples, false);
     }
 
-    private static long room(
-            double limit,
-            double generationSpent,
-            double judgeSpent,
-            double designSpent,
-            long counted,
-            long settled,
-            long inFlight) {
-        double generationPer = generationSpent / counted;
-        double judgePer = settled == 0 ? 0 : judgeSpent / settled;
-        double perSample = generationPer + judgePer;
-        double committed =
-                designSpent + generationSpent + judgeSpent + inFlight * perSample + (counted - settled) * judgePer;
+    private static final ToDoubleFunction<Spend> COST = Spend::getCostUsd;
+    private static final ToDoubleFunction<Spend> TOKENS = Spends::tokens;
+
+    private static List<ToDoubleFunction<Spend>> units(Budget budget) {
+        List<ToDoubleFunction<Spend>> units = new ArrayList<>(2);
+        if (budget.getMaxCostUsd() != null) {
+            units.add(COST);
+        }
+        if (budget.getMaxTokens() != null) {
+            units.add(TOKENS);
+        }
+        return units;
+    }
+
+    /**
+     * A request's spend in one unit (USD or tokens) and what its samples in flight will still cost.
+     *
+     * @param committed spent, plus the estimate for the samples in flight when the mean is known
+     * @param perSample the mean generation plus judge cost of a sample; NaN before one is counted
+     * @param inFlight samples planned and not counted
+     */
+    record Outlook(double committed, double perSample, long inFlight) {
+        static Outlook of(RequestStatus status, long planned, ToDoubleFunction<Spend> unit) {
+            if (status == null) {
+                return new Outlook(0, Double.NaN, planned);
+            }
+            Spend generation = status.getGenerationSpend();
+            Spend judge = status.getJudgeSpend();
+            double generationSpent = generation == null ? 0 : unit.applyAsDouble(generation);
+            double judgeSpent = judge == null ? 0 : unit.applyAsDouble(judge);
+            double spent = generationSpent
+                    + judgeSpent
+                    + (status.getDesignSpend() == null ? 0 : unit.applyAsDouble(status.getDesignSpend()));
+            long counted = status.getGenerated() + status.getFailed();
+            long inFlight = Math.max(0, planned - counted);
+            if (counted == 0 || generation == null) {
+                return new Outlook(spent, Double.NaN, inFlight);
+            }
+            long judged = judge == null ? 0 : judge.getCalls();
+            long settled = Math.min(counted, status.getFailed() + status.getRejected() + judged);
+            double generationPer = generationSpent / counted;
+            double judgePer = settled == 0 ? 0 : judgeSpent / settled;
+            double perSample = generationPer + judgePer;
+            return new Outlook(spent + inFlight * perSample + (counted - settled) * judgePer, perSample, inFlight);
+        }
+    }
+
+    private static long room(double limit, double committed, double perSample) {
         if (perSample <= 0) {
             return committed < limit ? Long.MAX_VALUE : 0;
         }

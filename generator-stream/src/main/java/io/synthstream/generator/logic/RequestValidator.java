@@ -103,23 +103,35 @@ public final class RequestValidator {
         }
     }
 
-    /** A budget sets a positive limit, and a cost limit needs a price for every model it names. */
+    /**
+     * A budget (the request's, and the dataset's the request states) sets a positive limit, and a
+     * cost limit needs a price for every model it names.
+     */
     private static void budget(GenerationRequest request, Pricing pricing, List<String> problems) {
-        io.synthstream.avro.Budget budget = request.getBudget();
+        budget(request, request.getBudget(), "budget", pricing, problems);
+        budget(request, request.getDatasetBudget(), "dataset_budget", pricing, problems);
+    }
+
+    private static void budget(
+            GenerationRequest request,
+            io.synthstream.avro.Budget budget,
+            String field,
+            Pricing pricing,
+            List<String> problems) {
         if (budget == null) {
             return;
         }
         Double cost = budget.getMaxCostUsd();
         Long tokens = budget.getMaxTokens();
         if (cost == null && tokens == null) {
-            problems.add(
-                    "budget sets no limit: give budget.max_cost_usd and/or budget.max_tokens, or leave budget out");
+            problems.add(field + " sets no limit: give " + field + ".max_cost_usd and/or " + field
+                    + ".max_tokens, or leave " + field + " out");
         }
         if (cost != null && !(cost > 0 && Double.isFinite(cost))) {
-            problems.add("budget.max_cost_usd must be a positive number of USD, got " + cost);
+            problems.add(field + ".max_cost_usd must be a positive number of USD, got " + cost);
         }
         if (tokens != null && tokens <= 0) {
-            problems.add("budget.max_tokens must be at least 1, got " + tokens);
+            problems.add(field + ".max_tokens must be at least 1, got " + tokens);
         }
         if (cost == null || pricing == null) {
             return;
@@ -134,7 +146,7 @@ public final class RequestValidator {
                     m.getModel() != null ? m.getModel() : pricing.defaultModel().apply(m.getProvider());
             if (model != null && pricing.prices().price(model).isEmpty()) {
                 String shown = model.length() > 60 ? model.substring(0, 60) + "…" : model;
-                problems.add("budget.max_cost_usd needs a price for model "
+                problems.add(field + ".max_cost_usd needs a price for model "
                         + JSON.getNodeFactory().textNode(shown)
                         + ", which the price table does not list: add a row for it to the file llm.prices names"
                         + " (docs/spend.md), or budget in max_tokens");

@@ -478,19 +478,25 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
             SeedArrivals arrived = arrivals.get(requestId);
             ValueAndTimestamp<RequestStatus> spentSoFar = statuses.get(requestId);
             Budgets.Allowance allowance = Budgets.allowance(
-                    request.getBudget(), cursor.getNextIndex(), spentSoFar == null ? null : spentSoFar.value());
+                    request.getBudget(),
+                    request.getDatasetBudget(),
+                    cursor.getNextIndex(),
+                    spentSoFar == null ? null : spentSoFar.value(),
+                    request.getDatasetBudget() == null ? List.of() : otherLedgers(request));
             if (allowance.exhausted()) {
-                RequestStatus ledger = spentSoFar.value(); // exhausted only with a ledger
+                RequestStatus ledger = spentSoFar == null ? null : spentSoFar.value();
                 log.info(
-                        "Request {}: budget exhausted after planning {} samples; the ledger counts {} generated, {}"
-                                + " failed, {} rejected, generation {}, judge {}",
+                        "Request {}: budget exhausted after planning {} samples (budget {}, dataset budget {});"
+                                + " the ledger counts {} generated, {} failed, {} rejected, generation {}, judge {}",
                         requestId,
                         cursor.getNextIndex(),
-                        ledger.getGenerated(),
-                        ledger.getFailed(),
-                        ledger.getRejected(),
-                        ledger.getGenerationSpend(),
-                        ledger.getJudgeSpend());
+                        request.getBudget(),
+                        request.getDatasetBudget(),
+                        ledger == null ? 0 : ledger.getGenerated(),
+                        ledger == null ? 0 : ledger.getFailed(),
+                        ledger == null ? 0 : ledger.getRejected(),
+                        ledger == null ? null : ledger.getGenerationSpend(),
+                        ledger == null ? null : ledger.getJudgeSpend());
                 stop(cursor, request, Budgets.EXHAUSTED, now);
                 continue;
             }
@@ -820,6 +826,26 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
     }
 
     /** Stops planning a request for good and says so on synth.plan. */
+    /**
+     * The ledgers of the other requests of {@code request}'s dataset, from the global table of
+     * ledgers (a scan: it runs only for requests that state a dataset budget).
+     */
+    private List<RequestStatus> otherLedgers(GenerationRequest request) {
+        List<RequestStatus> others = new ArrayList<>();
+        try (KeyValueIterator<String, ValueAndTimestamp<RequestStatus>> all = statuses.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, ValueAndTimestamp<RequestStatus>> entry = all.next();
+                RequestStatus status = entry.value == null ? null : entry.value.value();
+                if (status != null
+                        && !entry.key.equals(request.getRequestId())
+                        && request.getDataset().equals(status.getDataset())) {
+                    others.add(status);
+                }
+            }
+        }
+        return others;
+    }
+
     private void stop(PlanCursor cursor, GenerationRequest request, String reason, long now) {
         cursor.setRequest(null);
         cursor.setFollowing(false);

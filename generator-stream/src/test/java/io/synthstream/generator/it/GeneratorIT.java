@@ -80,6 +80,7 @@ class GeneratorIT {
             Map<String, Object> settings = settings(platform, server, "it-crash");
             settings.put(LlmSettings.MAX_IN_FLIGHT.key(), 32);
             Process child = startChild(settings, dir.resolve("state-1"), dir.resolve("child-1.log"));
+            long killedAt;
             try {
                 submit(platform, "req-crash", COUNT);
                 // Wait until work is committed and calls are in flight, then kill -9.
@@ -87,6 +88,7 @@ class GeneratorIT {
                 assertThat(child.isAlive())
                         .as("child log: %s", dir.resolve("child-1.log"))
                         .isTrue();
+                killedAt = System.currentTimeMillis();
                 child.destroyForcibly().waitFor();
             } finally {
                 child.destroyForcibly();
@@ -103,6 +105,15 @@ class GeneratorIT {
                 outcomes.assertExactly(COUNT);
                 assertThat(outcomes.deadLetters).isEmpty();
             }
+            // Replies that had arrived before the kill were kept: the restarted instance took them
+            // instead of paying again. Only a reply billed in the few milliseconds before it was
+            // kept can be paid twice (with llm.responses.keep=false every reply of the uncommitted
+            // last moments is: 7 of 32 in flight in one run).
+            FakeOpenAiServer.Repaid repaid = FakeOpenAiServer.Repaid.at(server.keyedCalls(), killedAt);
+            assertThat(repaid.inFlight()).as("calls in flight at the kill").isPositive();
+            assertThat(repaid.paidTwice())
+                    .as("replies billed twice: %s", repaid)
+                    .isLessThanOrEqualTo(2);
         }
     }
 

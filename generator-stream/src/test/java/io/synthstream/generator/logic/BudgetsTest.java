@@ -98,4 +98,85 @@ class BudgetsTest {
         RequestStatus spent = ledger(11, 0, spend(11, 5500, 0.995), null);
         assertThat(Budgets.allowance(ONE_DOLLAR, 11, spent).exhausted()).isTrue();
     }
+
+    private static RequestStatus other(String id, long planned, long generated, double generationCost) {
+        RequestStatus status = ledger(generated, 0, spend(generated, generated * 100, generationCost), null);
+        status.setRequestId(id);
+        status.setPlanned(planned);
+        return status;
+    }
+
+    @Test
+    void aDatasetBudgetCountsWhatEveryRequestOfTheDatasetSpentAndHasInFlight() {
+        // This request: 100 samples counted at $0.002 each, 20 in flight. Another request of the
+        // dataset: $0.50 spent on 100 samples ($0.005 each), 100 more in flight.
+        RequestStatus mine = ledger(100, 0, spend(100, 10_000, 0.2), null);
+        RequestStatus theirs = other("r-2", 200, 100, 0.5);
+        Budget dataset = Budget.newBuilder().setMaxCostUsd(1.5).build();
+
+        Budgets.Allowance allowance = Budgets.allowance(null, dataset, 120, mine, java.util.List.of(theirs));
+
+        // committed: 0.2 + 20 x 0.002 + 0.5 + 100 x 0.005 = 1.24; room (1.5 - 1.24) / 0.002 = 130
+        assertThat(allowance.samples()).isEqualTo(80); // the slow start: at most 100 in flight, 20 are
+        assertThat(Budgets.allowance(
+                                null,
+                                Budget.newBuilder().setMaxCostUsd(1.26).build(),
+                                120,
+                                mine,
+                                java.util.List.of(theirs))
+                        .samples())
+                .isEqualTo(10);
+        assertThat(Budgets.allowance(null, dataset, 120, mine, java.util.List.of())
+                        .samples())
+                .as("alone, the request has room for its slow start")
+                .isEqualTo(80);
+    }
+
+    @Test
+    void theSmallerOfTheRequestsAndTheDatasetsBudgetsHolds() {
+        RequestStatus mine = ledger(100, 0, spend(100, 10_000, 0.2), null);
+        RequestStatus theirs = other("r-2", 100, 100, 0.9);
+
+        assertThat(Budgets.allowance(
+                                Budget.newBuilder().setMaxTokens(12_500L).build(),
+                                Budget.newBuilder().setMaxCostUsd(10.0).build(),
+                                100,
+                                mine,
+                                java.util.List.of(theirs))
+                        .samples())
+                .as("the request's own budget: (12500 - 10000) / 100 tokens")
+                .isEqualTo(25);
+        Budgets.Allowance dataset = Budgets.allowance(
+                Budget.newBuilder().setMaxCostUsd(10.0).build(),
+                Budget.newBuilder().setMaxCostUsd(1.1).build(),
+                100,
+                mine,
+                java.util.List.of(theirs));
+        assertThat(dataset.samples())
+                .as("the dataset's: 0.2 + 0.9 spent of 1.1")
+                .isZero();
+        assertThat(dataset.exhausted())
+                .as("nothing of the dataset is in flight")
+                .isTrue();
+    }
+
+    @Test
+    void aDatasetOverItsBudgetPausesANewRequestWhileOthersAreInFlightAndStopsItOnceNoneIs() {
+        Budget dataset = Budget.newBuilder().setMaxCostUsd(1.0).build();
+        Budgets.Allowance paused =
+                Budgets.allowance(null, dataset, 0, null, java.util.List.of(other("r-2", 300, 250, 1.2)));
+        assertThat(paused.samples())
+                .as("no probe: the dataset has nothing left")
+                .isZero();
+        assertThat(paused.exhausted()).isFalse();
+
+        Budgets.Allowance stopped =
+                Budgets.allowance(null, dataset, 0, null, java.util.List.of(other("r-2", 250, 250, 1.2)));
+        assertThat(stopped.exhausted()).isTrue();
+
+        assertThat(Budgets.allowance(null, dataset, 0, null, java.util.List.of(other("r-2", 250, 250, 0.5)))
+                        .samples())
+                .as("room left: this request probes")
+                .isEqualTo(Budgets.PROBE);
+    }
 }

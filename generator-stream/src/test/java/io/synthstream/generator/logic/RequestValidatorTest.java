@@ -61,6 +61,18 @@ class RequestValidatorTest {
                 .anySatisfy(p -> assertThat(p).contains("budget.max_tokens must be at least 1, got 0"));
         assertThat(RequestValidator.problems(unpriced, 100, priced))
                 .anySatisfy(p -> assertThat(p).contains("needs a price for model \"my-llama-70b\""));
+
+        GenerationRequest dataset = PlannerTest.request(", \"dataset_budget\": {\"max_cost_usd\": 50}");
+        GenerationRequest datasetEmpty = PlannerTest.request(", \"dataset_budget\": {\"max_tokens\": -5}");
+        GenerationRequest datasetUnpriced = PlannerTest.request(", \"dataset_budget\": {\"max_cost_usd\": 50}");
+        datasetUnpriced.getModel().setModel("my-llama-70b");
+        assertThat(RequestValidator.problems(dataset, 100, priced)).isEmpty();
+        assertThat(RequestValidator.problems(datasetEmpty, 100, priced))
+                .singleElement()
+                .satisfies(p -> assertThat(p).contains("dataset_budget.max_tokens must be at least 1, got -5"));
+        assertThat(RequestValidator.problems(datasetUnpriced, 100, priced))
+                .singleElement()
+                .satisfies(p -> assertThat(p).contains("dataset_budget.max_cost_usd needs a price for model"));
     }
 
     @Test

@@ -383,12 +383,12 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
      * sends the call with its reply to be kept.
      */
     private void sendLlm(String callId, Call.Llm llm) {
-        if (kept == null || !setup.runtime().keeps(llm.request())) {
-            client.submit(callId, llm.request());
+        String callKey = ResponseKeys.call(callId, llm.request());
+        if (kept == null || !setup.runtime().keeps(llm.request())) { // the call is still sent with its key
+            client.submit(callId, llm.request().withIdempotencyKey(ResponseKeys.idempotencyKey(callKey)));
             return;
         }
         ResponseStore store = setup.responses().store();
-        String callKey = ResponseKeys.call(callId, llm.request());
         String cacheKey = store.caching() && llm.place() != null
                 ? ResponseKeys.cache(llm.place() + SEPARATOR + llm.name(), llm.request())
                 : null;
