@@ -48,7 +48,7 @@ class ResponseCacheIT {
             assertThat(firstGeneration.getCachedCalls()).isZero();
 
             GenerationRequest again = request("cache-2", "cached-again");
-            again.setCuration(CurationSettings.newBuilder().setMinWords(12).build());
+            again.setCuration(CurationSettings.newBuilder().setMinWords(26).build());
             SubmitCommand.publish(cluster, again);
             RequestStatus againDone = PipelineReads.completed(cluster, "cache-2", Duration.ofMinutes(3));
 
@@ -68,6 +68,7 @@ class ResponseCacheIT {
                     .isPositive();
 
             String printed = ReviewChecks.run(new ReportCommand(), "", cluster, "cached-again");
+            printed.lines().filter(line -> line.contains("spend,")).forEach(System.out::println);
             assertThat(printed).contains(firstGeneration.getCalls() + " replies from the cache");
         }
     }
