@@ -51,7 +51,8 @@ import org.apache.kafka.streams.kstream.Produced;
  * to the last sample read (read_committed), so start-up does not count.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar io.synthstream.bench.GeneratorThroughputHarness
- * [samples] [inFlight] [medianMs] [sigma]} (defaults 4000, 64, 200, 0.5).
+ * [samples] [inFlight] [medianMs] [sigma]} (defaults 4000, 64, 200, 0.5); {@code
+ * -Dsynth.bench.keep=false} runs it without keeping replies on {@code synth.llm-responses}.
  */
 public final class GeneratorThroughputHarness {
     private static final TopicSpec<String, ConditionTuple> NAIVE_IN = new TopicSpec<>(
@@ -91,6 +92,10 @@ public final class GeneratorThroughputHarness {
             props.put(LlmSettings.MODEL.key(), "fake-model");
             props.put(LlmSettings.MAX_IN_FLIGHT.key(), inFlight);
             props.put(LlmSettings.TIMEOUT_MS.key(), 30_000L);
+            // -Dsynth.bench.keep=false: replies not kept on synth.llm-responses, to measure what keeping costs
+            props.put(
+                    LlmSettings.KEEP_RESPONSES.key(),
+                    Boolean.parseBoolean(System.getProperty("synth.bench.keep", "true")));
             // The generator runs alone here: no evaluator keeps the ledger that paces planning.
             props.put(GeneratorConfig.PLAN_AHEAD.key(), 0);
 

@@ -88,9 +88,11 @@ public final class QualityHarness {
                         config(CuratorConfig.definition(), CuratorApp.DEFAULTS, platform, "bench-q-cur", state, sim);
                 SynthConfig evaluator = config(
                         EvaluatorConfig.definition(), EvaluatorApp.DEFAULTS, platform, "bench-q-eval", state, sim);
-                apps.add(StreamsApp.start(generator, GeneratorTopology.build(generator), GeneratorTopology.TOPICS));
+                apps.add(StreamsApp.start(
+                        generator, owner -> GeneratorTopology.build(generator, owner), GeneratorTopology.TOPICS));
                 apps.add(StreamsApp.start(curator, CuratorTopology.build(curator), CuratorTopology.topics(curator)));
-                apps.add(StreamsApp.start(evaluator, EvaluatorTopology.build(evaluator), EvaluatorTopology.TOPICS));
+                apps.add(StreamsApp.start(
+                        evaluator, owner -> EvaluatorTopology.build(evaluator, owner), EvaluatorTopology.TOPICS));
                 SynthSerdes serdes = SynthSerdes.from(evaluator);
                 System.out.printf(
                         Locale.ROOT,

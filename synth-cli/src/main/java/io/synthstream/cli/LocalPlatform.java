@@ -148,12 +148,13 @@ final class LocalPlatform implements AutoCloseable {
                     dataDir,
                     ports.evaluator(),
                     partitions);
-            StreamsApp generatorApp =
-                    StreamsApp.start(generator, GeneratorTopology.build(generator), GeneratorTopology.TOPICS);
+            StreamsApp generatorApp = StreamsApp.start(
+                    generator, owner -> GeneratorTopology.build(generator, owner), GeneratorTopology.TOPICS);
             generatorApp.attach(SeedBridges.start(generator));
             local.apps.add(generatorApp);
             local.apps.add(StreamsApp.start(curator, CuratorTopology.build(curator), CuratorTopology.topics(curator)));
-            local.apps.add(StreamsApp.start(evaluator, EvaluatorTopology.build(evaluator), EvaluatorTopology.TOPICS));
+            local.apps.add(StreamsApp.start(
+                    evaluator, owner -> EvaluatorTopology.build(evaluator, owner), EvaluatorTopology.TOPICS));
             return local;
         } catch (RuntimeException e) {
             local.close();

@@ -152,7 +152,8 @@ class BudgetIT {
                 settings.put("llm.base.url", server.baseUrl());
                 settings.put("llm.model", "gpt-4o-mini");
                 SynthConfig config = new SynthConfig(GeneratorConfig.definition(), settings);
-                apps.add(StreamsApp.start(config, GeneratorTopology.build(config), GeneratorTopology.TOPICS));
+                apps.add(StreamsApp.start(
+                        config, owner -> GeneratorTopology.build(config, owner), GeneratorTopology.TOPICS));
             }
         }
 

@@ -64,12 +64,12 @@ class EvaluatorPipelineIT {
             SynthConfig evaluator = config(EvaluatorApp.DEFAULTS, kafka, platform);
             SynthSerdes serdes = SynthSerdes.from(generator);
 
-            try (StreamsApp g =
-                            StreamsApp.start(generator, GeneratorTopology.build(generator), GeneratorTopology.TOPICS);
+            try (StreamsApp g = StreamsApp.start(
+                            generator, owner -> GeneratorTopology.build(generator, owner), GeneratorTopology.TOPICS);
                     StreamsApp c =
                             StreamsApp.start(curator, CuratorTopology.build(curator), CuratorTopology.topics(curator));
-                    StreamsApp e =
-                            StreamsApp.start(evaluator, EvaluatorTopology.build(evaluator), EvaluatorTopology.TOPICS)) {
+                    StreamsApp e = StreamsApp.start(
+                            evaluator, owner -> EvaluatorTopology.build(evaluator, owner), EvaluatorTopology.TOPICS)) {
                 GenerationRequest small = TestRecords.request("r-small");
                 small.setCount(40);
                 small.setDataset("reviews");

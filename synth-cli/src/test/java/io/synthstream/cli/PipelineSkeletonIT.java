@@ -58,12 +58,12 @@ class PipelineSkeletonIT {
             SynthConfig evaluator = config(EvaluatorApp.DEFAULTS, kafka, platform);
             SynthSerdes serdes = SynthSerdes.from(generator);
 
-            try (StreamsApp g =
-                            StreamsApp.start(generator, GeneratorTopology.build(generator), GeneratorTopology.TOPICS);
+            try (StreamsApp g = StreamsApp.start(
+                            generator, owner -> GeneratorTopology.build(generator, owner), GeneratorTopology.TOPICS);
                     StreamsApp c =
                             StreamsApp.start(curator, CuratorTopology.build(curator), CuratorTopology.topics(curator));
-                    StreamsApp e =
-                            StreamsApp.start(evaluator, EvaluatorTopology.build(evaluator), EvaluatorTopology.TOPICS)) {
+                    StreamsApp e = StreamsApp.start(
+                            evaluator, owner -> EvaluatorTopology.build(evaluator, owner), EvaluatorTopology.TOPICS)) {
                 GenerationRequest request = TestRecords.request("r-1");
                 request.setCount(COUNT);
                 try (KafkaProducer<String, GenerationRequest> requests =

@@ -67,10 +67,18 @@ class ResponseCacheIT {
                     .as("the verdicts on the same texts")
                     .isPositive();
 
+            PipelineReads.first( // the dataset's report follows its ledger at the report interval
+                    cluster,
+                    io.synthstream.common.topics.Topics.REPORTS,
+                    "cached-again",
+                    r -> generation.equals(r.getGenerationSpend()) && judge.equals(r.getJudgeSpend()));
             String printed = ReviewChecks.run(new ReportCommand(), "", cluster, "cached-again");
             printed.lines().filter(line -> line.contains("spend,")).forEach(System.out::println);
             assertThat(printed).contains(firstGeneration.getCalls() + " replies from the cache");
         }
+        assertThat(Thread.getAllStackTraces().keySet())
+                .as("the platform closed its apps' LLM runtimes, and with them the producers that keep replies")
+                .noneMatch(thread -> thread.isAlive() && thread.getName().contains("-llm-responses"));
     }
 
     private static GenerationRequest request(String id, String dataset) throws Exception {

@@ -200,6 +200,10 @@ public final class FakeOpenAiServer implements AutoCloseable {
     }
 
     private final ConcurrentLinkedQueue<Tracked> tracked = new ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger trackedCount =
+            new java.util.concurrent.atomic.AtomicInteger();
+    /** The most keyed calls remembered: a long-running server forgets the oldest. */
+    private static final int MAX_TRACKED = 1_000_000;
 
     private FakeOpenAiServer(Settings settings, int port) throws IOException {
         this.settings = settings;
@@ -340,6 +344,9 @@ public final class FakeOpenAiServer implements AutoCloseable {
         Tracked call = idempotencyKey == null ? null : new Tracked(idempotencyKey);
         if (call != null) {
             tracked.add(call);
+            if (trackedCount.incrementAndGet() > MAX_TRACKED && tracked.poll() != null) {
+                trackedCount.decrementAndGet();
+            }
         }
         Fault fault = script.poll();
         if (fault == null) {

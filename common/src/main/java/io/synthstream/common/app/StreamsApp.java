@@ -48,6 +48,7 @@ public final class StreamsApp implements AutoCloseable {
     private final List<KafkaStreams.StateListener> stateListeners = new CopyOnWriteArrayList<>();
     private boolean closed;
     private final List<AutoCloseable> companions = new CopyOnWriteArrayList<>();
+    private final List<AutoCloseable> owned = new CopyOnWriteArrayList<>();
 
     private StreamsApp(SynthConfig config, Topology topology) {
         this.config = config;
@@ -123,6 +124,26 @@ public final class StreamsApp implements AutoCloseable {
     }
 
     /**
+     * Starts an app whose topology needs resources that must outlive its stream threads (an LLM
+     * runtime, an embedding pool): {@code build} hands each to its argument, and the app closes
+     * them after Kafka Streams ({@link #own}); when the app cannot start they are closed at once.
+     */
+    public static StreamsApp start(
+            SynthConfig config,
+            java.util.function.Function<java.util.function.Consumer<AutoCloseable>, Topology> build,
+            Collection<TopicSpec<?, ?>> topics) {
+        List<AutoCloseable> resources = new java.util.ArrayList<>();
+        try {
+            StreamsApp app = start(config, build.apply(resources::add), topics);
+            resources.forEach(app::own);
+            return app;
+        } catch (RuntimeException e) {
+            closeAll(config, resources);
+            throw e;
+        }
+    }
+
+    /**
      * Starts the app and blocks until the JVM is asked to stop (Ctrl-C, SIGTERM) or Kafka Streams
      * stops on its own; for {@code main} methods.
      *
@@ -161,6 +182,22 @@ public final class StreamsApp implements AutoCloseable {
      */
     public void attach(AutoCloseable companion) {
         companions.add(companion);
+    }
+
+    /** Closes {@code resource} with the app, after Kafka Streams: what its stream threads use. */
+    public void own(AutoCloseable resource) {
+        owned.add(resource);
+    }
+
+    private static void closeAll(SynthConfig config, List<AutoCloseable> resources) {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            AutoCloseable resource = resources.get(i);
+            try {
+                resource.close();
+            } catch (Exception e) {
+                log.warn("{}: a resource did not close cleanly", config.applicationId(), e);
+            }
+        }
     }
 
     /** Adds a listener told of every later state change (Kafka Streams allows only one of its own). */
@@ -220,6 +257,7 @@ public final class StreamsApp implements AutoCloseable {
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP))) {
             log.warn("{} did not close within {}", config.applicationId(), timeout);
         }
+        closeAll(config, owned);
         streamsMetrics.close();
         if (http != null) {
             http.close();

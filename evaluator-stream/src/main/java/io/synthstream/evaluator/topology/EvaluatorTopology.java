@@ -98,9 +98,22 @@ public final class EvaluatorTopology {
 
     /** The app's topology with an LLM runtime and an embedding pool that live as long as the JVM. */
     public static Topology build(SynthConfig config) {
+        return build(config, resource -> {});
+    }
+
+    /**
+     * The app's topology with an LLM runtime and an embedding pool built from {@code config}, handed
+     * to {@code owner} to close after the app's stream threads: for several apps in one JVM.
+     */
+    public static Topology build(SynthConfig config, java.util.function.Consumer<AutoCloseable> owner) {
         EvaluatorConfig evaluator = EvaluatorConfig.from(config);
         LlmRuntime runtime = LlmSettings.runtime(evaluator.synth());
-        return build(evaluator.synth(), runtime, embeddings(evaluator, runtime), false);
+        owner.accept(runtime);
+        Embeddings embeddings = embeddings(evaluator, runtime);
+        if (embeddings != null) {
+            owner.accept(embeddings);
+        }
+        return build(evaluator.synth(), runtime, embeddings, false);
     }
 
     /**

@@ -72,8 +72,19 @@ public final class GeneratorTopology {
 
     /** The app's topology with an LLM runtime built from {@code config} (lives as long as the JVM). */
     public static Topology build(SynthConfig config) {
+        return build(config, resource -> {});
+    }
+
+    /**
+     * The app's topology with an LLM runtime built from {@code config}, handed to {@code owner} to
+     * close after the app's stream threads ({@code StreamsApp.start(config, owner -> build(config,
+     * owner), topics)}): for several apps in one JVM.
+     */
+    public static Topology build(SynthConfig config, java.util.function.Consumer<AutoCloseable> owner) {
         GeneratorConfig generator = GeneratorConfig.from(config);
-        return build(generator.synth(), LlmSettings.runtime(generator.synth()), false);
+        LlmRuntime runtime = LlmSettings.runtime(generator.synth());
+        owner.accept(runtime);
+        return build(generator.synth(), runtime, false);
     }
 
     /**
