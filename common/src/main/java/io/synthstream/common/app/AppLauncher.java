@@ -40,11 +40,16 @@ public final class AppLauncher {
         return run(definition, appDefaults, topology, topics, c -> null, env);
     }
 
-    /** @param companion what runs beside the topology and closes with it ({@link StreamsApp#attach}) */
-    public static int run(
+    /**
+     * Runs an app whose topology needs resources that must close after its stream threads (an LLM
+     * runtime, an embedding pool): {@code topology} hands each to its second argument.
+     *
+     * @param companion what runs beside the topology and closes with it ({@link StreamsApp#attach})
+     */
+    public static int runOwning(
             ConfigDef definition,
             Map<String, ?> appDefaults,
-            Function<SynthConfig, Topology> topology,
+            java.util.function.BiFunction<SynthConfig, java.util.function.Consumer<AutoCloseable>, Topology> topology,
             Function<SynthConfig, Collection<TopicSpec<?, ?>>> topics,
             Function<SynthConfig, AutoCloseable> companion,
             Map<String, String> env) {
@@ -56,10 +61,22 @@ public final class AppLauncher {
             return EXIT_BAD_CONFIG;
         }
         try {
-            return StreamsApp.runUntilShutdown(config, topology.apply(config), topics.apply(config), companion);
+            return StreamsApp.runUntilShutdown(
+                    config, owner -> topology.apply(config, owner), topics.apply(config), companion);
         } catch (IllegalStateException | org.apache.kafka.common.KafkaException e) {
             System.err.println(config.applicationId() + " could not start: " + e.getMessage());
             return EXIT_FAILED;
         }
+    }
+
+    /** @param companion what runs beside the topology and closes with it ({@link StreamsApp#attach}) */
+    public static int run(
+            ConfigDef definition,
+            Map<String, ?> appDefaults,
+            Function<SynthConfig, Topology> topology,
+            Function<SynthConfig, Collection<TopicSpec<?, ?>>> topics,
+            Function<SynthConfig, AutoCloseable> companion,
+            Map<String, String> env) {
+        return runOwning(definition, appDefaults, (config, owner) -> topology.apply(config), topics, companion, env);
     }
 }

@@ -159,7 +159,24 @@ public final class StreamsApp implements AutoCloseable {
             Topology topology,
             Collection<TopicSpec<?, ?>> topics,
             java.util.function.Function<SynthConfig, AutoCloseable> companion) {
-        StreamsApp app = start(config, topology, topics);
+        return runUntilShutdown(start(config, topology, topics), config, companion);
+    }
+
+    /**
+     * As {@link #runUntilShutdown(SynthConfig, Topology, Collection, java.util.function.Function)},
+     * for a topology whose resources (an LLM runtime) close after its stream threads ({@link
+     * #start(SynthConfig, java.util.function.Function, Collection)}).
+     */
+    public static int runUntilShutdown(
+            SynthConfig config,
+            java.util.function.Function<java.util.function.Consumer<AutoCloseable>, Topology> build,
+            Collection<TopicSpec<?, ?>> topics,
+            java.util.function.Function<SynthConfig, AutoCloseable> companion) {
+        return runUntilShutdown(start(config, build, topics), config, companion);
+    }
+
+    private static int runUntilShutdown(
+            StreamsApp app, SynthConfig config, java.util.function.Function<SynthConfig, AutoCloseable> companion) {
         AutoCloseable started = companion.apply(config);
         if (started != null) {
             app.attach(started);

@@ -15,11 +15,12 @@ public final class EvaluatorApp {
     private EvaluatorApp() {}
 
     public static void main(String[] args) {
-        System.exit(AppLauncher.run(
+        System.exit(AppLauncher.runOwning(
                 EvaluatorConfig.definition(),
                 DEFAULTS,
                 EvaluatorTopology::build,
                 config -> EvaluatorTopology.TOPICS,
+                config -> null,
                 System.getenv()));
     }
 }

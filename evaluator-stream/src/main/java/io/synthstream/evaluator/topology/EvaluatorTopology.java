@@ -96,14 +96,11 @@ public final class EvaluatorTopology {
 
     private EvaluatorTopology() {}
 
-    /** The app's topology with an LLM runtime and an embedding pool that live as long as the JVM. */
-    public static Topology build(SynthConfig config) {
-        return build(config, resource -> {});
-    }
-
     /**
      * The app's topology with an LLM runtime and an embedding pool built from {@code config}, handed
-     * to {@code owner} to close after the app's stream threads: for several apps in one JVM.
+     * to {@code owner} to close after the app's stream threads ({@code AppLauncher.runOwning} in the
+     * app's {@code main}, {@code StreamsApp.start(config, owner -> build(config, owner), topics)} for
+     * apps in one JVM).
      */
     public static Topology build(SynthConfig config, java.util.function.Consumer<AutoCloseable> owner) {
         EvaluatorConfig evaluator = EvaluatorConfig.from(config);

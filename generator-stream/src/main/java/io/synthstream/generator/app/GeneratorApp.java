@@ -16,7 +16,7 @@ public final class GeneratorApp {
     private GeneratorApp() {}
 
     public static void main(String[] args) {
-        System.exit(AppLauncher.run(
+        System.exit(AppLauncher.runOwning(
                 GeneratorConfig.definition(),
                 DEFAULTS,
                 GeneratorTopology::build,

@@ -70,15 +70,10 @@ public final class GeneratorTopology {
 
     private GeneratorTopology() {}
 
-    /** The app's topology with an LLM runtime built from {@code config} (lives as long as the JVM). */
-    public static Topology build(SynthConfig config) {
-        return build(config, resource -> {});
-    }
-
     /**
      * The app's topology with an LLM runtime built from {@code config}, handed to {@code owner} to
-     * close after the app's stream threads ({@code StreamsApp.start(config, owner -> build(config,
-     * owner), topics)}): for several apps in one JVM.
+     * close after the app's stream threads ({@code AppLauncher.runOwning} in the app's {@code main},
+     * {@code StreamsApp.start(config, owner -> build(config, owner), topics)} for apps in one JVM).
      */
     public static Topology build(SynthConfig config, java.util.function.Consumer<AutoCloseable> owner) {
         GeneratorConfig generator = GeneratorConfig.from(config);
