@@ -52,48 +52,67 @@ final class ReportCommand implements java.util.concurrent.Callable<Integer> {
 
     /**
      * Each budgeted request of the dataset: its limits, what its ledger says was spent, and whether
-     * planning stopped at the budget with how many samples never planned.
+     * planning stopped at the budget with how many samples never planned; and each dataset budget a
+     * request states, against what every request of the dataset spent.
      */
     static void budgets(
             PrintWriter out,
             java.util.Collection<GenerationRequest> specs,
             java.util.Map<String, io.synthstream.avro.RequestStatus> ledgers,
             String dataset) {
+        io.synthstream.avro.Spend datasetSpent = null;
+        for (io.synthstream.avro.RequestStatus ledger : ledgers.values()) {
+            if (ledger != null && dataset.equals(ledger.getDataset())) {
+                datasetSpent = io.synthstream.common.llm.Spends.plus(
+                        datasetSpent, io.synthstream.common.llm.Spends.of(ledger));
+            }
+        }
         for (GenerationRequest r : specs) {
-            if (r == null || !dataset.equals(r.getDataset()) || r.getBudget() == null) {
+            if (r == null || !dataset.equals(r.getDataset())) {
                 continue;
             }
             io.synthstream.avro.RequestStatus ledger = ledgers.get(r.getRequestId());
-            io.synthstream.avro.Spend spent = ledger == null ? null : io.synthstream.common.llm.Spends.of(ledger);
-            StringBuilder line = new StringBuilder();
-            if (r.getBudget().getMaxCostUsd() != null) {
-                double cost = spent == null ? 0 : spent.getCostUsd();
-                line.append(String.format(
-                        Locale.ROOT,
-                        "$%.4f of $%.4f (%.1f %%)",
-                        cost,
-                        r.getBudget().getMaxCostUsd(),
-                        100 * cost / r.getBudget().getMaxCostUsd()));
-            }
-            if (r.getBudget().getMaxTokens() != null) {
-                long tokens = io.synthstream.common.llm.Spends.tokens(spent);
-                line.append(line.length() == 0 ? "" : ", ")
-                        .append(String.format(
-                                Locale.ROOT,
-                                "%d of %d tokens (%.1f %%)",
-                                tokens,
-                                r.getBudget().getMaxTokens(),
-                                100.0 * tokens / r.getBudget().getMaxTokens()));
-            }
+            String stopped = "";
             if (ledger != null && ledger.getPlanningStopped() && ledger.getNotPlannedReason() != null) {
-                line.append("; planning stopped: ")
-                        .append(printable(ledger.getNotPlannedReason()))
-                        .append(", ")
-                        .append(ledger.getNotPlanned())
-                        .append(" samples never planned");
+                stopped = "; planning stopped: " + printable(ledger.getNotPlannedReason()) + ", "
+                        + ledger.getNotPlanned() + " samples never planned";
             }
-            row(out, "budget of " + r.getRequestId(), line.toString());
+            if (r.getBudget() != null) {
+                io.synthstream.avro.Spend spent = ledger == null ? null : io.synthstream.common.llm.Spends.of(ledger);
+                row(out, "budget of " + r.getRequestId(), used(r.getBudget(), spent) + stopped);
+            }
+            if (r.getDatasetBudget() != null) {
+                row(
+                        out,
+                        "dataset budget of " + r.getRequestId(),
+                        used(r.getDatasetBudget(), datasetSpent) + " (every request of the dataset)" + stopped);
+            }
         }
+    }
+
+    /** E.g. {@code $0.0099 of $0.0100 (99.5 %), 12000 of 20000 tokens (60.0 %)}. */
+    private static String used(io.synthstream.avro.Budget budget, io.synthstream.avro.Spend spent) {
+        StringBuilder line = new StringBuilder();
+        if (budget.getMaxCostUsd() != null) {
+            double cost = spent == null ? 0 : spent.getCostUsd();
+            line.append(String.format(
+                    Locale.ROOT,
+                    "$%.4f of $%.4f (%.1f %%)",
+                    cost,
+                    budget.getMaxCostUsd(),
+                    100 * cost / budget.getMaxCostUsd()));
+        }
+        if (budget.getMaxTokens() != null) {
+            long tokens = io.synthstream.common.llm.Spends.tokens(spent);
+            line.append(line.length() == 0 ? "" : ", ")
+                    .append(String.format(
+                            Locale.ROOT,
+                            "%d of %d tokens (%.1f %%)",
+                            tokens,
+                            budget.getMaxTokens(),
+                            100.0 * tokens / budget.getMaxTokens()));
+        }
+        return line.toString();
     }
 
     /**

@@ -131,6 +131,14 @@ class BudgetIT {
             assertThat(second.getPlanned()).isGreaterThan(Budgets.PROBE);
             assertThat(spent).as("the dataset's budget holds for both together").isLessThan(1.1 * BUDGET_USD);
             assertThat(spent).as("and was mostly used").isGreaterThan(0.5 * BUDGET_USD);
+            PipelineReads.first(cluster, Topics.REQUEST_STATUS, "shared-2", RequestStatus::getComplete);
+            String printed = ReviewChecks.run(new ReportCommand(), "", cluster, "shared");
+            printed.lines().filter(line -> line.contains("budget of")).forEach(System.out::println);
+            assertThat(printed)
+                    .contains("dataset budget of shared-1")
+                    .contains("dataset budget of shared-2")
+                    .contains(String.format(java.util.Locale.ROOT, "$%.4f of $%.4f", spent, BUDGET_USD))
+                    .contains("(every request of the dataset); planning stopped: budget_exhausted");
         }
     }
 

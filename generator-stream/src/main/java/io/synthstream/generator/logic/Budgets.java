@@ -57,8 +57,10 @@ public final class Budgets {
     /**
      * The smaller of what the request's budget and the budget of its dataset allow. The dataset's
      * commitment is the sum over its requests: each one's spend, and the estimate for its samples
-     * in flight (at this request's mean per sample where a request has counted none yet). An
-     * allowance below one is final only once no sample of the dataset is in flight.
+     * in flight (at this request's mean per sample where a request has counted none yet). The room
+     * left is split evenly between the dataset's requests still planning, since each sees the
+     * others' plans only as fresh as their ledgers. An allowance below one is final only once no
+     * sample of the dataset is in flight.
      *
      * @param datasetBudget the budget of the request's dataset the request states, or null
      * @param others the ledgers of the dataset's other requests
@@ -106,7 +108,12 @@ public final class Budgets {
                 continue;
             }
             known = true;
-            samples = Math.min(samples, room(limit, committed, per));
+            long room = room(limit, committed, per);
+            // Each planner of the dataset sees the others' plans only as fresh as their ledgers: the
+            // room is split between the requests still planning, so that they cannot all take it.
+            long planning =
+                    1 + others.stream().filter(o -> !o.getPlanningStopped()).count();
+            samples = Math.min(samples, room == Long.MAX_VALUE ? room : room / planning);
         }
         if (samples < 1) {
             // nothing more fits the estimate; final once no sample is in flight to correct it

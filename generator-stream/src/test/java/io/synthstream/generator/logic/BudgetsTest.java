@@ -116,8 +116,15 @@ class BudgetsTest {
 
         Budgets.Allowance allowance = Budgets.allowance(null, dataset, 120, mine, java.util.List.of(theirs));
 
-        // committed: 0.2 + 20 x 0.002 + 0.5 + 100 x 0.005 = 1.24; room (1.5 - 1.24) / 0.002 = 130
-        assertThat(allowance.samples()).isEqualTo(80); // the slow start: at most 100 in flight, 20 are
+        // committed: 0.2 + 20 x 0.002 + 0.5 + 100 x 0.005 = 1.24; room (1.5 - 1.24) / 0.002 = 130,
+        // split between the two requests still planning
+        assertThat(allowance.samples()).isEqualTo(65);
+        theirs.setPlanningStopped(true);
+        assertThat(Budgets.allowance(null, dataset, 120, mine, java.util.List.of(theirs))
+                        .samples())
+                .as("the other request plans no more: the room is this one's, up to its slow start")
+                .isEqualTo(80); // at most 100 in flight, 20 are
+        theirs.setPlanningStopped(false);
         assertThat(Budgets.allowance(
                                 null,
                                 Budget.newBuilder().setMaxCostUsd(1.26).build(),
@@ -125,7 +132,8 @@ class BudgetsTest {
                                 mine,
                                 java.util.List.of(theirs))
                         .samples())
-                .isEqualTo(10);
+                .as("(1.26 - 1.24) / 0.002 = 10, half of it")
+                .isEqualTo(5);
         assertThat(Budgets.allowance(null, dataset, 120, mine, java.util.List.of())
                         .samples())
                 .as("alone, the request has room for its slow start")
