@@ -33,10 +33,7 @@ class EmbeddedKafkaClusterIT {
                 admin.createTopics(List.of(new NewTopic("replicated", 3, (short) -1)))
                         .all()
                         .get(30, TimeUnit.SECONDS);
-                var description = admin.describeTopics(List.of("replicated"))
-                        .allTopicNames()
-                        .get(30, TimeUnit.SECONDS)
-                        .get("replicated");
+                var description = described(admin, "replicated");
                 assertThat(description.partitions())
                         .allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
                 ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "replicated");
@@ -87,6 +84,30 @@ class EmbeddedKafkaClusterIT {
                 }
             }
             assertThat(values).hasSize(300).doesNotHaveDuplicates();
+        }
+    }
+
+    /**
+     * The topic's description once every node knows it: a node that has not yet applied the new
+     * topic's metadata answers UNKNOWN_TOPIC_OR_PARTITION for a moment after the create returns (a
+     * CI run on a loaded machine hit it).
+     */
+    private static org.apache.kafka.clients.admin.TopicDescription described(Admin admin, String name)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return admin.describeTopics(List.of(name))
+                        .allTopicNames()
+                        .get(30, TimeUnit.SECONDS)
+                        .get(name);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
         }
     }
 }
