@@ -453,7 +453,7 @@ public final class LlmRuntime implements AutoCloseable {
                     log.warn(
                             "Durability of LLM replies is degraded: a reply could not be written to {} ({});"
                                     + " calls proceed, and a crash now re-pays the calls whose replies were not kept"
-                                    + " (metric synth.llm.responses{{outcome=unsaved}})",
+                                    + " (metric synth.llm.responses{outcome=unsaved})",
                             io.synthstream.common.topics.Topics.LLM_RESPONSES.name(),
                             error.toString());
                 }
