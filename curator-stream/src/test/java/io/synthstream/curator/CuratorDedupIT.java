@@ -14,7 +14,10 @@ import io.synthstream.common.testing.TopicReader;
 import io.synthstream.common.topics.Topics;
 import io.synthstream.curator.app.CuratorApp;
 import io.synthstream.curator.config.CuratorConfig;
+import io.synthstream.curator.logic.BandBuckets;
 import io.synthstream.curator.logic.CurationThresholds;
+import io.synthstream.curator.logic.Jaccard;
+import io.synthstream.curator.logic.MinHasher;
 import io.synthstream.curator.topology.CuratorTopology;
 import io.synthstream.local.EmbeddedKafka;
 import io.synthstream.local.EmbeddedPlatform;
@@ -28,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
@@ -123,6 +127,124 @@ class CuratorDedupIT {
     }
 
     /**
+     * The whole corpus as one burst, shuffled so that a planted copy often comes before its
+     * original, on partitions of its own: one instance twice and two instances twice must decide
+     * every sample the same way (same fate, same {@code dup_of}), and no two kept samples may share
+     * a band key and pass the Jaccard check. Record timestamps are the shuffled order, 1 ms apart,
+     * so the earlier of two near duplicates is the one kept.
+     */
+    @Test
+    void aBurstIsDecidedTheSameWayEveryTimeWithOneOrTwoInstances() throws Exception {
+        List<DedupCorpus.Doc> burst = new ArrayList<>(CORPUS.originals);
+        burst.addAll(CORPUS.planted);
+        java.util.Collections.shuffle(burst, new java.util.Random(7));
+        Map<String, String> first = null;
+        for (int instances : new int[] {1, 1, 2, 2}) {
+            Result result = run(instances, List.of(burst));
+            Map<String, String> fates = new TreeMap<>();
+            result.curated().forEach(id -> fates.put(id, "kept"));
+            result.rejected().forEach((id, r) -> fates.put(id, r.getReason() + " of " + r.getDupOf()));
+            assertThat(fates).as("every sample decided").hasSize(burst.size());
+            assertNoKeptPairSharesABand(burst, result.curated());
+            printScores("burst, " + instances + " instance(s)", burst, result);
+            if (first == null) {
+                first = fates;
+            } else {
+                Map<String, String> expected = first;
+                List<String> differing = fates.keySet().stream()
+                        .filter(id -> !fates.get(id).equals(expected.get(id)))
+                        .map(id -> id + ": " + expected.get(id) + " / " + fates.get(id))
+                        .toList();
+                assertThat(differing)
+                        .as(instances + " instance(s): decisions that differ from the first run")
+                        .isEmpty();
+            }
+        }
+    }
+
+    /** Fails when two kept samples share a band key and their signatures pass the default threshold. */
+    private static void assertNoKeptPairSharesABand(List<DedupCorpus.Doc> docs, Set<String> kept) {
+        MinHasher minHasher = MinHasher.defaults();
+        double threshold = CurationThresholds.DEFAULTS.nearDupThreshold();
+        List<String> ids = new ArrayList<>();
+        List<long[]> signatures = new ArrayList<>();
+        List<Set<String>> bands = new ArrayList<>();
+        for (DedupCorpus.Doc doc : docs) {
+            if (kept.contains(doc.id())) {
+                long[] signature = minHasher.signature(DedupCorpus.shingles(doc.text()));
+                ids.add(doc.id());
+                signatures.add(signature);
+                bands.add(new java.util.HashSet<>(minHasher.bandKeys(signature)));
+            }
+        }
+        List<String> pairs = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            for (int j = i + 1; j < ids.size(); j++) {
+                if (!java.util.Collections.disjoint(bands.get(i), bands.get(j))
+                        && BandBuckets.similarity(
+                                        BandBuckets.pack(signatures.get(i)), BandBuckets.pack(signatures.get(j)))
+                                >= threshold) {
+                    pairs.add(ids.get(i) + "~" + ids.get(j));
+                }
+            }
+        }
+        assertThat(pairs)
+                .as("kept pairs that share a band and pass the Jaccard check")
+                .isEmpty();
+    }
+
+    /**
+     * Prints precision (rejections whose pair is truly similar) and recall (truly similar
+     * original/copy pairs of which one was rejected) at two Jaccard levels, and how many
+     * rejections name a sample that was itself rejected.
+     */
+    private static void printScores(String label, List<DedupCorpus.Doc> docs, Result result) {
+        Map<String, String> texts = new HashMap<>();
+        docs.forEach(doc -> texts.put(doc.id(), doc.text()));
+        List<Rejection> duplicates = result.rejected().values().stream()
+                .filter(r -> r.getReason() == RejectionReason.EXACT_DUPLICATE
+                        || r.getReason() == RejectionReason.NEAR_DUPLICATE)
+                .toList();
+        StringBuilder line = new StringBuilder("CURATOR DEDUP " + label + ":");
+        for (double level : new double[] {0.7, 0.85}) {
+            long precise = duplicates.stream()
+                    .filter(r -> Jaccard.exact(
+                                    DedupCorpus.shingles(texts.get(r.getSampleId())),
+                                    DedupCorpus.shingles(texts.get(r.getDupOf())))
+                            >= Math.min(level, 0.5))
+                    .count();
+            int pairs = 0;
+            int found = 0;
+            for (DedupCorpus.Doc doc : CORPUS.planted) {
+                double jaccard = Jaccard.exact(
+                        DedupCorpus.shingles(doc.text()), DedupCorpus.shingles(texts.get(doc.sourceId())));
+                if (jaccard >= level) {
+                    pairs++;
+                    if (!result.curated().contains(doc.id())
+                            || !result.curated().contains(doc.sourceId())) {
+                        found++;
+                    }
+                }
+            }
+            line.append(String.format(
+                    Locale.ROOT,
+                    " J>=%.2f: recall %d/%d = %.3f;",
+                    level,
+                    found,
+                    pairs,
+                    pairs == 0 ? 1.0 : (double) found / pairs));
+            if (level == 0.7) {
+                line.append(String.format(Locale.ROOT, " precision (pair J>=0.5) %d/%d;", precise, duplicates.size()));
+            }
+        }
+        long namingRejected = duplicates.stream()
+                .filter(r -> !result.curated().contains(r.getDupOf()))
+                .count();
+        line.append(" dup_of naming a rejected sample: ").append(namingRejected);
+        System.out.println(line);
+    }
+
+    /**
      * The first instance screens every sample but never sends its claims (an hour's linger), then
      * stops: the samples wait in curator-pending with their claims lost. A second instance with
      * fresh local state restores them from the changelog, claims them again and decides each one
@@ -192,7 +314,16 @@ class CuratorDedupIT {
         }
     }
 
+    /** The corpus as the paced test sends it: the originals, and once they are decided the planted ones. */
     private Result run(int instances) throws Exception {
+        return run(instances, List.of(CORPUS.originals, CORPUS.planted));
+    }
+
+    /**
+     * Curates the waves of docs on a fresh cluster with {@code instances} instances: each wave is
+     * sent at once, stamped 1 ms apart in its order, and decided before the next one is sent.
+     */
+    private Result run(int instances, List<List<DedupCorpus.Doc>> waves) throws Exception {
         try (EmbeddedPlatform platform = EmbeddedPlatform.ephemeral()) {
             EmbeddedKafka kafka = platform.kafka();
             List<StreamsApp> apps = new ArrayList<>();
@@ -218,17 +349,21 @@ class CuratorDedupIT {
                         Topics.SAMPLES_RAW.keySerde().serializer(),
                         new SpecificAvroSerializer<SpecificRecord>(serdes.registry(), true))) {
                     producer.send(new ProducerRecord<>(Topics.SPECS.name(), "r-it", spec()));
-                    for (DedupCorpus.Doc doc : CORPUS.originals) {
-                        producer.send(new ProducerRecord<>(Topics.SAMPLES_RAW.name(), doc.id(), sample(doc)));
-                    }
                     producer.flush();
-                    awaitDecisions(kafka, serdes, CORPUS.originals.size());
-                    for (DedupCorpus.Doc doc : CORPUS.planted) {
-                        producer.send(new ProducerRecord<>(Topics.SAMPLES_RAW.name(), doc.id(), sample(doc)));
+                    int sent = 0;
+                    long stamp = System.currentTimeMillis();
+                    for (List<DedupCorpus.Doc> wave : waves) {
+                        for (DedupCorpus.Doc doc : wave) {
+                            producer.send(new ProducerRecord<>(
+                                    Topics.SAMPLES_RAW.name(), null, stamp++, doc.id(), sample(doc)));
+                        }
+                        producer.flush();
+                        sent += wave.size();
+                        awaitDecisions(kafka, serdes, sent);
                     }
                 }
-                int total = CORPUS.originals.size() + CORPUS.planted.size();
-                Map<String, Set<String>> decided = awaitDecisions(kafka, serdes, total);
+                Map<String, Set<String>> decided = awaitDecisions(
+                        kafka, serdes, waves.stream().mapToInt(List::size).sum());
                 Map<String, Rejection> rejected = new HashMap<>();
                 readRejected(kafka, serdes).forEach(r -> rejected.put(r.key(), r.value()));
                 return new Result(decided.get("curated"), rejected, tasksPerInstance);

@@ -26,6 +26,16 @@ public final class CuratorConfig {
                     "How long exact-dedup hashes and near-dedup band owners are remembered: duplicates further"
                             + " apart than this are not detected.")
             .atLeast(60_000);
+    public static final Setting<Duration> DEDUP_HOLD_MS = Setting.millis(
+                    "curator.dedup.hold.ms",
+                    Duration.ofSeconds(1),
+                    Importance.MEDIUM,
+                    "How long a bucket owner holds the dedup claims it receives before deciding them, all"
+                            + " claims whose hold is over together, in (record timestamp, sample id) order."
+                            + " Near duplicates whose claims reach the owner less than this apart are decided"
+                            + " the same way whatever the arrival order or the number of instances; it adds"
+                            + " this much to every sample's curation latency. 0 decides on arrival.")
+            .between(0, 60_000);
     public static final Setting<Duration> CLAIM_LINGER_MS = Setting.millis(
                     "curator.claim.linger.ms",
                     Duration.ofMillis(20),
@@ -52,8 +62,8 @@ public final class CuratorConfig {
             .atLeast(60_000);
 
     /** The curator's own settings, in the order the docs list them. */
-    public static final List<Setting<?>> SETTINGS =
-            List.of(SPEC_WAIT_MS, DEDUP_RETENTION_MS, CLAIM_LINGER_MS, CLAIM_BATCH_MAX, VOTES_RETENTION_MS);
+    public static final List<Setting<?>> SETTINGS = List.of(
+            SPEC_WAIT_MS, DEDUP_RETENTION_MS, DEDUP_HOLD_MS, CLAIM_LINGER_MS, CLAIM_BATCH_MAX, VOTES_RETENTION_MS);
 
     private final SynthConfig config;
 

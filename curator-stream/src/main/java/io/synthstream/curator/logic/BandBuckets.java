@@ -1,37 +1,60 @@
 package io.synthstream.curator.logic;
 
 import io.synthstream.curator.avro.BandVote;
+import io.synthstream.curator.avro.BucketMember;
 import io.synthstream.curator.avro.BucketOwner;
 import io.synthstream.curator.avro.SampleClaim;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
 
 /**
- * The rules of global dedup, in plain Java.
+ * The rules of global dedup, in plain Java. An owner partition decides the claims on its buckets
+ * one at a time, in its decision order (see {@code BandOwnerProcessor}: claims are held for a
+ * grace period and then decided in (record timestamp, sample id) order); a claim decided later
+ * never displaces one decided earlier.
  *
- * <p><b>Exact buckets</b> (one per normalised-text hash and dataset): the first claim to reach the
- * owner partition owns the bucket, and every later claim is an exact duplicate of it. One bucket
- * decides all copies of a text, so arrival order is safe here and no copy slips through however
- * the claims race.
+ * <p><b>Exact buckets</b> (one per normalised-text hash and dataset): the first claim decided owns
+ * the bucket, and every later claim is an exact duplicate of it. One bucket decides all copies of
+ * a text.
  *
- * <p><b>Band buckets</b> (LSH): the owner is the earliest sample that claimed the bucket, ordered
- * by (record timestamp, sample id); a claim earlier than the owner takes the bucket over. A later
- * claim is a near duplicate when the two signatures agree on at least {@code threshold} of their
- * slots (the estimated Jaccard similarity). A sample's near {@code dup_of} is its most similar
- * owner (ties: the smallest id). A sample meets another in up to 14 band buckets on different
- * partitions; because every band bucket orders claims the same way, two samples can never be
- * rejected as near duplicates of each other, and claims racing from different partitions can at
- * worst miss a near duplicate. Copies of the same text are left to the exact bucket when the
- * request dedups exact copies, so the two orders never contradict each other.
+ * <p><b>Band buckets</b> (LSH): the first claim decided owns the bucket; a later claim is compared
+ * with every member and is a near duplicate of the most similar one (ties: the smallest id) when
+ * the two signatures agree on at least {@code threshold} of their slots (the estimated Jaccard
+ * similarity). A later claim that duplicates no member joins the bucket as a member (up to {@link
+ * #MAX_MEMBERS}), so two similar samples sharing a band are compared with each other even when a
+ * third, dissimilar sample owned the band first. Copies of the same text are left to the exact
+ * bucket when the request dedups exact copies.
+ *
+ * <p>A claim that is a duplicate on an owner partition joins none of that partition's buckets: a
+ * sample known to be rejected is never the sample a later one is measured against there.
  *
  * <p>Signatures are stored as 32-bit slots: half the space of 64-bit ones, and the chance that two
  * different minima collide in 32 bits (2<sup>-32</sup>) is far below the estimator's own error.
  */
 public final class BandBuckets {
+    /**
+     * The most members a band bucket keeps. Samples that share a band without being near
+     * duplicates are rare (a pair at Jaccard 0.5 shares a given 8-row band with probability 0.4
+     * %), so a full bucket means a dataset of near-identical texts; a claim on a full bucket is
+     * still compared with every member, it just does not join.
+     */
+    public static final int MAX_MEMBERS = 8;
+
+    /** The order claims are decided in within a release: record timestamp, then sample id. */
+    public static final Comparator<SampleClaim> DECISION_ORDER =
+            Comparator.comparingLong(SampleClaim::getOrderTs).thenComparing(SampleClaim::getSampleId);
+
     private BandBuckets() {}
 
-    /** What a bucket's owner does with a claim: whether the claim takes the bucket, and whom it duplicates. */
-    public record Decision(boolean claimBecomesOwner, String dupOf, double similarity) {
-        static final Decision OWNER = new Decision(true, null, 0.0);
+    /**
+     * What a bucket's owner partition does with a claim: whether the claim joins the bucket (when
+     * its sample is not a duplicate on that partition), and whom it duplicates.
+     */
+    public record Decision(boolean claimJoins, String dupOf, double similarity) {
+        static final Decision JOIN = new Decision(true, null, 0.0);
         static final Decision UNIQUE = new Decision(false, null, 0.0);
     }
 
@@ -59,15 +82,33 @@ public final class BandBuckets {
         return (double) equal / slots;
     }
 
-    /** The entry a claim leaves in the owner store when it takes a bucket. */
+    /** The entry a claim leaves in the owner store when it takes a free bucket. */
     public static BucketOwner ownerOf(SampleClaim claim) {
-        return new BucketOwner(claim.getSampleId(), claim.getOrderTs(), claim.getExactHash());
+        return new BucketOwner(claim.getSampleId(), claim.getOrderTs(), claim.getExactHash(), new ArrayList<>());
     }
 
-    /** Decides a claim on an exact bucket against its owner (null when the bucket is free): first come, first kept. */
+    /** The bucket entry after the claim joins it: the claim's own entry when the bucket is free. */
+    public static BucketOwner withMember(BucketOwner bucket, SampleClaim claim) {
+        if (bucket == null) {
+            return ownerOf(claim);
+        }
+        List<BucketMember> others = new ArrayList<>(bucket.getOthers());
+        others.add(new BucketMember(claim.getSampleId(), claim.getOrderTs(), claim.getExactHash()));
+        return new BucketOwner(bucket.getSampleId(), bucket.getOrderTs(), bucket.getExactHash(), others);
+    }
+
+    /** Every member of a bucket, the owner first. */
+    public static List<BucketMember> members(BucketOwner bucket) {
+        List<BucketMember> members = new ArrayList<>(1 + bucket.getOthers().size());
+        members.add(new BucketMember(bucket.getSampleId(), bucket.getOrderTs(), bucket.getExactHash()));
+        members.addAll(bucket.getOthers());
+        return members;
+    }
+
+    /** Decides a claim on an exact bucket against its owner (null when the bucket is free): first decided, first kept. */
     public static Decision decideExact(BucketOwner owner, SampleClaim claim) {
         if (owner == null) {
-            return Decision.OWNER;
+            return Decision.JOIN;
         }
         if (owner.getSampleId().equals(claim.getSampleId())) {
             return Decision.UNIQUE; // the same sample again (a replay): not its own duplicate
@@ -76,35 +117,43 @@ public final class BandBuckets {
     }
 
     /**
-     * Decides a claim on a band bucket against its owner (null when the bucket is free), whose
-     * stored signature is {@code ownerSignature}, at the claim's threshold.
+     * Decides a claim on a band bucket (null when free) against its members, whose stored
+     * signatures {@code signatureOf} gives (empty when expired: matches nothing), at the claim's
+     * threshold.
      */
-    public static Decision decideBand(BucketOwner owner, ByteBuffer ownerSignature, SampleClaim claim) {
-        Decision free = takeOverOrSame(owner, claim);
-        if (free != null) {
-            return free;
+    public static Decision decideBand(
+            BucketOwner bucket, Function<BucketMember, ByteBuffer> signatureOf, SampleClaim claim) {
+        if (bucket == null) {
+            return Decision.JOIN;
         }
-        if (claim.getExactHash() != null && claim.getExactHash().equals(owner.getExactHash())) {
-            return Decision.UNIQUE; // a copy of the same text: the exact bucket decides it
+        List<BucketMember> members = members(bucket);
+        String best = null;
+        double bestSimilarity = 0.0;
+        for (BucketMember member : members) {
+            if (member.getSampleId().equals(claim.getSampleId())) {
+                return Decision.UNIQUE; // the same sample again (a replay): not its own duplicate
+            }
         }
-        double similarity = similarity(ownerSignature, claim.getSignature());
-        return similarity >= claim.getThreshold()
-                ? new Decision(false, owner.getSampleId(), similarity)
-                : Decision.UNIQUE;
-    }
-
-    /** The decision that needs no comparison, or null when the claim is later than another owner. */
-    private static Decision takeOverOrSame(BucketOwner owner, SampleClaim claim) {
-        if (owner == null) {
-            return Decision.OWNER;
+        for (BucketMember member : members) {
+            if (claim.getExactHash() != null && claim.getExactHash().equals(member.getExactHash())) {
+                continue; // a copy of the same text: the exact bucket decides it
+            }
+            double similarity = similarity(signatureOf.apply(member), claim.getSignature());
+            if (similarity >= claim.getThreshold()
+                    && (best == null
+                            || similarity > bestSimilarity
+                            || (similarity == bestSimilarity
+                                    && member.getSampleId().compareTo(best) < 0))) {
+                best = member.getSampleId();
+                bestSimilarity = similarity;
+            }
         }
-        if (owner.getSampleId().equals(claim.getSampleId())) {
-            return Decision.UNIQUE; // the same sample again (a replay): not its own duplicate
+        if (best != null) {
+            return new Decision(false, best, bestSimilarity);
         }
-        if (isEarlier(claim.getOrderTs(), claim.getSampleId(), owner.getOrderTs(), owner.getSampleId())) {
-            return Decision.OWNER;
-        }
-        return null;
+        boolean copy = claim.getExactHash() != null
+                && members.stream().anyMatch(member -> claim.getExactHash().equals(member.getExactHash()));
+        return copy || members.size() >= MAX_MEMBERS ? Decision.UNIQUE : Decision.JOIN;
     }
 
     /**
@@ -129,10 +178,5 @@ public final class BandBuckets {
         }
         int bySimilarity = Double.compare(similarity, best.getSimilarity());
         return bySimilarity > 0 || (bySimilarity == 0 && dupOf.compareTo(best.getDupOf()) < 0);
-    }
-
-    /** Whether sample {@code a} comes before {@code b}: earlier record timestamp, then smaller id. */
-    public static boolean isEarlier(long tsA, String idA, long tsB, String idB) {
-        return tsA < tsB || (tsA == tsB && idA.compareTo(idB) < 0);
     }
 }

@@ -24,6 +24,7 @@ public final class CuratorProcessors {
     private final CuratorStores stores;
     private final Serde<Sample> samples;
     private final Serde<BucketOwner> owners;
+    private final Serde<ClaimBatch> claims;
 
     public CuratorProcessors(
             String app,
@@ -32,7 +33,8 @@ public final class CuratorProcessors {
             int partitions,
             CuratorStores stores,
             Serde<Sample> samples,
-            Serde<BucketOwner> owners) {
+            Serde<BucketOwner> owners,
+            Serde<ClaimBatch> claims) {
         this.app = app;
         this.curator = curator;
         this.clock = clock;
@@ -40,6 +42,7 @@ public final class CuratorProcessors {
         this.stores = stores;
         this.samples = samples;
         this.owners = owners;
+        this.claims = claims;
     }
 
     /** Screening, dedup claims and decisions, on the raw sample's partition. */
@@ -58,7 +61,7 @@ public final class CuratorProcessors {
     /** The owner of dedup buckets, on the partition that owns them. */
     public ProcessorSupplier<String, ClaimBatch, String, VoteBatch> bandOwner() {
         return ProcessorSuppliers.owning(
-                Set.of(stores.bandOwners(owners), stores.bandSignatures()),
-                () -> new BandOwnerProcessor(stores.segmentInterval()));
+                Set.of(stores.bandOwners(owners), stores.bandSignatures(), stores.heldClaims(claims)),
+                () -> new BandOwnerProcessor(stores.segmentInterval(), curator.get(CuratorConfig.DEDUP_HOLD_MS)));
     }
 }

@@ -2,6 +2,7 @@ package io.synthstream.curator.processor;
 
 import io.synthstream.avro.Sample;
 import io.synthstream.curator.avro.BucketOwner;
+import io.synthstream.curator.avro.ClaimBatch;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.Serde;
@@ -24,6 +25,7 @@ public final class CuratorStores {
     public static final String PENDING = "curator-pending";
     public static final String BAND_OWNERS = "curator-band-owners";
     public static final String BAND_SIGNATURES = "curator-band-signatures";
+    public static final String HELD_CLAIMS = "curator-held-claims";
 
     /** Dedup stores keep one entry per window of this size; only the retention matters. */
     private static final Duration WINDOW = Duration.ofMillis(1);
@@ -46,6 +48,11 @@ public final class CuratorStores {
 
     StoreBuilder<WindowStore<String, BucketOwner>> bandOwners(Serde<BucketOwner> owners) {
         return Stores.windowStoreBuilder(window(BAND_OWNERS), Serdes.String(), owners);
+    }
+
+    /** Claim batches an owner holds before deciding them, by their offset, stamped with their arrival. */
+    StoreBuilder<TimestampedKeyValueStore<Long, ClaimBatch>> heldClaims(Serde<ClaimBatch> batches) {
+        return Stores.timestampedKeyValueStoreBuilder(keyValue(HELD_CLAIMS, true), Serdes.Long(), batches);
     }
 
     StoreBuilder<WindowStore<String, ByteBuffer>> bandSignatures() {

@@ -110,7 +110,8 @@ public final class CuratorTopology {
                 partitions,
                 new CuratorStores(inMemoryStores, curator.get(CuratorConfig.DEDUP_RETENTION_MS)),
                 serdes.value(Topics.SAMPLES_RAW),
-                serdes.valueSerde(BucketOwner.class));
+                serdes.valueSerde(BucketOwner.class),
+                claims);
         StreamsBuilder builder = new StreamsBuilder();
 
         StateStores.specsGlobalTable(builder, serdes, CuratorStores.SPECS, "read-specs", inMemoryStores);

@@ -7,7 +7,9 @@ import io.synthstream.curator.avro.BucketOwner;
 import io.synthstream.curator.avro.SampleClaim;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class BandBucketsTest {
@@ -19,7 +21,7 @@ class BandBucketsTest {
     }
 
     private static BucketOwner owner(String id, long ts) {
-        return new BucketOwner(id, ts, null);
+        return new BucketOwner(id, ts, null, new ArrayList<>());
     }
 
     private static ByteBuffer packed(long[] signature) {
@@ -36,62 +38,111 @@ class BandBucketsTest {
         assertThat(BandBuckets.similarity(packed, BandBuckets.pack(HALF_SAME))).isEqualTo(0.5);
     }
 
+    /** Signatures of bucket members by sample id, as the owner store would give them. */
+    private final Map<String, ByteBuffer> stored = new HashMap<>();
+
+    private BandBuckets.Decision band(BucketOwner bucket, SampleClaim claim) {
+        return BandBuckets.decideBand(bucket, member -> stored.getOrDefault(member.getSampleId(), EMPTY), claim);
+    }
+
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
     @Test
     void shouldMakeTheFirstClaimTheOwner() {
-        BandBuckets.Decision band = BandBuckets.decideBand(null, ByteBuffer.allocate(0), claim("a", 10, SIGNATURE));
+        BandBuckets.Decision band = band(null, claim("a", 10, SIGNATURE));
         BandBuckets.Decision exact = BandBuckets.decideExact(null, claim("a", 10, SIGNATURE));
 
-        assertThat(band.claimBecomesOwner()).isTrue();
+        assertThat(band.claimJoins()).isTrue();
         assertThat(band.dupOf()).isNull();
-        assertThat(exact.claimBecomesOwner()).isTrue();
+        assertThat(exact.claimJoins()).isTrue();
         assertThat(exact.dupOf()).isNull();
+        assertThat(BandBuckets.withMember(null, claim("a", 10, SIGNATURE)).getSampleId())
+                .isEqualTo("a");
     }
 
     @Test
-    void shouldVoteNearDuplicateOfTheOwnerOnlyAboveTheThreshold() {
+    void shouldVoteNearDuplicateOfAMemberOnlyAboveTheThreshold() {
         BucketOwner owner = owner("a", 10);
+        stored.put("a", packed(SIGNATURE));
 
-        BandBuckets.Decision similar = BandBuckets.decideBand(owner, packed(SIGNATURE), claim("b", 20, SIGNATURE));
-        BandBuckets.Decision dissimilar = BandBuckets.decideBand(owner, packed(SIGNATURE), claim("c", 20, HALF_SAME));
-        BandBuckets.Decision expired = BandBuckets.decideBand(owner, ByteBuffer.allocate(0), claim("d", 20, SIGNATURE));
+        BandBuckets.Decision similar = band(owner, claim("b", 20, SIGNATURE));
+        BandBuckets.Decision dissimilar = band(owner, claim("c", 20, HALF_SAME));
+        stored.remove("a");
+        BandBuckets.Decision expired = band(owner, claim("d", 20, SIGNATURE));
 
-        assertThat(similar.claimBecomesOwner()).isFalse();
+        assertThat(similar.claimJoins()).isFalse();
         assertThat(similar.dupOf()).isEqualTo("a");
         assertThat(similar.similarity()).isEqualTo(1.0);
         assertThat(dissimilar.dupOf()).isNull();
-        assertThat(dissimilar.claimBecomesOwner()).isFalse();
+        assertThat(dissimilar.claimJoins())
+                .as("a dissimilar sample joins the bucket")
+                .isTrue();
         assertThat(expired.dupOf())
-                .as("an owner whose signature expired matches nothing")
+                .as("a member whose signature expired matches nothing")
                 .isNull();
+    }
+
+    @Test
+    void shouldCompareWithEveryMemberSoADissimilarOwnerHidesNoPair() {
+        long[] third = {1L << 40, 2L << 40, 30L << 40, 41L << 40};
+        BucketOwner bucket = BandBuckets.withMember(owner("a", 10), claim("b", 20, HALF_SAME));
+        stored.put("a", packed(SIGNATURE));
+        stored.put("b", packed(HALF_SAME));
+
+        BandBuckets.Decision nearB = band(bucket, claim("c", 30, third));
+
+        assertThat(BandBuckets.members(bucket))
+                .extracting(member -> member.getSampleId())
+                .containsExactly("a", "b");
+        assertThat(nearB.dupOf())
+                .as("c is 0.75 like b and 0.5 like the owner a")
+                .isEqualTo("b");
+        assertThat(nearB.similarity()).isEqualTo(0.75);
+    }
+
+    @Test
+    void shouldStopAddingMembersToAFullBucketButStillCompareWithThem() {
+        BucketOwner bucket = owner("m0", 1);
+        for (int i = 1; i < BandBuckets.MAX_MEMBERS; i++) {
+            bucket = BandBuckets.withMember(bucket, claim("m" + i, i, SIGNATURE));
+        }
+        stored.put("m5", packed(SIGNATURE));
+
+        assertThat(band(bucket, claim("x", 99, HALF_SAME)).claimJoins()).isFalse();
+        assertThat(band(bucket, claim("y", 99, SIGNATURE)).dupOf()).isEqualTo("m5");
     }
 
     @Test
     void shouldVoteExactDuplicateOfAnEarlierOwnerWithoutComparingSignatures() {
         BandBuckets.Decision exact = BandBuckets.decideExact(owner("a", 10), claim("b", 20, HALF_SAME));
 
-        assertThat(exact.claimBecomesOwner()).isFalse();
+        assertThat(exact.claimJoins()).isFalse();
         assertThat(exact.dupOf()).isEqualTo("a");
     }
 
     @Test
-    void shouldLetAnEarlierClaimTakeOverInsteadOfRejectingEitherSample() {
+    void shouldNeverLetALaterDecisionDisplaceAnEarlierOne() {
         BucketOwner owner = owner("b", 20);
+        stored.put("b", packed(SIGNATURE));
 
-        BandBuckets.Decision earlier = BandBuckets.decideBand(owner, packed(SIGNATURE), claim("a", 10, SIGNATURE));
-        BandBuckets.Decision sameTimeSmallerId =
-                BandBuckets.decideBand(owner, packed(SIGNATURE), claim("a", 20, SIGNATURE));
+        BandBuckets.Decision olderButLater = band(owner, claim("a", 10, SIGNATURE));
+        BandBuckets.Decision olderCopy = BandBuckets.decideExact(owner("b", 20), claim("a", 10, SIGNATURE));
 
-        assertThat(earlier.claimBecomesOwner()).isTrue();
-        assertThat(earlier.dupOf()).isNull();
-        assertThat(sameTimeSmallerId.claimBecomesOwner()).isTrue();
+        assertThat(olderButLater.claimJoins()).isFalse();
+        assertThat(olderButLater.dupOf())
+                .as("decided after b, so measured against b however old")
+                .isEqualTo("b");
+        assertThat(olderCopy.dupOf()).isEqualTo("b");
     }
 
     @Test
-    void shouldKeepTheFirstArrivalOfAnExactBucketEvenWhenALaterCopyIsOlder() {
-        BandBuckets.Decision olderCopy = BandBuckets.decideExact(owner("b", 20), claim("a", 10, SIGNATURE));
+    void shouldDecideInTimestampThenIdOrder() {
+        List<SampleClaim> claims = new ArrayList<>(
+                List.of(claim("c", 20, SIGNATURE), claim("b", 10, SIGNATURE), claim("a", 20, SIGNATURE)));
 
-        assertThat(olderCopy.claimBecomesOwner()).isFalse();
-        assertThat(olderCopy.dupOf()).isEqualTo("b");
+        claims.sort(BandBuckets.DECISION_ORDER);
+
+        assertThat(claims).extracting(SampleClaim::getSampleId).containsExactly("b", "a", "c");
     }
 
     @Test
@@ -100,24 +151,31 @@ class BandBucketsTest {
         copy.setExactHash("h");
         SampleClaim other = claim("c", 20, SIGNATURE);
         other.setExactHash("k");
-        BucketOwner owner = new BucketOwner("a", 10L, "h");
+        BucketOwner owner = new BucketOwner("a", 10L, "h", new ArrayList<>());
+        stored.put("a", packed(SIGNATURE));
 
-        assertThat(BandBuckets.decideBand(owner, packed(SIGNATURE), copy).dupOf())
-                .isNull();
-        assertThat(BandBuckets.decideBand(owner, packed(SIGNATURE), other).dupOf())
-                .isEqualTo("a");
+        assertThat(band(owner, copy).dupOf()).isNull();
+        assertThat(band(owner, copy).claimJoins())
+                .as("a copy of a member is no new member")
+                .isFalse();
+        assertThat(band(owner, other).dupOf()).isEqualTo("a");
     }
 
     @Test
     void shouldNeverCallASampleItsOwnDuplicate() {
-        BandBuckets.Decision replay =
-                BandBuckets.decideBand(owner("a", 10), packed(SIGNATURE), claim("a", 10, SIGNATURE));
+        BucketOwner bucket = BandBuckets.withMember(owner("a", 10), claim("b", 20, HALF_SAME));
+        stored.put("a", packed(SIGNATURE));
+        stored.put("b", packed(HALF_SAME));
+        BandBuckets.Decision replay = band(bucket, claim("a", 10, SIGNATURE));
+        BandBuckets.Decision memberReplay = band(bucket, claim("b", 20, HALF_SAME));
         BandBuckets.Decision exactReplay = BandBuckets.decideExact(owner("a", 10), claim("a", 10, SIGNATURE));
 
         assertThat(replay.dupOf()).isNull();
-        assertThat(replay.claimBecomesOwner()).isFalse();
+        assertThat(replay.claimJoins()).isFalse();
+        assertThat(memberReplay.dupOf()).isNull();
+        assertThat(memberReplay.claimJoins()).isFalse();
         assertThat(exactReplay.dupOf()).isNull();
-        assertThat(exactReplay.claimBecomesOwner()).isFalse();
+        assertThat(exactReplay.claimJoins()).isFalse();
     }
 
     @Test

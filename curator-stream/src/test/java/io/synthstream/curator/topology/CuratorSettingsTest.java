@@ -17,6 +17,7 @@ import io.synthstream.curator.config.CuratorConfig;
 import io.synthstream.schemas.TestRecords;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.TestInputTopic;
@@ -41,8 +42,11 @@ class CuratorSettingsTest {
         final TestOutputTopic<String, Rejection> rejected;
         final TestOutputTopic<byte[], DeadLetter> dlq;
 
+        /** A curator under the settings, deciding claims on arrival unless they set a hold. */
         Curator(Map<String, ?> settings) {
-            SynthConfig config = TopologyTestSupport.config("synth-curator-settings", settings);
+            Map<String, Object> all = new HashMap<>(Map.of(CuratorConfig.DEDUP_HOLD_MS.key(), 0));
+            all.putAll(settings);
+            SynthConfig config = TopologyTestSupport.config("synth-curator-settings", all);
             SynthSerdes serdes = SynthSerdes.from(config);
             driver = TopologyTestSupport.driver(CuratorTopology.build(config, clock, true), config);
             raw = TopologyTestSupport.input(driver, Topics.SAMPLES_RAW, serdes);
@@ -92,6 +96,41 @@ class CuratorSettingsTest {
                     .isTrue();
             c.advance(Duration.ofMillis(200));
             assertThat(c.curated.readValuesToList()).hasSize(1);
+        }
+    }
+
+    /**
+     * Two near duplicates arrive newest first, each in its own claim batch. Decided on arrival the
+     * newer one is kept; held for curator.dedup.hold.ms they are decided together in timestamp
+     * order, and the older one is kept, as a paced feed would have it.
+     */
+    @Test
+    void theDedupHoldDecidesABurstInTimestampOrderWhateverTheArrivalOrder() {
+        String variant = REVIEW.replace("at home.", "at night.");
+        try (Curator c = new Curator(Map.of(CuratorConfig.CLAIM_BATCH_MAX.key(), 1))) {
+            c.send("s-new", "r-1", variant, NOW.plusMillis(5));
+            c.send("s-old", "r-1", REVIEW, NOW);
+            assertThat(c.rejected.readValuesToList())
+                    .extracting(Rejection::getSampleId, Rejection::getDupOf)
+                    .as("hold 0: arrival order")
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("s-old", "s-new"));
+        }
+        try (Curator c = new Curator(
+                Map.of(CuratorConfig.CLAIM_BATCH_MAX.key(), 1, CuratorConfig.DEDUP_HOLD_MS.key(), 1_000L))) {
+            c.send("s-new", "r-1", variant, NOW.plusMillis(5));
+            c.advance(Duration.ofMillis(400));
+            c.send("s-old", "r-1", REVIEW, NOW);
+            c.advance(Duration.ofMillis(500));
+            assertThat(c.curated.isEmpty()).as("within the hold").isTrue();
+            assertThat(c.rejected.isEmpty()).isTrue();
+            c.advance(Duration.ofMillis(200));
+            assertThat(c.rejected.readValuesToList())
+                    .extracting(Rejection::getSampleId, Rejection::getDupOf)
+                    .as("s-new's hold is over: s-old, held since, sorts before it and is decided first")
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("s-new", "s-old"));
+            assertThat(c.curated.readValuesToList())
+                    .extracting(Sample::getSampleId)
+                    .containsExactly("s-old");
         }
     }
 

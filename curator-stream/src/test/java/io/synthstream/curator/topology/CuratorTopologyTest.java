@@ -46,9 +46,12 @@ class CuratorTopologyTest {
 
     private final MutableClock clock = new MutableClock(NOW);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    /** Claims are sent with each sample, so a test sees each decision as soon as it pipes the sample. */
-    private final SynthConfig config =
-            TopologyTestSupport.config("synth-curator", Map.of(CuratorConfig.CLAIM_BATCH_MAX.key(), 1));
+    /**
+     * Claims are sent with each sample and decided on arrival, so a test sees each decision as soon
+     * as it pipes the sample (the hold is {@link CuratorSettingsTest}'s).
+     */
+    private final SynthConfig config = TopologyTestSupport.config(
+            "synth-curator", Map.of(CuratorConfig.CLAIM_BATCH_MAX.key(), 1, CuratorConfig.DEDUP_HOLD_MS.key(), 0));
 
     private final SynthSerdes serdes = SynthSerdes.from(config);
     private TopologyTestDriver driver;
@@ -253,11 +256,9 @@ class CuratorTopologyTest {
         assertThat(rejected.isEmpty()).isTrue();
 
         specs.pipeInput("r-d", spec("r-d", null));
-        raw.pipeInput("d-1", sample("d-1", "r-d", other.replace("blender", "mixer"), "positive"), NOW);
-        raw.pipeInput(
-                "d-2",
-                sample("d-2", "r-d", other.replace("blender", "mixer").replace("at home.", "at night."), "positive"),
-                NOW);
+        String third = "The kettle is quiet, boils a full litre in two minutes and keeps the water warm at home.";
+        raw.pipeInput("d-1", sample("d-1", "r-d", third, "positive"), NOW);
+        raw.pipeInput("d-2", sample("d-2", "r-d", third.replace("at home.", "at night."), "positive"), NOW);
         assertThat(curated.readValuesToList()).extracting(Sample::getSampleId).containsExactly("d-1");
         assertThat(rejected.readValuesToList())
                 .as("with the defaults the same variant is a near duplicate")
@@ -393,7 +394,8 @@ class CuratorTopologyTest {
 
     @Test
     void shouldGatherClaimsUntilTheLingerEndsThenDecideEverySample() {
-        SynthConfig batching = TopologyTestSupport.config("synth-curator-batching");
+        SynthConfig batching =
+                TopologyTestSupport.config("synth-curator-batching", Map.of(CuratorConfig.DEDUP_HOLD_MS.key(), 0));
         SynthSerdes batchingSerdes = SynthSerdes.from(batching);
         try (TopologyTestDriver batched =
                 TopologyTestSupport.driver(CuratorTopology.build(batching, clock, true), batching)) {
