@@ -18,6 +18,7 @@ import io.synthstream.curator.logic.BandBuckets;
 import io.synthstream.curator.logic.CurationThresholds;
 import io.synthstream.curator.logic.Jaccard;
 import io.synthstream.curator.logic.MinHasher;
+import io.synthstream.curator.processor.CuratorStores;
 import io.synthstream.curator.topology.CuratorTopology;
 import io.synthstream.local.EmbeddedKafka;
 import io.synthstream.local.EmbeddedPlatform;
@@ -43,6 +44,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Global dedup on a real broker with 6 partitions: the same corpus with planted exact and near
@@ -53,7 +56,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CuratorDedupIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
     private static final int PARTITIONS = 6;
-    private static final DedupCorpus CORPUS = new DedupCorpus(11, 240, 120);
+    private static final DedupCorpus CORPUS = new DedupCorpus(11, 240, 120, 20);
     /** Similarity from which a duplicate is clear of the LSH threshold region. */
     private static final double CLEAR_DUPLICATE = 0.85;
 
@@ -127,16 +130,18 @@ class CuratorDedupIT {
     }
 
     /**
-     * The whole corpus as one burst, shuffled so that a planted copy often comes before its
-     * original, on partitions of its own: one instance twice and two instances twice must decide
-     * every sample the same way (same fate, same {@code dup_of}), and no two kept samples may share
-     * a band key and pass the Jaccard check. Record timestamps are the shuffled order, 1 ms apart,
-     * so the earlier of two near duplicates is the one kept.
+     * The whole corpus and its chains as one burst, shuffled so that a planted copy often comes
+     * before its original, on partitions of its own: one instance twice and two instances twice
+     * must decide every sample the same way (same fate, same {@code dup_of}), no two kept samples
+     * may share a band key and pass the Jaccard check, and every {@code dup_of} must name a kept
+     * sample (the chains' middle links test this). Record timestamps are the shuffled order, 1 ms
+     * apart, so the earlier of two near duplicates is the one kept.
      */
     @Test
     void aBurstIsDecidedTheSameWayEveryTimeWithOneOrTwoInstances() throws Exception {
         List<DedupCorpus.Doc> burst = new ArrayList<>(CORPUS.originals);
         burst.addAll(CORPUS.planted);
+        burst.addAll(CORPUS.chains);
         java.util.Collections.shuffle(burst, new java.util.Random(7));
         Map<String, String> first = null;
         for (int instances : new int[] {1, 1, 2, 2}) {
@@ -147,6 +152,11 @@ class CuratorDedupIT {
             assertThat(fates).as("every sample decided").hasSize(burst.size());
             assertNoKeptPairSharesABand(burst, result.curated());
             printScores("burst, " + instances + " instance(s)", burst, result);
+            assertThat(result.rejected().values())
+                    .filteredOn(r -> r.getDupOf() != null)
+                    .allSatisfy(r -> assertThat(result.curated())
+                            .as("the dup_of of %s", r.getSampleId())
+                            .contains(r.getDupOf()));
             if (first == null) {
                 first = fates;
             } else {
@@ -245,13 +255,16 @@ class CuratorDedupIT {
     }
 
     /**
-     * The first instance screens every sample but never sends its claims (an hour's linger), then
-     * stops: the samples wait in curator-pending with their claims lost. A second instance with
-     * fresh local state restores them from the changelog, claims them again and decides each one
-     * exactly once.
+     * The first instance screens every sample but never decides one: either its raw tasks never
+     * send their claims (an hour's linger: the samples wait in curator-pending with their claims
+     * lost), or its owner tasks hold the claims they received for a minute (in curator-held-claims).
+     * It stops, and a second instance with fresh local state restores everything from the
+     * changelogs, claims the waiting samples again, releases the held claims, and decides each
+     * sample exactly once.
      */
-    @Test
-    void shouldDecideSamplesLeftWaitingByAStoppedInstanceExactlyOnce() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"origin", "owner"})
+    void shouldDecideSamplesLeftWaitingByAStoppedInstanceExactlyOnce(String waitingAt) throws Exception {
         List<DedupCorpus.Doc> docs = new ArrayList<>(CORPUS.originals.subList(0, 80));
         CORPUS.planted.stream()
                 .filter(doc -> doc.kind().equals("exact"))
@@ -263,11 +276,13 @@ class CuratorDedupIT {
                     kafka,
                     platform,
                     0,
-                    Map.of(
-                            CuratorConfig.CLAIM_LINGER_MS.key(),
-                            3_600_000L,
-                            CuratorConfig.CLAIM_BATCH_MAX.key(),
-                            1_000));
+                    waitingAt.equals("origin")
+                            ? Map.of(
+                                    CuratorConfig.CLAIM_LINGER_MS.key(),
+                                    3_600_000L,
+                                    CuratorConfig.CLAIM_BATCH_MAX.key(),
+                                    1_000)
+                            : Map.of(CuratorConfig.DEDUP_HOLD_MS.key(), 60_000L));
             SynthSerdes serdes = SynthSerdes.from(holding);
             StreamsApp first =
                     StreamsApp.start(holding, CuratorTopology.build(holding), CuratorTopology.topics(holding));
@@ -275,6 +290,9 @@ class CuratorDedupIT {
                 awaitRunningWithTasks(List.of(first));
                 produce(kafka, serdes, docs);
                 awaitConsumed(kafka, holding.applicationId(), docs.size());
+                if (waitingAt.equals("owner")) {
+                    awaitRecords(kafka, holding.applicationId() + "-" + CuratorStores.HELD_CLAIMS + "-changelog");
+                }
                 assertThat(readIds(kafka, Topics.SAMPLES_CURATED.name(), serdes))
                         .isEmpty();
                 assertThat(readIds(kafka, Topics.SAMPLES_REJECTED.name(), serdes))
@@ -401,6 +419,17 @@ class CuratorDedupIT {
             for (DedupCorpus.Doc doc : docs) {
                 producer.send(new ProducerRecord<>(Topics.SAMPLES_RAW.name(), doc.id(), sample(doc)));
             }
+        }
+    }
+
+    /** Waits until a topic holds a committed record. */
+    private static void awaitRecords(EmbeddedKafka kafka, String topic) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (readKeys(kafka, topic).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("nothing on " + topic + " after " + TIMEOUT);
+            }
+            Thread.sleep(200);
         }
     }
 

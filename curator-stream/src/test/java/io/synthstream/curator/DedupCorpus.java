@@ -25,10 +25,21 @@ final class DedupCorpus {
 
     final List<Doc> originals = new ArrayList<>();
     final List<Doc> planted = new ArrayList<>();
+    /**
+     * Chains of three texts, each a window of ten sentences sliding by one: neighbours are near
+     * duplicates (Jaccard about 0.8), the two ends are not (about 0.6). Whichever of a chain is
+     * decided first decides the rest: a rejected middle one must not be named by the next.
+     */
+    final List<Doc> chains = new ArrayList<>();
+
     private final Random random;
     private final List<String> vocabulary = new ArrayList<>();
 
     DedupCorpus(long seed, int originalCount, int plantedCount) {
+        this(seed, originalCount, plantedCount, 0);
+    }
+
+    DedupCorpus(long seed, int originalCount, int plantedCount, int chainCount) {
         this.random = new Random(seed);
         for (int i = 0; i < 3000; i++) {
             vocabulary.add(word());
@@ -49,6 +60,17 @@ final class DedupCorpus {
                     planted.add(new Doc(id, restyle(editWords(source.text(), 2)), "near-edit-restyled", source.id()));
                 case 4 -> planted.add(new Doc(id, source.text() + " " + sentences(1), "near-append", source.id()));
                 default -> planted.add(new Doc(id, mix(source.text()), "hard-negative", source.id()));
+            }
+        }
+        for (int c = 0; c < chainCount; c++) {
+            List<String> window = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                window.add(sentences(1));
+            }
+            for (int link = 0; link < 3; link++) {
+                String text = String.join(" ", window.subList(link, link + 10));
+                chains.add(
+                        new Doc("c-" + c + "-" + link, text, "chain", link == 0 ? null : "c-" + c + "-" + (link - 1)));
             }
         }
     }

@@ -17,6 +17,11 @@ public enum SynthMeters {
             "app",
             "outcome",
             "reason"),
+    CURATOR_DEDUP_FORCED(
+            "synth.curator.dedup.forced",
+            "Dedup claims decided without the fate of an earlier sample they match, after"
+                    + " curator.dedup.fate.wait.ms: their dup_of may name a sample that was not kept",
+            "app"),
     LLM_CALLS(
             "synth.llm.calls",
             "LLM calls finished: outcome success or failure, with the failure reason (none on success)",

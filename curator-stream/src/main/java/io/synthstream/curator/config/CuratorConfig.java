@@ -36,6 +36,16 @@ public final class CuratorConfig {
                             + " the same way whatever the arrival order or the number of instances; it adds"
                             + " this much to every sample's curation latency. 0 decides on arrival.")
             .between(0, 60_000);
+    public static final Setting<Duration> DEDUP_FATE_WAIT_MS = Setting.millis(
+                    "curator.dedup.fate.wait.ms",
+                    Duration.ofSeconds(30),
+                    Importance.LOW,
+                    "How long, beyond curator.dedup.hold.ms, a dedup claim that matches an earlier sample"
+                            + " waits for that sample's fate (a rejected one leaves its buckets) before it is"
+                            + " decided as if the earlier sample were kept, counted in"
+                            + " synth.curator.dedup.forced. Fates take a round trip through the claims and"
+                            + " votes topics; this bound only matters when one is lost or late.")
+            .between(0, 3_600_000);
     public static final Setting<Duration> CLAIM_LINGER_MS = Setting.millis(
                     "curator.claim.linger.ms",
                     Duration.ofMillis(20),
@@ -63,7 +73,13 @@ public final class CuratorConfig {
 
     /** The curator's own settings, in the order the docs list them. */
     public static final List<Setting<?>> SETTINGS = List.of(
-            SPEC_WAIT_MS, DEDUP_RETENTION_MS, DEDUP_HOLD_MS, CLAIM_LINGER_MS, CLAIM_BATCH_MAX, VOTES_RETENTION_MS);
+            SPEC_WAIT_MS,
+            DEDUP_RETENTION_MS,
+            DEDUP_HOLD_MS,
+            DEDUP_FATE_WAIT_MS,
+            CLAIM_LINGER_MS,
+            CLAIM_BATCH_MAX,
+            VOTES_RETENTION_MS);
 
     private final SynthConfig config;
 

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The rules of global dedup, in plain Java. An owner partition decides the claims on its buckets
@@ -28,8 +29,10 @@ import java.util.function.Function;
  * third, dissimilar sample owned the band first. Copies of the same text are left to the exact
  * bucket when the request dedups exact copies.
  *
- * <p>A claim that is a duplicate on an owner partition joins none of that partition's buckets: a
- * sample known to be rejected is never the sample a later one is measured against there.
+ * <p>A claim that is a duplicate on an owner partition joins none of that partition's buckets, and
+ * a member that its origin rejects leaves every bucket it joined ({@link #without}). A claim that
+ * matches a member whose fate is not known yet waits for it, so a rejection always names a kept
+ * sample.
  *
  * <p>Signatures are stored as 32-bit slots: half the space of 64-bit ones, and the chance that two
  * different minima collide in 32 bits (2<sup>-32</sup>) is far below the estimator's own error.
@@ -53,9 +56,15 @@ public final class BandBuckets {
      * What a bucket's owner partition does with a claim: whether the claim joins the bucket (when
      * its sample is not a duplicate on that partition), and whom it duplicates.
      */
-    public record Decision(boolean claimJoins, String dupOf, double similarity) {
-        static final Decision JOIN = new Decision(true, null, 0.0);
-        static final Decision UNIQUE = new Decision(false, null, 0.0);
+    public record Decision(boolean claimJoins, boolean waits, String dupOf, double similarity) {
+        static final Decision JOIN = new Decision(true, false, null, 0.0);
+        static final Decision UNIQUE = new Decision(false, false, null, 0.0);
+        /** The claim matches a member whose fate is not known yet: decide it once it is. */
+        static final Decision WAIT = new Decision(false, true, null, 0.0);
+
+        static Decision duplicateOf(String dupOf, double similarity) {
+            return new Decision(false, false, dupOf, similarity);
+        }
     }
 
     /** A 64-bit signature as big-endian 32-bit slots (the high half of each slot). */
@@ -97,6 +106,20 @@ public final class BandBuckets {
         return new BucketOwner(bucket.getSampleId(), bucket.getOrderTs(), bucket.getExactHash(), others);
     }
 
+    /**
+     * The bucket entry without a sample that was rejected: its next member owns the bucket, and
+     * null when it was the only member (the bucket is free again).
+     */
+    public static BucketOwner without(BucketOwner bucket, String sampleId) {
+        List<BucketMember> rest = new ArrayList<>(members(bucket));
+        rest.removeIf(member -> member.getSampleId().equals(sampleId));
+        if (rest.isEmpty()) {
+            return null;
+        }
+        BucketMember first = rest.remove(0);
+        return new BucketOwner(first.getSampleId(), first.getOrderTs(), first.getExactHash(), rest);
+    }
+
     /** Every member of a bucket, the owner first. */
     public static List<BucketMember> members(BucketOwner bucket) {
         List<BucketMember> members = new ArrayList<>(1 + bucket.getOthers().size());
@@ -105,24 +128,33 @@ public final class BandBuckets {
         return members;
     }
 
-    /** Decides a claim on an exact bucket against its owner (null when the bucket is free): first decided, first kept. */
-    public static Decision decideExact(BucketOwner owner, SampleClaim claim) {
+    /**
+     * Decides a claim on an exact bucket against its owner (null when the bucket is free): first
+     * decided, first kept; the claim waits while the owner's fate is unknown ({@code settled}
+     * false), because a rejected owner leaves the bucket.
+     */
+    public static Decision decideExact(BucketOwner owner, Predicate<String> settled, SampleClaim claim) {
         if (owner == null) {
             return Decision.JOIN;
         }
         if (owner.getSampleId().equals(claim.getSampleId())) {
             return Decision.UNIQUE; // the same sample again (a replay): not its own duplicate
         }
-        return new Decision(false, owner.getSampleId(), 1.0);
+        return settled.test(owner.getSampleId()) ? Decision.duplicateOf(owner.getSampleId(), 1.0) : Decision.WAIT;
     }
 
     /**
      * Decides a claim on a band bucket (null when free) against its members, whose stored
      * signatures {@code signatureOf} gives (empty when expired: matches nothing), at the claim's
-     * threshold.
+     * threshold. The claim waits while a member it matches has no known fate ({@code settled}
+     * false), so that it is measured only against kept samples and names the same one whenever
+     * the fates arrive.
      */
     public static Decision decideBand(
-            BucketOwner bucket, Function<BucketMember, ByteBuffer> signatureOf, SampleClaim claim) {
+            BucketOwner bucket,
+            Function<BucketMember, ByteBuffer> signatureOf,
+            Predicate<String> settled,
+            SampleClaim claim) {
         if (bucket == null) {
             return Decision.JOIN;
         }
@@ -139,6 +171,9 @@ public final class BandBuckets {
                 continue; // a copy of the same text: the exact bucket decides it
             }
             double similarity = similarity(signatureOf.apply(member), claim.getSignature());
+            if (similarity >= claim.getThreshold() && !settled.test(member.getSampleId())) {
+                return Decision.WAIT;
+            }
             if (similarity >= claim.getThreshold()
                     && (best == null
                             || similarity > bestSimilarity
@@ -149,7 +184,7 @@ public final class BandBuckets {
             }
         }
         if (best != null) {
-            return new Decision(false, best, bestSimilarity);
+            return Decision.duplicateOf(best, bestSimilarity);
         }
         boolean copy = claim.getExactHash() != null
                 && members.stream().anyMatch(member -> claim.getExactHash().equals(member.getExactHash()));

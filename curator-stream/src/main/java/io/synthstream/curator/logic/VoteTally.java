@@ -17,18 +17,19 @@ public final class VoteTally {
     /** The stage of near-duplicate rejections. */
     public static final String NEAR_STAGE = "near-dedup";
 
-    private final int expected;
+    private final List<Integer> owners;
     private int received;
     private String exactDupOf;
     private final BandVote best;
     private final List<String> stages;
 
     /**
-     * @param expected the owner partitions the sample's claims went to
+     * @param owners the owner partitions the sample's claims went to: one vote is due from each,
+     *     and each is told the sample's fate
      * @param stages the dedup stages the claims stand for, recorded as passed when no vote objects
      */
-    public VoteTally(String sampleId, int expected, List<String> stages) {
-        this.expected = expected;
+    public VoteTally(String sampleId, List<Integer> owners, List<String> stages) {
+        this.owners = List.copyOf(owners);
         this.stages = List.copyOf(stages);
         this.best = new BandVote(sampleId, null, null, null);
     }
@@ -45,7 +46,12 @@ public final class VoteTally {
     }
 
     public boolean isComplete() {
-        return received >= expected;
+        return received >= owners.size();
+    }
+
+    /** The owner partitions the sample claimed on. */
+    public List<Integer> owners() {
+        return owners;
     }
 
     public List<String> stages() {

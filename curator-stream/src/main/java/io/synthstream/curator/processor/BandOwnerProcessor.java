@@ -1,19 +1,28 @@
 package io.synthstream.curator.processor;
 
+import io.synthstream.common.metrics.AppMeters;
+import io.synthstream.common.metrics.SynthMeters;
 import io.synthstream.curator.avro.BandVote;
 import io.synthstream.curator.avro.BucketMember;
 import io.synthstream.curator.avro.BucketOwner;
 import io.synthstream.curator.avro.ClaimBatch;
 import io.synthstream.curator.avro.SampleClaim;
+import io.synthstream.curator.avro.SampleFate;
 import io.synthstream.curator.avro.VoteBatch;
 import io.synthstream.curator.logic.BandBuckets;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
-import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -21,15 +30,16 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * The owner of dedup buckets: each input record is a batch of claims on buckets this partition
- * owns ({@link BandRouting}), so each bucket is decided on exactly one partition of the cluster.
- * Decides every claim with {@link BandBuckets} and answers each batch with one {@link VoteBatch}
- * for its origin partition, one vote per sample.
+ * owns ({@link BandRouting}), so each bucket is decided on exactly one partition of the cluster,
+ * or a batch of fates of samples that claimed here. Decides every claim with {@link BandBuckets}
+ * and answers with one {@link VoteBatch} per origin partition and round, one vote per sample.
  *
  * <p><b>Decision order.</b> Claims from different origin partitions reach an owner in whatever
  * order the origin tasks happen to run, so deciding them on arrival would make a burst's
@@ -40,43 +50,60 @@ import org.apache.kafka.streams.state.WindowStore;
  * all reach the owner within the hold of the first is therefore decided in data order, whatever
  * the instance count or the arrival order; a claim that arrives after a later-sorting one was
  * decided is decided after it (it never displaces it, so no pair is ever kept because of the
- * race; only the choice of which one is kept then follows arrival). Held batches are in {@code curator-held-claims} (changelogged, one put and
- * one delete per batch), so a restart or a moved task releases them as it would have. A hold of
- * 0 decides each batch on arrival, in the same order within the batch.
+ * race; only the choice of which one is kept then follows arrival).
  *
- * <p><b>Storage.</b> Entries are stored at the start of their sample's epoch ({@link
- * #epochStart}: half the retention, the stores' segment length), so a lookup is two point reads
- * (the claim's epoch and the one before) instead of an iterator over every segment, and expiry
- * stays the window stores' whole-segment drop. An owner is therefore found when it is less than
- * half the retention older than the claim, and never when it is more than the whole retention
- * older.
+ * <p><b>Fates.</b> A sample that joins buckets here is <i>unsettled</i> ({@code
+ * curator-unsettled}) until its origin sends its fate. A claim that matches an unsettled member
+ * waits (and so does every later claim sharing a bucket with it, to keep each bucket's order);
+ * a rejected member leaves its buckets. So a claim is only ever a duplicate of a kept sample,
+ * and which one does not depend on when the fates arrive. A claim that has waited {@code
+ * curator.dedup.fate.wait.ms} beyond its hold is decided as if its members were kept ({@code
+ * synth.curator.dedup.forced}), so nothing waits forever, even for a fate that was lost.
+ *
+ * <p><b>Durability.</b> Held claims are in {@code curator-held-claims} by their offset (one put
+ * when a batch arrives, one delete or rewrite when its claims are decided), so a restarted or
+ * moved owner task decides them as it would have. Entries are stored at the start of their
+ * sample's epoch ({@link #epochStart}: half the retention, the stores' segment length), so a
+ * lookup is two point reads (the claim's epoch and the one before) instead of an iterator over
+ * every segment, and expiry stays the window stores' whole-segment drop. An owner is therefore
+ * found when it is less than half the retention older than the claim, and never when it is more
+ * than the whole retention older.
  */
 final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, VoteBatch> {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
-    /** How often held batches are checked at most: releases land within this after their hold. */
+    /** How often held claims are checked at most: releases land within this after their hold. */
     private static final long MAX_TICK_MS = 100;
 
+    private final String app;
     private final long epoch;
     private final long holdMs;
-    /** Held batches in arrival order. */
-    private final Deque<Held> held = new ArrayDeque<>();
+    private final long fateWaitMs;
+    /** Batches with undecided claims, by offset, in arrival order. */
+    private final Map<Long, Held> held = new LinkedHashMap<>();
+    /** Samples that joined buckets here and whose fate is unknown: their joined buckets, as a claim. */
+    private final Map<String, SampleClaim> unsettled = new HashMap<>();
 
     private ProcessorContext<String, VoteBatch> context;
+    private AppMeters meters;
     private WindowStore<String, BucketOwner> owners;
     private WindowStore<String, ByteBuffer> signatures;
     private TimestampedKeyValueStore<Long, ClaimBatch> heldStore;
+    private KeyValueStore<String, SampleClaim> unsettledStore;
     private long lastArrival;
 
-    /** A batch waiting for its release: its offset on the claims topic (the store key) and arrival time. */
+    /** A batch's undecided claims: its offset on the claims topic (the store key) and arrival time. */
     private record Held(long offset, long arrival, ClaimBatch batch) {}
 
     /**
      * @param epoch the epoch length: {@link CuratorStores#segmentInterval}
      * @param hold how long a batch is held before its claims are decided
+     * @param fateWait how long beyond its hold a claim waits for the fate of a member it matches
      */
-    BandOwnerProcessor(long epoch, Duration hold) {
+    BandOwnerProcessor(String app, long epoch, Duration hold, Duration fateWait) {
+        this.app = app;
         this.epoch = epoch;
         this.holdMs = hold.toMillis();
+        this.fateWaitMs = fateWait.toMillis();
     }
 
     /** The start of the epoch of a timestamp: where entries made at that time are stored. */
@@ -87,151 +114,228 @@ final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, 
     @Override
     public void init(ProcessorContext<String, VoteBatch> context) {
         this.context = context;
+        this.meters = AppMeters.from(context.appConfigs(), app);
         this.owners = context.getStateStore(CuratorStores.BAND_OWNERS);
         this.signatures = context.getStateStore(CuratorStores.BAND_SIGNATURES);
         this.heldStore = context.getStateStore(CuratorStores.HELD_CLAIMS);
+        this.unsettledStore = context.getStateStore(CuratorStores.UNSETTLED);
         held.clear();
+        unsettled.clear();
         List<Held> restored = new ArrayList<>();
         try (KeyValueIterator<Long, ValueAndTimestamp<ClaimBatch>> all = heldStore.all()) {
             all.forEachRemaining(
                     entry -> restored.add(new Held(entry.key, entry.value.timestamp(), entry.value.value())));
         }
         restored.sort(Comparator.comparingLong(Held::arrival).thenComparingLong(Held::offset));
-        held.addAll(restored);
+        restored.forEach(batch -> held.put(batch.offset(), batch));
         lastArrival = restored.isEmpty() ? 0 : restored.get(restored.size() - 1).arrival();
-        if (holdMs > 0 || !held.isEmpty()) {
-            long tick = Math.max(1, Math.min(Math.max(holdMs / 4, 1), MAX_TICK_MS));
-            context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, this::release);
+        try (KeyValueIterator<String, SampleClaim> all = unsettledStore.all()) {
+            all.forEachRemaining(entry -> unsettled.put(entry.key, entry.value));
         }
+        long tick = Math.max(1, Math.min(holdMs / 4, MAX_TICK_MS));
+        context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, this::release);
     }
 
     @Override
     public void process(Record<String, ClaimBatch> record) {
-        if (holdMs == 0) {
-            decide(List.of(new Held(-1, context.currentSystemTimeMs(), record.value())));
-            return;
+        ClaimBatch batch = record.value();
+        if (!batch.getFates().isEmpty()) {
+            settle(batch.getFates());
         }
-        long offset = context.recordMetadata()
-                .map(RecordMetadata::offset)
-                .orElseThrow(() -> new IllegalStateException("a claim batch without an offset"));
-        long arrival = Math.max(lastArrival, context.currentSystemTimeMs());
-        lastArrival = arrival;
-        heldStore.put(offset, ValueAndTimestamp.make(record.value(), arrival));
-        held.addLast(new Held(offset, arrival, record.value()));
+        if (!batch.getClaims().isEmpty()) {
+            long offset = context.recordMetadata()
+                    .map(RecordMetadata::offset)
+                    .orElseThrow(() -> new IllegalStateException("a claim batch without an offset"));
+            long arrival = Math.max(lastArrival, context.currentSystemTimeMs());
+            lastArrival = arrival;
+            ClaimBatch claims = copy(batch, batch.getClaims());
+            heldStore.put(offset, ValueAndTimestamp.make(claims, arrival));
+            held.put(offset, new Held(offset, arrival, claims));
+        }
+        if (holdMs == 0 || !batch.getFates().isEmpty()) {
+            release(context.currentSystemTimeMs());
+        }
+    }
+
+    /** Takes decided samples out of the unsettled set; a rejected one leaves every bucket it joined. */
+    private void settle(List<SampleFate> fates) {
+        for (SampleFate fate : fates) {
+            SampleClaim joined = unsettled.remove(fate.getSampleId());
+            if (joined == null) {
+                continue; // joined nothing here, or settled already
+            }
+            unsettledStore.delete(fate.getSampleId());
+            if (fate.getKept()) {
+                continue;
+            }
+            long stored = epochStart(joined.getOrderTs());
+            List<String> keys = new ArrayList<>(joined.getBandBuckets());
+            if (joined.getExactBucket() != null) {
+                keys.add(joined.getExactBucket());
+            }
+            for (String key : keys) {
+                Bucket bucket = bucket(key, stored);
+                if (bucket.entry() != null) {
+                    owners.put(key, BandBuckets.without(bucket.entry(), fate.getSampleId()), bucket.storedAt());
+                }
+            }
+        }
     }
 
     /**
      * Decides the claims of the held batches whose hold is over at {@code now}, and with them every
      * held claim that sorts before the last of those: a claim that arrived a moment after a later
-     * one is decided before it, not after.
+     * one is decided before it, not after. A claim that must wait for a fate stays held, and so
+     * does every later claim that shares a bucket with it.
      */
     private void release(long now) {
-        List<Held> due = new ArrayList<>();
-        while (!held.isEmpty() && held.peekFirst().arrival() + holdMs <= now) {
-            due.add(held.pollFirst());
+        SampleClaim last = null;
+        for (Held batch : held.values()) {
+            if (batch.arrival() + holdMs <= now) {
+                for (SampleClaim claim : batch.batch().getClaims()) {
+                    if (last == null || BandBuckets.DECISION_ORDER.compare(claim, last) > 0) {
+                        last = claim;
+                    }
+                }
+            }
         }
-        if (due.isEmpty()) {
+        if (last == null) {
             return;
         }
-        SampleClaim last = due.stream()
-                .flatMap(batch -> batch.batch().getClaims().stream())
-                .max(BandBuckets.DECISION_ORDER)
-                .orElse(null);
-        List<Held> deciding = new ArrayList<>(due);
-        List<Held> waiting = new ArrayList<>(held.size());
-        for (Held batch : held) {
-            List<SampleClaim> before = new ArrayList<>();
-            List<SampleClaim> after = new ArrayList<>();
+        List<KeyValue<Held, SampleClaim>> candidates = new ArrayList<>();
+        for (Held batch : held.values()) {
+            boolean due = batch.arrival() + holdMs <= now;
             for (SampleClaim claim : batch.batch().getClaims()) {
-                (last != null && BandBuckets.DECISION_ORDER.compare(claim, last) < 0 ? before : after).add(claim);
-            }
-            if (!before.isEmpty()) {
-                deciding.add(new Held(-1, batch.arrival(), copy(batch.batch(), before)));
-                Held rest = new Held(batch.offset(), batch.arrival(), copy(batch.batch(), after));
-                if (after.isEmpty()) {
-                    heldStore.delete(batch.offset());
-                } else {
-                    heldStore.put(batch.offset(), ValueAndTimestamp.make(rest.batch(), batch.arrival()));
-                    waiting.add(rest);
+                if (due || BandBuckets.DECISION_ORDER.compare(claim, last) < 0) {
+                    candidates.add(KeyValue.pair(batch, claim));
                 }
-            } else {
-                waiting.add(batch);
             }
         }
-        held.clear();
-        held.addAll(waiting);
-        decide(deciding);
-        for (Held batch : due) {
-            heldStore.delete(batch.offset());
+        candidates.sort(Comparator.comparing(candidate -> candidate.value, BandBuckets.DECISION_ORDER));
+        Set<String> blocked = new HashSet<>();
+        Map<Held, Set<String>> decided = new LinkedHashMap<>();
+        Map<KeyValue<Integer, Long>, List<BandVote>> votes = new LinkedHashMap<>();
+        for (KeyValue<Held, SampleClaim> candidate : candidates) {
+            SampleClaim claim = candidate.value;
+            List<String> buckets = bucketsOf(claim);
+            if (!Collections.disjoint(blocked, buckets)) {
+                blocked.addAll(buckets);
+                continue;
+            }
+            boolean force = now - candidate.key.arrival() >= holdMs + fateWaitMs;
+            Optional<BandVote> vote = decide(claim, force);
+            if (vote.isEmpty()) {
+                blocked.addAll(buckets);
+                continue;
+            }
+            ClaimBatch batch = candidate.key.batch();
+            votes.computeIfAbsent(
+                            KeyValue.pair(batch.getOriginPartition(), batch.getRound()), origin -> new ArrayList<>())
+                    .add(vote.get());
+            decided.computeIfAbsent(candidate.key, b -> new HashSet<>()).add(claim.getSampleId());
         }
+        votes.forEach((origin, answered) -> context.forward(
+                new Record<>(Integer.toString(origin.key), new VoteBatch(origin.key, origin.value, answered), now)));
+        decided.forEach((batch, ids) -> {
+            List<SampleClaim> rest = new ArrayList<>(batch.batch().getClaims());
+            rest.removeIf(claim -> ids.contains(claim.getSampleId()));
+            if (rest.isEmpty()) {
+                held.remove(batch.offset());
+                heldStore.delete(batch.offset());
+            } else {
+                Held remaining = new Held(batch.offset(), batch.arrival(), copy(batch.batch(), rest));
+                held.put(batch.offset(), remaining);
+                heldStore.put(batch.offset(), ValueAndTimestamp.make(remaining.batch(), batch.arrival()));
+            }
+        });
+    }
+
+    private static List<String> bucketsOf(SampleClaim claim) {
+        if (claim.getExactBucket() == null) {
+            return claim.getBandBuckets();
+        }
+        List<String> buckets = new ArrayList<>(claim.getBandBuckets());
+        buckets.add(claim.getExactBucket());
+        return buckets;
     }
 
     private static ClaimBatch copy(ClaimBatch batch, List<SampleClaim> claims) {
-        return new ClaimBatch(batch.getOwnerPartition(), batch.getOriginPartition(), batch.getRound(), claims);
-    }
-
-    /** Decides the claims of the batches in decision order and answers each batch with its votes. */
-    private void decide(List<Held> batches) {
-        List<KeyValue<Integer, SampleClaim>> claims = new ArrayList<>();
-        List<List<BandVote>> votes = new ArrayList<>(batches.size());
-        for (int i = 0; i < batches.size(); i++) {
-            votes.add(new ArrayList<>(batches.get(i).batch().getClaims().size()));
-            for (SampleClaim claim : batches.get(i).batch().getClaims()) {
-                claims.add(KeyValue.pair(i, claim));
-            }
-        }
-        claims.sort(Comparator.comparing(claim -> claim.value, BandBuckets.DECISION_ORDER));
-        for (KeyValue<Integer, SampleClaim> claim : claims) {
-            votes.get(claim.key).add(decide(claim.value));
-        }
-        for (int i = 0; i < batches.size(); i++) {
-            ClaimBatch batch = batches.get(i).batch();
-            int origin = batch.getOriginPartition();
-            context.forward(new Record<>(
-                    Integer.toString(origin),
-                    new VoteBatch(origin, batch.getRound(), votes.get(i)),
-                    batches.get(i).arrival()));
-        }
+        return new ClaimBatch(
+                batch.getOwnerPartition(), batch.getOriginPartition(), batch.getRound(), claims, List.of());
     }
 
     /** A bucket's entry and the window it is stored under (null entry: the bucket is free). */
     private record Bucket(String key, BucketOwner entry, long storedAt) {}
 
-    private BandVote decide(SampleClaim claim) {
+    /**
+     * The vote on a claim, or empty when it must wait for the fate of a member it matches; with
+     * {@code force}, unsettled members count as kept.
+     */
+    private Optional<BandVote> decide(SampleClaim claim, boolean force) {
+        Optional<BandVote> vote = decide(claim, unsettled::containsKey);
+        if (vote.isEmpty() && force) {
+            meters.count(SynthMeters.CURATOR_DEDUP_FORCED);
+            return decide(claim, id -> false);
+        }
+        return vote;
+    }
+
+    private Optional<BandVote> decide(SampleClaim claim, Predicate<String> isUnsettled) {
+        Predicate<String> settled = isUnsettled.negate();
         long stored = epochStart(claim.getOrderTs());
         Bucket exactBucket = null;
         BandBuckets.Decision exact = null;
         if (claim.getExactBucket() != null) {
             exactBucket = bucket(claim.getExactBucket(), stored);
-            exact = BandBuckets.decideExact(exactBucket.entry(), claim);
+            exact = BandBuckets.decideExact(exactBucket.entry(), settled, claim);
+            if (exact.waits()) {
+                return Optional.empty();
+            }
         }
         List<Bucket> bandBuckets = new ArrayList<>(claim.getBandBuckets().size());
         List<BandBuckets.Decision> bands =
                 new ArrayList<>(claim.getBandBuckets().size());
         for (String key : claim.getBandBuckets()) {
             Bucket bucket = bucket(key, stored);
+            BandBuckets.Decision decision = BandBuckets.decideBand(bucket.entry(), this::signatureOf, settled, claim);
+            if (decision.waits()) {
+                return Optional.empty();
+            }
             bandBuckets.add(bucket);
-            bands.add(BandBuckets.decideBand(bucket.entry(), this::signatureOf, claim));
+            bands.add(decision);
         }
         BandVote vote = BandBuckets.vote(claim.getSampleId(), exact, bands);
         if (vote.getExactDupOf() != null || vote.getDupOf() != null) {
-            return vote; // a duplicate here joins nothing here
+            return Optional.of(vote); // a duplicate here joins nothing here
         }
+        SampleClaim joined = new SampleClaim(
+                claim.getSampleId(), claim.getOrderTs(), claim.getThreshold(), EMPTY, new ArrayList<>(), null, null);
         if (exact != null && exact.claimJoins()) {
             owners.put(exactBucket.key(), BandBuckets.ownerOf(claim), stored);
+            joined.setExactBucket(exactBucket.key());
         }
-        boolean joined = false;
         for (int i = 0; i < bands.size(); i++) {
             if (bands.get(i).claimJoins()) {
                 Bucket bucket = bandBuckets.get(i);
                 owners.put(bucket.key(), BandBuckets.withMember(bucket.entry(), claim), bucket.storedAt());
-                joined = true;
+                joined.getBandBuckets().add(bucket.key());
             }
         }
-        if (joined) {
+        if (!joined.getBandBuckets().isEmpty()) {
             signatures.put(claim.getSampleId(), claim.getSignature(), stored);
         }
-        return vote;
+        if (joined.getExactBucket() != null || !joined.getBandBuckets().isEmpty()) {
+            SampleClaim before = unsettled.get(claim.getSampleId());
+            if (before != null) { // claimed again after its origin restarted: joined more buckets
+                joined.getBandBuckets().addAll(0, before.getBandBuckets());
+                if (joined.getExactBucket() == null) {
+                    joined.setExactBucket(before.getExactBucket());
+                }
+            }
+            unsettled.put(claim.getSampleId(), joined);
+            unsettledStore.put(claim.getSampleId(), joined);
+        }
+        return Optional.of(vote);
     }
 
     /** The stored signature of a bucket member (empty if expired: matches nothing). */

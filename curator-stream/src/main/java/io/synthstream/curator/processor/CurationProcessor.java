@@ -14,6 +14,7 @@ import io.synthstream.common.text.TextNormalizer;
 import io.synthstream.curator.avro.BandVote;
 import io.synthstream.curator.avro.ClaimBatch;
 import io.synthstream.curator.avro.SampleClaim;
+import io.synthstream.curator.avro.SampleFate;
 import io.synthstream.curator.avro.VoteBatch;
 import io.synthstream.curator.logic.CurationThresholds;
 import io.synthstream.curator.logic.HeuristicFilters;
@@ -61,7 +62,8 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * or rejected. Tallies are kept in memory: when the task starts (first start, restart, or after a
  * rebalance moved it here) it takes a new random round and claims every waiting sample again;
  * votes of older rounds are ignored. Owners answer a repeated claim as they did the first time (a
- * sample is never its own duplicate), so nothing is lost or decided twice.
+ * sample is never its own duplicate), so nothing is lost or decided twice. Every decision sends
+ * the sample's fate (kept or not) back to the owners it claimed on, in the same transaction.
  */
 final class CurationProcessor implements Processor<String, CurationInput, String, CuratorOutput> {
     static final String STAGE = "screen";
@@ -186,7 +188,8 @@ final class CurationProcessor implements Processor<String, CurationInput, String
     }
 
     private void buffer(String sampleId, DedupClaims.Claims claims, long timestamp) {
-        tallies.put(sampleId, new VoteTally(sampleId, claims.byOwner().size(), claims.stages()));
+        tallies.put(
+                sampleId, new VoteTally(sampleId, List.copyOf(claims.byOwner().keySet()), claims.stages()));
         claims.byOwner()
                 .forEach((owner, claim) ->
                         unsent.computeIfAbsent(owner, o -> new ArrayList<>()).add(claim));
@@ -204,7 +207,7 @@ final class CurationProcessor implements Processor<String, CurationInput, String
         }
         int origin = context.taskId().partition();
         for (Map.Entry<Integer, List<SampleClaim>> entry : unsent.entrySet()) {
-            ClaimBatch batch = new ClaimBatch(entry.getKey(), origin, round, entry.getValue());
+            ClaimBatch batch = new ClaimBatch(entry.getKey(), origin, round, entry.getValue(), List.of());
             forward(Integer.toString(entry.getKey()), new CuratorOutput.Claims(batch), unsentTimestamp);
         }
         unsent.clear();
@@ -232,11 +235,17 @@ final class CurationProcessor implements Processor<String, CurationInput, String
         }
     }
 
-    /** Counts a batch of votes; a sample with all its votes is decided. */
+    /**
+     * Counts a batch of votes; a sample with all its votes is decided, and its fate goes to every
+     * owner partition it claimed on in the same transaction (one batch per partition), so that
+     * claims waiting on it there can be decided.
+     */
     private void count(VoteBatch votes) {
         if (votes.getRound() != round) {
             return; // claimed before this task (re)started: claimed again since, in this round
         }
+        Map<Integer, List<SampleFate>> fates = new TreeMap<>();
+        long latest = 0;
         for (BandVote vote : votes.getVotes()) {
             VoteTally tally = tallies.get(vote.getSampleId());
             if (tally == null) {
@@ -247,9 +256,20 @@ final class CurationProcessor implements Processor<String, CurationInput, String
                 tallies.remove(vote.getSampleId());
                 ValueAndTimestamp<Sample> sample = pending.delete(vote.getSampleId());
                 if (sample != null) {
-                    forward(vote.getSampleId(), decide(sample.value(), tally), sample.timestamp());
+                    CuratorOutput decision = decide(sample.value(), tally);
+                    forward(vote.getSampleId(), decision, sample.timestamp());
+                    SampleFate fate = new SampleFate(vote.getSampleId(), decision instanceof CuratorOutput.Curated);
+                    tally.owners()
+                            .forEach(owner -> fates.computeIfAbsent(owner, o -> new ArrayList<>())
+                                    .add(fate));
+                    latest = Math.max(latest, sample.timestamp());
                 }
             }
+        }
+        int origin = context.taskId().partition();
+        for (Map.Entry<Integer, List<SampleFate>> entry : fates.entrySet()) {
+            ClaimBatch batch = new ClaimBatch(entry.getKey(), origin, round, List.of(), entry.getValue());
+            forward(Integer.toString(entry.getKey()), new CuratorOutput.Claims(batch), latest);
         }
     }
 

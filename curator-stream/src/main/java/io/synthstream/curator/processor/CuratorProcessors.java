@@ -4,6 +4,7 @@ import io.synthstream.avro.Sample;
 import io.synthstream.common.streams.ProcessorSuppliers;
 import io.synthstream.curator.avro.BucketOwner;
 import io.synthstream.curator.avro.ClaimBatch;
+import io.synthstream.curator.avro.SampleClaim;
 import io.synthstream.curator.avro.VoteBatch;
 import io.synthstream.curator.config.CuratorConfig;
 import java.time.Clock;
@@ -25,6 +26,7 @@ public final class CuratorProcessors {
     private final Serde<Sample> samples;
     private final Serde<BucketOwner> owners;
     private final Serde<ClaimBatch> claims;
+    private final Serde<SampleClaim> sampleClaims;
 
     public CuratorProcessors(
             String app,
@@ -34,7 +36,8 @@ public final class CuratorProcessors {
             CuratorStores stores,
             Serde<Sample> samples,
             Serde<BucketOwner> owners,
-            Serde<ClaimBatch> claims) {
+            Serde<ClaimBatch> claims,
+            Serde<SampleClaim> sampleClaims) {
         this.app = app;
         this.curator = curator;
         this.clock = clock;
@@ -43,6 +46,7 @@ public final class CuratorProcessors {
         this.samples = samples;
         this.owners = owners;
         this.claims = claims;
+        this.sampleClaims = sampleClaims;
     }
 
     /** Screening, dedup claims and decisions, on the raw sample's partition. */
@@ -61,7 +65,15 @@ public final class CuratorProcessors {
     /** The owner of dedup buckets, on the partition that owns them. */
     public ProcessorSupplier<String, ClaimBatch, String, VoteBatch> bandOwner() {
         return ProcessorSuppliers.owning(
-                Set.of(stores.bandOwners(owners), stores.bandSignatures(), stores.heldClaims(claims)),
-                () -> new BandOwnerProcessor(stores.segmentInterval(), curator.get(CuratorConfig.DEDUP_HOLD_MS)));
+                Set.of(
+                        stores.bandOwners(owners),
+                        stores.bandSignatures(),
+                        stores.heldClaims(claims),
+                        stores.unsettled(sampleClaims)),
+                () -> new BandOwnerProcessor(
+                        app,
+                        stores.segmentInterval(),
+                        curator.get(CuratorConfig.DEDUP_HOLD_MS),
+                        curator.get(CuratorConfig.DEDUP_FATE_WAIT_MS)));
     }
 }

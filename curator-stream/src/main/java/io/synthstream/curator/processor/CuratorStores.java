@@ -3,11 +3,13 @@ package io.synthstream.curator.processor;
 import io.synthstream.avro.Sample;
 import io.synthstream.curator.avro.BucketOwner;
 import io.synthstream.curator.avro.ClaimBatch;
+import io.synthstream.curator.avro.SampleClaim;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
@@ -26,6 +28,7 @@ public final class CuratorStores {
     public static final String BAND_OWNERS = "curator-band-owners";
     public static final String BAND_SIGNATURES = "curator-band-signatures";
     public static final String HELD_CLAIMS = "curator-held-claims";
+    public static final String UNSETTLED = "curator-unsettled";
 
     /** Dedup stores keep one entry per window of this size; only the retention matters. */
     private static final Duration WINDOW = Duration.ofMillis(1);
@@ -53,6 +56,11 @@ public final class CuratorStores {
     /** Claim batches an owner holds before deciding them, by their offset, stamped with their arrival. */
     StoreBuilder<TimestampedKeyValueStore<Long, ClaimBatch>> heldClaims(Serde<ClaimBatch> batches) {
         return Stores.timestampedKeyValueStoreBuilder(keyValue(HELD_CLAIMS, true), Serdes.Long(), batches);
+    }
+
+    /** Samples that joined buckets on an owner partition and whose fate it has not heard yet: the buckets they joined. */
+    StoreBuilder<KeyValueStore<String, SampleClaim>> unsettled(Serde<SampleClaim> claims) {
+        return Stores.keyValueStoreBuilder(keyValue(UNSETTLED, false), Serdes.String(), claims);
     }
 
     StoreBuilder<WindowStore<String, ByteBuffer>> bandSignatures() {

@@ -9,6 +9,7 @@ import io.synthstream.common.topics.TopicSpec;
 import io.synthstream.common.topics.Topics;
 import io.synthstream.curator.avro.BucketOwner;
 import io.synthstream.curator.avro.ClaimBatch;
+import io.synthstream.curator.avro.SampleClaim;
 import io.synthstream.curator.avro.VoteBatch;
 import io.synthstream.curator.config.CuratorConfig;
 import io.synthstream.curator.processor.BandRouting;
@@ -111,7 +112,8 @@ public final class CuratorTopology {
                 new CuratorStores(inMemoryStores, curator.get(CuratorConfig.DEDUP_RETENTION_MS)),
                 serdes.value(Topics.SAMPLES_RAW),
                 serdes.valueSerde(BucketOwner.class),
-                claims);
+                claims,
+                serdes.valueSerde(SampleClaim.class));
         StreamsBuilder builder = new StreamsBuilder();
 
         StateStores.specsGlobalTable(builder, serdes, CuratorStores.SPECS, "read-specs", inMemoryStores);

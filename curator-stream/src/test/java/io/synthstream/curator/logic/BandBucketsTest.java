@@ -8,8 +8,10 @@ import io.synthstream.curator.avro.SampleClaim;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class BandBucketsTest {
@@ -40,9 +42,16 @@ class BandBucketsTest {
 
     /** Signatures of bucket members by sample id, as the owner store would give them. */
     private final Map<String, ByteBuffer> stored = new HashMap<>();
+    /** Members whose fate is not known yet. */
+    private final Set<String> pending = new HashSet<>();
+
+    private static BandBuckets.Decision exact(BucketOwner owner, SampleClaim claim) {
+        return BandBuckets.decideExact(owner, id -> true, claim);
+    }
 
     private BandBuckets.Decision band(BucketOwner bucket, SampleClaim claim) {
-        return BandBuckets.decideBand(bucket, member -> stored.getOrDefault(member.getSampleId(), EMPTY), claim);
+        return BandBuckets.decideBand(
+                bucket, member -> stored.getOrDefault(member.getSampleId(), EMPTY), id -> !pending.contains(id), claim);
     }
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
@@ -50,7 +59,7 @@ class BandBucketsTest {
     @Test
     void shouldMakeTheFirstClaimTheOwner() {
         BandBuckets.Decision band = band(null, claim("a", 10, SIGNATURE));
-        BandBuckets.Decision exact = BandBuckets.decideExact(null, claim("a", 10, SIGNATURE));
+        BandBuckets.Decision exact = exact(null, claim("a", 10, SIGNATURE));
 
         assertThat(band.claimJoins()).isTrue();
         assertThat(band.dupOf()).isNull();
@@ -113,8 +122,47 @@ class BandBucketsTest {
     }
 
     @Test
+    void shouldWaitForTheFateOfAMatchedMemberButNotOfAnUnmatchedOne() {
+        BucketOwner bucket = BandBuckets.withMember(owner("a", 10), claim("b", 20, HALF_SAME));
+        stored.put("a", packed(SIGNATURE));
+        stored.put("b", packed(HALF_SAME));
+        pending.add("a");
+
+        assertThat(band(bucket, claim("c", 30, SIGNATURE)).waits())
+                .as("c matches a, whose fate is unknown")
+                .isTrue();
+        pending.clear();
+        pending.add("b");
+        assertThat(band(bucket, claim("c", 30, SIGNATURE)).dupOf())
+                .as("c does not match b, so b's fate does not matter")
+                .isEqualTo("a");
+        assertThat(BandBuckets.decideExact(owner("a", 10), id -> false, claim("c", 30, SIGNATURE))
+                        .waits())
+                .isTrue();
+    }
+
+    @Test
+    void shouldHandARejectedOwnersBucketToItsNextMember() {
+        BucketOwner bucket = BandBuckets.withMember(
+                BandBuckets.withMember(owner("a", 10), claim("b", 20, HALF_SAME)), claim("c", 30, HALF_SAME));
+
+        BucketOwner withoutA = BandBuckets.without(bucket, "a");
+        BucketOwner withoutB = BandBuckets.without(bucket, "b");
+
+        assertThat(BandBuckets.members(withoutA))
+                .extracting(m -> m.getSampleId())
+                .containsExactly("b", "c");
+        assertThat(BandBuckets.members(withoutB))
+                .extracting(m -> m.getSampleId())
+                .containsExactly("a", "c");
+        assertThat(BandBuckets.without(owner("a", 10), "a"))
+                .as("the bucket is free again")
+                .isNull();
+    }
+
+    @Test
     void shouldVoteExactDuplicateOfAnEarlierOwnerWithoutComparingSignatures() {
-        BandBuckets.Decision exact = BandBuckets.decideExact(owner("a", 10), claim("b", 20, HALF_SAME));
+        BandBuckets.Decision exact = exact(owner("a", 10), claim("b", 20, HALF_SAME));
 
         assertThat(exact.claimJoins()).isFalse();
         assertThat(exact.dupOf()).isEqualTo("a");
@@ -126,7 +174,7 @@ class BandBucketsTest {
         stored.put("b", packed(SIGNATURE));
 
         BandBuckets.Decision olderButLater = band(owner, claim("a", 10, SIGNATURE));
-        BandBuckets.Decision olderCopy = BandBuckets.decideExact(owner("b", 20), claim("a", 10, SIGNATURE));
+        BandBuckets.Decision olderCopy = exact(owner("b", 20), claim("a", 10, SIGNATURE));
 
         assertThat(olderButLater.claimJoins()).isFalse();
         assertThat(olderButLater.dupOf())
@@ -168,7 +216,7 @@ class BandBucketsTest {
         stored.put("b", packed(HALF_SAME));
         BandBuckets.Decision replay = band(bucket, claim("a", 10, SIGNATURE));
         BandBuckets.Decision memberReplay = band(bucket, claim("b", 20, HALF_SAME));
-        BandBuckets.Decision exactReplay = BandBuckets.decideExact(owner("a", 10), claim("a", 10, SIGNATURE));
+        BandBuckets.Decision exactReplay = exact(owner("a", 10), claim("a", 10, SIGNATURE));
 
         assertThat(replay.dupOf()).isNull();
         assertThat(replay.claimJoins()).isFalse();
@@ -182,12 +230,12 @@ class BandBucketsTest {
     void shouldCombineDecisionsIntoOneVoteWithTheMostSimilarDuplicate() {
         BandVote vote = BandBuckets.vote(
                 "s",
-                new BandBuckets.Decision(false, "e", 1.0),
+                new BandBuckets.Decision(false, false, "e", 1.0),
                 List.of(
-                        new BandBuckets.Decision(false, null, 0.0),
-                        new BandBuckets.Decision(false, "x", 0.75),
-                        new BandBuckets.Decision(false, "y", 0.9),
-                        new BandBuckets.Decision(false, "w", 0.9)));
+                        new BandBuckets.Decision(false, false, null, 0.0),
+                        new BandBuckets.Decision(false, false, "x", 0.75),
+                        new BandBuckets.Decision(false, false, "y", 0.9),
+                        new BandBuckets.Decision(false, false, "w", 0.9)));
 
         assertThat(vote.getExactDupOf()).isEqualTo("e");
         assertThat(vote.getDupOf()).as("ties go to the smaller id").isEqualTo("w");
@@ -197,7 +245,7 @@ class BandBucketsTest {
 
     @Test
     void shouldTallyOneVotePerOwnerPartitionAndKeepTheMostSimilarDuplicate() {
-        VoteTally tally = new VoteTally("s", 3, List.of("exact-dedup", "near-dedup"));
+        VoteTally tally = new VoteTally("s", List.of(0, 2, 5), List.of("exact-dedup", "near-dedup"));
         tally.add(new BandVote("s", null, null, null));
         tally.add(new BandVote("s", null, "x", 0.8));
         assertThat(tally.isComplete()).isFalse();

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class BandRoutingTest {
     @Test
     void shouldSendClaimsToTheirOwnerAndVotesBackToTheirOrigin() {
-        ClaimBatch claims = new ClaimBatch(4, 1, 7L, List.of());
+        ClaimBatch claims = new ClaimBatch(4, 1, 7L, List.of(), List.of());
         VoteBatch votes = new VoteBatch(1, 7L, List.of());
 
         assertThat(BandRouting.claims().partitions("claims", "4", claims, 6)).isEqualTo(Optional.of(Set.of(4)));

@@ -2,6 +2,7 @@ package io.synthstream.curator.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.Rejection;
@@ -13,13 +14,20 @@ import io.synthstream.common.testing.MutableClock;
 import io.synthstream.common.testing.TopologyTestSupport;
 import io.synthstream.common.topics.TopicSpec;
 import io.synthstream.common.topics.Topics;
+import io.synthstream.curator.avro.BandVote;
+import io.synthstream.curator.avro.ClaimBatch;
+import io.synthstream.curator.avro.SampleClaim;
+import io.synthstream.curator.avro.VoteBatch;
 import io.synthstream.curator.config.CuratorConfig;
+import io.synthstream.curator.logic.BandBuckets;
 import io.synthstream.schemas.TestRecords;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -41,14 +49,16 @@ class CuratorSettingsTest {
         final TestOutputTopic<String, Sample> curated;
         final TestOutputTopic<String, Rejection> rejected;
         final TestOutputTopic<byte[], DeadLetter> dlq;
+        final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        final SynthSerdes serdes;
 
         /** A curator under the settings, deciding claims on arrival unless they set a hold. */
         Curator(Map<String, ?> settings) {
             Map<String, Object> all = new HashMap<>(Map.of(CuratorConfig.DEDUP_HOLD_MS.key(), 0));
             all.putAll(settings);
             SynthConfig config = TopologyTestSupport.config("synth-curator-settings", all);
-            SynthSerdes serdes = SynthSerdes.from(config);
-            driver = TopologyTestSupport.driver(CuratorTopology.build(config, clock, true), config);
+            serdes = SynthSerdes.from(config);
+            driver = TopologyTestSupport.driver(CuratorTopology.build(config, clock, true), config, meters);
             raw = TopologyTestSupport.input(driver, Topics.SAMPLES_RAW, serdes);
             curated = TopologyTestSupport.output(driver, Topics.SAMPLES_CURATED, serdes);
             rejected = TopologyTestSupport.output(driver, Topics.SAMPLES_REJECTED, serdes);
@@ -132,6 +142,49 @@ class CuratorSettingsTest {
                     .extracting(Sample::getSampleId)
                     .containsExactly("s-old");
         }
+    }
+
+    /**
+     * A claim that matches a member whose fate never comes (its origin lost it) is decided as if
+     * the member were kept once curator.dedup.fate.wait.ms is over, and counted.
+     */
+    @Test
+    void aClaimWaitsForAMissingFateOnlyAsLongAsTheFateWait() {
+        try (Curator c = new Curator(Map.of(CuratorConfig.DEDUP_FATE_WAIT_MS.key(), 5_000L))) {
+            TestInputTopic<String, ClaimBatch> claims = c.driver.createInputTopic(
+                    "synth-curator-settings-curator-dedup-claims-repartition",
+                    Serdes.String().serializer(),
+                    c.serdes.valueSerde(ClaimBatch.class).serializer());
+            TestOutputTopic<String, VoteBatch> votes = c.driver.createOutputTopic(
+                    CuratorTopology.votesTopic("synth-curator-settings"),
+                    Serdes.String().deserializer(),
+                    c.serdes.valueSerde(VoteBatch.class).deserializer());
+            ByteBuffer signature = BandBuckets.pack(new long[] {1L << 40, 2L << 40, 3L << 40, 4L << 40});
+            claims.pipeInput("0", batch(new SampleClaim("x", 1L, 0.7, signature, List.of("d|b"), null, null)), NOW);
+            claims.pipeInput(
+                    "0", batch(new SampleClaim("y", 2L, 0.7, signature.duplicate(), List.of("d|b"), null, null)), NOW);
+            assertThat(votes.readValuesToList())
+                    .flatExtracting(VoteBatch::getVotes)
+                    .extracting(BandVote::getSampleId)
+                    .as("x joins; y matches x, whose fate is unknown")
+                    .containsExactly("x");
+
+            c.advance(Duration.ofMillis(4_900));
+            assertThat(votes.isEmpty()).isTrue();
+            c.advance(Duration.ofMillis(200));
+            assertThat(votes.readValuesToList())
+                    .flatExtracting(VoteBatch::getVotes)
+                    .extracting(BandVote::getSampleId, BandVote::getDupOf)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("y", "x"));
+            assertThat(c.meters
+                            .counter("synth.curator.dedup.forced", "app", "synth-curator-settings")
+                            .count())
+                    .isEqualTo(1.0);
+        }
+    }
+
+    private static ClaimBatch batch(SampleClaim claim) {
+        return new ClaimBatch(0, 0, 1L, List.of(claim), List.of());
     }
 
     @Test
