@@ -93,7 +93,8 @@ public final class CuratorThroughputHarness {
 
     /**
      * The settings every harness app needs on the embedded platform (no HTTP endpoint), plus any extra
-     * Streams settings given as {@code -Dsynth.bench.streams=commit.interval.ms=1000,...}.
+     * Streams settings given as {@code -Dsynth.bench.streams=commit.interval.ms=1000,...}, and
+     * SynthStream settings as {@code -Dsynth.bench.settings=curator.dedup.hold.ms=0,...}.
      */
     static Map<String, Object> platformProps(EmbeddedKafka kafka, EmbeddedPlatform registry, String app, Path state) {
         Map<String, Object> props = new HashMap<>();
@@ -107,6 +108,12 @@ public final class CuratorThroughputHarness {
             if (setting.contains("=")) {
                 String[] kv = setting.split("=", 2);
                 props.put(SynthConfig.STREAMS_PREFIX + kv[0].strip(), kv[1].strip());
+            }
+        }
+        for (String setting : System.getProperty("synth.bench.settings", "").split(",")) {
+            if (setting.contains("=")) {
+                String[] kv = setting.split("=", 2);
+                props.put(kv[0].strip(), kv[1].strip());
             }
         }
         return props;

@@ -53,7 +53,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * race; only the choice of which one is kept then follows arrival).
  *
  * <p><b>Fates.</b> A sample that joins buckets here is <i>unsettled</i> ({@code
- * curator-unsettled}) until its origin sends its fate. A claim that matches an unsettled member
+ * curator-unsettled}, one record per claim batch) until its origin sends its fate. A claim that matches an unsettled member
  * waits (and so does every later claim sharing a bucket with it, to keep each bucket's order);
  * a rejected member leaves its buckets. So a claim is only ever a duplicate of a kept sample,
  * and which one does not depend on when the fates arrive. A claim that has waited {@code
@@ -82,13 +82,19 @@ final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, 
     private final Map<Long, Held> held = new LinkedHashMap<>();
     /** Samples that joined buckets here and whose fate is unknown: their joined buckets, as a claim. */
     private final Map<String, SampleClaim> unsettled = new HashMap<>();
+    /** The key of the {@code curator-unsettled} record each unsettled sample is kept in. */
+    private final Map<String, Long> unsettledKey = new HashMap<>();
+    /** The unsettled samples of each record: those of one claim batch (its offset), in decision order. */
+    private final Map<Long, Map<String, SampleClaim>> unsettledRecords = new HashMap<>();
+    /** Records changed since the last flush. */
+    private final Set<Long> changed = new HashSet<>();
 
     private ProcessorContext<String, VoteBatch> context;
     private AppMeters meters;
     private WindowStore<String, BucketOwner> owners;
     private WindowStore<String, ByteBuffer> signatures;
     private TimestampedKeyValueStore<Long, ClaimBatch> heldStore;
-    private KeyValueStore<String, SampleClaim> unsettledStore;
+    private KeyValueStore<Long, ClaimBatch> unsettledStore;
     private long lastArrival;
 
     /** A batch's undecided claims: its offset on the claims topic (the store key) and arrival time. */
@@ -121,6 +127,9 @@ final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, 
         this.unsettledStore = context.getStateStore(CuratorStores.UNSETTLED);
         held.clear();
         unsettled.clear();
+        unsettledKey.clear();
+        unsettledRecords.clear();
+        changed.clear();
         List<Held> restored = new ArrayList<>();
         try (KeyValueIterator<Long, ValueAndTimestamp<ClaimBatch>> all = heldStore.all()) {
             all.forEachRemaining(
@@ -129,10 +138,11 @@ final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, 
         restored.sort(Comparator.comparingLong(Held::arrival).thenComparingLong(Held::offset));
         restored.forEach(batch -> held.put(batch.offset(), batch));
         lastArrival = restored.isEmpty() ? 0 : restored.get(restored.size() - 1).arrival();
-        try (KeyValueIterator<String, SampleClaim> all = unsettledStore.all()) {
-            all.forEachRemaining(entry -> unsettled.put(entry.key, entry.value));
+        try (KeyValueIterator<Long, ClaimBatch> all = unsettledStore.all()) {
+            all.forEachRemaining(entry -> entry.value.getClaims().forEach(joined -> remember(entry.key, joined)));
         }
-        long tick = Math.max(1, Math.min(holdMs / 4, MAX_TICK_MS));
+        changed.clear();
+        long tick = holdMs == 0 ? MAX_TICK_MS : Math.max(1, Math.min(holdMs / 4, MAX_TICK_MS));
         context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, this::release);
     }
 
@@ -160,11 +170,10 @@ final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, 
     /** Takes decided samples out of the unsettled set; a rejected one leaves every bucket it joined. */
     private void settle(List<SampleFate> fates) {
         for (SampleFate fate : fates) {
-            SampleClaim joined = unsettled.remove(fate.getSampleId());
+            SampleClaim joined = forget(fate.getSampleId());
             if (joined == null) {
                 continue; // joined nothing here, or settled already
             }
-            unsettledStore.delete(fate.getSampleId());
             if (fate.getKept()) {
                 continue;
             }
@@ -180,6 +189,7 @@ final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, 
                 }
             }
         }
+        flushUnsettled();
     }
 
     /**
@@ -213,7 +223,7 @@ final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, 
         }
         candidates.sort(Comparator.comparing(candidate -> candidate.value, BandBuckets.DECISION_ORDER));
         Set<String> blocked = new HashSet<>();
-        Map<Held, Set<String>> decided = new LinkedHashMap<>();
+        Map<Long, Set<String>> decided = new LinkedHashMap<>(); // by offset: a Held's hash would hash every claim
         Map<KeyValue<Integer, Long>, List<BandVote>> votes = new LinkedHashMap<>();
         for (KeyValue<Held, SampleClaim> candidate : candidates) {
             SampleClaim claim = candidate.value;
@@ -223,7 +233,7 @@ final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, 
                 continue;
             }
             boolean force = now - candidate.key.arrival() >= holdMs + fateWaitMs;
-            Optional<BandVote> vote = decide(claim, force);
+            Optional<BandVote> vote = decide(candidate.key.offset(), claim, force);
             if (vote.isEmpty()) {
                 blocked.addAll(buckets);
                 continue;
@@ -232,11 +242,13 @@ final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, 
             votes.computeIfAbsent(
                             KeyValue.pair(batch.getOriginPartition(), batch.getRound()), origin -> new ArrayList<>())
                     .add(vote.get());
-            decided.computeIfAbsent(candidate.key, b -> new HashSet<>()).add(claim.getSampleId());
+            decided.computeIfAbsent(candidate.key.offset(), b -> new HashSet<>())
+                    .add(claim.getSampleId());
         }
         votes.forEach((origin, answered) -> context.forward(
                 new Record<>(Integer.toString(origin.key), new VoteBatch(origin.key, origin.value, answered), now)));
-        decided.forEach((batch, ids) -> {
+        decided.forEach((offset, ids) -> {
+            Held batch = held.get(offset);
             List<SampleClaim> rest = new ArrayList<>(batch.batch().getClaims());
             rest.removeIf(claim -> ids.contains(claim.getSampleId()));
             if (rest.isEmpty()) {
@@ -248,6 +260,45 @@ final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, 
                 heldStore.put(batch.offset(), ValueAndTimestamp.make(remaining.batch(), batch.arrival()));
             }
         });
+        flushUnsettled();
+    }
+
+    /** Remembers that a sample joined buckets here, in the unsettled record {@code key}. */
+    private void remember(long key, SampleClaim joined) {
+        forget(joined.getSampleId());
+        unsettled.put(joined.getSampleId(), joined);
+        unsettledKey.put(joined.getSampleId(), key);
+        unsettledRecords.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(joined.getSampleId(), joined);
+        changed.add(key);
+    }
+
+    /** Forgets an unsettled sample; returns the buckets it joined, or null when it was not unsettled. */
+    private SampleClaim forget(String sampleId) {
+        SampleClaim joined = unsettled.remove(sampleId);
+        Long key = unsettledKey.remove(sampleId);
+        if (key != null) {
+            unsettledRecords.get(key).remove(sampleId);
+            changed.add(key);
+        }
+        return joined;
+    }
+
+    /**
+     * Writes the changed unsettled records: one per claim batch whose samples joined buckets here,
+     * rewritten as their fates arrive and deleted with the last one, so the store costs a few
+     * writes per batch rather than two per sample.
+     */
+    private void flushUnsettled() {
+        for (long key : changed) {
+            Map<String, SampleClaim> samples = unsettledRecords.get(key);
+            if (samples == null || samples.isEmpty()) {
+                unsettledRecords.remove(key);
+                unsettledStore.delete(key);
+            } else {
+                unsettledStore.put(key, new ClaimBatch(0, 0, 0L, new ArrayList<>(samples.values()), List.of()));
+            }
+        }
+        changed.clear();
     }
 
     private static List<String> bucketsOf(SampleClaim claim) {
@@ -271,16 +322,17 @@ final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, 
      * The vote on a claim, or empty when it must wait for the fate of a member it matches; with
      * {@code force}, unsettled members count as kept.
      */
-    private Optional<BandVote> decide(SampleClaim claim, boolean force) {
-        Optional<BandVote> vote = decide(claim, unsettled::containsKey);
+    private Optional<BandVote> decide(long key, SampleClaim claim, boolean force) {
+        Optional<BandVote> vote = decide(key, claim, unsettled::containsKey);
         if (vote.isEmpty() && force) {
             meters.count(SynthMeters.CURATOR_DEDUP_FORCED);
-            return decide(claim, id -> false);
+            return decide(key, claim, id -> false);
         }
         return vote;
     }
 
-    private Optional<BandVote> decide(SampleClaim claim, Predicate<String> isUnsettled) {
+    /** @param key the offset of the claim's batch: the unsettled record it is kept in if it joins */
+    private Optional<BandVote> decide(long key, SampleClaim claim, Predicate<String> isUnsettled) {
         Predicate<String> settled = isUnsettled.negate();
         long stored = epochStart(claim.getOrderTs());
         Bucket exactBucket = null;
@@ -295,8 +347,8 @@ final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, 
         List<Bucket> bandBuckets = new ArrayList<>(claim.getBandBuckets().size());
         List<BandBuckets.Decision> bands =
                 new ArrayList<>(claim.getBandBuckets().size());
-        for (String key : claim.getBandBuckets()) {
-            Bucket bucket = bucket(key, stored);
+        for (String bandKey : claim.getBandBuckets()) {
+            Bucket bucket = bucket(bandKey, stored);
             BandBuckets.Decision decision = BandBuckets.decideBand(bucket.entry(), this::signatureOf, settled, claim);
             if (decision.waits()) {
                 return Optional.empty();
@@ -332,8 +384,7 @@ final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, 
                     joined.setExactBucket(before.getExactBucket());
                 }
             }
-            unsettled.put(claim.getSampleId(), joined);
-            unsettledStore.put(claim.getSampleId(), joined);
+            remember(key, joined);
         }
         return Optional.of(vote);
     }

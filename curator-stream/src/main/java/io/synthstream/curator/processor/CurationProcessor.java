@@ -269,7 +269,7 @@ final class CurationProcessor implements Processor<String, CurationInput, String
         int origin = context.taskId().partition();
         for (Map.Entry<Integer, List<SampleFate>> entry : fates.entrySet()) {
             ClaimBatch batch = new ClaimBatch(entry.getKey(), origin, round, List.of(), entry.getValue());
-            forward(Integer.toString(entry.getKey()), new CuratorOutput.Claims(batch), latest);
+            forward(Integer.toString(entry.getKey()), new CuratorOutput.Fates(batch), latest);
         }
     }
 

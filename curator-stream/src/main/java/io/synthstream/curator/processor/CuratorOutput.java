@@ -22,4 +22,10 @@ public sealed interface CuratorOutput {
 
     /** Claims on dedup buckets: to the partition that owns them. */
     record Claims(ClaimBatch batch) implements CuratorOutput {}
+
+    /**
+     * Fates of decided samples (a batch without claims): to the partition that owns the buckets
+     * they claimed, on a topic of their own so that they do not queue behind claims there.
+     */
+    record Fates(ClaimBatch batch) implements CuratorOutput {}
 }

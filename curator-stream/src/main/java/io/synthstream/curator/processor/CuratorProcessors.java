@@ -4,7 +4,6 @@ import io.synthstream.avro.Sample;
 import io.synthstream.common.streams.ProcessorSuppliers;
 import io.synthstream.curator.avro.BucketOwner;
 import io.synthstream.curator.avro.ClaimBatch;
-import io.synthstream.curator.avro.SampleClaim;
 import io.synthstream.curator.avro.VoteBatch;
 import io.synthstream.curator.config.CuratorConfig;
 import java.time.Clock;
@@ -26,7 +25,6 @@ public final class CuratorProcessors {
     private final Serde<Sample> samples;
     private final Serde<BucketOwner> owners;
     private final Serde<ClaimBatch> claims;
-    private final Serde<SampleClaim> sampleClaims;
 
     public CuratorProcessors(
             String app,
@@ -36,8 +34,7 @@ public final class CuratorProcessors {
             CuratorStores stores,
             Serde<Sample> samples,
             Serde<BucketOwner> owners,
-            Serde<ClaimBatch> claims,
-            Serde<SampleClaim> sampleClaims) {
+            Serde<ClaimBatch> claims) {
         this.app = app;
         this.curator = curator;
         this.clock = clock;
@@ -46,7 +43,6 @@ public final class CuratorProcessors {
         this.samples = samples;
         this.owners = owners;
         this.claims = claims;
-        this.sampleClaims = sampleClaims;
     }
 
     /** Screening, dedup claims and decisions, on the raw sample's partition. */
@@ -69,7 +65,7 @@ public final class CuratorProcessors {
                         stores.bandOwners(owners),
                         stores.bandSignatures(),
                         stores.heldClaims(claims),
-                        stores.unsettled(sampleClaims)),
+                        stores.unsettled(claims)),
                 () -> new BandOwnerProcessor(
                         app,
                         stores.segmentInterval(),

@@ -3,7 +3,6 @@ package io.synthstream.curator.processor;
 import io.synthstream.avro.Sample;
 import io.synthstream.curator.avro.BucketOwner;
 import io.synthstream.curator.avro.ClaimBatch;
-import io.synthstream.curator.avro.SampleClaim;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.Serde;
@@ -58,9 +57,12 @@ public final class CuratorStores {
         return Stores.timestampedKeyValueStoreBuilder(keyValue(HELD_CLAIMS, true), Serdes.Long(), batches);
     }
 
-    /** Samples that joined buckets on an owner partition and whose fate it has not heard yet: the buckets they joined. */
-    StoreBuilder<KeyValueStore<String, SampleClaim>> unsettled(Serde<SampleClaim> claims) {
-        return Stores.keyValueStoreBuilder(keyValue(UNSETTLED, false), Serdes.String(), claims);
+    /**
+     * Samples that joined buckets on an owner partition and whose fate it has not heard yet, with
+     * the buckets they joined: one record per claim batch, by its offset.
+     */
+    StoreBuilder<KeyValueStore<Long, ClaimBatch>> unsettled(Serde<ClaimBatch> batches) {
+        return Stores.keyValueStoreBuilder(keyValue(UNSETTLED, false), Serdes.Long(), batches);
     }
 
     StoreBuilder<WindowStore<String, ByteBuffer>> bandSignatures() {

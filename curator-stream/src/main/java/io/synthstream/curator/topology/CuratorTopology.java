@@ -9,7 +9,6 @@ import io.synthstream.common.topics.TopicSpec;
 import io.synthstream.common.topics.Topics;
 import io.synthstream.curator.avro.BucketOwner;
 import io.synthstream.curator.avro.ClaimBatch;
-import io.synthstream.curator.avro.SampleClaim;
 import io.synthstream.curator.avro.VoteBatch;
 import io.synthstream.curator.config.CuratorConfig;
 import io.synthstream.curator.processor.BandRouting;
@@ -18,6 +17,7 @@ import io.synthstream.curator.processor.CuratorOutput;
 import io.synthstream.curator.processor.CuratorOutput.Claims;
 import io.synthstream.curator.processor.CuratorOutput.Curated;
 import io.synthstream.curator.processor.CuratorOutput.Failed;
+import io.synthstream.curator.processor.CuratorOutput.Fates;
 import io.synthstream.curator.processor.CuratorOutput.Rejected;
 import io.synthstream.curator.processor.CuratorProcessors;
 import io.synthstream.curator.processor.CuratorStores;
@@ -62,6 +62,7 @@ public final class CuratorTopology {
             List.of(Topics.SPECS, Topics.SAMPLES_RAW, Topics.SAMPLES_CURATED, Topics.SAMPLES_REJECTED, Topics.DLQ);
 
     static final String CLAIMS_TOPIC = "curator-dedup-claims";
+    static final String FATES_TOPIC = "curator-dedup-fates";
 
     private CuratorTopology() {}
 
@@ -89,6 +90,20 @@ public final class CuratorTopology {
         return List.copyOf(topics);
     }
 
+    /**
+     * The internal topic that takes claim or fate batches to the partition owning their buckets.
+     * Fates have a topic of their own: an owner task reads both and takes the record with the
+     * older timestamp first, so a fate (stamped with its sample's time) is not stuck behind the
+     * backlog of later claims that wait for it.
+     */
+    private static Repartitioned<String, ClaimBatch> toOwners(String topic, Serde<ClaimBatch> batches, int partitions) {
+        return Repartitioned.<String, ClaimBatch>as(topic)
+                .withKeySerde(Serdes.String())
+                .withValueSerde(batches)
+                .withNumberOfPartitions(partitions)
+                .withStreamPartitioner(BandRouting.claims());
+    }
+
     public static Topology build(SynthConfig config) {
         return build(config, Clock.systemUTC(), false);
     }
@@ -112,8 +127,7 @@ public final class CuratorTopology {
                 new CuratorStores(inMemoryStores, curator.get(CuratorConfig.DEDUP_RETENTION_MS)),
                 serdes.value(Topics.SAMPLES_RAW),
                 serdes.valueSerde(BucketOwner.class),
-                claims,
-                serdes.valueSerde(SampleClaim.class));
+                claims);
         StreamsBuilder builder = new StreamsBuilder();
 
         StateStores.specsGlobalTable(builder, serdes, CuratorStores.SPECS, "read-specs", inMemoryStores);
@@ -129,12 +143,12 @@ public final class CuratorTopology {
         sinks.write(outputs, "curate-write-curated", Topics.SAMPLES_CURATED, Curated.class, Curated::sample);
         sinks.write(outputs, "curate-write-rejected", Topics.SAMPLES_REJECTED, Rejected.class, Rejected::rejection);
         sinks.deadLetters(outputs, "curate-write-dlq", Failed.class, Failed::deadLetter);
-        sinks.select(outputs, "claim-batch", Claims.class, Claims::batch)
-                .repartition(Repartitioned.<String, ClaimBatch>as(CLAIMS_TOPIC)
-                        .withKeySerde(Serdes.String())
-                        .withValueSerde(claims)
-                        .withNumberOfPartitions(partitions)
-                        .withStreamPartitioner(BandRouting.claims()))
+        KStream<String, ClaimBatch> claimBatches = sinks.select(outputs, "claim-batch", Claims.class, Claims::batch)
+                .repartition(toOwners(CLAIMS_TOPIC, claims, partitions));
+        KStream<String, ClaimBatch> fateBatches = sinks.select(outputs, "fate-batch", Fates.class, Fates::batch)
+                .repartition(toOwners(FATES_TOPIC, claims, partitions));
+        claimBatches
+                .merge(fateBatches, Named.as("owner-input"))
                 .process(processors.bandOwner(), Named.as("bucket-owner"))
                 .to(
                         votesTopic(app),
