@@ -82,6 +82,7 @@ final class CurationProcessor implements Processor<String, CurationInput, String
     private final SpecWait specWait;
     private final Duration claimLinger;
     private final int claimBatchMax;
+    private final int partitions;
     private final DedupClaims dedupClaims;
     private final SpecLookup.Derived<CurationThresholds> thresholds =
             SpecLookup.derived(spec -> CurationThresholds.resolve(spec.getCuration()));
@@ -106,6 +107,7 @@ final class CurationProcessor implements Processor<String, CurationInput, String
         this.specWait = SpecWait.upTo(specWait, clock);
         this.claimLinger = claimLinger;
         this.claimBatchMax = claimBatchMax;
+        this.partitions = partitions;
         this.dedupClaims = new DedupClaims(partitions);
     }
 
@@ -221,6 +223,8 @@ final class CurationProcessor implements Processor<String, CurationInput, String
             return;
         }
         claimWaiting = false;
+        List<SampleFate> outOfBuckets = new ArrayList<>();
+        long latest = 0;
         for (KeyValue<String, ValueAndTimestamp<Sample>> entry : snapshot(pending)) {
             Sample sample = entry.value.value();
             long timestamp = entry.value.timestamp();
@@ -228,10 +232,18 @@ final class CurationProcessor implements Processor<String, CurationInput, String
             if (spec.isEmpty()) { // deleted from synth.specs since the sample was screened
                 pending.delete(entry.key);
                 forward(entry.key, unknownSpec(sample), timestamp);
+                outOfBuckets.add(new SampleFate(entry.key, false));
+                latest = Math.max(latest, timestamp);
                 continue;
             }
             List<String> words = TextNormalizer.words(TextNormalizer.normalize(DedupText.of(sample, spec.get())));
             buffer(entry.key, dedupClaims.claims(sample, thresholds.of(spec.get()), words, timestamp), timestamp);
+        }
+        // Without the spec its owners are unknown: every partition hears it is out, so no claim waits on it.
+        int origin = context.taskId().partition();
+        for (int owner = 0; !outOfBuckets.isEmpty() && owner < partitions; owner++) {
+            ClaimBatch batch = new ClaimBatch(owner, origin, round, List.of(), outOfBuckets);
+            forward(Integer.toString(owner), new CuratorOutput.Fates(batch), latest);
         }
     }
 
