@@ -46,6 +46,11 @@ public enum DeadLetterReason {
     /** A spec whose curation settings are invalid. */
     INVALID_CURATION_SETTINGS,
     /**
+     * An embedding whose number of dimensions is not the embedder's (the model behind the
+     * endpoint changed mid-dataset): its cosine with the dataset's vectors would mean nothing.
+     */
+    EMBEDDING_DIMENSIONS,
+    /**
      * A review decision that cannot apply: malformed, for an unknown sample, an edit outside the
      * task's fields, a label outside its set, or a decision after the request completed.
      */

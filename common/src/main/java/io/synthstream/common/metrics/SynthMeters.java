@@ -22,6 +22,12 @@ public enum SynthMeters {
             "Dedup claims decided without the fate of an earlier sample they match, after"
                     + " curator.dedup.fate.wait.ms: their dup_of may name a sample that was not kept",
             "app"),
+    CURATOR_SEMANTIC_SKIPPED(
+            "synth.curator.semantic.skipped",
+            "Samples whose request asks for semantic dedup but that were curated without it, because"
+                    + " no embedding was made (reason: failed, timeout, no_embedder)",
+            "app",
+            "reason"),
     LLM_CALLS(
             "synth.llm.calls",
             "LLM calls finished: outcome success or failure, with the failure reason (none on success)",

@@ -15,11 +15,12 @@ public final class CuratorApp {
     private CuratorApp() {}
 
     public static void main(String[] args) {
-        System.exit(AppLauncher.run(
+        System.exit(AppLauncher.runOwning(
                 CuratorConfig.definition(),
                 DEFAULTS,
                 CuratorTopology::build,
                 CuratorTopology::topics,
+                config -> null,
                 System.getenv()));
     }
 }

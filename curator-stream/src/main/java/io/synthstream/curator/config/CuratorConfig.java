@@ -2,7 +2,10 @@ package io.synthstream.curator.config;
 
 import io.synthstream.common.config.Setting;
 import io.synthstream.common.config.SynthConfig;
+import io.synthstream.common.llm.LlmSettings;
+import io.synthstream.embedding.EmbeddingSettings;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -71,15 +74,34 @@ public final class CuratorConfig {
                             + " waiting samples again, so older votes are never needed.")
             .atLeast(60_000);
 
+    /** The embedding settings (semantic dedup), declared once for the apps that embed. */
+    public static final EmbeddingSettings.Declared EMBEDDING =
+            EmbeddingSettings.declare("curator", "minilm", "semantic dedup (requests with curation.semantic_dedup)");
+
+    public static final Setting<Duration> EMBEDDING_DRAIN_MS = Setting.millis(
+                    "curator.embedding.drain.interval.ms",
+                    Duration.ofMillis(10),
+                    Importance.LOW,
+                    "Wall-clock interval at which finished embeddings are taken on the stream thread and"
+                            + " their samples sent on to curation.")
+            .between(1, 10_000);
+
     /** The curator's own settings, in the order the docs list them. */
-    public static final List<Setting<?>> SETTINGS = List.of(
-            SPEC_WAIT_MS,
-            DEDUP_RETENTION_MS,
-            DEDUP_HOLD_MS,
-            DEDUP_FATE_WAIT_MS,
-            CLAIM_LINGER_MS,
-            CLAIM_BATCH_MAX,
-            VOTES_RETENTION_MS);
+    public static final List<Setting<?>> SETTINGS;
+
+    static {
+        List<Setting<?>> settings = new ArrayList<>(List.of(
+                SPEC_WAIT_MS,
+                DEDUP_RETENTION_MS,
+                DEDUP_HOLD_MS,
+                DEDUP_FATE_WAIT_MS,
+                CLAIM_LINGER_MS,
+                CLAIM_BATCH_MAX,
+                VOTES_RETENTION_MS));
+        settings.addAll(EMBEDDING.all());
+        settings.add(EMBEDDING_DRAIN_MS);
+        SETTINGS = List.copyOf(settings);
+    }
 
     private final SynthConfig config;
 
@@ -88,12 +110,16 @@ public final class CuratorConfig {
     }
 
     public static ConfigDef definition() {
-        return Setting.define(SynthConfig.baseDefinition(), SETTINGS);
+        return Setting.define(LlmSettings.define(SynthConfig.baseDefinition()), SETTINGS);
     }
 
     /** The curator's view of a config, whichever definition it was parsed with. */
     public static CuratorConfig from(SynthConfig config) {
         return new CuratorConfig(new SynthConfig(definition(), config.originals()));
+    }
+
+    public SynthConfig synth() {
+        return config;
     }
 
     /** The value of one of the curator's settings. */

@@ -4,12 +4,14 @@ import io.synthstream.curator.avro.BandVote;
 import io.synthstream.curator.avro.BucketMember;
 import io.synthstream.curator.avro.BucketOwner;
 import io.synthstream.curator.avro.SampleClaim;
+import io.synthstream.embedding.VectorCodec;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The rules of global dedup, in plain Java. An owner partition decides the claims on its buckets
@@ -144,15 +146,51 @@ public final class BandBuckets {
     }
 
     /**
-     * Decides a claim on a band bucket (null when free) against its members, whose stored
+     * Decides a claim on a MinHash band bucket (null when free) against its members, whose stored
      * signatures {@code signatureOf} gives (empty when expired: matches nothing), at the claim's
-     * threshold. The claim waits while a member it matches has no known fate ({@code settled}
-     * false), so that it is measured only against kept samples and names the same one whenever
-     * the fates arrive.
+     * threshold; see {@link #decideSimilar}.
      */
     public static Decision decideBand(
             BucketOwner bucket,
             Function<BucketMember, ByteBuffer> signatureOf,
+            Predicate<String> settled,
+            SampleClaim claim) {
+        return decideSimilar(
+                bucket,
+                member -> similarity(signatureOf.apply(member), claim.getSignature()),
+                claim.getThreshold(),
+                settled,
+                claim);
+    }
+
+    /**
+     * Decides a claim on a semantic (random-hyperplane) bucket against its members, whose stored
+     * vectors {@code vectorOf} gives (empty when expired: matches nothing), by the cosine of the
+     * embeddings at the claim's semantic threshold; see {@link #decideSimilar}.
+     */
+    public static Decision decideSemantic(
+            BucketOwner bucket,
+            Function<BucketMember, ByteBuffer> vectorOf,
+            Predicate<String> settled,
+            SampleClaim claim) {
+        return decideSimilar(
+                bucket,
+                member -> VectorCodec.cosine(vectorOf.apply(member), claim.getVector()),
+                claim.getSemanticThreshold(),
+                settled,
+                claim);
+    }
+
+    /**
+     * Decides a claim on a similarity bucket (null when free) against its members, {@code
+     * similarityTo} giving the claim's similarity to each. The claim waits while a member it
+     * matches has no known fate ({@code settled} false), so that it is measured only against kept
+     * samples and names the same one whenever the fates arrive.
+     */
+    static Decision decideSimilar(
+            BucketOwner bucket,
+            ToDoubleFunction<BucketMember> similarityTo,
+            double threshold,
             Predicate<String> settled,
             SampleClaim claim) {
         if (bucket == null) {
@@ -170,15 +208,11 @@ public final class BandBuckets {
             if (claim.getExactHash() != null && claim.getExactHash().equals(member.getExactHash())) {
                 continue; // a copy of the same text: the exact bucket decides it
             }
-            double similarity = similarity(signatureOf.apply(member), claim.getSignature());
-            if (similarity >= claim.getThreshold() && !settled.test(member.getSampleId())) {
+            double similarity = similarityTo.applyAsDouble(member);
+            if (similarity >= threshold && !settled.test(member.getSampleId())) {
                 return Decision.WAIT;
             }
-            if (similarity >= claim.getThreshold()
-                    && (best == null
-                            || similarity > bestSimilarity
-                            || (similarity == bestSimilarity
-                                    && member.getSampleId().compareTo(best) < 0))) {
+            if (similarity >= threshold && isBetterMatch(member.getSampleId(), similarity, best, bestSimilarity)) {
                 best = member.getSampleId();
                 bestSimilarity = similarity;
             }
@@ -193,25 +227,44 @@ public final class BandBuckets {
 
     /**
      * One vote answering all of a sample's claims on one partition: the exact decision (or null
-     * without an exact bucket there) and the most similar near duplicate among the band decisions.
+     * without an exact bucket there), the most similar near duplicate among the band decisions and
+     * the most similar semantic duplicate among the semantic ones.
      */
-    public static BandVote vote(String sampleId, Decision exact, Iterable<Decision> bands) {
-        BandVote vote = new BandVote(sampleId, exact == null ? null : exact.dupOf(), null, null);
+    public static BandVote vote(
+            String sampleId, Decision exact, Iterable<Decision> bands, Iterable<Decision> semantics) {
+        BandVote vote = new BandVote(sampleId, exact == null ? null : exact.dupOf(), null, null, null, null);
         for (Decision band : bands) {
-            if (band.dupOf() != null && isBetterMatch(band.dupOf(), band.similarity(), vote)) {
+            if (band.dupOf() != null
+                    && isBetterMatch(band.dupOf(), band.similarity(), vote.getDupOf(), vote.getSimilarity())) {
                 vote.setDupOf(band.dupOf());
                 vote.setSimilarity(band.similarity());
+            }
+        }
+        for (Decision semantic : semantics) {
+            if (semantic.dupOf() != null
+                    && isBetterMatch(
+                            semantic.dupOf(), semantic.similarity(), vote.getSemanticDupOf(), vote.getCosine())) {
+                vote.setSemanticDupOf(semantic.dupOf());
+                vote.setCosine(semantic.similarity());
             }
         }
         return vote;
     }
 
-    /** Whether {@code (dupOf, similarity)} beats the vote's current near duplicate: more similar, then smaller id. */
-    static boolean isBetterMatch(String dupOf, double similarity, BandVote best) {
-        if (best.getDupOf() == null) {
+    /** {@link #vote} without semantic buckets. */
+    public static BandVote vote(String sampleId, Decision exact, Iterable<Decision> bands) {
+        return vote(sampleId, exact, bands, List.of());
+    }
+
+    /**
+     * Whether {@code (dupOf, similarity)} beats the current best match (none when {@code best} is
+     * null): more similar, then the smaller id.
+     */
+    static boolean isBetterMatch(String dupOf, double similarity, String best, Double bestSimilarity) {
+        if (best == null) {
             return true;
         }
-        int bySimilarity = Double.compare(similarity, best.getSimilarity());
-        return bySimilarity > 0 || (bySimilarity == 0 && dupOf.compareTo(best.getDupOf()) < 0);
+        int bySimilarity = Double.compare(similarity, bestSimilarity);
+        return bySimilarity > 0 || (bySimilarity == 0 && dupOf.compareTo(best) < 0);
     }
 }

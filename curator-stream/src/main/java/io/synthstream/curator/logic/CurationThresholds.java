@@ -29,6 +29,9 @@ import java.util.regex.PatternSyntaxException;
  *     near duplicate
  * @param minhashBands LSH bands
  * @param minhashRows slots per band
+ * @param semanticDedup whether embedding-based semantic dedup runs
+ * @param semanticThreshold cosine of the sentence embeddings from which a candidate is a semantic
+ *     duplicate
  */
 public record CurationThresholds(
         int minChars,
@@ -44,7 +47,9 @@ public record CurationThresholds(
         boolean nearDedup,
         double nearDupThreshold,
         int minhashBands,
-        int minhashRows) {
+        int minhashRows,
+        boolean semanticDedup,
+        double semanticThreshold) {
 
     private static final int FLAGS = Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.MULTILINE;
 
@@ -71,7 +76,9 @@ public record CurationThresholds(
             true,
             0.70,
             MinHasher.DEFAULT_BANDS,
-            MinHasher.DEFAULT_ROWS);
+            MinHasher.DEFAULT_ROWS,
+            false,
+            0.80);
 
     public CurationThresholds {
         refusalPatterns = List.copyOf(refusalPatterns);
@@ -84,6 +91,10 @@ public record CurationThresholds(
         requireShare("max_symbol_ratio", maxSymbolRatio);
         requireShare("max_prompt_echo", maxPromptEcho);
         requireShare("near_dup_threshold", nearDupThreshold);
+        if (!(semanticThreshold >= 0.5 && semanticThreshold <= 1.0)) {
+            throw new IllegalArgumentException(
+                    "curation.semantic_threshold must be a cosine between 0.5 and 1, got " + semanticThreshold);
+        }
         if (minhashBands < 1 || minhashRows < 1 || minhashBands * minhashRows > 1024) {
             throw new IllegalArgumentException("curation: minhash_bands x minhash_rows must be between 1 and 1024, got "
                     + minhashBands + " x " + minhashRows);
@@ -117,7 +128,9 @@ public record CurationThresholds(
                 settings.getNearDedup(),
                 or(settings.getNearDupThreshold(), d.nearDupThreshold),
                 or(settings.getMinhashBands(), d.minhashBands),
-                or(settings.getMinhashRows(), d.minhashRows));
+                or(settings.getMinhashRows(), d.minhashRows),
+                settings.getSemanticDedup(),
+                or(settings.getSemanticThreshold(), d.semanticThreshold));
     }
 
     private static <T> T or(T value, T fallback) {

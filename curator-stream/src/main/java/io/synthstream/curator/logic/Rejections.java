@@ -9,6 +9,11 @@ public final class Rejections {
     private Rejections() {}
 
     public static Rejection of(Sample sample, Verdict verdict, String dupOf, Instant now) {
+        return of(sample, verdict, dupOf, null, now);
+    }
+
+    /** @param similarity for a near or semantic duplicate, its similarity with {@code dupOf} */
+    public static Rejection of(Sample sample, Verdict verdict, String dupOf, Double similarity, Instant now) {
         return Rejection.newBuilder()
                 .setSampleId(sample.getSampleId())
                 .setRequestId(sample.getRequestId())
@@ -17,6 +22,7 @@ public final class Rejections {
                 .setStage(verdict.stage())
                 .setDetail(verdict.detail())
                 .setDupOf(dupOf)
+                .setSimilarity(similarity)
                 .setSample(sample)
                 .setRejectedAt(now)
                 .build();

@@ -16,6 +16,8 @@ public final class VoteTally {
     public static final String EXACT_STAGE = "exact-dedup";
     /** The stage of near-duplicate rejections. */
     public static final String NEAR_STAGE = "near-dedup";
+    /** The stage of semantic-duplicate rejections. */
+    public static final String SEMANTIC_STAGE = "semantic-dedup";
 
     private final List<Integer> owners;
     private int received;
@@ -31,7 +33,7 @@ public final class VoteTally {
     public VoteTally(String sampleId, List<Integer> owners, List<String> stages) {
         this.owners = List.copyOf(owners);
         this.stages = List.copyOf(stages);
-        this.best = new BandVote(sampleId, null, null, null);
+        this.best = new BandVote(sampleId, null, null, null, null, null);
     }
 
     public void add(BandVote vote) {
@@ -39,9 +41,17 @@ public final class VoteTally {
         if (vote.getExactDupOf() != null) {
             exactDupOf = vote.getExactDupOf();
         }
-        if (vote.getDupOf() != null && BandBuckets.isBetterMatch(vote.getDupOf(), vote.getSimilarity(), best)) {
+        if (vote.getDupOf() != null
+                && BandBuckets.isBetterMatch(
+                        vote.getDupOf(), vote.getSimilarity(), best.getDupOf(), best.getSimilarity())) {
             best.setDupOf(vote.getDupOf());
             best.setSimilarity(vote.getSimilarity());
+        }
+        if (vote.getSemanticDupOf() != null
+                && BandBuckets.isBetterMatch(
+                        vote.getSemanticDupOf(), vote.getCosine(), best.getSemanticDupOf(), best.getCosine())) {
+            best.setSemanticDupOf(vote.getSemanticDupOf());
+            best.setCosine(vote.getCosine());
         }
     }
 
@@ -73,9 +83,19 @@ public final class VoteTally {
         return best.getSimilarity() == null ? 0.0 : best.getSimilarity();
     }
 
+    /** The most similar earlier semantic duplicate, if any. */
+    public String semanticDupOf() {
+        return best.getSemanticDupOf();
+    }
+
+    /** Cosine of the embeddings with {@link #semanticDupOf()}. */
+    public double cosine() {
+        return best.getCosine() == null ? 0.0 : best.getCosine();
+    }
+
     /**
-     * The dedup verdict of a complete tally: an exact duplicate wins over a near one; empty when
-     * the sample is unique.
+     * The dedup verdict of a complete tally: an exact duplicate wins over a near one, and a near
+     * one over a semantic one; empty when the sample is unique.
      *
      * @param exactHash the sample's normalised-text hash, named in the exact verdict's detail
      */
@@ -93,11 +113,25 @@ public final class VoteTally {
                     String.format(
                             Locale.ROOT, "estimated Jaccard %.2f with earlier sample %s", similarity(), nearDupOf())));
         }
+        if (semanticDupOf() != null) {
+            return Optional.of(new Verdict(
+                    RejectionReason.SEMANTIC_DUPLICATE,
+                    SEMANTIC_STAGE,
+                    String.format(
+                            Locale.ROOT, "embedding cosine %.3f with earlier sample %s", cosine(), semanticDupOf())));
+        }
         return Optional.empty();
+    }
+
+    /** The similarity of the duplicate the verdict names: 1 for an exact copy, the Jaccard estimate or the cosine. */
+    public Double dupSimilarity() {
+        return exactDupOf != null
+                ? 1.0
+                : nearDupOf() != null ? similarity() : semanticDupOf() != null ? cosine() : null;
     }
 
     /** The duplicate the verdict names. */
     public String dupOf() {
-        return exactDupOf != null ? exactDupOf : nearDupOf();
+        return exactDupOf != null ? exactDupOf : nearDupOf() != null ? nearDupOf() : semanticDupOf();
     }
 }

@@ -93,6 +93,7 @@ final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, 
     private AppMeters meters;
     private WindowStore<String, BucketOwner> owners;
     private WindowStore<String, ByteBuffer> signatures;
+    private WindowStore<String, ByteBuffer> vectors;
     private TimestampedKeyValueStore<Long, ClaimBatch> heldStore;
     private KeyValueStore<Long, ClaimBatch> unsettledStore;
     private long lastArrival;
@@ -123,6 +124,7 @@ final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, 
         this.meters = AppMeters.from(context.appConfigs(), app);
         this.owners = context.getStateStore(CuratorStores.BAND_OWNERS);
         this.signatures = context.getStateStore(CuratorStores.BAND_SIGNATURES);
+        this.vectors = context.getStateStore(CuratorStores.BAND_VECTORS);
         this.heldStore = context.getStateStore(CuratorStores.HELD_CLAIMS);
         this.unsettledStore = context.getStateStore(CuratorStores.UNSETTLED);
         held.clear();
@@ -178,10 +180,7 @@ final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, 
                 continue;
             }
             long stored = epochStart(joined.getOrderTs());
-            List<String> keys = new ArrayList<>(joined.getBandBuckets());
-            if (joined.getExactBucket() != null) {
-                keys.add(joined.getExactBucket());
-            }
+            List<String> keys = bucketsOf(joined);
             for (String key : keys) {
                 Bucket bucket = bucket(key, stored);
                 if (bucket.entry() != null) {
@@ -301,12 +300,16 @@ final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, 
         changed.clear();
     }
 
+    /** Every bucket a claim names: band, semantic and exact. */
     private static List<String> bucketsOf(SampleClaim claim) {
-        if (claim.getExactBucket() == null) {
+        if (claim.getExactBucket() == null && claim.getSemanticBuckets().isEmpty()) {
             return claim.getBandBuckets();
         }
         List<String> buckets = new ArrayList<>(claim.getBandBuckets());
-        buckets.add(claim.getExactBucket());
+        buckets.addAll(claim.getSemanticBuckets());
+        if (claim.getExactBucket() != null) {
+            buckets.add(claim.getExactBucket());
+        }
         return buckets;
     }
 
@@ -356,12 +359,34 @@ final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, 
             bandBuckets.add(bucket);
             bands.add(decision);
         }
-        BandVote vote = BandBuckets.vote(claim.getSampleId(), exact, bands);
-        if (vote.getExactDupOf() != null || vote.getDupOf() != null) {
+        List<Bucket> semanticBuckets =
+                new ArrayList<>(claim.getSemanticBuckets().size());
+        List<BandBuckets.Decision> semantics =
+                new ArrayList<>(claim.getSemanticBuckets().size());
+        for (String semanticKey : claim.getSemanticBuckets()) {
+            Bucket bucket = bucket(semanticKey, stored);
+            BandBuckets.Decision decision = BandBuckets.decideSemantic(bucket.entry(), this::vectorOf, settled, claim);
+            if (decision.waits()) {
+                return Optional.empty();
+            }
+            semanticBuckets.add(bucket);
+            semantics.add(decision);
+        }
+        BandVote vote = BandBuckets.vote(claim.getSampleId(), exact, bands, semantics);
+        if (vote.getExactDupOf() != null || vote.getDupOf() != null || vote.getSemanticDupOf() != null) {
             return Optional.of(vote); // a duplicate here joins nothing here
         }
         SampleClaim joined = new SampleClaim(
-                claim.getSampleId(), claim.getOrderTs(), claim.getThreshold(), EMPTY, new ArrayList<>(), null, null);
+                claim.getSampleId(),
+                claim.getOrderTs(),
+                claim.getThreshold(),
+                EMPTY,
+                new ArrayList<>(),
+                null,
+                null,
+                EMPTY,
+                new ArrayList<>(),
+                claim.getSemanticThreshold());
         if (exact != null && exact.claimJoins()) {
             owners.put(exactBucket.key(), BandBuckets.ownerOf(claim), stored);
             joined.setExactBucket(exactBucket.key());
@@ -373,13 +398,26 @@ final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, 
                 joined.getBandBuckets().add(bucket.key());
             }
         }
+        for (int i = 0; i < semantics.size(); i++) {
+            if (semantics.get(i).claimJoins()) {
+                Bucket bucket = semanticBuckets.get(i);
+                owners.put(bucket.key(), BandBuckets.withMember(bucket.entry(), claim), bucket.storedAt());
+                joined.getSemanticBuckets().add(bucket.key());
+            }
+        }
         if (!joined.getBandBuckets().isEmpty()) {
             signatures.put(claim.getSampleId(), claim.getSignature(), stored);
         }
-        if (joined.getExactBucket() != null || !joined.getBandBuckets().isEmpty()) {
+        if (!joined.getSemanticBuckets().isEmpty()) {
+            vectors.put(claim.getSampleId(), claim.getVector(), stored);
+        }
+        if (joined.getExactBucket() != null
+                || !joined.getBandBuckets().isEmpty()
+                || !joined.getSemanticBuckets().isEmpty()) {
             SampleClaim before = unsettled.get(claim.getSampleId());
             if (before != null) { // claimed again after its origin restarted: joined more buckets
                 joined.getBandBuckets().addAll(0, before.getBandBuckets());
+                joined.getSemanticBuckets().addAll(0, before.getSemanticBuckets());
                 if (joined.getExactBucket() == null) {
                     joined.setExactBucket(before.getExactBucket());
                 }
@@ -393,6 +431,12 @@ final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, 
     private ByteBuffer signatureOf(BucketMember member) {
         ByteBuffer signature = signatures.fetch(member.getSampleId(), epochStart(member.getOrderTs()));
         return signature == null ? EMPTY : signature;
+    }
+
+    /** The stored embedding of a semantic bucket member (empty if expired: matches nothing). */
+    private ByteBuffer vectorOf(BucketMember member) {
+        ByteBuffer vector = vectors.fetch(member.getSampleId(), epochStart(member.getOrderTs()));
+        return vector == null ? EMPTY : vector;
     }
 
     /**

@@ -176,9 +176,15 @@ final class CurationProcessor implements Processor<String, CurationInput, String
                     timestamp);
             return;
         }
+        CurationInfo embedded = sample.getCuration(); // the embedding step's semantic_dedup mark, if any
         sample.setCuration(CurationInfo.newBuilder()
                 .setChecksPassed(new ArrayList<>(CHECKS))
                 .setExactHash(TextNormalizer.hashNormalized(normalized))
+                .setSemanticDedup(semanticDedup(thresholds, sample, embedded))
+                .setSemanticSkipReason(
+                        thresholds.semanticDedup() && sample.getEmbedding() == null && embedded != null
+                                ? embedded.getSemanticSkipReason()
+                                : null)
                 .build());
         DedupClaims.Claims claims = dedupClaims.claims(sample, thresholds, words, timestamp);
         if (claims.byOwner().isEmpty()) {
@@ -187,6 +193,21 @@ final class CurationProcessor implements Processor<String, CurationInput, String
         }
         pending.put(key, ValueAndTimestamp.make(sample, timestamp));
         buffer(key, claims, timestamp);
+    }
+
+    /**
+     * The sample's {@code semantic_dedup} mark: null unless its request asks for it; {@code
+     * checked} with an embedding, else {@code skipped} (the embedding step says why).
+     */
+    private static String semanticDedup(CurationThresholds thresholds, Sample sample, CurationInfo embedded) {
+        if (!thresholds.semanticDedup()) {
+            sample.setEmbedding(null);
+            return null;
+        }
+        if (sample.getEmbedding() != null) {
+            return EmbedCalls.CHECKED;
+        }
+        return EmbedCalls.SKIPPED;
     }
 
     private void buffer(String sampleId, DedupClaims.Claims claims, long timestamp) {
@@ -288,7 +309,8 @@ final class CurationProcessor implements Processor<String, CurationInput, String
     private CuratorOutput decide(Sample sample, VoteTally tally) {
         Optional<Verdict> duplicate = tally.verdict(sample.getCuration().getExactHash());
         if (duplicate.isPresent()) {
-            return new CuratorOutput.Rejected(Rejections.of(sample, duplicate.get(), tally.dupOf(), clock.instant()));
+            return new CuratorOutput.Rejected(
+                    Rejections.of(sample, duplicate.get(), tally.dupOf(), tally.dupSimilarity(), clock.instant()));
         }
         return new CuratorOutput.Curated(
                 CurationInfos.curated(CurationInfos.withChecks(sample, tally.stages()), clock.instant()));

@@ -11,6 +11,12 @@ import io.synthstream.curator.avro.ClaimBatch;
  * Sinks}); never serialized.
  */
 public sealed interface CuratorOutput {
+    /**
+     * A raw sample on its way from the embedding step to curation, with its embedding when its
+     * request asks for semantic dedup.
+     */
+    record Embedded(Sample sample) implements CuratorOutput {}
+
     /** Kept: to synth.samples.curated. */
     record Curated(Sample sample) implements CuratorOutput {}
 

@@ -1,12 +1,19 @@
 package io.synthstream.curator.processor;
 
 import io.synthstream.avro.Sample;
+import io.synthstream.common.llm.LlmRuntime;
+import io.synthstream.common.metrics.SynthMeters;
 import io.synthstream.common.streams.ProcessorSuppliers;
+import io.synthstream.common.streams.async.AsyncSettings;
+import io.synthstream.common.streams.async.AsyncStage;
 import io.synthstream.curator.avro.BucketOwner;
 import io.synthstream.curator.avro.ClaimBatch;
+import io.synthstream.curator.avro.PendingEmbedding;
 import io.synthstream.curator.avro.VoteBatch;
 import io.synthstream.curator.config.CuratorConfig;
+import io.synthstream.embedding.Embeddings;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
@@ -25,7 +32,15 @@ public final class CuratorProcessors {
     private final Serde<Sample> samples;
     private final Serde<BucketOwner> owners;
     private final Serde<ClaimBatch> claims;
+    private final Serde<PendingEmbedding> embedding;
+    private final LlmRuntime runtime;
+    private final Embeddings embeddings;
 
+    /**
+     * @param runtime the runtime of the embedding stage's shell (it makes no chat calls; an
+     *     endpoint's embeddings share its limits)
+     * @param embeddings the instance's embedding pool, or null when the curator has none
+     */
     public CuratorProcessors(
             String app,
             CuratorConfig curator,
@@ -34,7 +49,10 @@ public final class CuratorProcessors {
             CuratorStores stores,
             Serde<Sample> samples,
             Serde<BucketOwner> owners,
-            Serde<ClaimBatch> claims) {
+            Serde<ClaimBatch> claims,
+            Serde<PendingEmbedding> embedding,
+            LlmRuntime runtime,
+            Embeddings embeddings) {
         this.app = app;
         this.curator = curator;
         this.clock = clock;
@@ -43,6 +61,30 @@ public final class CuratorProcessors {
         this.samples = samples;
         this.owners = owners;
         this.claims = claims;
+        this.embedding = embedding;
+        this.runtime = runtime;
+        this.embeddings = embeddings;
+    }
+
+    /**
+     * The embedding of raw samples whose request asks for semantic dedup, on the async-call
+     * stage; every other sample passes straight through.
+     */
+    public ProcessorSupplier<String, Sample, String, CuratorOutput> embedding() {
+        AsyncStage.Setup<CuratorOutput> setup = new AsyncStage.Setup<>(
+                app,
+                EmbedCalls.EMBED,
+                CuratorStores.EMBEDDING,
+                CuratorStores.SPECS,
+                new AsyncSettings(
+                        curator.get(CuratorConfig.EMBEDDING_DRAIN_MS),
+                        Duration.ZERO,
+                        curator.get(CuratorConfig.SPEC_WAIT_MS)),
+                runtime,
+                clock,
+                CuratorOutput.Failed::new,
+                SynthMeters.CURATOR_SEMANTIC_SKIPPED);
+        return AsyncStage.supplier(setup, stores.embedding(embedding), () -> new EmbedCalls(embeddings));
     }
 
     /** Screening, dedup claims and decisions, on the raw sample's partition. */
@@ -64,6 +106,7 @@ public final class CuratorProcessors {
                 Set.of(
                         stores.bandOwners(owners),
                         stores.bandSignatures(),
+                        stores.bandVectors(),
                         stores.heldClaims(claims),
                         stores.unsettled(claims)),
                 () -> new BandOwnerProcessor(

@@ -3,6 +3,7 @@ package io.synthstream.curator.processor;
 import io.synthstream.avro.Sample;
 import io.synthstream.curator.avro.BucketOwner;
 import io.synthstream.curator.avro.ClaimBatch;
+import io.synthstream.curator.avro.PendingEmbedding;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.Serde;
@@ -28,6 +29,8 @@ public final class CuratorStores {
     public static final String BAND_SIGNATURES = "curator-band-signatures";
     public static final String HELD_CLAIMS = "curator-held-claims";
     public static final String UNSETTLED = "curator-unsettled";
+    public static final String EMBEDDING = "curator-embedding";
+    public static final String BAND_VECTORS = "curator-band-vectors";
 
     /** Dedup stores keep one entry per window of this size; only the retention matters. */
     private static final Duration WINDOW = Duration.ofMillis(1);
@@ -63,6 +66,16 @@ public final class CuratorStores {
      */
     StoreBuilder<KeyValueStore<Long, ClaimBatch>> unsettled(Serde<ClaimBatch> batches) {
         return Stores.keyValueStoreBuilder(keyValue(UNSETTLED, false), Serdes.Long(), batches);
+    }
+
+    /** Raw samples waiting for their embedding (semantic dedup), by sample id. */
+    StoreBuilder<KeyValueStore<String, PendingEmbedding>> embedding(Serde<PendingEmbedding> entries) {
+        return Stores.keyValueStoreBuilder(keyValue(EMBEDDING, false), Serdes.String(), entries);
+    }
+
+    /** The embeddings of semantic bucket members, by sample id, stored like their signatures. */
+    StoreBuilder<WindowStore<String, ByteBuffer>> bandVectors() {
+        return Stores.windowStoreBuilder(window(BAND_VECTORS), Serdes.String(), Serdes.ByteBuffer());
     }
 
     StoreBuilder<WindowStore<String, ByteBuffer>> bandSignatures() {

@@ -4,9 +4,11 @@ import io.synthstream.avro.Sample;
 import io.synthstream.curator.avro.SampleClaim;
 import io.synthstream.curator.logic.BandBuckets;
 import io.synthstream.curator.logic.CurationThresholds;
+import io.synthstream.curator.logic.HyperplaneLsh;
 import io.synthstream.curator.logic.MinHasher;
 import io.synthstream.curator.logic.Shingler;
 import io.synthstream.curator.logic.VoteTally;
+import io.synthstream.embedding.VectorCodec;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,7 +20,9 @@ import java.util.TreeMap;
  * A screened sample's dedup claims, grouped by the partition that owns each bucket ({@link
  * BandRouting}): its exact bucket ({@code dataset|x:hash} of the normalised text) when exact dedup
  * is on, and its LSH band buckets ({@code dataset|band key} of the MinHash signature over word
- * 5-gram shingles) when near dedup is on.
+ * 5-gram shingles) when near dedup is on, and its semantic buckets ({@code dataset|s<dims>.<band>:<bits>}
+ * of the random-hyperplane LSH of its embedding, {@link HyperplaneLsh}) when semantic dedup is on
+ * and the sample carries its embedding.
  */
 final class DedupClaims {
 
@@ -70,6 +74,17 @@ final class DedupClaims {
                 claim.getBandBuckets().add(sample.getDataset() + "|" + bandKey);
             }
         }
+        if (thresholds.semanticDedup() && sample.getEmbedding() != null) {
+            stages.add(VoteTally.SEMANTIC_STAGE);
+            ByteBuffer vector = sample.getEmbedding().getVector();
+            for (String bandKey : HyperplaneLsh.defaults().bandKeys(VectorCodec.decode(vector))) {
+                String bucket = sample.getDataset() + "|" + bandKey;
+                SampleClaim claim = claim(byOwner, sample, thresholds, orderTs, bucket);
+                claim.setVector(vector.duplicate());
+                claim.setSemanticThreshold(thresholds.semanticThreshold());
+                claim.getSemanticBuckets().add(bucket);
+            }
+        }
         return new Claims(byOwner, stages);
     }
 
@@ -88,6 +103,9 @@ final class DedupClaims {
                         NO_SIGNATURE,
                         new ArrayList<>(),
                         null,
-                        thresholds.exactDedup() ? sample.getCuration().getExactHash() : null));
+                        thresholds.exactDedup() ? sample.getCuration().getExactHash() : null,
+                        NO_SIGNATURE,
+                        new ArrayList<>(),
+                        thresholds.semanticThreshold()));
     }
 }

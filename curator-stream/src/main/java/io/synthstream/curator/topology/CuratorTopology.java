@@ -1,6 +1,10 @@
 package io.synthstream.curator.topology;
 
 import io.synthstream.common.config.SynthConfig;
+import io.synthstream.common.llm.LlmRuntime;
+import io.synthstream.common.llm.LlmSettings;
+import io.synthstream.common.llm.PriceTable;
+import io.synthstream.common.llm.SimulatedProvider;
 import io.synthstream.common.streams.DecodingSource;
 import io.synthstream.common.streams.Sinks;
 import io.synthstream.common.streams.StateStores;
@@ -9,6 +13,7 @@ import io.synthstream.common.topics.TopicSpec;
 import io.synthstream.common.topics.Topics;
 import io.synthstream.curator.avro.BucketOwner;
 import io.synthstream.curator.avro.ClaimBatch;
+import io.synthstream.curator.avro.PendingEmbedding;
 import io.synthstream.curator.avro.VoteBatch;
 import io.synthstream.curator.config.CuratorConfig;
 import io.synthstream.curator.processor.BandRouting;
@@ -16,15 +21,18 @@ import io.synthstream.curator.processor.CurationInput;
 import io.synthstream.curator.processor.CuratorOutput;
 import io.synthstream.curator.processor.CuratorOutput.Claims;
 import io.synthstream.curator.processor.CuratorOutput.Curated;
+import io.synthstream.curator.processor.CuratorOutput.Embedded;
 import io.synthstream.curator.processor.CuratorOutput.Failed;
 import io.synthstream.curator.processor.CuratorOutput.Fates;
 import io.synthstream.curator.processor.CuratorOutput.Rejected;
 import io.synthstream.curator.processor.CuratorProcessors;
 import io.synthstream.curator.processor.CuratorStores;
+import io.synthstream.embedding.Embeddings;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -41,7 +49,7 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  * {@code synth.samples.rejected} (with a reason) or {@code synth.dlq}.
  *
  * <pre>
- * synth.samples.raw ─ decode ─┐
+ * synth.samples.raw ─ decode ─ embed (semantic dedup only, off the stream thread) ─┐
  * &lt;app&gt;-dedup-votes ─────────┴─ curate: screen (spec, validation, heuristics, prompt echo),
  *                                   keep the sample waiting, gather its dedup claims ─ curated | rejected
  *   └─ claim batches, one per owner partition ─▶ curator-dedup-claims ─ bucket owner
@@ -104,15 +112,60 @@ public final class CuratorTopology {
                 .withStreamPartitioner(BandRouting.claims());
     }
 
+    /**
+     * The app's topology; its embedding pool (loaded on first use) and the shell's runtime are
+     * closed when the JVM ends. Apps that stop and start curators in one JVM use {@link
+     * #build(SynthConfig, Consumer)}.
+     */
     public static Topology build(SynthConfig config) {
-        return build(config, Clock.systemUTC(), false);
+        return build(config, resource -> {});
     }
 
     /**
+     * The app's topology with an embedding pool built from {@code config}, handed to {@code owner}
+     * (with the stage's LLM runtime) to close after the app's stream threads.
+     */
+    public static Topology build(SynthConfig config, Consumer<AutoCloseable> owner) {
+        CuratorConfig curator = CuratorConfig.from(config);
+        LlmRuntime runtime = runtime(curator);
+        owner.accept(runtime);
+        Embeddings embeddings = CuratorConfig.EMBEDDING.pool(curator.synth(), runtime);
+        if (embeddings != null) {
+            owner.accept(embeddings);
+        }
+        return build(config, Clock.systemUTC(), false, runtime, embeddings);
+    }
+
+    /**
+     * The runtime of the embedding stage's shell: it sends no chat calls (hence the offline
+     * provider and no kept replies), but an endpoint's embeddings are admitted and retried under
+     * its limits ({@code llm.*}).
+     */
+    public static LlmRuntime runtime(CuratorConfig curator) {
+        return new LlmRuntime(
+                new SimulatedProvider(SimulatedProvider.Settings.INSTANT),
+                LlmSettings.limits(curator.synth()),
+                PriceTable.none());
+    }
+
+    /**
+     * A topology for tests, with the configured embedder.
+     *
      * @param clock the time written on curated and rejected records
      * @param inMemoryStores in-memory instead of RocksDB stores (topology tests)
      */
     public static Topology build(SynthConfig config, Clock clock, boolean inMemoryStores) {
+        CuratorConfig curator = CuratorConfig.from(config);
+        LlmRuntime runtime = runtime(curator);
+        return build(config, clock, inMemoryStores, runtime, CuratorConfig.EMBEDDING.pool(curator.synth(), runtime));
+    }
+
+    /**
+     * @param runtime the embedding stage's runtime; the caller closes it
+     * @param embeddings the embedding pool, or null for none; the caller closes it
+     */
+    public static Topology build(
+            SynthConfig config, Clock clock, boolean inMemoryStores, LlmRuntime runtime, Embeddings embeddings) {
         CuratorConfig curator = CuratorConfig.from(config);
         SynthSerdes serdes = SynthSerdes.from(config);
         Serde<ClaimBatch> claims = serdes.valueSerde(ClaimBatch.class);
@@ -127,19 +180,25 @@ public final class CuratorTopology {
                 new CuratorStores(inMemoryStores, curator.get(CuratorConfig.DEDUP_RETENTION_MS)),
                 serdes.value(Topics.SAMPLES_RAW),
                 serdes.valueSerde(BucketOwner.class),
-                claims);
+                claims,
+                serdes.valueSerde(PendingEmbedding.class),
+                runtime,
+                embeddings);
         StreamsBuilder builder = new StreamsBuilder();
 
         StateStores.specsGlobalTable(builder, serdes, CuratorStores.SPECS, "read-specs", inMemoryStores);
 
-        KStream<String, CurationInput> samples = DecodingSource.stream(builder, Topics.SAMPLES_RAW, serdes, app)
+        Sinks sinks = new Sinks(serdes);
+        KStream<String, CuratorOutput> embedded = DecodingSource.stream(builder, Topics.SAMPLES_RAW, serdes, app)
+                .process(processors.embedding(), Named.as("embed"));
+        sinks.deadLetters(embedded, "embed-write-dlq", Failed.class, Failed::deadLetter);
+        KStream<String, CurationInput> samples = sinks.select(embedded, "embedded", Embedded.class, Embedded::sample)
                 .mapValues(CurationInput::ofSample, Named.as("sample-input"));
         KStream<String, CurationInput> votesIn = builder.stream(
                         votesTopic(app), Consumed.with(Serdes.String(), votes).withName("read-votes"))
                 .mapValues(CurationInput::ofVotes, Named.as("votes-input"));
         KStream<String, CuratorOutput> outputs =
                 samples.merge(votesIn, Named.as("curate-input")).process(processors.curation(), Named.as("curate"));
-        Sinks sinks = new Sinks(serdes);
         sinks.write(outputs, "curate-write-curated", Topics.SAMPLES_CURATED, Curated.class, Curated::sample);
         sinks.write(outputs, "curate-write-rejected", Topics.SAMPLES_REJECTED, Rejected.class, Rejected::rejection);
         sinks.deadLetters(outputs, "curate-write-dlq", Failed.class, Failed::deadLetter);

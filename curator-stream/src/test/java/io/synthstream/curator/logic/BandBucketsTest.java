@@ -19,7 +19,8 @@ class BandBucketsTest {
     private static final long[] HALF_SAME = {1L << 40, 2L << 40, 30L << 40, 40L << 40};
 
     private static SampleClaim claim(String id, long ts, long[] signature) {
-        return new SampleClaim(id, ts, 0.7, BandBuckets.pack(signature), new ArrayList<>(), null, null);
+        return new SampleClaim(
+                id, ts, 0.7, BandBuckets.pack(signature), new ArrayList<>(), null, null, EMPTY, new ArrayList<>(), 1.0);
     }
 
     private static BucketOwner owner(String id, long ts) {
@@ -246,10 +247,10 @@ class BandBucketsTest {
     @Test
     void shouldTallyOneVotePerOwnerPartitionAndKeepTheMostSimilarDuplicate() {
         VoteTally tally = new VoteTally("s", List.of(0, 2, 5), List.of("exact-dedup", "near-dedup"));
-        tally.add(new BandVote("s", null, null, null));
-        tally.add(new BandVote("s", null, "x", 0.8));
+        tally.add(new BandVote("s", null, null, null, null, null));
+        tally.add(new BandVote("s", null, "x", 0.8, null, null));
         assertThat(tally.isComplete()).isFalse();
-        tally.add(new BandVote("s", "e", "w", 0.9));
+        tally.add(new BandVote("s", "e", "w", 0.9, null, null));
 
         assertThat(tally.isComplete()).isTrue();
         assertThat(tally.exactDupOf()).isEqualTo("e");

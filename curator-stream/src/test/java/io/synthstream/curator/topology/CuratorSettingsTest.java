@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Test;
 
 /** Each curator setting changes when and what the curator decides. */
 class CuratorSettingsTest {
+    private static final java.nio.ByteBuffer EMPTY = java.nio.ByteBuffer.allocate(0);
     private static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
     private static final String REVIEW = "The battery easily lasts two full days of heavy use, the screen stays bright"
             + " and readable outdoors, and the camera takes sharp photos even in dim evening light at home.";
@@ -42,7 +43,7 @@ class CuratorSettingsTest {
             + " replaced the cracked lens quickly and the replacement has worked without a single problem since.";
 
     /** One curator on TopologyTestDriver under some settings. */
-    private static final class Curator implements AutoCloseable {
+    static final class Curator implements AutoCloseable {
         final MutableClock clock = new MutableClock(NOW);
         final TopologyTestDriver driver;
         final TestInputTopic<String, Sample> raw;
@@ -54,6 +55,11 @@ class CuratorSettingsTest {
 
         /** A curator under the settings, deciding claims on arrival unless they set a hold. */
         Curator(Map<String, ?> settings) {
+            this(settings, spec -> {});
+        }
+
+        /** @param request changes the spec of request r-1 before it is published */
+        Curator(Map<String, ?> settings, java.util.function.Consumer<GenerationRequest> request) {
             Map<String, Object> all = new HashMap<>(Map.of(CuratorConfig.DEDUP_HOLD_MS.key(), 0));
             all.putAll(settings);
             SynthConfig config = TopologyTestSupport.config("synth-curator-settings", all);
@@ -68,6 +74,7 @@ class CuratorSettingsTest {
                     .setOutputFields(List.of())
                     .build());
             spec.setExamples(List.of());
+            request.accept(spec);
             TopologyTestSupport.input(driver, Topics.SPECS, serdes).pipeInput("r-1", spec);
         }
 
@@ -160,9 +167,15 @@ class CuratorSettingsTest {
                     Serdes.String().deserializer(),
                     c.serdes.valueSerde(VoteBatch.class).deserializer());
             ByteBuffer signature = BandBuckets.pack(new long[] {1L << 40, 2L << 40, 3L << 40, 4L << 40});
-            claims.pipeInput("0", batch(new SampleClaim("x", 1L, 0.7, signature, List.of("d|b"), null, null)), NOW);
             claims.pipeInput(
-                    "0", batch(new SampleClaim("y", 2L, 0.7, signature.duplicate(), List.of("d|b"), null, null)), NOW);
+                    "0",
+                    batch(new SampleClaim("x", 1L, 0.7, signature, List.of("d|b"), null, null, EMPTY, List.of(), 1.0)),
+                    NOW);
+            claims.pipeInput(
+                    "0",
+                    batch(new SampleClaim(
+                            "y", 2L, 0.7, signature.duplicate(), List.of("d|b"), null, null, EMPTY, List.of(), 1.0)),
+                    NOW);
             assertThat(votes.readValuesToList())
                     .flatExtracting(VoteBatch::getVotes)
                     .extracting(BandVote::getSampleId)

@@ -413,7 +413,7 @@ class CuratorTopologyTest {
                     .isTrue();
 
             // Votes of another round (claims made before a restart) decide nothing, however many.
-            List<BandVote> stale = java.util.Collections.nCopies(16, new BandVote("s-1", null, "s-0", 1.0));
+            List<BandVote> stale = java.util.Collections.nCopies(16, new BandVote("s-1", null, "s-0", 1.0, null, null));
             batched.createInputTopic(
                             CuratorTopology.votesTopic("synth-curator-batching"),
                             org.apache.kafka.common.serialization.Serdes.String()

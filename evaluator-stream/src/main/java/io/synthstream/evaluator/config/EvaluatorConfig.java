@@ -4,13 +4,12 @@ import io.synthstream.common.config.Setting;
 import io.synthstream.common.config.SynthConfig;
 import io.synthstream.common.llm.LlmSettings;
 import io.synthstream.common.streams.async.AsyncSettings;
+import io.synthstream.embedding.EmbeddingSettings;
 import io.synthstream.evaluator.logic.DatasetSettings;
 import io.synthstream.evaluator.logic.Scoring;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.types.Password;
@@ -34,37 +33,15 @@ public final class EvaluatorConfig {
     public static final Setting<Integer> JUDGE_MAX_TOKENS = Setting.integer(
                     "evaluator.judge.max.tokens", 256, Importance.LOW, "max_tokens of a judge call.")
             .atLeast(16);
-    public static final Setting<String> EMBEDDINGS = Setting.string(
-                    "evaluator.embeddings",
-                    "minilm",
-                    Importance.HIGH,
-                    "Sentence embeddings for label consistency, novelty and embedding diversity: minilm"
-                            + " (all-MiniLM-L6-v2 in-process), openai (an OpenAI-compatible /v1/embeddings"
-                            + " endpoint) or none.")
-            .oneOf("minilm", "openai", "none");
-    public static final Setting<String> EMBEDDINGS_MODEL = Setting.string(
-            "evaluator.embeddings.model",
-            "text-embedding-3-small",
-            Importance.MEDIUM,
-            "Embedding model when evaluator.embeddings=openai.");
-    public static final Setting<String> EMBEDDINGS_BASE_URL = Setting.string(
-            "evaluator.embeddings.base.url",
-            null,
-            Importance.MEDIUM,
-            "Base URL of the embeddings endpoint (…/v1); unset uses llm.base.url. The key is llm.api.key.");
-    public static final Setting<Integer> EMBEDDING_THREADS = Setting.integer(
-                    "evaluator.embedding.threads",
-                    1,
-                    Importance.MEDIUM,
-                    "Threads computing embeddings, one ONNX Runtime thread each.")
-            .between(1, 64);
-    public static final Setting<String> NATIVE_CACHE_DIR = Setting.string(
-                    "evaluator.native.cache.dir",
-                    Path.of(System.getProperty("java.io.tmpdir"), "synthstream-native")
-                            .toString(),
-                    Importance.LOW,
-                    "Directory for ONNX Runtime's and the tokenizer's native libraries (extracted once).")
-            .documentedAs("$TMPDIR/synthstream-native");
+    /** The embedding settings, declared once for the apps that embed. */
+    public static final EmbeddingSettings.Declared EMBEDDING =
+            EmbeddingSettings.declare("evaluator", "minilm", "label consistency, novelty and embedding diversity");
+
+    public static final Setting<String> EMBEDDINGS = EMBEDDING.source();
+    public static final Setting<String> EMBEDDINGS_MODEL = EMBEDDING.model();
+    public static final Setting<String> EMBEDDINGS_BASE_URL = EMBEDDING.baseUrl();
+    public static final Setting<Integer> EMBEDDING_THREADS = EMBEDDING.threads();
+    public static final Setting<String> NATIVE_CACHE_DIR = EMBEDDING.nativeCacheDir();
     public static final Setting<Integer> KNN_K = Setting.integer(
                     "evaluator.knn.k",
                     10,
@@ -166,15 +143,9 @@ public final class EvaluatorConfig {
     public static final List<Setting<?>> SETTINGS;
 
     static {
-        List<Setting<?>> settings = new ArrayList<>(List.of(
-                JUDGE_ENABLED,
-                JUDGE_MODEL,
-                JUDGE_MAX_TOKENS,
-                EMBEDDINGS,
-                EMBEDDINGS_MODEL,
-                EMBEDDINGS_BASE_URL,
-                EMBEDDING_THREADS,
-                NATIVE_CACHE_DIR,
+        List<Setting<?>> settings = new ArrayList<>(List.of(JUDGE_ENABLED, JUDGE_MODEL, JUDGE_MAX_TOKENS));
+        settings.addAll(EMBEDDING.all());
+        settings.addAll(List.of(
                 KNN_K,
                 WINDOW_SIZE,
                 RECENT_SIZE,
@@ -192,13 +163,6 @@ public final class EvaluatorConfig {
                 DATASET_IDLE_MS));
         settings.addAll(ASYNC.all());
         SETTINGS = List.copyOf(settings);
-    }
-
-    /** Embedding sources. */
-    public enum EmbeddingSource {
-        MINILM,
-        OPENAI,
-        NONE
     }
 
     private final SynthConfig config;
@@ -230,24 +194,14 @@ public final class EvaluatorConfig {
         return judge != null ? judge : config.get(LlmSettings.MODEL);
     }
 
-    public EmbeddingSource embeddings() {
-        return EmbeddingSource.valueOf(config.get(EMBEDDINGS).toUpperCase(Locale.ROOT));
-    }
-
-    /** The embeddings endpoint's base URL, else llm.base.url; null when neither is set. */
-    public String embeddingsBaseUrl() {
-        String url = config.get(EMBEDDINGS_BASE_URL);
-        return url != null ? url : config.get(LlmSettings.BASE_URL);
+    public EmbeddingSettings.Source embeddings() {
+        return EMBEDDING.source(config);
     }
 
     /** The model endpoint's key (llm.api.key), or null. */
     public String apiKey() {
         Password key = config.get(LlmSettings.API_KEY);
         return key == null ? null : key.value();
-    }
-
-    public Path nativeCacheDir() {
-        return Path.of(config.get(NATIVE_CACHE_DIR));
     }
 
     /** The score stage's drain interval, spec wait and back-pressure bound. */

@@ -13,12 +13,10 @@ import io.synthstream.common.streams.StateStores;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.topics.TopicSpec;
 import io.synthstream.common.topics.Topics;
+import io.synthstream.embedding.Embeddings;
 import io.synthstream.evaluator.avro.EvalEvent;
 import io.synthstream.evaluator.avro.LedgerDelta;
 import io.synthstream.evaluator.config.EvaluatorConfig;
-import io.synthstream.evaluator.embedding.Embeddings;
-import io.synthstream.evaluator.embedding.MiniLmEmbedder;
-import io.synthstream.evaluator.embedding.OpenAiEmbedder;
 import io.synthstream.evaluator.logic.DatasetEvents;
 import io.synthstream.evaluator.logic.LedgerDeltas;
 import io.synthstream.evaluator.processor.EvaluatorOutput;
@@ -37,7 +35,6 @@ import io.synthstream.evaluator.processor.EvaluatorStores;
 import io.synthstream.evaluator.processor.ReviewInput;
 import java.time.Clock;
 import java.util.List;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -118,27 +115,7 @@ public final class EvaluatorTopology {
      * admitted and retried like {@code runtime}'s chat calls: one set of limits per endpoint.
      */
     public static Embeddings embeddings(EvaluatorConfig config, LlmRuntime runtime) {
-        return switch (config.embeddings()) {
-            case NONE -> null;
-            case MINILM ->
-                new Embeddings(
-                        MiniLmEmbedder.load(config.nativeCacheDir()), config.get(EvaluatorConfig.EMBEDDING_THREADS));
-            case OPENAI -> {
-                if (config.embeddingsBaseUrl() == null) {
-                    throw new ConfigException(EvaluatorConfig.EMBEDDINGS.key() + "=openai needs "
-                            + EvaluatorConfig.EMBEDDINGS_BASE_URL.key() + " or llm.base.url");
-                }
-                yield new Embeddings(
-                        new OpenAiEmbedder(
-                                config.embeddingsBaseUrl(),
-                                config.get(EvaluatorConfig.EMBEDDINGS_MODEL),
-                                config.apiKey(),
-                                config.get(LlmSettings.TIMEOUT_MS),
-                                runtime.limits().retry(),
-                                runtime.gate()),
-                        config.get(EvaluatorConfig.EMBEDDING_THREADS));
-            }
-        };
+        return EvaluatorConfig.EMBEDDING.pool(config.synth(), runtime);
     }
 
     /**

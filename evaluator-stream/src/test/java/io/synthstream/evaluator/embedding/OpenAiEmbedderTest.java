@@ -8,6 +8,7 @@ import io.synthstream.common.llm.LlmLimits;
 import io.synthstream.common.llm.LlmRequest;
 import io.synthstream.common.llm.LlmRuntime;
 import io.synthstream.common.llm.SimulatedProvider;
+import io.synthstream.embedding.OpenAiEmbedder;
 import io.synthstream.evaluator.logic.Neighbours;
 import io.synthstream.local.FakeOpenAiServer;
 import java.time.Duration;

@@ -19,9 +19,9 @@ import io.synthstream.common.llm.LlmRuntime;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.testing.TopologyTestSupport;
 import io.synthstream.common.topics.Topics;
+import io.synthstream.embedding.Embeddings;
+import io.synthstream.embedding.MiniLmEmbedder;
 import io.synthstream.evaluator.config.EvaluatorConfig;
-import io.synthstream.evaluator.embedding.Embeddings;
-import io.synthstream.evaluator.embedding.MiniLmEmbedder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,7 +85,8 @@ final class EvaluatorFixture implements AutoCloseable {
                 provider,
                 LlmLimits.defaults().withRetries(2, Duration.ofMillis(5), Duration.ofMillis(20)),
                 io.synthstream.common.llm.LlmSettings.prices(config));
-        EvaluatorConfig.EmbeddingSource source = EvaluatorConfig.from(config).embeddings();
+        io.synthstream.embedding.EmbeddingSettings.Source source =
+                EvaluatorConfig.from(config).embeddings();
         Embeddings embeddings = switch (source) {
             case NONE -> null;
             case MINILM -> embeddings();

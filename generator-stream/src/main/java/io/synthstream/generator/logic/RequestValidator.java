@@ -218,9 +218,14 @@ public final class RequestValidator {
             }
         }
         var curation = request.getCuration();
-        if (curation != null && (curation.getSemanticDedup() || curation.getSemanticThreshold() != null)) {
-            problems.add("curation.semantic_dedup and curation.semantic_threshold are reserved: semantic dedup is"
-                    + " not implemented yet (exact and near-duplicate dedup run); leave them unset");
+        if (curation != null && curation.getSemanticThreshold() != null) {
+            double threshold = curation.getSemanticThreshold();
+            if (!curation.getSemanticDedup()) {
+                problems.add("curation.semantic_threshold is set but curation.semantic_dedup is false: set"
+                        + " semantic_dedup to true, or leave the threshold unset");
+            } else if (!(threshold >= 0.5 && threshold <= 1.0)) {
+                problems.add("curation.semantic_threshold must be a cosine between 0.5 and 1, got " + threshold);
+            }
         }
         List<String> labels = request.getTask().getLabels();
         if (TaskKinds.CLASSIFICATION.equals(kind) && labels.isEmpty()) {

@@ -83,14 +83,23 @@ class RequestValidatorTest {
     }
 
     @Test
-    void reservedSemanticDedupIsRefusedRatherThanSilentlyIgnored() throws Exception {
-        GenerationRequest request = PlannerTest.request(", \"curation\": {\"semantic_dedup\": true}");
-        assertThat(RequestValidator.problems(request, 100, LIMITS))
+    void aSemanticThresholdMustBeACosineFromOneHalfAndNeedsSemanticDedup() throws Exception {
+        assertThat(RequestValidator.problems(
+                        PlannerTest.request(", \"curation\": {\"semantic_dedup\": true, \"semantic_threshold\": 0.92}"),
+                        100,
+                        LIMITS))
+                .isEmpty();
+        assertThat(RequestValidator.problems(
+                        PlannerTest.request(", \"curation\": {\"semantic_dedup\": true, \"semantic_threshold\": 1.2}"),
+                        100,
+                        LIMITS))
                 .singleElement()
-                .satisfies(
-                        p -> assertThat(p).contains("curation.semantic_dedup").contains("not implemented"));
-        GenerationRequest threshold = PlannerTest.request(", \"curation\": {\"semantic_threshold\": 0.9}");
-        assertThat(RequestValidator.problems(threshold, 100, LIMITS)).hasSize(1);
+                .satisfies(p ->
+                        assertThat(p).contains("curation.semantic_threshold").contains("1.2"));
+        assertThat(RequestValidator.problems(
+                        PlannerTest.request(", \"curation\": {\"semantic_threshold\": 0.9}"), 100, LIMITS))
+                .singleElement()
+                .satisfies(p -> assertThat(p).contains("curation.semantic_dedup is false"));
     }
 
     @Test

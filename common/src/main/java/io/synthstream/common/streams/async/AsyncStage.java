@@ -316,8 +316,9 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
             deadLetter(key, entry, failure);
         }
         long now = setup.clock().millis();
-        for (KeyValue<String, O> output : step.outputs()) {
-            context.forward(new Record<>(output.key, output.value, now));
+        for (Step.Output<O> output : step.outputs()) {
+            context.forward(
+                    new Record<>(output.key(), output.value(), output.timestamp() < 0 ? now : output.timestamp()));
         }
         String[] outcome = step.outcome();
         if (outcome != null) {

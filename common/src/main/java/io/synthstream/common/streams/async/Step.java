@@ -3,7 +3,6 @@ package io.synthstream.common.streams.async;
 import io.synthstream.common.dlq.SampleFailure;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.streams.KeyValue;
 
 /**
  * What {@link AsyncStage} does next with one pending entry, as its stage's {@link AsyncWork}
@@ -29,7 +28,7 @@ public final class Step<P, O> {
     private final Kind kind;
     private final P entry;
     private final List<Call> calls;
-    private final List<KeyValue<String, O>> outputs = new ArrayList<>(2);
+    private final List<Output<O>> outputs = new ArrayList<>(2);
     private final List<SampleFailure> failures = new ArrayList<>(1);
     private String[] outcome;
 
@@ -64,9 +63,23 @@ public final class Step<P, O> {
         return new Step<>(Kind.PARK, null, List.of());
     }
 
-    /** Forwards {@code output} under {@code key}. */
+    /**
+     * An output of the step: forwarded under {@code key}, stamped with {@code timestamp}, or with
+     * the stage's clock when it is negative.
+     */
+    public record Output<O>(String key, O value, long timestamp) {}
+
+    /** Forwards {@code output} under {@code key}, stamped with the stage's clock. */
     public Step<P, O> emit(String key, O output) {
-        outputs.add(KeyValue.pair(key, output));
+        return emit(key, output, -1);
+    }
+
+    /**
+     * Forwards {@code output} under {@code key} with the record timestamp {@code timestamp}: for a
+     * stage whose next one orders by the input's time, not by when the call finished.
+     */
+    public Step<P, O> emit(String key, O output, long timestamp) {
+        outputs.add(new Output<>(key, output, timestamp));
         return this;
     }
 
@@ -95,7 +108,7 @@ public final class Step<P, O> {
         return calls;
     }
 
-    public List<KeyValue<String, O>> outputs() {
+    public List<Output<O>> outputs() {
         return outputs;
     }
 

@@ -1,4 +1,4 @@
-package io.synthstream.evaluator.embedding;
+package io.synthstream.embedding;
 
 /** Turns a text into a sentence embedding. Called from the evaluator's embedding threads only. */
 public interface Embedder extends AutoCloseable {

@@ -1,4 +1,4 @@
-package io.synthstream.evaluator.embedding;
+package io.synthstream.embedding;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.synthstream.evaluator.embedding;
+package io.synthstream.embedding;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
