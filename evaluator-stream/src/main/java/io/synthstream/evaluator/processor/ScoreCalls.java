@@ -13,8 +13,9 @@ import io.synthstream.common.streams.async.AsyncWork;
 import io.synthstream.common.streams.async.Call;
 import io.synthstream.common.streams.async.CallResult;
 import io.synthstream.common.streams.async.Step;
+import io.synthstream.embedding.Embeddings;
+import io.synthstream.embedding.VectorCodec;
 import io.synthstream.evaluator.avro.PendingScore;
-import io.synthstream.evaluator.embedding.Embeddings;
 import io.synthstream.evaluator.logic.LedgerDeltas;
 import io.synthstream.evaluator.logic.Scoring;
 import io.synthstream.evaluator.logic.Vectors;
@@ -87,15 +88,33 @@ final class ScoreCalls implements AsyncWork<Sample, PendingScore, EvaluatorOutpu
     @Override
     public Step<PendingScore, EvaluatorOutput> begin(String key, PendingScore entry, GenerationRequest spec) {
         Sample sample = sample(entry);
+        PendingScore current = entry;
+        if (embeddings != null && entry.getEmbedding() == null && carriesOwnModelVector(sample)) {
+            // embedded once already, by the curator (semantic dedup) with the same model: not again
+            current = PendingScore.newBuilder(entry)
+                    .setEmbedding(Vectors.encode(VectorCodec.decode(sample.getEmbedding())))
+                    .build();
+        }
         List<Call> calls = new ArrayList<>(2);
-        if (entry.getVerdict() == null && Scoring.judged(spec, settings)) {
+        if (current.getVerdict() == null && Scoring.judged(spec, settings)) {
             calls.add(Call.llm(JUDGE, Scoring.judgeRequest(sample, spec, settings, providers), ""));
         }
-        if (embeddings != null && entry.getEmbedding() == null) {
+        if (embeddings != null && current.getEmbedding() == null) {
             String text = Scoring.text(sample, spec, settings.textMaxChars());
             calls.add(Call.task(EMBED, () -> embeddings.submit(text)));
         }
-        return calls.isEmpty() ? finish(key, entry, sample, spec, null) : Step.proceed(calls);
+        if (calls.isEmpty()) {
+            return finish(key, current, sample, spec, null);
+        }
+        return current == entry ? Step.proceed(calls) : Step.proceed(current, calls);
+    }
+
+    /** Whether the sample carries a vector of this evaluator's embedder (the curator's, when they match). */
+    private boolean carriesOwnModelVector(Sample sample) {
+        return sample.getEmbedding() != null
+                && sample.getEmbedding().getModel().equals(embeddings.name())
+                && sample.getEmbedding().getVector().remaining()
+                        == sample.getEmbedding().getDimensions();
     }
 
     @Override

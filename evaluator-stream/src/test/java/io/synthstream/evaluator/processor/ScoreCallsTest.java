@@ -1,0 +1,62 @@
+package io.synthstream.evaluator.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.Sample;
+import io.synthstream.common.streams.async.Call;
+import io.synthstream.common.streams.async.Step;
+import io.synthstream.embedding.Embedder;
+import io.synthstream.embedding.Embeddings;
+import io.synthstream.embedding.VectorCodec;
+import io.synthstream.evaluator.avro.PendingScore;
+import io.synthstream.evaluator.logic.Scoring;
+import io.synthstream.schemas.TestRecords;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** A sample embedded by the curator with the evaluator's own model is not embedded again. */
+class ScoreCallsTest {
+    private final AtomicInteger embedded = new AtomicInteger();
+    private final Embedder counting = new Embedder() {
+        @Override
+        public String name() {
+            return "model-m";
+        }
+
+        @Override
+        public float[] embed(String text) {
+            embedded.incrementAndGet();
+            return new float[] {1f, 0f, 0f};
+        }
+    };
+
+    private Step<PendingScore, EvaluatorOutput> begin(Sample sample) {
+        try (Embeddings embeddings = new Embeddings(counting, 1)) {
+            ScoreCalls calls = new ScoreCalls(
+                    new Scoring.Settings(false, null, 64, 4_000),
+                    null,
+                    embeddings,
+                    Duration.ofSeconds(1),
+                    Clock.systemUTC());
+            GenerationRequest spec = TestRecords.request(sample.getRequestId());
+            return calls.begin(sample.getSampleId(), calls.start(sample, 1L).get(sample.getSampleId()), spec);
+        }
+    }
+
+    @Test
+    void aVectorOfTheSameModelIsUsedAndOneOfAnotherModelIsNot() {
+        Sample carried = TestRecords.sample("s-1");
+        carried.setEmbedding(VectorCodec.embedding("model-m", new float[] {0.6f, 0.8f, 0f}));
+        Step<PendingScore, EvaluatorOutput> reused = begin(carried);
+        assertThat(reused.kind()).isEqualTo(Step.Kind.FINISH);
+        assertThat(reused.calls()).isEmpty();
+
+        Sample otherModel = TestRecords.sample("s-2");
+        otherModel.setEmbedding(VectorCodec.embedding("model-x", new float[] {0.6f, 0.8f, 0f}));
+        Step<PendingScore, EvaluatorOutput> embeddedAgain = begin(otherModel);
+        assertThat(embeddedAgain.calls()).extracting(Call::name).containsExactly(ScoreCalls.EMBED);
+    }
+}
