@@ -172,6 +172,76 @@ class CuratorDedupIT {
         }
     }
 
+    /**
+     * Semantic dedup decides a burst the same way with one and with two instances: the texts of the
+     * paraphrase set ({@code paraphrases.tsv}: reworded pairs and hard negatives) in one shuffled
+     * burst over 6 partitions, embedded by each instance's own MiniLM. Every rejection names a kept
+     * sample, and no hard negative is rejected as a duplicate of the text it contradicts.
+     */
+    @Test
+    void semanticDedupDecidesABurstTheSameWayWithOneOrTwoInstances() throws Exception {
+        Map<String, DedupCorpus.Doc> byText = new java.util.LinkedHashMap<>();
+        List<String[]> negatives = new ArrayList<>();
+        for (String line : new String(
+                        CuratorDedupIT.class
+                                .getResourceAsStream("/paraphrases.tsv")
+                                .readAllBytes(),
+                        java.nio.charset.StandardCharsets.UTF_8)
+                .split("\n")) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            String[] f = line.split("\t");
+            for (String text : new String[] {f[2], f[3]}) {
+                byText.computeIfAbsent(text, t -> new DedupCorpus.Doc("p-" + byText.size(), t, f[1], null));
+            }
+            if (f[1].equals("neg")) {
+                negatives.add(
+                        new String[] {byText.get(f[2]).id(), byText.get(f[3]).id()});
+            }
+        }
+        List<DedupCorpus.Doc> burst = new ArrayList<>(byText.values());
+        java.util.Collections.shuffle(burst, new java.util.Random(5));
+        GenerationRequest request = spec();
+        request.setCuration(io.synthstream.avro.CurationSettings.newBuilder()
+                .setSemanticDedup(true)
+                .build());
+        Map<String, String> first = null;
+        for (int instances : new int[] {1, 2}) {
+            Result result = run(instances, List.of(burst), request);
+            Map<String, String> fates = new TreeMap<>();
+            result.curated().forEach(id -> fates.put(id, "kept"));
+            result.rejected().forEach((id, r) -> fates.put(id, r.getReason() + " of " + r.getDupOf()));
+            assertThat(fates).as("every sample decided").hasSize(burst.size());
+            System.out.printf(
+                    "semantic burst, %d instance(s): %d texts, %d kept, %d rejected as semantic duplicates%n",
+                    instances,
+                    burst.size(),
+                    result.curated().size(),
+                    result.rejected().values().stream()
+                            .filter(r -> r.getReason() == io.synthstream.avro.RejectionReason.SEMANTIC_DUPLICATE)
+                            .count());
+            assertThat(result.rejected().values())
+                    .as("semantic rejections name a kept sample, with the cosine")
+                    .isNotEmpty()
+                    .allSatisfy(r -> {
+                        assertThat(result.curated()).contains(r.getDupOf());
+                        assertThat(r.getSimilarity()).isGreaterThanOrEqualTo(0.8);
+                    });
+            for (String[] pair : negatives) {
+                assertThat(fates.get(pair[0]) + " / " + fates.get(pair[1]))
+                        .as("hard negative pair %s", List.of(pair))
+                        .doesNotContain("of " + pair[0])
+                        .doesNotContain("of " + pair[1]);
+            }
+            if (first == null) {
+                first = fates;
+            } else {
+                assertThat(fates).as("two instances decide as one did").isEqualTo(first);
+            }
+        }
+    }
+
     /** Fails when two kept samples share a band key and their signatures pass the default threshold. */
     private static void assertNoKeptPairSharesABand(List<DedupCorpus.Doc> docs, Set<String> kept) {
         MinHasher minHasher = MinHasher.defaults();
@@ -342,6 +412,10 @@ class CuratorDedupIT {
      * sent at once, stamped 1 ms apart in its order, and decided before the next one is sent.
      */
     private Result run(int instances, List<List<DedupCorpus.Doc>> waves) throws Exception {
+        return run(instances, waves, spec());
+    }
+
+    private Result run(int instances, List<List<DedupCorpus.Doc>> waves, GenerationRequest request) throws Exception {
         try (EmbeddedPlatform platform = EmbeddedPlatform.ephemeral()) {
             EmbeddedKafka kafka = platform.kafka();
             List<StreamsApp> apps = new ArrayList<>();
@@ -366,7 +440,7 @@ class CuratorDedupIT {
                         Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
                         Topics.SAMPLES_RAW.keySerde().serializer(),
                         new SpecificAvroSerializer<SpecificRecord>(serdes.registry(), true))) {
-                    producer.send(new ProducerRecord<>(Topics.SPECS.name(), "r-it", spec()));
+                    producer.send(new ProducerRecord<>(Topics.SPECS.name(), "r-it", request));
                     producer.flush();
                     int sent = 0;
                     long stamp = System.currentTimeMillis();
