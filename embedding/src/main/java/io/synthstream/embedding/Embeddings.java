@@ -14,11 +14,20 @@ import java.util.function.Supplier;
  * loads it; a failure to make it fails that call and is tried again on the next.
  */
 public final class Embeddings implements AutoCloseable {
+    /**
+     * Texts queued or in work per thread from which the pool counts as {@link #saturated}: enough
+     * to keep every thread busy between two drains, few enough that a backlog stays on the input
+     * topic rather than in the heap (about 1 KB of text each).
+     */
+    public static final int MAX_QUEUED_PER_THREAD = 128;
+
     private final Supplier<? extends Embedder> factory;
     private final String name;
     private final int dimension;
     private final ExecutorService pool;
     private final AtomicInteger learned = new AtomicInteger();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final int maxQueued;
     private volatile Embedder embedder;
 
     /** A pool around an embedder that exists already. */
@@ -35,6 +44,7 @@ public final class Embeddings implements AutoCloseable {
         this.factory = factory;
         this.name = name;
         this.dimension = dimension;
+        this.maxQueued = threads * MAX_QUEUED_PER_THREAD;
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "synth-embed-" + n.incrementAndGet());
@@ -67,7 +77,29 @@ public final class Embeddings implements AutoCloseable {
 
     /** The unit-length embedding of {@code text}, computed on the pool. */
     public CompletableFuture<float[]> submit(String text) {
-        return CompletableFuture.supplyAsync(() -> embedder().embed(text), pool);
+        queued.incrementAndGet();
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return embedder().embed(text);
+                    } finally {
+                        queued.decrementAndGet();
+                    }
+                },
+                pool);
+    }
+
+    /**
+     * Whether {@link #MAX_QUEUED_PER_THREAD} texts per thread are queued or in work: the stages
+     * that submit here stop taking input records while it is ({@code AsyncStage.Setup#pausedWhile}).
+     */
+    public boolean saturated() {
+        return queued.get() >= maxQueued;
+    }
+
+    /** Texts queued or in work. */
+    public int queued() {
+        return queued.get();
     }
 
     private Embedder embedder() {

@@ -24,6 +24,13 @@ import org.apache.kafka.streams.processor.api.ProcessorSupplier;
  * returns a new processor.
  */
 public final class CuratorProcessors {
+    /**
+     * How long the embedding stage waits for room on a full embedding pool before it takes a raw
+     * record anyway: each wait ends as soon as one embedding finishes, far below
+     * max.poll.interval.ms over a poll.
+     */
+    private static final Duration BACKPRESSURE_MAX_WAIT = Duration.ofSeconds(2);
+
     private final String app;
     private final CuratorConfig curator;
     private final Clock clock;
@@ -78,13 +85,16 @@ public final class CuratorProcessors {
                 CuratorStores.SPECS,
                 new AsyncSettings(
                         curator.get(CuratorConfig.EMBEDDING_DRAIN_MS),
-                        Duration.ZERO,
+                        BACKPRESSURE_MAX_WAIT,
                         curator.get(CuratorConfig.SPEC_WAIT_MS)),
                 runtime,
                 clock,
                 CuratorOutput.Failed::new,
                 SynthMeters.CURATOR_SEMANTIC_SKIPPED);
-        return AsyncStage.supplier(setup, stores.embedding(embedding), () -> new EmbedCalls(embeddings));
+        return AsyncStage.supplier(
+                embeddings == null ? setup : setup.pausedWhile(embeddings::saturated),
+                stores.embedding(embedding),
+                () -> new EmbedCalls(embeddings));
     }
 
     /** Screening, dedup claims and decisions, on the raw sample's partition. */

@@ -79,7 +79,7 @@ public final class EvaluatorProcessors {
                 SynthMeters.EVALUATOR_SAMPLES,
                 responses == null ? null : new AsyncStage.Kept<>(responses, EvaluatorOutput.UsedReply::new));
         return AsyncStage.supplier(
-                setup,
+                embeddings == null ? setup : setup.pausedWhile(embeddings::saturated),
                 stores.keyValue(EvaluatorStores.PENDING, serdes.valueSerde(PendingScore.class)),
                 () -> new ScoreCalls(
                         config.scoring(),

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KeyValue;
@@ -92,6 +93,8 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
      * @param deadLetter wraps a dead letter in the app's output envelope
      * @param outcomeMeter the counter {@link Step#counted} adds to
      * @param responses the kept replies and how to forget one, or null to keep none
+     * @param saturated whether the stage's other work (an embedding pool) is full, or null: while
+     *     it is, {@code process()} waits as it does for the LLM runtime ({@link #pausedWhile})
      */
     public record Setup<O>(
             String app,
@@ -103,7 +106,34 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
             Clock clock,
             Function<DeadLetter, O> deadLetter,
             SynthMeters outcomeMeter,
-            Kept<O> responses) {
+            Kept<O> responses,
+            BooleanSupplier saturated) {
+        /** A stage that keeps {@code responses} and waits only for the LLM runtime. */
+        public Setup(
+                String app,
+                String stage,
+                String pendingStore,
+                String specStore,
+                AsyncSettings settings,
+                LlmRuntime runtime,
+                Clock clock,
+                Function<DeadLetter, O> deadLetter,
+                SynthMeters outcomeMeter,
+                Kept<O> responses) {
+            this(
+                    app,
+                    stage,
+                    pendingStore,
+                    specStore,
+                    settings,
+                    runtime,
+                    clock,
+                    deadLetter,
+                    outcomeMeter,
+                    responses,
+                    null);
+        }
+
         /** A stage that keeps no replies. */
         public Setup(
                 String app,
@@ -116,6 +146,27 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
                 Function<DeadLetter, O> deadLetter,
                 SynthMeters outcomeMeter) {
             this(app, stage, pendingStore, specStore, settings, runtime, clock, deadLetter, outcomeMeter, null);
+        }
+
+        /**
+         * This setup, with {@code process()} also waiting (handling finished calls meanwhile, up to
+         * {@code backpressure.max.wait.ms}) while {@code saturated} holds: a bounded queue in front
+         * of work the LLM runtime does not see, so a backlog on the input topic stays on the topic
+         * instead of filling the heap.
+         */
+        public Setup<O> pausedWhile(BooleanSupplier saturated) {
+            return new Setup<>(
+                    app,
+                    stage,
+                    pendingStore,
+                    specStore,
+                    settings,
+                    runtime,
+                    clock,
+                    deadLetter,
+                    outcomeMeter,
+                    responses,
+                    saturated);
         }
     }
 
@@ -193,10 +244,23 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
     @Override
     public void process(Record<String, I> record) {
         setup.runtime().awaitCapacity(setup.settings().backpressureMaxWait(), this::drain);
+        if (setup.saturated() != null) {
+            awaitWhile(setup.saturated(), setup.settings().backpressureMaxWait());
+        }
         for (Map.Entry<String, P> started :
                 work.start(record.value(), record.timestamp()).entrySet()) {
             if (pending.get(started.getKey()) == null) { // else delivered again: already pending
                 resume(started.getKey(), started.getValue(), false);
+            }
+        }
+    }
+
+    /** Handles finished calls while {@code saturated} holds, for at most {@code maxWait}. */
+    private void awaitWhile(BooleanSupplier saturated, java.time.Duration maxWait) {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        while (saturated.getAsBoolean() && System.nanoTime() < deadline) {
+            if (drain() == 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(2_000_000L);
             }
         }
     }

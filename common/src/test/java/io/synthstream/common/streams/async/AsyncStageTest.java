@@ -74,7 +74,11 @@ class AsyncStageTest {
     }
 
     private AsyncStage<String, String, String> newStage() {
-        AsyncStage.Setup<String> setup = new AsyncStage.Setup<>(
+        return new AsyncStage<>(setup(), new RoundsWork());
+    }
+
+    private AsyncStage.Setup<String> setup() {
+        return new AsyncStage.Setup<>(
                 "async-test",
                 "test",
                 PENDING,
@@ -84,7 +88,6 @@ class AsyncStageTest {
                 clock,
                 letter -> "dlq:" + letter.getReason() + ":" + letter.getSamples(),
                 SynthMeters.GENERATOR_SAMPLES);
-        return new AsyncStage<>(setup, new RoundsWork());
     }
 
     /** Input {@code requestId/key1,key2}: one entry per key; each entry calls until a reply says done. */
@@ -313,6 +316,29 @@ class AsyncStageTest {
 
         assertThat(forwarded())
                 .containsExactly("task:vector:null", "task:null:java.lang.IllegalStateException: model down");
+    }
+
+    /**
+     * While the stage's other work is full (here: until a first result is handed over), a record
+     * is taken only after the finished calls are: a backlog waits on the input topic, not in the
+     * heap.
+     */
+    @Test
+    void shouldHandleFinishedCallsBeforeTakingARecordWhileTheWorkIsSaturated() {
+        stage.close();
+        stage = new AsyncStage<>(setup().pausedWhile(() -> context.forwarded().isEmpty()), new RoundsWork());
+        stage.init(context);
+        ProcessorTestSupport.putSpec(specs, TestRecords.request("task-1"));
+        process("task-1/s-1"); // saturated and nothing finished: taken after the 50 ms wait
+        assertThat(tasks).hasSize(1);
+        tasks.get(0).complete("vector");
+
+        process("task-1/s-2");
+
+        assertThat(forwarded())
+                .as("s-1's result, handed over before s-2 was taken")
+                .containsExactly("task:vector:null");
+        assertThat(tasks).hasSize(2);
     }
 
     @Test
