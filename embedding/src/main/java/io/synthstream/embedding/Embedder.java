@@ -8,6 +8,15 @@ public interface Embedder extends AutoCloseable {
     /** The embedding of {@code text}; any length (the model truncates long texts). */
     float[] embed(String text);
 
+    /** The embeddings of several texts, in order; by default one {@link #embed} each. */
+    default java.util.List<float[]> embedAll(java.util.List<String> texts) {
+        java.util.List<float[]> out = new java.util.ArrayList<>(texts.size());
+        for (String text : texts) {
+            out.add(embed(text));
+        }
+        return out;
+    }
+
     @Override
     default void close() {}
 
