@@ -262,7 +262,8 @@ public final class QualityHarness {
         throw new IllegalStateException(id + " did not complete in " + TIMEOUT);
     }
 
-    private static SynthConfig config(
+    /** An app's config on the embedded platform, its state under {@code state}, with {@code sim} on top. */
+    static SynthConfig config(
             ConfigDef definition,
             Map<String, Object> defaults,
             EmbeddedPlatform platform,
@@ -273,6 +274,9 @@ public final class QualityHarness {
         props.putAll(CuratorThroughputHarness.platformProps(platform.kafka(), platform, app, state));
         props.put(
                 EvaluatorConfig.NATIVE_CACHE_DIR.key(), state.resolve("native").toString());
+        props.put(
+                CuratorConfig.EMBEDDING.nativeCacheDir().key(),
+                state.resolve("native").toString());
         props.putAll(sim);
         return new SynthConfig(definition, props);
     }

@@ -182,6 +182,10 @@ final class ScoreCalls implements AsyncWork<Sample, PendingScore, EvaluatorOutpu
         } else {
             verdict = Scoring.disabled();
         }
+        if (sample.getEmbedding() == null && entry.getEmbedding() != null && embeddings != null) {
+            // embedded here first (no semantic dedup upstream): the scored sample carries it on
+            sample.setEmbedding(VectorCodec.embedding(embeddings.name(), Vectors.decode(entry.getEmbedding())));
+        }
         String text = Scoring.text(sample, spec, settings.textMaxChars());
         ScoredSample scored = Scoring.scored(sample, spec, verdict, text, clock.instant());
         Step<PendingScore, EvaluatorOutput> step = Step.<PendingScore, EvaluatorOutput>finish()

@@ -9,6 +9,7 @@ import io.synthstream.common.streams.async.Step;
 import io.synthstream.embedding.Embedder;
 import io.synthstream.embedding.Embeddings;
 import io.synthstream.embedding.VectorCodec;
+import io.synthstream.evaluator.avro.EvalEvent;
 import io.synthstream.evaluator.avro.PendingScore;
 import io.synthstream.evaluator.logic.Scoring;
 import io.synthstream.schemas.TestRecords;
@@ -43,6 +44,42 @@ class ScoreCallsTest {
                     Clock.systemUTC());
             GenerationRequest spec = TestRecords.request(sample.getRequestId());
             return calls.begin(sample.getSampleId(), calls.start(sample, 1L).get(sample.getSampleId()), spec);
+        }
+    }
+
+    @Test
+    void aVectorMadeHereIsCarriedOnTheScoredSample() {
+        Sample sample = TestRecords.sample("s-3");
+        try (Embeddings embeddings = new Embeddings(counting, 1)) {
+            ScoreCalls calls = new ScoreCalls(
+                    new Scoring.Settings(false, null, 64, 4_000),
+                    null,
+                    embeddings,
+                    Duration.ofSeconds(1),
+                    Clock.systemUTC());
+            GenerationRequest spec = TestRecords.request(sample.getRequestId());
+            PendingScore entry = calls.start(sample, 1L).get("s-3");
+            Step<PendingScore, EvaluatorOutput> begun = calls.begin("s-3", entry, spec);
+            assertThat(begun.calls()).extracting(Call::name).containsExactly(ScoreCalls.EMBED);
+            Step<PendingScore, EvaluatorOutput> done = calls.finished(
+                    "s-3",
+                    entry,
+                    spec,
+                    new io.synthstream.common.streams.async.CallResult.Value(
+                            ScoreCalls.EMBED, new float[] {0f, 0.6f, 0.8f}, null),
+                    false);
+            EvalEvent event = done.outputs().stream()
+                    .map(Step.Output::value)
+                    .filter(EvaluatorOutput.Event.class::isInstance)
+                    .map(o -> ((EvaluatorOutput.Event) o).event())
+                    .findFirst()
+                    .orElseThrow();
+            Sample carried = io.synthstream.common.avro.SingleObject.decode(
+                            io.synthstream.avro.ScoredSample::fromByteBuffer, event.getScored())
+                    .getSample();
+            assertThat(carried.getEmbedding().getModel()).isEqualTo("model-m");
+            assertThat(VectorCodec.decode(carried.getEmbedding()))
+                    .containsExactly(new float[] {0f, 0.6f, 0.8f}, org.assertj.core.data.Offset.offset(0.002f));
         }
     }
 
