@@ -49,7 +49,8 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  * {@code synth.samples.rejected} (with a reason) or {@code synth.dlq}.
  *
  * <pre>
- * synth.samples.raw ─ decode ─ embed (semantic dedup only, off the stream thread) ─┐
+ * synth.samples.raw ─ decode ─ embed (semantic dedup only, off the stream thread) ─ dlq
+ *                           ─┐
  * &lt;app&gt;-dedup-votes ─────────┴─ curate: screen (spec, validation, heuristics, prompt echo),
  *                                   keep the sample waiting, gather its dedup claims ─ curated | rejected
  *   └─ claim batches, one per owner partition ─▶ curator-dedup-claims ─ bucket owner
@@ -57,7 +58,8 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  * </pre>
  *
  * A sample stays on the task of its raw partition from start to decision; only its small claims
- * and votes travel, batched. Every dedup decision (exact-text bucket or LSH band bucket) is made on
+ * and votes travel, batched. Every dedup decision (exact-text bucket, MinHash band bucket or
+ * semantic bucket of the sample's embedding) is made on
  * the one partition that owns the bucket, so the result does not depend on how many instances run.
  * The votes topic closes a loop between two sub-topologies, which the DSL cannot express with an
  * internal repartition topic, so it is a topic of the app, created with the others ({@link
