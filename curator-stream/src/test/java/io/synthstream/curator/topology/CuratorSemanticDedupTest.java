@@ -253,4 +253,35 @@ class CuratorSemanticDedupTest {
             server.stop(0);
         }
     }
+
+    /** The pair at cosine about 0.94: a duplicate at the default 0.80, not at 0.97; not compared at all without semantic_dedup. */
+    @Test
+    void theSemanticDedupAndThresholdOfARequestDecideWhatIsASemanticDuplicate() {
+        Map<Double, Integer> keptByThreshold = new HashMap<>();
+        for (double threshold : new double[] {0.80, 0.97}) {
+            try (CuratorSettingsTest.Curator c = new CuratorSettingsTest.Curator(
+                    settings(),
+                    spec -> spec.setCuration(CurationSettings.newBuilder()
+                            .setSemanticDedup(true)
+                            .setSemanticThreshold(threshold)
+                            .build()))) {
+                List<Sample> curated = new ArrayList<>();
+                c.send("s-1", "r-1", ORIGINAL, NOW);
+                c.send("s-2", "r-1", PARAPHRASE, NOW.plusMillis(1));
+                pump(c, 2, curated, new ArrayList<>(), new ArrayList<>());
+                keptByThreshold.put(threshold, curated.size());
+            }
+        }
+        assertThat(keptByThreshold).containsEntry(0.80, 1).containsEntry(0.97, 2);
+        try (CuratorSettingsTest.Curator c = new CuratorSettingsTest.Curator(
+                settings(),
+                spec -> spec.setCuration(
+                        CurationSettings.newBuilder().setSemanticDedup(false).build()))) {
+            List<Sample> curated = new ArrayList<>();
+            c.send("s-1", "r-1", ORIGINAL, NOW);
+            c.send("s-2", "r-1", PARAPHRASE, NOW.plusMillis(1));
+            pump(c, 2, curated, new ArrayList<>(), new ArrayList<>());
+            assertThat(curated).as("semantic_dedup false").hasSize(2);
+        }
+    }
 }
