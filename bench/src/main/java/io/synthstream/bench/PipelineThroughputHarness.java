@@ -10,6 +10,7 @@ import io.synthstream.common.topics.Topics;
 import io.synthstream.curator.app.CuratorApp;
 import io.synthstream.curator.config.CuratorConfig;
 import io.synthstream.curator.topology.CuratorTopology;
+import io.synthstream.embedding.MiniLmEmbedder;
 import io.synthstream.evaluator.app.EvaluatorApp;
 import io.synthstream.evaluator.config.EvaluatorConfig;
 import io.synthstream.evaluator.topology.EvaluatorTopology;
@@ -93,7 +94,17 @@ public final class PipelineThroughputHarness {
                         embeddings,
                         semantic);
                 run(kafka, serdes, "p-warm-up", Math.min(count, 500), semantic, false);
-                run(kafka, serdes, "p-measured", count, semantic, true);
+                double curatorRate = run(kafka, serdes, "p-measured", count, semantic, true);
+                if (semantic) {
+                    double alone = standaloneEmbedding(kafka, serdes, "p-measured", state.resolve("native"));
+                    System.out.printf(
+                            Locale.ROOT,
+                            "curator's embedding stage %.0f samples/s vs MiniLM alone on the same texts, one thread,"
+                                    + " nothing else running %.0f texts/s: ratio %.2f%n",
+                            curatorRate,
+                            alone,
+                            curatorRate / alone);
+                }
                 try (Stream<Path> dirs = Files.list(state)) {
                     for (Path dir : dirs.sorted().toList()) {
                         System.out.printf(Locale.ROOT, "state %-14s %,8.1f MB%n", dir.getFileName(), size(dir) / 1e6);
@@ -107,7 +118,8 @@ public final class PipelineThroughputHarness {
         }
     }
 
-    private static void run(
+    /** Runs one request; returns the curator's records/s while it ran. */
+    private static double run(
             EmbeddedKafka kafka, SynthSerdes serdes, String id, int count, boolean semantic, boolean print)
             throws Exception {
         String request = SentimentRequest.json(id, count, "{\"judge_enabled\": true}", "{}");
@@ -161,7 +173,7 @@ public final class PipelineThroughputHarness {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         if (!print) {
-            return;
+            return 0;
         }
         long[] out = outputs(admin);
         System.out.printf(
@@ -183,6 +195,26 @@ public final class PipelineThroughputHarness {
                     active);
         }
         System.out.printf(Locale.ROOT, "  heap after the last GC at the end: %,.0f MB%n", heapAfterGc() / 1e6);
+        return (out[1] - before[1]) / Math.max(2.0, (last[1] - first[1]) / 1e9);
+    }
+
+    /**
+     * Texts/s of MiniLM alone (one thread, as the curator's one embedding thread) on the texts of the
+     * request's curated samples, once the pipeline is idle: the standalone bound of the stage.
+     */
+    private static double standaloneEmbedding(EmbeddedKafka kafka, SynthSerdes serdes, String id, Path cache) {
+        List<String> texts = new ArrayList<>();
+        TopicReads.read(kafka.bootstrapServers(), serdes, Topics.SAMPLES_CURATED, s -> {
+            if (s != null && s.getRequestId().equals(id) && texts.size() < 2_000) {
+                texts.add(s.getFields().get("text")); // the dedup text of a classification sample
+            }
+        });
+        try (MiniLmEmbedder model = MiniLmEmbedder.load(cache)) {
+            texts.stream().limit(100).forEach(model::embed); // warm-up
+            long start = System.nanoTime();
+            texts.forEach(model::embed);
+            return texts.size() / ((System.nanoTime() - start) / 1e9);
+        }
     }
 
     /** Records on each stage's output topics: raw; curated + rejected; scored; dataset. */
