@@ -15,13 +15,11 @@ import io.synthstream.evaluator.logic.Scoring;
 import io.synthstream.schemas.TestRecords;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** A sample embedded by the curator with the evaluator's own model is not embedded again. */
 class ScoreCallsTest {
-    private final AtomicInteger embedded = new AtomicInteger();
-    private final Embedder counting = new Embedder() {
+    private final Embedder model = new Embedder() {
         @Override
         public String name() {
             return "model-m";
@@ -29,19 +27,23 @@ class ScoreCallsTest {
 
         @Override
         public float[] embed(String text) {
-            embedded.incrementAndGet();
             return new float[] {1f, 0f, 0f};
         }
     };
 
+    /** The score stage's work with the judge off and {@code embeddings}. */
+    private static ScoreCalls calls(Embeddings embeddings) {
+        return new ScoreCalls(
+                new Scoring.Settings(false, null, 64, 4_000),
+                null,
+                embeddings,
+                Duration.ofSeconds(1),
+                Clock.systemUTC());
+    }
+
     private Step<PendingScore, EvaluatorOutput> begin(Sample sample) {
-        try (Embeddings embeddings = new Embeddings(counting, 1)) {
-            ScoreCalls calls = new ScoreCalls(
-                    new Scoring.Settings(false, null, 64, 4_000),
-                    null,
-                    embeddings,
-                    Duration.ofSeconds(1),
-                    Clock.systemUTC());
+        try (Embeddings embeddings = new Embeddings(model, 1)) {
+            ScoreCalls calls = calls(embeddings);
             GenerationRequest spec = TestRecords.request(sample.getRequestId());
             return calls.begin(sample.getSampleId(), calls.start(sample, 1L).get(sample.getSampleId()), spec);
         }
@@ -50,13 +52,8 @@ class ScoreCallsTest {
     @Test
     void aVectorMadeHereIsCarriedOnTheScoredSample() {
         Sample sample = TestRecords.sample("s-3");
-        try (Embeddings embeddings = new Embeddings(counting, 1)) {
-            ScoreCalls calls = new ScoreCalls(
-                    new Scoring.Settings(false, null, 64, 4_000),
-                    null,
-                    embeddings,
-                    Duration.ofSeconds(1),
-                    Clock.systemUTC());
+        try (Embeddings embeddings = new Embeddings(model, 1)) {
+            ScoreCalls calls = calls(embeddings);
             GenerationRequest spec = TestRecords.request(sample.getRequestId());
             PendingScore entry = calls.start(sample, 1L).get("s-3");
             Step<PendingScore, EvaluatorOutput> begun = calls.begin("s-3", entry, spec);
