@@ -347,32 +347,20 @@ final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, 
                 return Optional.empty();
             }
         }
-        List<Bucket> bandBuckets = new ArrayList<>(claim.getBandBuckets().size());
-        List<BandBuckets.Decision> bands =
-                new ArrayList<>(claim.getBandBuckets().size());
-        for (String bandKey : claim.getBandBuckets()) {
-            Bucket bucket = bucket(bandKey, stored);
-            BandBuckets.Decision decision = BandBuckets.decideBand(bucket.entry(), this::signatureOf, settled, claim);
-            if (decision.waits()) {
-                return Optional.empty();
-            }
-            bandBuckets.add(bucket);
-            bands.add(decision);
+        List<Decided> bands = decideAll(
+                claim.getBandBuckets(),
+                stored,
+                entry -> BandBuckets.decideBand(entry, this::signatureOf, settled, claim));
+        List<Decided> semantics = bands == null
+                ? null
+                : decideAll(
+                        claim.getSemanticBuckets(),
+                        stored,
+                        entry -> BandBuckets.decideSemantic(entry, this::vectorOf, settled, claim));
+        if (semantics == null) {
+            return Optional.empty();
         }
-        List<Bucket> semanticBuckets =
-                new ArrayList<>(claim.getSemanticBuckets().size());
-        List<BandBuckets.Decision> semantics =
-                new ArrayList<>(claim.getSemanticBuckets().size());
-        for (String semanticKey : claim.getSemanticBuckets()) {
-            Bucket bucket = bucket(semanticKey, stored);
-            BandBuckets.Decision decision = BandBuckets.decideSemantic(bucket.entry(), this::vectorOf, settled, claim);
-            if (decision.waits()) {
-                return Optional.empty();
-            }
-            semanticBuckets.add(bucket);
-            semantics.add(decision);
-        }
-        BandVote vote = BandBuckets.vote(claim.getSampleId(), exact, bands, semantics);
+        BandVote vote = BandBuckets.vote(claim.getSampleId(), exact, decisions(bands), decisions(semantics));
         if (vote.getExactDupOf() != null || vote.getDupOf() != null || vote.getSemanticDupOf() != null) {
             return Optional.of(vote); // a duplicate here joins nothing here
         }
@@ -391,20 +379,8 @@ final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, 
             owners.put(exactBucket.key(), BandBuckets.ownerOf(claim), stored);
             joined.setExactBucket(exactBucket.key());
         }
-        for (int i = 0; i < bands.size(); i++) {
-            if (bands.get(i).claimJoins()) {
-                Bucket bucket = bandBuckets.get(i);
-                owners.put(bucket.key(), BandBuckets.withMember(bucket.entry(), claim), bucket.storedAt());
-                joined.getBandBuckets().add(bucket.key());
-            }
-        }
-        for (int i = 0; i < semantics.size(); i++) {
-            if (semantics.get(i).claimJoins()) {
-                Bucket bucket = semanticBuckets.get(i);
-                owners.put(bucket.key(), BandBuckets.withMember(bucket.entry(), claim), bucket.storedAt());
-                joined.getSemanticBuckets().add(bucket.key());
-            }
-        }
+        join(bands, claim, joined.getBandBuckets());
+        join(semantics, claim, joined.getSemanticBuckets());
         if (!joined.getBandBuckets().isEmpty()) {
             signatures.put(claim.getSampleId(), claim.getSignature(), stored);
         }
@@ -425,6 +401,44 @@ final class BandOwnerProcessor implements Processor<String, ClaimBatch, String, 
             remember(key, joined);
         }
         return Optional.of(vote);
+    }
+
+    /** A similarity bucket a claim names, and the decision on it. */
+    private record Decided(Bucket bucket, BandBuckets.Decision decision) {}
+
+    /**
+     * The decisions on a claim's similarity buckets (MinHash bands or semantic buckets), in order;
+     * null when one of them must wait for a member's fate.
+     */
+    private List<Decided> decideAll(
+            List<String> keys, long stored, java.util.function.Function<BucketOwner, BandBuckets.Decision> rule) {
+        List<Decided> decided = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            Bucket bucket = bucket(key, stored);
+            BandBuckets.Decision decision = rule.apply(bucket.entry());
+            if (decision.waits()) {
+                return null;
+            }
+            decided.add(new Decided(bucket, decision));
+        }
+        return decided;
+    }
+
+    private static List<BandBuckets.Decision> decisions(List<Decided> decided) {
+        return decided.stream().map(Decided::decision).toList();
+    }
+
+    /** Adds the claim to every bucket whose decision lets it join, recording their keys in {@code joined}. */
+    private void join(List<Decided> decided, SampleClaim claim, List<String> joined) {
+        for (Decided d : decided) {
+            if (d.decision().claimJoins()) {
+                owners.put(
+                        d.bucket().key(),
+                        BandBuckets.withMember(d.bucket().entry(), claim),
+                        d.bucket().storedAt());
+                joined.add(d.bucket().key());
+            }
+        }
     }
 
     /** The stored signature of a bucket member (empty if expired: matches nothing). */
