@@ -1,5 +1,6 @@
 package io.synthstream.bench;
 
+import io.synthstream.avro.CurationSettings;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.GenerationTrace;
 import io.synthstream.avro.ModelParams;
@@ -11,6 +12,7 @@ import io.synthstream.common.streams.DecodingSource;
 import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.topics.Topics;
 import io.synthstream.curator.topology.CuratorTopology;
+import io.synthstream.embedding.MiniLmEmbedder;
 import io.synthstream.local.EmbeddedKafka;
 import io.synthstream.local.EmbeddedPlatform;
 import io.synthstream.schemas.serde.SpecificAvroSerializer;
@@ -47,11 +49,21 @@ import org.apache.kafka.streams.kstream.Produced;
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar io.synthstream.bench.CuratorThroughputHarness
  * [samples] [warm-up]} (defaults 20000 and 20000).
+ *
+ * <p>With {@code -Dsynth.bench.semantic=true} the request asks for semantic dedup, so the curator
+ * embeds every sample with in-process MiniLM ({@code curator.embedding.threads}, default 1); the
+ * harness then also embeds the timed texts with MiniLM alone on one thread in the same JVM, the
+ * broker idle, and prints the embedding stage's records/s over that standalone bound (use a few
+ * thousand samples: MiniLM does about 80 texts/s here). {@code -Dsynth.bench.inMemoryStores=true}
+ * builds the curator with in-memory stores (still changelogged): how much RocksDB costs.
  */
 public final class CuratorThroughputHarness {
     private static final int PARTITIONS = 6;
     private static final Duration TIMEOUT = Duration.ofMinutes(15);
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
+    private static final boolean SEMANTIC = Boolean.getBoolean("synth.bench.semantic");
+    /** An experiment: the curator's stores in memory (still changelogged) instead of RocksDB. */
+    private static final boolean IN_MEMORY_STORES = Boolean.getBoolean("synth.bench.inMemoryStores");
 
     private CuratorThroughputHarness() {}
 
@@ -68,7 +80,7 @@ public final class CuratorThroughputHarness {
                     kafka.admin(), Topics.ALL, PARTITIONS, Optional.empty());
             io.synthstream.common.topics.TopicAdmin.ensureTopics(
                     kafka.admin(), CuratorTopology.topics(curatorConfig), PARTITIONS, Optional.empty());
-            produce(kafka, serdes, warmup + samples);
+            List<String> texts = produce(kafka, serdes, warmup + samples);
             System.out.printf(
                     Locale.ROOT,
                     "produced %,d samples of about 400 bytes (%,d warm-up, %,d timed)%n",
@@ -77,13 +89,26 @@ public final class CuratorThroughputHarness {
                     samples);
 
             double passThrough = run(kafka, passThroughConfig, passThrough(passThroughConfig), warmup, samples);
-            double curator = run(kafka, curatorConfig, CuratorTopology.build(curatorConfig), warmup, samples);
+            Topology curatorTopology = IN_MEMORY_STORES
+                    ? CuratorTopology.build(curatorConfig, java.time.Clock.systemUTC(), true)
+                    : CuratorTopology.build(curatorConfig);
+            double curator = run(kafka, curatorConfig, curatorTopology, warmup, samples);
             System.out.printf(
                     Locale.ROOT,
                     "pass-through %,.0f records/s; curator %,.0f records/s; ratio %.3f%n",
                     passThrough,
                     curator,
                     curator / passThrough);
+            if (SEMANTIC) {
+                double alone = standaloneEmbedding(texts.subList(warmup, warmup + samples), stateDir.resolve("native"));
+                System.out.printf(
+                        Locale.ROOT,
+                        "MiniLM alone on the timed texts, one thread: %,.0f texts/s; the curator's embedding stage"
+                                + " %,.0f records/s: ratio %.3f%n",
+                        alone,
+                        curator,
+                        curator / alone);
+            }
         }
     }
 
@@ -208,8 +233,23 @@ public final class CuratorThroughputHarness {
         return consumer;
     }
 
-    private static void produce(EmbeddedKafka kafka, SynthSerdes serdes, int samples) {
+    /**
+     * Texts/s of MiniLM alone, one thread, on {@code texts} (after embedding the first 100 untimed):
+     * the standalone bound of the curator's embedding stage.
+     */
+    private static double standaloneEmbedding(List<String> texts, Path cache) {
+        try (MiniLmEmbedder model = MiniLmEmbedder.load(cache)) {
+            texts.stream().limit(100).forEach(model::embed);
+            long start = System.nanoTime();
+            texts.forEach(model::embed);
+            return texts.size() / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    /** Writes the spec and the samples; returns each sample's text, in order. */
+    private static List<String> produce(EmbeddedKafka kafka, SynthSerdes serdes, int samples) {
         List<String> texts = TextCorpus.texts(7, samples, 400);
+        List<String> sent = new ArrayList<>(samples);
         try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(
                 Map.of(
                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -223,9 +263,11 @@ public final class CuratorThroughputHarness {
                 String id = "s-" + i;
                 // Every tenth sample repeats an earlier text: the dedup stages have work to do.
                 String text = i % 10 == 9 ? texts.get(i - 5) : texts.get(i);
+                sent.add(text);
                 producer.send(new ProducerRecord<>(Topics.SAMPLES_RAW.name(), id, sample(id, text)));
             }
         }
+        return sent;
     }
 
     static GenerationRequest spec() {
@@ -239,6 +281,12 @@ public final class CuratorThroughputHarness {
                         .build())
                 .setCount(1)
                 .setModel(ModelParams.newBuilder().build())
+                .setCuration(
+                        SEMANTIC
+                                ? CurationSettings.newBuilder()
+                                        .setSemanticDedup(true)
+                                        .build()
+                                : null)
                 .build();
     }
 

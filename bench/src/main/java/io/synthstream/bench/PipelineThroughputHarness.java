@@ -21,9 +21,6 @@ import io.synthstream.local.EmbeddedKafka;
 import io.synthstream.local.EmbeddedPlatform;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,10 +41,12 @@ import org.apache.kafka.common.TopicPartition;
  * simulator results): one request of N sentiment samples, after an unmeasured warm-up request.
  * Prints samples/s end to end (planned samples over the time from submit to the ledger's {@code
  * complete}) and per stage (each stage's output records over the time between its first and its
- * last output, from the topics' end offsets sampled every 2 s), and, sampled along the run, the
- * heap in use after the last garbage collection (the JVM's own figure; nothing forces a
- * collection) so that a heap that grows with the dataset shows; at the end the size of every app's
- * state directory. Everything (broker, registry, three apps) shares one JVM and 2 cores.
+ * last output, from the topics' end offsets sampled every 2 s), and, every {@link #LIVE_EVERY},
+ * the live heap: the heap in use right after a full collection the harness asks for ({@code
+ * System.gc()}, a pause of a few hundred ms a minute), so that a heap that grows with the dataset
+ * shows. (The JVM's own "after the last GC" figure is no measure of it: with G1 the old
+ * generation's figure changes only at a mixed or full collection, which a run may not have for
+ * many minutes.) At the end it prints the size of every app's state directory. Everything (broker, registry, three apps) shares one JVM and 2 cores.
  *
  * <p>Run: {@code java -Xmx2g -cp bench/target/benchmarks.jar
  * io.synthstream.bench.PipelineThroughputHarness [samples] [embeddings: none|minilm] [semantic
@@ -57,6 +56,7 @@ import org.apache.kafka.common.TopicPartition;
 public final class PipelineThroughputHarness {
     private static final Duration TIMEOUT = Duration.ofHours(3);
     private static final List<String> STAGES = List.of("generator", "curator", "evaluator", "dataset");
+    private static final Duration LIVE_EVERY = Duration.ofSeconds(60);
 
     private PipelineThroughputHarness() {}
 
@@ -134,6 +134,11 @@ public final class PipelineThroughputHarness {
         long start = System.nanoTime();
         SentimentRequest.submit(kafka.bootstrapServers(), id, request);
         long lastSample = 0;
+        long lastLive = start;
+        long live = print ? liveHeap() : 0;
+        long liveMin = Long.MAX_VALUE;
+        long liveMax = 0;
+        long liveSamples = 0;
         RequestStatus done = null;
         while (System.nanoTime() - start < TIMEOUT.toNanos()) {
             Thread.sleep(2_000);
@@ -148,17 +153,26 @@ public final class PipelineThroughputHarness {
                     seen[s] = out[s];
                 }
             }
+            if (print && now - lastLive >= LIVE_EVERY.toNanos()) {
+                lastLive = now;
+                live = liveHeap();
+                if (out[0] - before[0] >= count / 10) { // past the first tenth: the apps are warm
+                    liveMin = Math.min(liveMin, live);
+                    liveMax = Math.max(liveMax, live);
+                    liveSamples++;
+                }
+            }
             if (print && now - lastSample >= 10e9) {
                 lastSample = now;
                 System.out.printf(
                         Locale.ROOT,
-                        "%6.0f s  raw %,9d  curated+rejected %,9d  scored %,9d  dataset %,9d  heap after GC %,6.0f MB%n",
+                        "%6.0f s  raw %,9d  curated+rejected %,9d  scored %,9d  dataset %,9d  live heap %,6.0f MB%n",
                         (now - start) / 1e9,
                         out[0] - before[0],
                         out[1] - before[1],
                         out[2] - before[2],
                         out[3] - before[3],
-                        heapAfterGc() / 1e6);
+                        live / 1e6);
             }
             if (out[2] - before[2] >= count * 0.9) { // nearly all scored: from now on, ask the ledger
                 Optional<RequestStatus> status = status(kafka, serdes, id);
@@ -194,7 +208,15 @@ public final class PipelineThroughputHarness {
                     (out[s] - before[s]) / active,
                     active);
         }
-        System.out.printf(Locale.ROOT, "  heap after the last GC at the end: %,.0f MB%n", heapAfterGc() / 1e6);
+        System.out.printf(
+                Locale.ROOT,
+                "  live heap every %d s past the first tenth of the samples: %,.0f to %,.0f MB (%d samples);"
+                        + " at the end %,.0f MB%n",
+                LIVE_EVERY.toSeconds(),
+                liveSamples == 0 ? 0 : liveMin / 1e6,
+                liveMax / 1e6,
+                liveSamples,
+                liveHeap() / 1e6);
         return (out[1] - before[1]) / Math.max(2.0, (last[1] - first[1]) / 1e9);
     }
 
@@ -247,16 +269,10 @@ public final class PipelineThroughputHarness {
         return Optional.ofNullable(latest[0]);
     }
 
-    /** Heap in use after the last collection, summed over the heap pools. */
-    static long heapAfterGc() {
-        long used = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            MemoryUsage afterGc = pool.getCollectionUsage();
-            if (pool.getType() == MemoryType.HEAP && afterGc != null) {
-                used += afterGc.getUsed();
-            }
-        }
-        return used;
+    /** The heap in use right after a full collection: what the JVM's objects hold (everything in one JVM). */
+    static long liveHeap() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     private static long size(Path dir) throws IOException {
