@@ -284,8 +284,6 @@ public final class CuratorThroughputHarness {
                         20),
                 Topics.SAMPLES_RAW.keySerde().serializer(),
                 new SpecificAvroSerializer<SpecificRecord>(serdes.registry(), true))) {
-            List<ProducerRecord<String, SpecificRecord>> failed =
-                    java.util.Collections.synchronizedList(new ArrayList<>());
             List<ProducerRecord<String, SpecificRecord>> records = new ArrayList<>();
             records.add(new ProducerRecord<>(Topics.SPECS.name(), "r-bench", spec()));
             for (int i = 0; i < samples; i++) {
@@ -295,24 +293,7 @@ public final class CuratorThroughputHarness {
                 sent.add(text);
                 records.add(new ProducerRecord<>(Topics.SAMPLES_RAW.name(), id, sample(id, text)));
             }
-            // Right after the topics are created their leaders can move, and a batch the broker then
-            // refuses (out-of-order sequence) is lost to an unchecked send: the run would wait forever
-            // for outputs of samples that were never written. So every failed record is sent again.
-            for (int attempt = 1; !records.isEmpty(); attempt++) {
-                if (attempt > 5) {
-                    throw new IllegalStateException(records.size() + " input records could not be written");
-                }
-                failed.clear();
-                for (ProducerRecord<String, SpecificRecord> record : records) {
-                    producer.send(record, (metadata, error) -> {
-                        if (error != null) {
-                            failed.add(record);
-                        }
-                    });
-                }
-                producer.flush();
-                records = new ArrayList<>(failed);
-            }
+            InputWrites.sendAll(producer, records);
         }
         return sent;
     }

@@ -105,12 +105,14 @@ public final class EvaluatorThroughputHarness {
                 new SpecificAvroSerializer<SpecificRecord>(serdes.registry(), true))) {
             var spec = CuratorThroughputHarness.spec();
             spec.setCount(samples); // the ledger balances: every sample is curated
-            producer.send(new ProducerRecord<>(Topics.SPECS.name(), "r-bench", spec));
+            List<ProducerRecord<String, SpecificRecord>> records = new java.util.ArrayList<>();
+            records.add(new ProducerRecord<>(Topics.SPECS.name(), "r-bench", spec));
             for (int i = 0; i < samples; i++) {
                 String id = "s-" + i;
-                producer.send(new ProducerRecord<>(
+                records.add(new ProducerRecord<>(
                         Topics.SAMPLES_CURATED.name(), id, CuratorThroughputHarness.sample(id, texts.get(i))));
             }
+            InputWrites.sendAll(producer, records);
         }
     }
 }

@@ -206,9 +206,10 @@ public final class GeneratorThroughputHarness {
                 new StringSerializer(),
                 serdes.value(Topics.SEEDS).serializer())) {
             List<String> texts = TextCorpus.texts(7, n, 300);
+            List<ProducerRecord<String, SeedRecord>> records = new java.util.ArrayList<>();
             for (int i = 0; i < n; i++) {
                 String text = texts.get(i);
-                producer.send(new ProducerRecord<>(
+                records.add(new ProducerRecord<>(
                         Topics.SEEDS.name(),
                         requestId,
                         SeedRecord.newBuilder()
@@ -219,6 +220,7 @@ public final class GeneratorThroughputHarness {
                                 .setCreatedAt(Instant.now())
                                 .build()));
             }
+            InputWrites.sendAll(producer, records);
         }
     }
 
@@ -238,10 +240,12 @@ public final class GeneratorThroughputHarness {
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()),
                 new StringSerializer(),
                 serdes.value(NAIVE_IN).serializer())) {
+            List<ProducerRecord<String, ConditionTuple>> records = new java.util.ArrayList<>();
             for (long i = 0; i < spec.getCount(); i++) {
                 ConditionTuple tuple = Planner.plan(spec, i, null, Instant.now());
-                producer.send(new ProducerRecord<>(NAIVE_IN.name(), tuple.getConditionId(), tuple));
+                records.add(new ProducerRecord<>(NAIVE_IN.name(), tuple.getConditionId(), tuple));
             }
+            InputWrites.sendAll(producer, records);
         }
     }
 
