@@ -57,8 +57,10 @@ import org.apache.kafka.streams.kstream.Produced;
  * thousand samples and no warm-up: MiniLM does 30-120 texts/s here). The bench texts are random
  * letter strings, which all embed alike, so the threshold is 1: the buckets, claims and cosine
  * checks all run, but no claim waits for the fate of a near-identical vector, and the figure is the
- * embedding stage's, not that of a chain of semantic duplicates each waiting for the one before. {@code -Dsynth.bench.inMemoryStores=true}
- * builds the curator with in-memory stores (still changelogged): how much RocksDB costs.
+ * embedding stage's, not that of a chain of semantic duplicates each waiting for the one before.
+ *
+ * <p>{@code -Dsynth.bench.inMemoryStores=true} builds the curator with in-memory stores (still
+ * changelogged): how much RocksDB costs.
  */
 public final class CuratorThroughputHarness {
     private static final int PARTITIONS = 6;
@@ -261,9 +263,9 @@ public final class CuratorThroughputHarness {
 
     /**
      * Texts/s of MiniLM alone, one thread, on {@code texts} (after embedding the first 100 untimed):
-     * the standalone bound of the curator's embedding stage.
+     * the standalone bound of an embedding stage with one embedding thread.
      */
-    private static double standaloneEmbedding(List<String> texts, Path cache) {
+    static double standaloneEmbedding(List<String> texts, Path cache) {
         try (MiniLmEmbedder model = MiniLmEmbedder.load(cache)) {
             texts.stream().limit(100).forEach(model::embed);
             long start = System.nanoTime();

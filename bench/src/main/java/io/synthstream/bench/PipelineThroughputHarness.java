@@ -10,7 +10,6 @@ import io.synthstream.common.topics.Topics;
 import io.synthstream.curator.app.CuratorApp;
 import io.synthstream.curator.config.CuratorConfig;
 import io.synthstream.curator.topology.CuratorTopology;
-import io.synthstream.embedding.MiniLmEmbedder;
 import io.synthstream.evaluator.app.EvaluatorApp;
 import io.synthstream.evaluator.config.EvaluatorConfig;
 import io.synthstream.evaluator.topology.EvaluatorTopology;
@@ -231,12 +230,7 @@ public final class PipelineThroughputHarness {
                 texts.add(s.getFields().get("text")); // the dedup text of a classification sample
             }
         });
-        try (MiniLmEmbedder model = MiniLmEmbedder.load(cache)) {
-            texts.stream().limit(100).forEach(model::embed); // warm-up
-            long start = System.nanoTime();
-            texts.forEach(model::embed);
-            return texts.size() / ((System.nanoTime() - start) / 1e9);
-        }
+        return CuratorThroughputHarness.standaloneEmbedding(texts, cache);
     }
 
     /** Records on each stage's output topics: raw; curated + rejected; scored; dataset. */
