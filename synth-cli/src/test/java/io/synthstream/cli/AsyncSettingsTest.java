@@ -28,17 +28,14 @@ class AsyncSettingsTest {
 
     private static final Map<String, Function<AsyncSettings, Long>> READ = Map.of(
             "drain.interval.ms", s -> s.drainInterval().toMillis(),
-            "spec.wait.ms", s -> s.specWait().toMillis(),
-            "backpressure.max.wait.ms", s -> s.backpressureMaxWait().toMillis());
+            "spec.wait.ms", s -> s.specWait().toMillis());
 
     @ParameterizedTest(name = "{0}.{1}")
     @CsvSource({
         "generator, drain.interval.ms, SYNTH_GENERATOR_DRAIN_INTERVAL_MS",
         "generator, spec.wait.ms, SYNTH_GENERATOR_SPEC_WAIT_MS",
-        "generator, backpressure.max.wait.ms, SYNTH_GENERATOR_BACKPRESSURE_MAX_WAIT_MS",
         "evaluator, drain.interval.ms, SYNTH_EVALUATOR_DRAIN_INTERVAL_MS",
-        "evaluator, spec.wait.ms, SYNTH_EVALUATOR_SPEC_WAIT_MS",
-        "evaluator, backpressure.max.wait.ms, SYNTH_EVALUATOR_BACKPRESSURE_MAX_WAIT_MS"
+        "evaluator, spec.wait.ms, SYNTH_EVALUATOR_SPEC_WAIT_MS"
     })
     void eachCallStageSettingReachesTheAppsStage(String app, String key, String environmentVariable) {
         String full = app + "." + key;

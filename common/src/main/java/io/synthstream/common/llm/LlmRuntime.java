@@ -179,26 +179,11 @@ public final class LlmRuntime implements AutoCloseable {
         }
     }
 
-    /** Backlog, in times the concurrency limit, at which a stream task stops taking new input. */
-    public static final int INPUT_PAUSE_BACKLOG = 4;
-
     /**
-     * Back-pressure for a stream task's {@code process()}: while {@link #INPUT_PAUSE_BACKLOG} times
-     * the limit is outstanding, runs {@code handleFinished} (which drains and handles the task's
-     * finished calls and returns how many) for at most {@code maxWait}, so that a saturated runtime
-     * slows the input down without ever blocking past the poll interval.
+     * Backlog, in times the concurrency limit, from which a stream task begins no new input (it
+     * stores it, deferred, and begins it when the backlog is lower: {@code AsyncStage}).
      */
-    public void awaitCapacity(java.time.Duration maxWait, java.util.function.IntSupplier handleFinished) {
-        if (!backlogAtLeast(INPUT_PAUSE_BACKLOG)) {
-            return;
-        }
-        long deadline = System.nanoTime() + maxWait.toNanos();
-        while (backlogAtLeast(INPUT_PAUSE_BACKLOG) && System.nanoTime() < deadline) {
-            if (handleFinished.getAsInt() == 0) {
-                java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(2));
-            }
-        }
-    }
+    public static final int INPUT_PAUSE_BACKLOG = 4;
 
     /**
      * The outcome of one call.

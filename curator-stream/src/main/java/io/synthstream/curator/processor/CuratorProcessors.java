@@ -13,7 +13,6 @@ import io.synthstream.curator.avro.VoteBatch;
 import io.synthstream.curator.config.CuratorConfig;
 import io.synthstream.embedding.Embeddings;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
@@ -29,9 +28,8 @@ public final class CuratorProcessors {
      * record anyway: each wait ends as soon as one embedding finishes, far below
      * max.poll.interval.ms over a poll.
      */
-    private static final Duration BACKPRESSURE_MAX_WAIT = Duration.ofSeconds(2);
-
     private final String app;
+
     private final CuratorConfig curator;
     private final Clock clock;
     private final int partitions;
@@ -84,9 +82,7 @@ public final class CuratorProcessors {
                 CuratorStores.EMBEDDING,
                 CuratorStores.SPECS,
                 new AsyncSettings(
-                        curator.get(CuratorConfig.EMBEDDING_DRAIN_MS),
-                        BACKPRESSURE_MAX_WAIT,
-                        curator.get(CuratorConfig.SPEC_WAIT_MS)),
+                        curator.get(CuratorConfig.EMBEDDING_DRAIN_MS), curator.get(CuratorConfig.SPEC_WAIT_MS)),
                 runtime,
                 clock,
                 CuratorOutput.Failed::new,

@@ -137,7 +137,6 @@ public final class EvaluatorConfig {
             "evaluator", "judge calls and embeddings", "the sample is scored unjudged (unknown_spec)");
     public static final Setting<Duration> DRAIN_INTERVAL_MS = ASYNC.drainInterval();
     public static final Setting<Duration> SPEC_WAIT_MS = ASYNC.specWait();
-    public static final Setting<Duration> BACKPRESSURE_MAX_WAIT_MS = ASYNC.backpressureMaxWait();
 
     /** The evaluator's own settings, in the order the docs list them. */
     public static final List<Setting<?>> SETTINGS;

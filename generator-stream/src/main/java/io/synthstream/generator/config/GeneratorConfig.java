@@ -58,7 +58,6 @@ public final class GeneratorConfig {
             AsyncSettings.declare("generator", "LLM calls", "the condition's samples go to synth.dlq (unknown_spec)");
     public static final Setting<Duration> DRAIN_INTERVAL_MS = ASYNC.drainInterval();
     public static final Setting<Duration> SPEC_WAIT_MS = ASYNC.specWait();
-    public static final Setting<Duration> BACKPRESSURE_MAX_WAIT_MS = ASYNC.backpressureMaxWait();
 
     /** The generator's own settings, in the order the docs list them. */
     public static final List<Setting<?>> SETTINGS;

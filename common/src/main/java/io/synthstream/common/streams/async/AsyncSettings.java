@@ -8,32 +8,30 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 
 /**
  * The settings of an {@link AsyncStage}, declared once for every app that has one ({@link
- * #declare}), under the app's prefix: {@code <prefix>.drain.interval.ms}, {@code
- * <prefix>.spec.wait.ms} and {@code <prefix>.backpressure.max.wait.ms}.
+ * #declare}), under the app's prefix: {@code <prefix>.drain.interval.ms} and {@code
+ * <prefix>.spec.wait.ms}.
  *
  * @param drainInterval wall-clock interval at which finished calls are taken on the stream thread
- * @param backpressureMaxWait how long {@code process()} handles finished calls while the LLM
- *     runtime is saturated before it takes the record anyway
+ *     and deferred entries begun
  * @param specWait how long a record waits for its request's spec (see {@code SpecWait})
  */
-public record AsyncSettings(Duration drainInterval, Duration backpressureMaxWait, Duration specWait) {
+public record AsyncSettings(Duration drainInterval, Duration specWait) {
 
-    /** One app's three settings. */
-    public record Declared(
-            Setting<Duration> drainInterval, Setting<Duration> specWait, Setting<Duration> backpressureMaxWait) {
+    /** One app's two settings. */
+    public record Declared(Setting<Duration> drainInterval, Setting<Duration> specWait) {
         /** The settings, in the order the docs list them. */
         public List<Setting<?>> all() {
-            return List.of(drainInterval, specWait, backpressureMaxWait);
+            return List.of(drainInterval, specWait);
         }
 
         /** Their values in {@code config}. */
         public AsyncSettings from(SynthConfig config) {
-            return new AsyncSettings(config.get(drainInterval), config.get(backpressureMaxWait), config.get(specWait));
+            return new AsyncSettings(config.get(drainInterval), config.get(specWait));
         }
     }
 
     /**
-     * Declares the three settings under {@code prefix}.
+     * Declares the two settings under {@code prefix}.
      *
      * @param calls what the stage's calls are, for the docs ("LLM calls")
      * @param whenSpecMissing what happens to a record whose spec never arrives, for the docs
@@ -44,7 +42,8 @@ public record AsyncSettings(Duration drainInterval, Duration backpressureMaxWait
                                 prefix + ".drain.interval.ms",
                                 Duration.ofMillis(20),
                                 Importance.LOW,
-                                "Wall-clock interval at which finished " + calls + " are taken on the stream thread.")
+                                "Wall-clock interval at which finished " + calls + " are taken on the stream thread"
+                                        + " and records deferred while the calls had no room are begun.")
                         .atLeast(1),
                 Setting.millis(
                                 prefix + ".spec.wait.ms",
@@ -53,14 +52,6 @@ public record AsyncSettings(Duration drainInterval, Duration backpressureMaxWait
                                 "How long a record whose request's spec is not in the global synth.specs table yet"
                                         + " waits for it, counted from the record's timestamp, before "
                                         + whenSpecMissing + ".")
-                        .atLeast(0),
-                Setting.millis(
-                                prefix + ".backpressure.max.wait.ms",
-                                Duration.ofSeconds(2),
-                                Importance.LOW,
-                                "When the LLM runtime is saturated, how long process() waits for capacity (handling"
-                                        + " finished " + calls + " meanwhile) before taking the record anyway; far"
-                                        + " below max.poll.interval.ms.")
-                        .between(0L, 60_000L));
+                        .atLeast(0));
     }
 }

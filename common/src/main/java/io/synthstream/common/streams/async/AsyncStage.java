@@ -50,12 +50,20 @@ import org.apache.kafka.streams.state.StoreBuilder;
  *       transaction: the entry is updated and its next calls sent, or it is deleted as its outputs
  *       are forwarded. Results are only forwarded together with the deletion, so they are never
  *       doubled; commits never wait for a call.
- *   <li><b>Re-issue after restore.</b> The first punctuation after the task starts (first start,
- *       restart, rebalance) begins every entry of the store again, so work in flight is never
- *       lost. A result whose call is no longer outstanding (the entry moved on or finished, or
- *       the call was sent before the task restarted) is ignored.
- *   <li><b>Back-pressure.</b> While the LLM runtime is saturated, {@code process()} handles
- *       finished calls for up to {@code backpressure.max.wait.ms} before it takes the record.
+ *   <li><b>Back-pressure without waiting.</b> While the LLM runtime has {@link
+ *       LlmRuntime#INPUT_PAUSE_BACKLOG} times its limit outstanding, or the stage's other work is
+ *       full ({@link Setup#pausedWhile}), {@code process()} stores the new entry and begins
+ *       nothing: the entry is <i>deferred</i>. Each drain then begins deferred entries, in passes
+ *       over the pending store in key order, for as long as there is room. So the stream thread
+ *       never waits and the task's neighbours on it (claims, owners, votes) keep their turns; a
+ *       backlog moves from the input topic to the pending store (on disk and its changelog), and
+ *       the heap holds only the entries begun. An entry deferred during a pass is found by that
+ *       pass or the next one, so none waits longer than two passes.
+ *   <li><b>Re-issue after restore.</b> After the task starts (first start, restart, rebalance)
+ *       every stored entry counts as deferred: the drains begin them again as there is room, so
+ *       work in flight is never lost and a large store is not sent all at once. A result whose
+ *       call is no longer outstanding (the entry moved on or finished, or the call was sent
+ *       before the task restarted) is ignored.
  *   <li><b>Spec wait.</b> An entry whose spec is not in the global table yet is parked ({@link
  *       SpecWait}) and begun once it arrives, or handed to the stage as missing when the wait is
  *       over.
@@ -79,6 +87,9 @@ import org.apache.kafka.streams.state.StoreBuilder;
  */
 public final class AsyncStage<I, P, O> implements Processor<String, I, String, O> {
     private static final int MAX_DRAIN = 5_000;
+    /** Deferred entries read from the pending store at a time while there is room to begin them. */
+    private static final int DEFERRED_BATCH = 64;
+
     private static final char SEPARATOR = '/';
 
     /**
@@ -94,7 +105,7 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
      * @param outcomeMeter the counter {@link Step#counted} adds to
      * @param responses the kept replies and how to forget one, or null to keep none
      * @param saturated whether the stage's other work (an embedding pool) is full, or null: while
-     *     it is, {@code process()} waits as it does for the LLM runtime ({@link #pausedWhile})
+     *     it is, new entries are deferred as they are while the LLM runtime is ({@link #pausedWhile})
      */
     public record Setup<O>(
             String app,
@@ -149,10 +160,9 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
         }
 
         /**
-         * This setup, with {@code process()} also waiting (handling finished calls meanwhile, up to
-         * {@code backpressure.max.wait.ms}) while {@code saturated} holds: a bounded queue in front
-         * of work the LLM runtime does not see, so a backlog on the input topic stays on the topic
-         * instead of filling the heap.
+         * This setup, with new entries also deferred while {@code saturated} holds: a bounded queue
+         * in front of work the LLM runtime does not see, so that a backlog waits in the pending
+         * store instead of filling the heap.
          */
         public Setup<O> pausedWhile(BooleanSupplier saturated) {
             return new Setup<>(
@@ -200,6 +210,12 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
     private final Map<String, String> keptCalls = new HashMap<>();
     /** Replies taken from the kept-reply store, handed to the stage at the next drain. */
     private final java.util.ArrayDeque<LlmRuntime.Completion> taken = new java.util.ArrayDeque<>();
+    /** Whether the pending store may hold deferred entries: a pass over it is under way. */
+    private boolean deferring;
+    /** The last key the current pass has dealt with; null before its first. */
+    private String passedKey;
+    /** Whether an entry was deferred after the current pass began: another pass follows it. */
+    private boolean deferredDuringPass;
 
     public AsyncStage(Setup<O> setup, AsyncWork<I, P, O> work) {
         this.setup = setup;
@@ -234,46 +250,83 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
         context.schedule(setup.settings().drainInterval(), PunctuationType.WALL_CLOCK_TIME, now -> {
             if (!restored) {
                 restored = true;
-                restore();
+                defer(); // every stored entry: begun again as there is room
             }
             drain();
+            beginDeferred();
         });
         context.schedule(specWait.recheckInterval(), PunctuationType.WALL_CLOCK_TIME, now -> recheckSpecs());
     }
 
     @Override
     public void process(Record<String, I> record) {
-        setup.runtime().awaitCapacity(setup.settings().backpressureMaxWait(), this::drain);
-        if (setup.saturated() != null) {
-            awaitWhile(setup.saturated(), setup.settings().backpressureMaxWait());
-        }
         for (Map.Entry<String, P> started :
                 work.start(record.value(), record.timestamp()).entrySet()) {
-            if (pending.get(started.getKey()) == null) { // else delivered again: already pending
+            if (pending.get(started.getKey()) != null) {
+                continue; // delivered again: already pending
+            }
+            if (deferring || full()) { // behind the deferred ones, or no room: stored, begun later
+                pending.put(started.getKey(), started.getValue());
+                defer();
+            } else {
                 resume(started.getKey(), started.getValue(), false);
             }
         }
     }
 
-    /** Handles finished calls while {@code saturated} holds, for at most {@code maxWait}. */
-    private void awaitWhile(BooleanSupplier saturated, java.time.Duration maxWait) {
-        long deadline = System.nanoTime() + maxWait.toNanos();
-        while (saturated.getAsBoolean() && System.nanoTime() < deadline) {
-            if (drain() == 0) {
-                java.util.concurrent.locks.LockSupport.parkNanos(2_000_000L);
-            }
+    /** Whether the work this stage starts has no room: the LLM runtime's or its other work's. */
+    private boolean full() {
+        return setup.runtime().backlogAtLeast(LlmRuntime.INPUT_PAUSE_BACKLOG)
+                || (setup.saturated() != null && setup.saturated().getAsBoolean());
+    }
+
+    /** Notes that the pending store holds an entry not begun: a pass over the store will find it. */
+    private void defer() {
+        if (!deferring) {
+            deferring = true;
+            passedKey = null;
+            deferredDuringPass = false;
+        } else if (passedKey != null) {
+            deferredDuringPass = true; // it may lie behind the pass
         }
     }
 
-    /** After a (re)start: begins every stored entry that this incarnation has not started yet. */
-    private void restore() {
-        List<KeyValue<String, P>> entries = new ArrayList<>();
-        try (KeyValueIterator<String, P> all = pending.all()) {
-            all.forEachRemaining(entries::add);
-        }
-        for (KeyValue<String, P> entry : entries) {
-            if (!outstanding.containsKey(entry.key) && !specWait.isParked(entry.key)) {
+    /**
+     * Begins deferred entries while there is room: the pass goes on through the pending store in
+     * key order from where it stopped, skipping entries with calls out or parked. At the end of
+     * the store the pass is over; another begins if an entry was deferred meanwhile.
+     */
+    private void beginDeferred() {
+        while (deferring && !full()) {
+            List<KeyValue<String, P>> batch = new ArrayList<>(DEFERRED_BATCH);
+            String scanned = passedKey;
+            boolean atEnd;
+            try (KeyValueIterator<String, P> next =
+                    passedKey == null ? pending.all() : pending.range(passedKey, null)) {
+                while (batch.size() < DEFERRED_BATCH && next.hasNext()) {
+                    KeyValue<String, P> entry = next.next();
+                    if (entry.key.equals(passedKey)) {
+                        continue; // the range includes where the pass stopped
+                    }
+                    scanned = entry.key;
+                    if (!outstanding.containsKey(entry.key) && !specWait.isParked(entry.key)) {
+                        batch.add(entry);
+                    }
+                }
+                atEnd = !next.hasNext();
+            }
+            for (KeyValue<String, P> entry : batch) {
+                if (full()) {
+                    return; // the pass stops here and goes on at the next drain
+                }
+                passedKey = entry.key;
                 resume(entry.key, entry.value, true);
+            }
+            passedKey = scanned;
+            if (atEnd) {
+                passedKey = null;
+                deferring = deferredDuringPass;
+                deferredDuringPass = false;
             }
         }
     }
@@ -522,6 +575,9 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
         outstanding.clear();
         keptCalls.clear();
         taken.clear();
+        deferring = false;
+        passedKey = null;
+        deferredDuringPass = false;
         if (specWait != null) {
             specWait.clear();
         }

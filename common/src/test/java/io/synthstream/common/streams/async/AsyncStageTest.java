@@ -83,7 +83,7 @@ class AsyncStageTest {
                 "test",
                 PENDING,
                 SPECS,
-                new AsyncSettings(DRAIN, Duration.ofMillis(50), SPEC_WAIT),
+                new AsyncSettings(DRAIN, SPEC_WAIT),
                 runtime,
                 clock,
                 letter -> "dlq:" + letter.getReason() + ":" + letter.getSamples(),
@@ -318,27 +318,97 @@ class AsyncStageTest {
                 .containsExactly("task:vector:null", "task:null:java.lang.IllegalStateException: model down");
     }
 
+    /** A stage whose other work counts as full while {@code limit} of its tasks are unfinished. */
+    private void restartWithRoomFor(int limit) {
+        stage.close(); // and a new context, so that the closed stage's punctuators are gone
+        context = ProcessorTestSupport.context("async-test", meters);
+        context.addStateStore(pending);
+        context.addStateStore(specs);
+        stage = new AsyncStage<>(
+                setup().pausedWhile(
+                                () -> tasks.stream().filter(t -> !t.isDone()).count() >= limit),
+                new RoundsWork());
+        stage.init(context);
+    }
+
+    /** Completes every unfinished task with its own index, so each output names its task. */
+    private void completeTasks() {
+        for (int i = 0; i < tasks.size(); i++) {
+            tasks.get(i).complete("v" + i);
+        }
+    }
+
     /**
-     * While the stage's other work is full (here: until a first result is handed over), a record
-     * is taken only after the finished calls are: a backlog waits on the input topic, not in the
-     * heap.
+     * While the stage's other work is full, {@code process()} neither waits nor begins: the entry is
+     * stored, deferred, and begun by a drain once there is room. The stream thread stays free for
+     * the task's neighbours, and the backlog waits in the pending store, not in the heap.
      */
     @Test
-    void shouldHandleFinishedCallsBeforeTakingARecordWhileTheWorkIsSaturated() {
-        stage.close();
-        stage = new AsyncStage<>(setup().pausedWhile(() -> context.forwarded().isEmpty()), new RoundsWork());
-        stage.init(context);
+    void shouldStoreARecordWithoutBeginningItWhileTheWorkIsFullAndBeginItWhenThereIsRoom() {
+        restartWithRoomFor(0); // always full
         ProcessorTestSupport.putSpec(specs, TestRecords.request("task-1"));
-        process("task-1/s-1"); // saturated and nothing finished: taken after the 50 ms wait
-        assertThat(tasks).hasSize(1);
-        tasks.get(0).complete("vector");
+        for (int i = 0; i < 100; i++) {
+            process("task-1/s-" + i);
+        }
 
-        process("task-1/s-2");
+        assertThat(tasks).as("nothing begun while full").isEmpty();
+        assertThat(count(pending)).as("every record stored").isEqualTo(100);
 
-        assertThat(forwarded())
-                .as("s-1's result, handed over before s-2 was taken")
-                .containsExactly("task:vector:null");
+        restartWithRoomFor(10); // the task restarts with room for 10 tasks at a time
+        drain();
+        assertThat(tasks).as("only as many begun as there is room for").hasSize(10);
+        for (int round = 0; round < 20 && forwarded().size() < 100; round++) {
+            completeTasks();
+            drain();
+        }
+
+        assertThat(forwarded()).hasSize(100).doesNotHaveDuplicates();
+        assertThat(tasks).as("each entry begun once").hasSize(100);
+        assertThat(count(pending)).isZero();
+    }
+
+    /**
+     * Entries deferred while a pass over the store is under way are not lost, whichever side of the
+     * pass they fall on: another pass follows.
+     */
+    @Test
+    void shouldBeginEntriesDeferredDuringAPassOnEitherSideOfIt() {
+        restartWithRoomFor(2);
+        ProcessorTestSupport.putSpec(specs, TestRecords.request("task-1"));
+        process("task-1/m-1,m-2,m-3,m-4,m-5"); // two begun, three deferred
         assertThat(tasks).hasSize(2);
+        completeTasks();
+        drain(); // the pass begins m-3 and m-4 and stops there: full again
+
+        process("task-1/a-1,z-1"); // deferred behind the pass (a-1) and ahead of it (z-1)
+        for (int round = 0; round < 10 && forwarded().size() < 7; round++) {
+            completeTasks();
+            drain();
+        }
+
+        assertThat(forwarded()).hasSize(7).doesNotHaveDuplicates();
+        assertThat(count(pending)).isZero();
+    }
+
+    /** With room, a record is begun at once, not at the next drain. */
+    @Test
+    void shouldBeginARecordAtOnceWhileThereIsRoom() {
+        restartWithRoomFor(10);
+        ProcessorTestSupport.putSpec(specs, TestRecords.request("task-1"));
+        process("task-1/s-1");
+
+        assertThat(tasks).hasSize(1);
+    }
+
+    private static long count(KeyValueStore<String, String> store) {
+        long n = 0;
+        try (var all = store.all()) {
+            while (all.hasNext()) {
+                all.next();
+                n++;
+            }
+        }
+        return n;
     }
 
     @Test
@@ -359,7 +429,7 @@ class AsyncStageTest {
                 "test",
                 PENDING,
                 SPECS,
-                new AsyncSettings(DRAIN, Duration.ZERO, Duration.ZERO),
+                new AsyncSettings(DRAIN, Duration.ZERO),
                 runtime,
                 clock,
                 letter -> {

@@ -87,7 +87,7 @@ class KeptRepliesTest {
                 "test",
                 PENDING,
                 SPECS,
-                new AsyncSettings(DRAIN, Duration.ofMillis(50), Duration.ofSeconds(60)),
+                new AsyncSettings(DRAIN, Duration.ofSeconds(60)),
                 runtime,
                 clock,
                 letter -> "dlq:" + letter.getReason(),
