@@ -113,6 +113,12 @@ public enum SynthMeters {
             "app",
             "dataset",
             "metric"),
+    ASYNC_DEFERRED(
+            "synth.async.deferred",
+            "Records an async stage has stored but not begun on this instance, waiting for room in the LLM"
+                    + " runtime or the stage's pool: a backlog the input topic's consumer lag no longer shows",
+            "app",
+            "stage"),
     STREAMS_STATE(
             "synth.streams.state", "Kafka Streams state of the app: 1 while RUNNING or REBALANCING, else 0", "app");
 

@@ -58,7 +58,9 @@ import org.apache.kafka.streams.state.StoreBuilder;
  *       never waits and the task's neighbours on it (claims, owners, votes) keep their turns; a
  *       backlog moves from the input topic to the pending store (on disk and its changelog), and
  *       the heap holds only the entries begun. An entry deferred during a pass is found by that
- *       pass or the next one, so none waits longer than two passes.
+ *       pass or the next one, so none waits longer than two passes. The backlog no longer shows
+ *       as consumer lag, so the instance's deferred entries are a gauge ({@code
+ *       synth.async.deferred}).
  *   <li><b>Re-issue after restore.</b> After the task starts (first start, restart, rebalance)
  *       every stored entry counts as deferred: the drains begin them again as there is room, so
  *       work in flight is never lost and a large store is not sent all at once. A result whose
@@ -191,8 +193,46 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
 
     private record TaskDone(String callId, Object value, Throwable error) {}
 
+    /**
+     * The deferred entries of one stage's tasks on this instance, the state of its gauge: one per
+     * topology (its supplier makes it), so the tasks add up without static state.
+     */
+    static final class Deferred {
+        private final java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicBoolean registered =
+                new java.util.concurrent.atomic.AtomicBoolean();
+
+        void bind(AppMeters meters, String stage) {
+            meters.registry().ifPresent(registry -> {
+                if (registered.compareAndSet(false, true)) {
+                    // a topology built again in this process (a restarted app) takes the gauge over
+                    io.micrometer.core.instrument.Gauge previous = registry.find(SynthMeters.ASYNC_DEFERRED.meterName())
+                            .tags("app", meters.app(), "stage", stage)
+                            .gauge();
+                    if (previous != null) {
+                        registry.remove(previous);
+                    }
+                    io.micrometer.core.instrument.Gauge.builder(
+                                    SynthMeters.ASYNC_DEFERRED.meterName(),
+                                    total,
+                                    java.util.concurrent.atomic.AtomicLong::get)
+                            .description(SynthMeters.ASYNC_DEFERRED.description())
+                            .tags("app", meters.app(), "stage", stage)
+                            .register(registry);
+                }
+            });
+        }
+
+        long total() {
+            return total.get();
+        }
+    }
+
     private final Setup<O> setup;
     private final AsyncWork<I, P, O> work;
+    private final Deferred deferred;
+    /** This task's part of {@link #deferred}. */
+    private long deferredHere;
     /** Calls out per pending key, by name; the value is a task's future (null for an LLM call). */
     private final Map<String, Map<String, CompletableFuture<?>>> outstanding = new HashMap<>();
 
@@ -218,8 +258,13 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
     private boolean deferredDuringPass;
 
     public AsyncStage(Setup<O> setup, AsyncWork<I, P, O> work) {
+        this(setup, work, new Deferred());
+    }
+
+    AsyncStage(Setup<O> setup, AsyncWork<I, P, O> work, Deferred deferred) {
         this.setup = setup;
         this.work = work;
+        this.deferred = deferred;
     }
 
     /** A supplier of the stage's processor that carries its pending store. */
@@ -229,7 +274,8 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
             throw new IllegalArgumentException(
                     "pending store " + pendingStore.name() + " is not the stage's " + setup.pendingStore());
         }
-        return ProcessorSuppliers.owning(Set.of(pendingStore), () -> new AsyncStage<>(setup, work.get()));
+        Deferred deferred = new Deferred();
+        return ProcessorSuppliers.owning(Set.of(pendingStore), () -> new AsyncStage<>(setup, work.get(), deferred));
     }
 
     @Override
@@ -241,6 +287,7 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
         this.specWait = SpecWait.upTo(setup.settings().specWait(), setup.clock());
         this.meters = AppMeters.from(context.appConfigs(), setup.app());
         meters.registry().ifPresent(registry -> setup.runtime().bindMetrics(registry, setup.app()));
+        deferred.bind(meters, setup.stage());
         this.client = setup.runtime().client(setup.app() + "/" + setup.stage() + "/" + context.taskId());
         this.taskResults = new ConcurrentLinkedQueue<>();
         this.restored = false;
@@ -250,7 +297,7 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
         context.schedule(setup.settings().drainInterval(), PunctuationType.WALL_CLOCK_TIME, now -> {
             if (!restored) {
                 restored = true;
-                defer(); // every stored entry: begun again as there is room
+                deferStored();
             }
             drain();
             beginDeferred();
@@ -268,6 +315,7 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
             if (deferring || full()) { // behind the deferred ones, or no room: stored, begun later
                 pending.put(started.getKey(), started.getValue());
                 defer();
+                countDeferred(1);
             } else {
                 resume(started.getKey(), started.getValue(), false);
             }
@@ -289,6 +337,29 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
         } else if (passedKey != null) {
             deferredDuringPass = true; // it may lie behind the pass
         }
+    }
+
+    /** After a (re)start: every stored entry this incarnation has not begun counts as deferred. */
+    private void deferStored() {
+        long stored = 0;
+        try (KeyValueIterator<String, P> all = pending.all()) {
+            while (all.hasNext()) {
+                String key = all.next().key;
+                if (!outstanding.containsKey(key) && !specWait.isParked(key)) {
+                    stored++;
+                }
+            }
+        }
+        if (stored > 0) {
+            defer();
+        }
+        countDeferred(stored - deferredHere); // those process() deferred since the start among them
+    }
+
+    private void countDeferred(long delta) {
+        delta = Math.max(delta, -deferredHere); // never below zero, whatever a pass begins
+        deferredHere += delta;
+        deferred.total.addAndGet(delta);
     }
 
     /**
@@ -320,6 +391,7 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
                     return; // the pass stops here and goes on at the next drain
                 }
                 passedKey = entry.key;
+                countDeferred(-1);
                 resume(entry.key, entry.value, true);
             }
             passedKey = scanned;
@@ -327,6 +399,9 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
                 passedKey = null;
                 deferring = deferredDuringPass;
                 deferredDuringPass = false;
+                if (!deferring) {
+                    countDeferred(-deferredHere); // nothing left: the count agrees with the store
+                }
             }
         }
     }
@@ -578,6 +653,7 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
         deferring = false;
         passedKey = null;
         deferredDuringPass = false;
+        countDeferred(-deferredHere); // the task's deferred entries are counted where it runs next
         if (specWait != null) {
             specWait.clear();
         }

@@ -53,6 +53,9 @@ class AsyncStageTest {
     private final MutableClock clock = new MutableClock(NOW);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<CompletableFuture<Object>> tasks = new ArrayList<>();
+    /** The deferred entries of the stage's tasks, as its supplier shares them between them. */
+    private final AsyncStage.Deferred deferred = new AsyncStage.Deferred();
+
     private MockProcessorContext<String, String> context;
     private KeyValueStore<String, String> pending;
     private TimestampedKeyValueStore<String, GenerationRequest> specs;
@@ -74,7 +77,7 @@ class AsyncStageTest {
     }
 
     private AsyncStage<String, String, String> newStage() {
-        return new AsyncStage<>(setup(), new RoundsWork());
+        return new AsyncStage<>(setup(), new RoundsWork(), deferred);
     }
 
     private AsyncStage.Setup<String> setup() {
@@ -327,7 +330,8 @@ class AsyncStageTest {
         stage = new AsyncStage<>(
                 setup().pausedWhile(
                                 () -> tasks.stream().filter(t -> !t.isDone()).count() >= limit),
-                new RoundsWork());
+                new RoundsWork(),
+                deferred);
         stage.init(context);
     }
 
@@ -353,10 +357,13 @@ class AsyncStageTest {
 
         assertThat(tasks).as("nothing begun while full").isEmpty();
         assertThat(count(pending)).as("every record stored").isEqualTo(100);
+        assertThat(deferredGauge()).isEqualTo(100);
 
         restartWithRoomFor(10); // the task restarts with room for 10 tasks at a time
+        assertThat(deferredGauge()).as("counted where the task runs next").isZero();
         drain();
         assertThat(tasks).as("only as many begun as there is room for").hasSize(10);
+        assertThat(deferredGauge()).as("the restored entries not begun yet").isEqualTo(90);
         for (int round = 0; round < 20 && forwarded().size() < 100; round++) {
             completeTasks();
             drain();
@@ -365,6 +372,14 @@ class AsyncStageTest {
         assertThat(forwarded()).hasSize(100).doesNotHaveDuplicates();
         assertThat(tasks).as("each entry begun once").hasSize(100);
         assertThat(count(pending)).isZero();
+        assertThat(deferredGauge()).isZero();
+    }
+
+    private double deferredGauge() {
+        return meters.get("synth.async.deferred")
+                .tags("app", "async-test", "stage", "test")
+                .gauge()
+                .value();
     }
 
     /**
@@ -381,6 +396,7 @@ class AsyncStageTest {
         drain(); // the pass begins m-3 and m-4 and stops there: full again
 
         process("task-1/a-1,z-1"); // deferred behind the pass (a-1) and ahead of it (z-1)
+        assertThat(deferredGauge()).as("m-5, a-1 and z-1").isEqualTo(3);
         for (int round = 0; round < 10 && forwarded().size() < 7; round++) {
             completeTasks();
             drain();
