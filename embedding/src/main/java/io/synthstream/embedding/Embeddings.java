@@ -16,8 +16,8 @@ import java.util.function.Supplier;
 public final class Embeddings implements AutoCloseable {
     /**
      * Texts queued or in work per thread from which the pool counts as {@link #saturated}: enough
-     * to keep every thread busy between two drains, few enough that a backlog stays on the input
-     * topic rather than in the heap (about 1 KB of text each).
+     * to keep every thread busy between two drains, few enough to hold little heap (about 1 KB of
+     * text each); a backlog beyond them waits, deferred, in the submitting stage's store.
      */
     public static final int MAX_QUEUED_PER_THREAD = 128;
 
@@ -91,7 +91,7 @@ public final class Embeddings implements AutoCloseable {
 
     /**
      * Whether {@link #MAX_QUEUED_PER_THREAD} texts per thread are queued or in work: the stages
-     * that submit here stop taking input records while it is ({@code AsyncStage.Setup#pausedWhile}).
+     * that submit here defer new records while it is ({@code AsyncStage.Setup#pausedWhile}).
      */
     public boolean saturated() {
         return queued.get() >= maxQueued;

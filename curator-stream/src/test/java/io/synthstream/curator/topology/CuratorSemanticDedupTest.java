@@ -284,4 +284,84 @@ class CuratorSemanticDedupTest {
             assertThat(curated).as("semantic_dedup false").hasSize(2);
         }
     }
+
+    /**
+     * A backlog larger than the embedding pool's queue: the stage stores the samples beyond it
+     * without waiting (the gauge counts them), and begins them as the pool frees room; each sample
+     * ends exactly once.
+     */
+    @Test
+    void aBacklogBeyondThePoolsQueueIsDeferredCountedAndThenEmbedded() throws Exception {
+        java.util.concurrent.CountDownLatch open = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger requests = new AtomicInteger();
+        java.util.Random random = new java.util.Random(7);
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newCachedThreadPool());
+        server.createContext("/v1/embeddings", exchange -> {
+            requests.incrementAndGet();
+            try {
+                open.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            StringBuilder vector = new StringBuilder();
+            synchronized (random) { // random directions: no two texts are semantic duplicates
+                for (int i = 0; i < 64; i++) {
+                    vector.append(i == 0 ? "" : ",").append(random.nextGaussian());
+                }
+            }
+            byte[] body =
+                    ("{\"data\": [{\"index\": 0, \"embedding\": [" + vector + "]}]}").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        int backlog = 200;
+        try (CuratorSettingsTest.Curator c = new CuratorSettingsTest.Curator(
+                settings(
+                        CuratorConfig.EMBEDDING.source().key(),
+                        "openai",
+                        CuratorConfig.EMBEDDING.baseUrl().key(),
+                        "http://127.0.0.1:" + server.getAddress().getPort() + "/v1",
+                        CuratorConfig.EMBEDDING.threads().key(),
+                        1),
+                SEMANTIC)) {
+            for (int i = 0; i < backlog; i++) {
+                c.send("s-" + i, "r-1", "Sample number " + i + " says something of its own.", NOW.plusMillis(i));
+            }
+            c.advance(Duration.ofMillis(20));
+
+            assertThat(deferred(c))
+                    .as("stored beyond the pool's queue, not begun")
+                    .isEqualTo(backlog - io.synthstream.embedding.Embeddings.MAX_QUEUED_PER_THREAD);
+            assertThat(requests.get()).as("one embedding thread").isEqualTo(1);
+
+            open.countDown();
+            List<Sample> curated = new ArrayList<>();
+            List<Rejection> rejected = new ArrayList<>();
+            List<DeadLetter> dead = new ArrayList<>();
+            pump(c, backlog, curated, rejected, dead);
+
+            assertThat(rejected).isEmpty();
+            assertThat(dead).isEmpty();
+            assertThat(curated).extracting(Sample::getSampleId).hasSize(backlog).doesNotHaveDuplicates();
+            assertThat(curated)
+                    .allSatisfy(
+                            s -> assertThat(s.getCuration().getSemanticDedup()).isEqualTo("checked"));
+            assertThat(deferred(c)).isZero();
+            assertThat(requests.get()).as("each text embedded once").isEqualTo(backlog);
+        } finally {
+            open.countDown();
+            server.stop(0);
+        }
+    }
+
+    private static double deferred(CuratorSettingsTest.Curator c) {
+        return c.meters
+                .get("synth.async.deferred")
+                .tag("stage", "embed")
+                .gauge()
+                .value();
+    }
 }
