@@ -1,5 +1,6 @@
 package io.synthstream.common.streams.async;
 
+import io.micrometer.core.instrument.Gauge;
 import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.Spend;
@@ -24,6 +25,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -198,33 +201,25 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
      * topology (its supplier makes it), so the tasks add up without static state.
      */
     static final class Deferred {
-        private final java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
-        private final java.util.concurrent.atomic.AtomicBoolean registered =
-                new java.util.concurrent.atomic.AtomicBoolean();
+        private final AtomicLong total = new AtomicLong();
+        private final AtomicBoolean registered = new AtomicBoolean();
 
         void bind(AppMeters meters, String stage) {
             meters.registry().ifPresent(registry -> {
                 if (registered.compareAndSet(false, true)) {
                     // a topology built again in this process (a restarted app) takes the gauge over
-                    io.micrometer.core.instrument.Gauge previous = registry.find(SynthMeters.ASYNC_DEFERRED.meterName())
+                    Gauge previous = registry.find(SynthMeters.ASYNC_DEFERRED.meterName())
                             .tags("app", meters.app(), "stage", stage)
                             .gauge();
                     if (previous != null) {
                         registry.remove(previous);
                     }
-                    io.micrometer.core.instrument.Gauge.builder(
-                                    SynthMeters.ASYNC_DEFERRED.meterName(),
-                                    total,
-                                    java.util.concurrent.atomic.AtomicLong::get)
+                    Gauge.builder(SynthMeters.ASYNC_DEFERRED.meterName(), total, AtomicLong::get)
                             .description(SynthMeters.ASYNC_DEFERRED.description())
                             .tags("app", meters.app(), "stage", stage)
                             .register(registry);
                 }
             });
-        }
-
-        long total() {
-            return total.get();
         }
     }
 
