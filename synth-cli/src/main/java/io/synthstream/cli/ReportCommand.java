@@ -40,6 +40,9 @@ final class ReportCommand implements java.util.concurrent.Callable<Integer> {
                 .orElseThrow(() -> new IllegalStateException("No report for dataset '" + dataset + "' in "
                         + Topics.REPORTS.name() + " (unknown dataset, or nothing evaluated yet)"));
         print(spec.commandLine().getOut(), report);
+        ExportCommand.latest(cluster, Topics.EVALUATIONS).entrySet().stream()
+                .filter(e -> e.getKey().equals(dataset))
+                .forEach(e -> indirect(spec.commandLine().getOut(), e.getValue()));
         SteeringEffect.of(ExportCommand.rows(cluster, dataset, List.of()))
                 .print(spec.commandLine().getOut());
         java.util.Collection<GenerationRequest> specs =
@@ -286,6 +289,41 @@ final class ReportCommand implements java.util.concurrent.Callable<Integer> {
         }
         if (r.getJudgeSpend() != null) {
             row(out, "spend, judge", SpendText.describe(r.getJudgeSpend()));
+        }
+    }
+
+    /**
+     * The dataset's latest indirect evaluation ({@code synth evaluate}): each classifier's
+     * accuracy and macro-F1 on the real test set, and macro-F1 per dollar when the dataset is priced.
+     */
+    static void indirect(PrintWriter out, io.synthstream.avro.IndirectEvaluation e) {
+        row(
+                out,
+                "indirect evaluation",
+                e.getClassifier() + ", tested on " + e.getRealTestSize() + " real texts (" + e.getRealTest() + ") at "
+                        + e.getEvaluatedAt());
+        for (io.synthstream.avro.TrainedModelScore s : e.getScores()) {
+            row(
+                    out,
+                    "  trained on " + s.getTrainedOn() + " (" + s.getFeatures() + ")",
+                    String.format(
+                            Locale.ROOT,
+                            "%d examples: accuracy %.3f, macro-F1 %.3f",
+                            s.getTrainSize(),
+                            s.getAccuracy(),
+                            s.getMacroF1()));
+        }
+        if (e.getCostUsd() != null && e.getCostUsd() > 0) {
+            e.getScores().stream()
+                    .filter(s -> s.getTrainedOn().equals("synthetic"))
+                    .forEach(s -> row(
+                            out,
+                            "  macro-F1 per dollar (" + s.getFeatures() + ")",
+                            String.format(
+                                    Locale.ROOT,
+                                    "%.2f (cost $%.4f)",
+                                    s.getMacroF1() / e.getCostUsd(),
+                                    e.getCostUsd())));
         }
     }
 

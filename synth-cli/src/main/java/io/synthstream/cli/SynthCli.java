@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
             WatchCommand.class,
             ExportCommand.class,
             ReportCommand.class,
+            EvaluateCommand.class,
+            CorpusCommand.class,
             ReviewCommand.class,
             TopicsCommand.class,
             CommandLine.HelpCommand.class

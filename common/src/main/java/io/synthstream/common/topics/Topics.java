@@ -5,6 +5,7 @@ import io.synthstream.avro.DatasetReport;
 import io.synthstream.avro.DatasetSample;
 import io.synthstream.avro.DeadLetter;
 import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.IndirectEvaluation;
 import io.synthstream.avro.PlanStatus;
 import io.synthstream.avro.Rejection;
 import io.synthstream.avro.RequestStatus;
@@ -92,6 +93,18 @@ public final class Topics {
             "synth.plan", Serdes.String(), PlanStatus.class, true, "How far the generator planned each request.");
     public static final TopicSpec<String, DatasetReport> REPORTS = new TopicSpec<>(
             "synth.reports", Serdes.String(), DatasetReport.class, true, "Dataset reports, by dataset.");
+    /**
+     * Indirect evaluations by {@code synth evaluate}, by dataset: a topic of their own, since the
+     * evaluator owns {@code synth.reports} and two writers on one compacted key would overwrite
+     * each other.
+     */
+    public static final TopicSpec<String, IndirectEvaluation> EVALUATIONS = new TopicSpec<>(
+            "synth.evaluations",
+            Serdes.String(),
+            IndirectEvaluation.class,
+            true,
+            "Indirect evaluations (classifiers trained on a dataset, tested on real data), by dataset.");
+
     public static final TopicSpec<String, RequestStatus> REQUEST_STATUS = new TopicSpec<>(
             "synth.request-status", Serdes.String(), RequestStatus.class, true, "Per-request conservation ledger.");
     public static final TopicSpec<String, SteeringUpdate> STEERING = new TopicSpec<>(
@@ -148,6 +161,7 @@ public final class Topics {
             REVIEW_DECISIONS_JSON,
             PLAN,
             REPORTS,
+            EVALUATIONS,
             REQUEST_STATUS,
             STEERING,
             LLM_RESPONSES,

@@ -1,0 +1,139 @@
+package io.synthstream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.IndirectEvaluation;
+import io.synthstream.avro.RequestStatus;
+import io.synthstream.avro.TrainedModelScore;
+import io.synthstream.cli.indirect.RealCorpus;
+import io.synthstream.cli.indirect.SpamAssassinCorpus;
+import io.synthstream.common.topics.Topics;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code synth evaluate} end to end: the spam-or-ham example generated on the embedded platform
+ * (simulator), its accepted samples read from synth.dataset, classifiers trained on them and on
+ * real mail (the SpamAssassin corpus), tested on real mail; the result printed, published to
+ * synth.evaluations and shown by {@code synth report}.
+ */
+class EvaluateCommandIT {
+    @TempDir
+    Path dir;
+
+    private static String[] args(ClusterOptions cluster, String... rest) {
+        String[] all = new String[rest.length + 4];
+        all[0] = "-b";
+        all[1] = cluster.bootstrapServers;
+        all[2] = "-r";
+        all[3] = cluster.schemaRegistryUrl;
+        System.arraycopy(rest, 0, all, 4, rest.length);
+        return all;
+    }
+
+    private record Run(int exit, String out, String err) {}
+
+    private static Run run(Object command, String[] args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = new CommandLine(command)
+                .setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true))
+                .execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void aGeneratedDatasetIsTrainedOnAndTestedOnRealMailAndTheResultReachesTheReport() throws Exception {
+        Map<String, List<SpamAssassinCorpus.Message>> real = SpamAssassinCorpus.split(RealCorpus.messages(), 0.3, 42);
+        Path test = dir.resolve("real-test.jsonl");
+        Path train = dir.resolve("real-train.jsonl");
+        SpamAssassinCorpus.writeJsonl(real.get("test").subList(0, 200), test);
+        SpamAssassinCorpus.writeJsonl(real.get("train").subList(0, 200), train);
+
+        try (LocalPlatform platform = LocalPlatform.start(dir.resolve("data"), LocalPlatform.Ports.FREE, 3, Map.of())) {
+            ClusterOptions cluster = platform.cluster();
+            GenerationRequest request = SpecFiles.load(Path.of("../examples/spam-or-ham.json"));
+            request.setCount(40);
+            SubmitCommand.publish(cluster, request);
+            RequestStatus done = PipelineReads.completed(cluster, request.getRequestId(), Duration.ofMinutes(3));
+            PipelineReads.first(cluster, Topics.REPORTS, "spam-or-ham", r -> r.getAccepted() == done.getAccepted());
+
+            Run evaluate = run(
+                    new EvaluateCommand(),
+                    args(
+                            cluster,
+                            "spam-or-ham",
+                            "--real-test",
+                            test.toString(),
+                            "--real-train",
+                            train.toString(),
+                            "--curve",
+                            "0.5,1"));
+
+            assertThat(evaluate.exit()).as(evaluate.out() + evaluate.err()).isZero();
+            assertThat(evaluate.out())
+                    .contains("Indirect evaluation of spam-or-ham")
+                    .contains("trained on " + done.getAccepted() + " synthetic samples")
+                    .contains("tested on 200 real texts")
+                    .containsPattern("synthetic\\s+tfidf\\s+" + done.getAccepted() + " ")
+                    .containsPattern("real\\s+tfidf\\s+200 ")
+                    .containsPattern("synthetic\\s+embeddings\\s+" + done.getAccepted() + " ")
+                    .contains("gap to real data (tfidf): macro-F1 ")
+                    .contains("confusion matrix (rows: real label, columns: predicted), tfidf")
+                    .contains("learning curve")
+                    .contains("published to synth.evaluations");
+            assertThat(evaluate.err()).contains("synth evaluate: tfidf: training on " + done.getAccepted());
+
+            IndirectEvaluation published = PipelineReads.first(cluster, Topics.EVALUATIONS, "spam-or-ham", e -> true);
+            assertThat(published.getLabels()).containsExactly("spam", "ham");
+            assertThat(published.getRealTest()).isEqualTo("real-test.jsonl");
+            assertThat(published.getRealTestSize()).isEqualTo(200);
+            assertThat(published.getRealTrainSize()).isEqualTo(200);
+            assertThat(published.getSyntheticSize()).isEqualTo((int) done.getAccepted());
+            assertThat(published.getScores())
+                    .extracting(s -> s.getTrainedOn() + "/" + s.getFeatures())
+                    .contains("synthetic/tfidf", "real/tfidf", "synthetic/embeddings", "real/embeddings");
+            // Trained on real mail, the classifier is a real baseline; the simulator's text is not mail.
+            TrainedModelScore realTfidf = published.getScores().stream()
+                    .filter(s ->
+                            s.getTrainedOn().equals("real") && s.getFeatures().equals("tfidf"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(realTfidf.getMacroF1()).isGreaterThan(0.8);
+            assertThat(published.getLearningCurve()).hasSize(4);
+
+            Run report = run(new ReportCommand(), args(cluster, "spam-or-ham"));
+            assertThat(report.exit()).as(report.out() + report.err()).isZero();
+            assertThat(report.out())
+                    .contains("indirect evaluation")
+                    .contains("tested on 200 real texts (real-test.jsonl)")
+                    .containsPattern("trained on real \\(tfidf\\)\\s+200 examples: accuracy [0-9.]+, macro-F1 [0-9.]+");
+
+            // A real test set whose labels are not the task's is one clear error, and nothing is published.
+            Path foreign = dir.resolve("foreign.jsonl");
+            java.nio.file.Files.writeString(
+                    foreign, "{\"text\": \"a\", \"label\": \"spam\"}\n{\"text\": \"b\", \"label\": \"phishing\"}\n");
+            CommandLine cli = SynthCli.commandLine();
+            StringWriter err = new StringWriter();
+            cli.setErr(new PrintWriter(err, true));
+            cli.setOut(new PrintWriter(new StringWriter(), true));
+            List<String> foreignArgs = new java.util.ArrayList<>(List.of("evaluate"));
+            foreignArgs.addAll(
+                    List.of(args(cluster, "spam-or-ham", "--real-test", foreign.toString(), "--features", "tfidf")));
+            int exit = cli.execute(foreignArgs.toArray(String[]::new));
+            assertThat(exit).isEqualTo(1);
+            assertThat(err.toString())
+                    .contains("synth: the real test set (foreign.jsonl) has labels that are not the task's [spam, ham]:"
+                            + " [phishing]");
+        }
+    }
+}
