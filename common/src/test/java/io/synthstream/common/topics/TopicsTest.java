@@ -12,12 +12,13 @@ class TopicsTest {
         assertThat(Topics.ALL)
                 .extracting(TopicSpec::name)
                 .doesNotHaveDuplicates()
-                .hasSize(19);
+                .hasSize(20);
         assertThat(Topics.ALL.stream().filter(TopicSpec::compacted).map(TopicSpec::name))
                 .containsExactlyInAnyOrder(
                         "synth.specs",
                         "synth.plan",
                         "synth.reports",
+                        "synth.evaluations",
                         "synth.request-status",
                         "synth.steering",
                         "synth.llm-responses");
