@@ -1,5 +1,6 @@
 package io.synthstream.cli;
 
+import io.synthstream.avro.BenchmarkScore;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.IndirectEvaluation;
 import io.synthstream.avro.TrainedModelScore;
@@ -56,10 +57,29 @@ final class EvaluateCommand implements java.util.concurrent.Callable<Integer> {
 
     @Option(
             names = "--real-test",
-            required = true,
             paramLabel = "FILE",
-            description = "Real labelled test data: .jsonl, .csv (header row) or .parquet.")
+            description = "Real labelled test data: .jsonl, .csv (header row) or .parquet (a classification dataset).")
     Path realTest;
+
+    @Option(
+            names = "--benchmark",
+            paramLabel = "COMMAND",
+            description = "Also run COMMAND (with sh -c) on an export of the dataset, whose path is in $SYNTH_EXPORT"
+                    + " (JSONL as synth export writes it); the last number it prints is recorded as its score. Any"
+                    + " task kind.")
+    String benchmark;
+
+    @Option(
+            names = "--benchmark-name",
+            defaultValue = "benchmark",
+            description = "The benchmark's name in the record and the report (default ${DEFAULT-VALUE}).")
+    String benchmarkName;
+
+    @Option(
+            names = "--benchmark-timeout",
+            defaultValue = "PT1H",
+            description = "Give the benchmark command up after this long (ISO-8601, default ${DEFAULT-VALUE}).")
+    java.time.Duration benchmarkTimeout;
 
     @Option(
             names = "--real-train",
@@ -128,9 +148,28 @@ final class EvaluateCommand implements java.util.concurrent.Callable<Integer> {
     Path nativeCacheDir;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws InterruptedException, java.io.IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (realTest == null && benchmark == null) {
+            throw new IllegalArgumentException("give --real-test FILE (train on the dataset, test on real data; a"
+                    + " classification dataset) or --benchmark COMMAND (your own benchmark on an export), or both");
+        }
+        if (realTest == null) {
+            BenchmarkScore score = benchmark(out, err);
+            publishIfAsked(
+                    out,
+                    IndirectEvaluation.newBuilder()
+                            .setDataset(dataset)
+                            .setEvaluatedAt(Instant.now())
+                            .setClassifier("none")
+                            .setLabels(List.of())
+                            .setSyntheticSize(0)
+                            .setScores(List.of())
+                            .setBenchmark(score)
+                            .build());
+            return 0;
+        }
         for (double share : curve) {
             if (!(share > 0 && share <= 1)) {
                 throw new IllegalArgumentException("--curve shares must be in (0, 1], got " + share);
@@ -199,17 +238,111 @@ final class EvaluateCommand implements java.util.concurrent.Callable<Integer> {
                     });
             print(out, result);
             IndirectEvaluation record = record(dataset, result, realTest, test.size(), train, synthetic.size(), cost);
-            if (publish != null ? publish : syntheticFile == null) {
-                ensureTopic(cluster);
-                SubmitCommand.publishOne(cluster, Topics.EVALUATIONS, dataset, record);
-                out.printf("published to %s (key %s)%n", Topics.EVALUATIONS.name(), ReportCommand.printable(dataset));
+            if (benchmark != null) {
+                record.setBenchmark(benchmark(out, err));
             }
+            publishIfAsked(out, record);
         } finally {
             if (embedder != null) {
                 embedder.close();
             }
         }
         return 0;
+    }
+
+    private void publishIfAsked(PrintWriter out, IndirectEvaluation record) throws InterruptedException {
+        if (publish != null ? publish : syntheticFile == null) {
+            ensureTopic(cluster);
+            SubmitCommand.publishOne(cluster, Topics.EVALUATIONS, dataset, record);
+            out.printf("published to %s (key %s)%n", Topics.EVALUATIONS.name(), ReportCommand.printable(dataset));
+        }
+    }
+
+    /**
+     * Runs the benchmark command on an export of the dataset (the --synthetic file as it is, else
+     * the accepted samples written to a temporary JSONL file), its output passed through; its
+     * score is the last number it printed on a line of its own.
+     *
+     * @throws IllegalStateException when it fails, runs too long, or prints no number
+     */
+    private BenchmarkScore benchmark(PrintWriter out, PrintWriter err)
+            throws java.io.IOException, InterruptedException {
+        Path export = syntheticFile;
+        Path temp = null;
+        if (export == null) {
+            temp = java.nio.file.Files.createTempFile("synth-evaluate-", ".jsonl");
+            long n = ExportCommand.export(cluster, dataset, List.of(), temp);
+            if (n == 0) {
+                throw new LabelledFiles.UnusableSetException("dataset '" + dataset + "' has no accepted samples in "
+                        + Topics.DATASET.name() + " (unknown dataset, or nothing accepted yet)");
+            }
+            export = temp;
+        }
+        try {
+            err.printf("synth evaluate: running the benchmark on %s%n", export);
+            err.flush();
+            ProcessBuilder builder = new ProcessBuilder("sh", "-c", benchmark).redirectErrorStream(true);
+            builder.environment().put("SYNTH_EXPORT", export.toAbsolutePath().toString());
+            long start = System.nanoTime();
+            Process process = builder.start();
+            List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread reader = new Thread(() -> {
+                try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                        process.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        lines.add(line);
+                        out.println("  | " + line);
+                        out.flush();
+                    }
+                } catch (java.io.IOException e) {
+                    // the process ended; what was read stays
+                }
+            });
+            reader.start();
+            if (!process.waitFor(benchmarkTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(
+                        "the benchmark ran longer than " + benchmarkTimeout + " and was stopped");
+            }
+            reader.join(10_000);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException("the benchmark exited with " + process.exitValue()
+                        + "; its last output: " + (lines.isEmpty() ? "(none)" : lines.get(lines.size() - 1)));
+            }
+            Double score = lastNumber(lines);
+            if (score == null) {
+                throw new IllegalStateException(
+                        "the benchmark printed no number on a line of its own; its last output: "
+                                + (lines.isEmpty() ? "(none)" : lines.get(lines.size() - 1)));
+            }
+            out.printf(Locale.ROOT, "  benchmark %s: %s (%.1f s)%n", benchmarkName, score, seconds);
+            return BenchmarkScore.newBuilder()
+                    .setName(benchmarkName)
+                    .setScore(score)
+                    .setSeconds(seconds)
+                    .build();
+        } finally {
+            if (temp != null) {
+                java.nio.file.Files.deleteIfExists(temp);
+            }
+        }
+    }
+
+    /** The last line that is a number (surrounding blanks ignored), or null. */
+    static Double lastNumber(List<String> lines) {
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            try {
+                double d = Double.parseDouble(lines.get(i).strip());
+                if (Double.isFinite(d)) {
+                    return d;
+                }
+            } catch (NumberFormatException e) {
+                // not a number: look further up
+            }
+        }
+        return null;
     }
 
     /**

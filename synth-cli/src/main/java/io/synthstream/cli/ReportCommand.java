@@ -297,6 +297,20 @@ final class ReportCommand implements java.util.concurrent.Callable<Integer> {
      * accuracy and macro-F1 on the real test set, and macro-F1 per dollar when the dataset is priced.
      */
     static void indirect(PrintWriter out, io.synthstream.avro.IndirectEvaluation e) {
+        if (e.getBenchmark() != null) {
+            row(
+                    out,
+                    "benchmark " + e.getBenchmark().getName(),
+                    String.format(
+                            Locale.ROOT,
+                            "%s (%.1f s, at %s)",
+                            e.getBenchmark().getScore(),
+                            e.getBenchmark().getSeconds(),
+                            e.getEvaluatedAt()));
+        }
+        if (e.getRealTest() == null) {
+            return;
+        }
         row(
                 out,
                 "indirect evaluation",

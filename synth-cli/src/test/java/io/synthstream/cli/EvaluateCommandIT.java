@@ -77,7 +77,12 @@ class EvaluateCommandIT {
                             "--real-train",
                             train.toString(),
                             "--curve",
-                            "0.5,1"));
+                            "0.5,1",
+                            // The hook for any benchmark: here, one that scores an export by its line count.
+                            "--benchmark",
+                            "echo counting; wc -l < \"$SYNTH_EXPORT\"",
+                            "--benchmark-name",
+                            "lines"));
 
             assertThat(evaluate.exit()).as(evaluate.out() + evaluate.err()).isZero();
             assertThat(evaluate.out())
@@ -110,12 +115,15 @@ class EvaluateCommandIT {
                     .orElseThrow();
             assertThat(realTfidf.getMacroF1()).isGreaterThan(0.8);
             assertThat(published.getLearningCurve()).hasSize(4);
+            assertThat(published.getBenchmark().getName()).isEqualTo("lines");
+            assertThat(published.getBenchmark().getScore()).isEqualTo((double) done.getAccepted());
 
             Run report = run(new ReportCommand(), args(cluster, "spam-or-ham"));
             assertThat(report.exit()).as(report.out() + report.err()).isZero();
             assertThat(report.out())
                     .contains("indirect evaluation")
                     .contains("tested on 200 real texts (real-test.jsonl)")
+                    .containsPattern("benchmark lines\\s+" + done.getAccepted() + "\\.0 \\(")
                     .containsPattern("trained on real \\(tfidf\\)\\s+200 examples: accuracy [0-9.]+, macro-F1 [0-9.]+");
 
             // A real test set whose labels are not the task's is one clear error, and nothing is published.
@@ -131,6 +139,12 @@ class EvaluateCommandIT {
                     List.of(args(cluster, "spam-or-ham", "--real-test", foreign.toString(), "--features", "tfidf")));
             int exit = cli.execute(foreignArgs.toArray(String[]::new));
             assertThat(exit).isEqualTo(1);
+            assertThat(err.toString()).doesNotContain("Exception");
+            Run failing = run(
+                    new EvaluateCommand(),
+                    args(cluster, "spam-or-ham", "--benchmark", "echo no score here; exit 3", "--no-publish"));
+            assertThat(failing.exit()).isEqualTo(1);
+            assertThat(failing.err()).contains("the benchmark exited with 3; its last output: no score here");
             assertThat(err.toString())
                     .contains("synth: the real test set (foreign.jsonl) has labels that are not the task's [spam, ham]:"
                             + " [phishing]");

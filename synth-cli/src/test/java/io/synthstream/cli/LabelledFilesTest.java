@@ -111,4 +111,12 @@ class LabelledFilesTest {
         assertThatThrownBy(() -> EvaluateCommand.taskLabels(List.of(reviews), "nope"))
                 .hasMessageContaining("no request of dataset 'nope'");
     }
+
+    @Test
+    void aBenchmarksScoreIsTheLastNumberItPrintsOnALineOfItsOwn() {
+        assertThat(EvaluateCommand.lastNumber(List.of("loading", "accuracy", " 0.873 ", "done in 3 s")))
+                .isEqualTo(0.873);
+        assertThat(EvaluateCommand.lastNumber(List.of("12", "NaN", "score: 7"))).isEqualTo(12.0);
+        assertThat(EvaluateCommand.lastNumber(List.of("no score"))).isNull();
+    }
 }
