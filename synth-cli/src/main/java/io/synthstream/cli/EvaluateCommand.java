@@ -180,21 +180,15 @@ final class EvaluateCommand implements java.util.concurrent.Callable<Integer> {
         List<String> taskLabels;
         Double cost = null;
         if (syntheticFile == null) {
-            taskLabels = taskLabels(ExportCommand.latest(cluster, Topics.SPECS).values(), dataset);
-            synthetic = LabelledFiles.fromRows(
-                    ExportCommand.rows(cluster, dataset, List.of()), mapping, "dataset '" + dataset + "'");
-            cost = ReportCommand.latest(cluster, dataset)
-                    .map(r -> r.getEstimatedCostUsd())
-                    .orElse(null);
+            Accepted accepted = accepted(cluster, dataset, mapping);
+            synthetic = accepted.samples();
+            taskLabels = accepted.labels();
+            cost = accepted.costUsd();
         } else {
             synthetic = LabelledFiles.read(syntheticFile, mapping, "the synthetic set");
             taskLabels = labels != null && !labels.isEmpty()
                     ? List.copyOf(new LinkedHashSet<>(labels))
                     : List.copyOf(LabelledFiles.counts(synthetic).keySet());
-        }
-        if (synthetic.isEmpty()) {
-            throw new LabelledFiles.UnusableSetException("dataset '" + dataset + "' has no accepted samples in "
-                    + Topics.DATASET.name() + " (unknown dataset, or nothing accepted yet)");
         }
         LabelledFiles.check(synthetic, taskLabels, "the synthetic set");
         List<LabelledText> test = LabelledFiles.read(realTest, mapping, "the real test set");
@@ -216,18 +210,9 @@ final class EvaluateCommand implements java.util.concurrent.Callable<Integer> {
                 LabelledFiles.counts(test),
                 realTest.getFileName());
         out.flush();
-        MiniLmEmbedder embedder = null;
+        List<AutoCloseable> resources = new ArrayList<>();
         try {
-            List<TextClassifier> classifiers = new ArrayList<>();
-            for (TextClassifier.Features f : new LinkedHashSet<>(features)) {
-                if (f == TextClassifier.Features.embeddings) {
-                    embedder = MiniLmEmbedder.load(nativeCacheDir);
-                    MiniLmEmbedder model = embedder;
-                    classifiers.add(new TextClassifier(f, seed, texts -> embed(model, texts, err)));
-                } else {
-                    classifiers.add(new TextClassifier(f, seed, null));
-                }
-            }
+            List<TextClassifier> classifiers = classifiers(features, seed, nativeCacheDir, err, resources);
             TrainOnSynthetic.Result result = TrainOnSynthetic.run(
                     new TrainOnSynthetic.Plan(
                             synthetic, test, train, taskLabels, weighted, List.copyOf(new TreeSet<>(curve))),
@@ -243,9 +228,7 @@ final class EvaluateCommand implements java.util.concurrent.Callable<Integer> {
             }
             publishIfAsked(out, record);
         } finally {
-            if (embedder != null) {
-                embedder.close();
-            }
+            closeAll(resources);
         }
         return 0;
     }
@@ -357,6 +340,16 @@ final class EvaluateCommand implements java.util.concurrent.Callable<Integer> {
         }
     }
 
+    static void closeAll(List<AutoCloseable> resources) {
+        for (AutoCloseable r : resources) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                // closing the embedding model at exit: nothing left to do
+            }
+        }
+    }
+
     /** Batches of 32 through the in-process model, with a progress line every 500 texts. */
     private static List<float[]> embed(MiniLmEmbedder model, List<String> texts, PrintWriter err) {
         List<float[]> out = new ArrayList<>(texts.size());
@@ -368,6 +361,54 @@ final class EvaluateCommand implements java.util.concurrent.Callable<Integer> {
             }
         }
         return out;
+    }
+
+    /** A classification dataset's accepted samples, its task's labels and what it cost (null when unpriced). */
+    record Accepted(List<LabelledText> samples, List<String> labels, Double costUsd) {}
+
+    /**
+     * The accepted samples of {@code dataset} from synth.dataset as labelled texts (final labels
+     * and weights), the task's labels from its specs, and its report's estimated cost.
+     *
+     * @throws LabelledFiles.UnusableSetException for an unknown or non-classification dataset, or
+     *     one with nothing accepted
+     */
+    static Accepted accepted(ClusterOptions cluster, String dataset, LabelledFiles.Mapping mapping) {
+        List<String> taskLabels =
+                taskLabels(ExportCommand.latest(cluster, Topics.SPECS).values(), dataset);
+        List<LabelledText> samples = LabelledFiles.fromRows(
+                ExportCommand.rows(cluster, dataset, List.of()), mapping, "dataset '" + dataset + "'");
+        if (samples.isEmpty()) {
+            throw new LabelledFiles.UnusableSetException("dataset '" + dataset + "' has no accepted samples in "
+                    + Topics.DATASET.name() + " (nothing accepted yet)");
+        }
+        Double cost = ReportCommand.latest(cluster, dataset)
+                .map(r -> r.getEstimatedCostUsd())
+                .orElse(null);
+        return new Accepted(samples, taskLabels, cost);
+    }
+
+    /**
+     * One classifier per kind of features, in the order given; the in-process embedding model is
+     * loaded (into {@code resources}, to close) only when embeddings are asked for.
+     */
+    static List<TextClassifier> classifiers(
+            List<TextClassifier.Features> features,
+            long seed,
+            Path nativeCacheDir,
+            PrintWriter err,
+            List<AutoCloseable> resources) {
+        List<TextClassifier> classifiers = new ArrayList<>();
+        for (TextClassifier.Features f : new LinkedHashSet<>(features)) {
+            if (f == TextClassifier.Features.embeddings) {
+                MiniLmEmbedder model = MiniLmEmbedder.load(nativeCacheDir);
+                resources.add(model);
+                classifiers.add(new TextClassifier(f, seed, texts -> embed(model, texts, err)));
+            } else {
+                classifiers.add(new TextClassifier(f, seed, null));
+            }
+        }
+        return classifiers;
     }
 
     /**

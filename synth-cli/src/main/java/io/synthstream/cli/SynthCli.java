@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             ExportCommand.class,
             ReportCommand.class,
             EvaluateCommand.class,
+            CompareCommand.class,
             CorpusCommand.class,
             ReviewCommand.class,
             TopicsCommand.class,

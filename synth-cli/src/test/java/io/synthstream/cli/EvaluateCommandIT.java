@@ -64,6 +64,13 @@ class EvaluateCommandIT {
             GenerationRequest request = SpecFiles.load(Path.of("../examples/spam-or-ham.json"));
             request.setCount(40);
             SubmitCommand.publish(cluster, request);
+            // A second version of the dataset, for synth compare.
+            GenerationRequest other = SpecFiles.load(Path.of("../examples/spam-or-ham.json"));
+            other.setRequestId("spam-or-ham-b-1");
+            other.setDataset("spam-or-ham-b");
+            other.setCount(30);
+            other.setSeed(7L);
+            SubmitCommand.publish(cluster, other);
             RequestStatus done = PipelineReads.completed(cluster, request.getRequestId(), Duration.ofMinutes(3));
             PipelineReads.first(cluster, Topics.REPORTS, "spam-or-ham", r -> r.getAccepted() == done.getAccepted());
 
@@ -125,6 +132,26 @@ class EvaluateCommandIT {
                     .contains("tested on 200 real texts (real-test.jsonl)")
                     .containsPattern("benchmark lines\\s+" + done.getAccepted() + "\\.0 \\(")
                     .containsPattern("trained on real \\(tfidf\\)\\s+200 examples: accuracy [0-9.]+, macro-F1 [0-9.]+");
+
+            // synth compare: both versions side by side, then trained on each and tested on the same real mail.
+            RequestStatus doneB = PipelineReads.completed(cluster, "spam-or-ham-b-1", Duration.ofMinutes(3));
+            PipelineReads.first(cluster, Topics.REPORTS, "spam-or-ham-b", r -> r.getAccepted() == doneB.getAccepted());
+            Run compare = run(
+                    new CompareCommand(),
+                    args(cluster, "spam-or-ham", "spam-or-ham-b", "--real-test", test.toString()));
+            assertThat(compare.exit()).as(compare.out() + compare.err()).isZero();
+            assertThat(compare.out())
+                    .containsPattern("accepted samples\\s+" + done.getAccepted() + "\\s+" + doneB.getAccepted() + "\\s+"
+                            + String.format("%+d", doneB.getAccepted() - done.getAccepted()))
+                    .contains("yield (accepted / planned)")
+                    .contains("Vendi score")
+                    .contains("coverage entropy of topic (bits)")
+                    .contains("trained on each, tested on 200 real texts (real-test.jsonl)")
+                    .containsPattern("macro-F1 \\(tfidf\\)\\s+[0-9.]+\\s+[0-9.]+")
+                    .containsPattern("better \\(tfidf\\): (spam-or-ham|spam-or-ham-b|neither) \\(macro-F1");
+            assertThat(run(new CompareCommand(), args(cluster, "spam-or-ham", "nope"))
+                            .err())
+                    .contains("No report for nope in synth.reports");
 
             // A real test set whose labels are not the task's is one clear error, and nothing is published.
             Path foreign = dir.resolve("foreign.jsonl");
