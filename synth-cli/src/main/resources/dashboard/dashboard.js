@@ -93,6 +93,27 @@
     });
   }
 
+  // Each dataset's latest indirect evaluation: one row per trained model, and its benchmark.
+  function evaluations(rows) {
+    const body = document.querySelector('#evaluations tbody');
+    body.replaceChildren();
+    (rows || []).forEach(e => {
+      const tested = e.real_test ? `${e.real_test_size} real texts (${e.real_test})` : '';
+      e.scores.forEach(m => {
+        const tr = document.createElement('tr');
+        tr.append(cell(e.dataset), cell(m.trained_on), cell(m.features), cell(m.train_size),
+          cell(Number(m.accuracy).toFixed(3)), cell(Number(m.macro_f1).toFixed(3)), cell(tested), cell(e.evaluated_at));
+        body.appendChild(tr);
+      });
+      if (e.benchmark) {
+        const tr = document.createElement('tr');
+        tr.append(cell(e.dataset), cell('benchmark ' + e.benchmark.name), cell(''), cell(''), cell(''),
+          cell(String(e.benchmark.score)), cell(''), cell(e.evaluated_at));
+        body.appendChild(tr);
+      }
+    });
+  }
+
   let updates = 0;
   // The optional bearer token: given once as #token=..., kept for this tab only and taken out of the
   // address bar, so it is neither sent to the server in a URL nor left in the history.
@@ -136,6 +157,7 @@
       draw('chart-vendi', pts, perKey(pts, 'datasets', d => d && d.vendi_score));
       draw('chart-distinct', pts, perKey(pts, 'datasets', d => d && d.distinct_2));
       requests(state.requests);
+      evaluations(state.evaluations);
       updates++;
       document.getElementById('status').textContent =
         `live · ${pts.length} samples of history · ${state.requests.length} requests · updated ${new Date().toLocaleTimeString()}`;
@@ -149,7 +171,8 @@
     // Data points above zero per chart: what the browser test checks.
     nonZeroPoints: () => Object.fromEntries(Object.entries(charts).map(([id, c]) =>
       [id, c.data.datasets.reduce((n, d) => n + d.data.filter(v => v !== null && v > 0).length, 0)])),
-    requestRows: () => document.querySelectorAll('#requests tbody tr').length
+    requestRows: () => document.querySelectorAll('#requests tbody tr').length,
+    evaluationRows: () => document.querySelectorAll('#evaluations tbody tr').length
   };
   refresh();
   setInterval(refresh, 1000);

@@ -3,7 +3,6 @@ package io.synthstream.cli;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.synthstream.avro.RequestStatus;
 import io.synthstream.common.topics.Topics;
 import io.synthstream.evaluator.logic.ReviewDecisions;
 import io.synthstream.schemas.registry.HttpServers;
@@ -47,6 +46,7 @@ final class DashboardServer implements AutoCloseable {
     private final DashboardState state;
     private final ScheduledExecutorService sampler;
     private final Thread follower;
+    private final Thread evaluationFollower;
     private volatile boolean running = true;
 
     private final byte[] token;
@@ -58,7 +58,9 @@ final class DashboardServer implements AutoCloseable {
         this.token = token == null || token.isBlank() ? null : token.getBytes(StandardCharsets.UTF_8);
         this.state = state;
         this.sampler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "synth-dashboard-sampler"));
-        this.follower = daemon(() -> follow(cluster), "synth-dashboard-ledger");
+        this.follower = daemon(() -> follow(cluster, Topics.REQUEST_STATUS, state::status), "synth-dashboard-ledger");
+        this.evaluationFollower =
+                daemon(() -> follow(cluster, Topics.EVALUATIONS, state::evaluation), "synth-dashboard-evaluations");
     }
 
     /**
@@ -76,6 +78,7 @@ final class DashboardServer implements AutoCloseable {
             dashboard.sampler.scheduleAtFixedRate(
                     () -> dashboard.state.sample(System.currentTimeMillis()), 0, 1, TimeUnit.SECONDS);
             dashboard.follower.start();
+            dashboard.evaluationFollower.start();
             return dashboard;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start the dashboard on " + host + ":" + port, e);
@@ -263,23 +266,30 @@ final class DashboardServer implements AutoCloseable {
         }
     }
 
-    /** Keeps the latest ledger of every request, for the progress table. */
-    private void follow(ClusterOptions cluster) {
+    /**
+     * Follows {@code topic} from its beginning into {@code sink}: the latest ledger of every request
+     * for the progress table, the latest indirect evaluation of every dataset. A topic not there yet
+     * (the evaluator creates synth.evaluations at start) is waited for quietly.
+     */
+    private <V> void follow(
+            ClusterOptions cluster,
+            io.synthstream.common.topics.TopicSpec<String, V> topic,
+            java.util.function.Consumer<V> sink) {
         while (running) {
-            try (TopicTail<RequestStatus> tail = new TopicTail<>(
-                    cluster,
-                    Topics.REQUEST_STATUS.name(),
-                    cluster.serdes().value(Topics.REQUEST_STATUS).deserializer())) {
+            try (TopicTail<V> tail = new TopicTail<>(
+                    cluster, topic.name(), cluster.serdes().value(topic).deserializer())) {
                 while (running) {
                     tail.poll(Duration.ofMillis(500), r -> {
                         if (r.value() != null) {
-                            state.status(r.value());
+                            sink.accept(r.value());
                         }
                     });
                 }
             } catch (RuntimeException e) {
                 if (running) {
-                    log.warn("Dashboard ledger reader failed ({}); retrying", e.toString());
+                    if (e.getMessage() == null || !e.getMessage().contains("does not exist")) {
+                        log.warn("Dashboard reader of {} failed ({}); retrying", topic.name(), e.toString());
+                    }
                     try {
                         Thread.sleep(2000);
                     } catch (InterruptedException interrupted) {
@@ -303,6 +313,7 @@ final class DashboardServer implements AutoCloseable {
         server.stop(0);
         try {
             follower.join(2000);
+            evaluationFollower.join(2000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

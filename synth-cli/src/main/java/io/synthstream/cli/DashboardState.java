@@ -23,8 +23,8 @@ import java.util.TreeMap;
  * What the dashboard shows, sampled once a second from the apps' own Micrometer registries (the
  * meters they also serve on {@code /metrics}) and from the request ledger: rates per stage, LLM
  * latency percentiles over the last interval, calls in flight and the concurrency limit, tokens/s,
- * rejections/s by reason, each dataset's faithfulness and diversity over time, and per-request
- * progress. The last {@value #HISTORY} samples are kept.
+ * rejections/s by reason, each dataset's faithfulness and diversity over time, per-request
+ * progress, and each dataset's latest indirect evaluation ({@code synth evaluate}). The last {@value #HISTORY} samples are kept.
  */
 final class DashboardState {
     static final int HISTORY = 600;
@@ -33,6 +33,7 @@ final class DashboardState {
     private final Collection<MeterRegistry> registries;
     private final Deque<ObjectNode> history = new ArrayDeque<>();
     private final Map<String, RequestStatus> requests = new TreeMap<>();
+    private final Map<String, io.synthstream.avro.IndirectEvaluation> evaluations = new TreeMap<>();
     private final Map<String, Double> previous = new HashMap<>();
     private final Map<String, long[]> previousBuckets = new HashMap<>();
     private long previousAt;
@@ -43,6 +44,11 @@ final class DashboardState {
 
     synchronized void status(RequestStatus status) {
         requests.put(status.getRequestId(), status);
+    }
+
+    /** Keeps the latest indirect evaluation of the dataset ({@code synth evaluate}). */
+    synchronized void evaluation(io.synthstream.avro.IndirectEvaluation evaluation) {
+        evaluations.put(evaluation.getDataset(), evaluation);
     }
 
     /** Takes one sample of every series. */
@@ -160,6 +166,27 @@ final class DashboardState {
                         s.getReviewTime().getP99() == null
                                 ? s.getReviewTime().getMax()
                                 : s.getReviewTime().getP99());
+            }
+        }
+        ArrayNode indirect = out.putArray("evaluations");
+        for (io.synthstream.avro.IndirectEvaluation e : evaluations.values()) {
+            ObjectNode row = indirect.addObject()
+                    .put("dataset", e.getDataset())
+                    .put("evaluated_at", e.getEvaluatedAt().toString())
+                    .put("real_test", e.getRealTest())
+                    .put("real_test_size", e.getRealTestSize());
+            ArrayNode scores = row.putArray("scores");
+            e.getScores()
+                    .forEach(m -> scores.addObject()
+                            .put("trained_on", m.getTrainedOn())
+                            .put("features", m.getFeatures())
+                            .put("train_size", m.getTrainSize())
+                            .put("accuracy", m.getAccuracy())
+                            .put("macro_f1", m.getMacroF1()));
+            if (e.getBenchmark() != null) {
+                row.putObject("benchmark")
+                        .put("name", e.getBenchmark().getName())
+                        .put("score", e.getBenchmark().getScore());
             }
         }
         return out;

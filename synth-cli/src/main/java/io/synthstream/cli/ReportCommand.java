@@ -40,9 +40,8 @@ final class ReportCommand implements java.util.concurrent.Callable<Integer> {
                 .orElseThrow(() -> new IllegalStateException("No report for dataset '" + dataset + "' in "
                         + Topics.REPORTS.name() + " (unknown dataset, or nothing evaluated yet)"));
         print(spec.commandLine().getOut(), report);
-        ExportCommand.latest(cluster, Topics.EVALUATIONS).entrySet().stream()
-                .filter(e -> e.getKey().equals(dataset))
-                .forEach(e -> indirect(spec.commandLine().getOut(), e.getValue()));
+        latestEvaluation(cluster, dataset)
+                .ifPresent(e -> indirect(spec.commandLine().getOut(), e));
         SteeringEffect.of(ExportCommand.rows(cluster, dataset, List.of()))
                 .print(spec.commandLine().getOut());
         java.util.Collection<GenerationRequest> specs =
@@ -161,6 +160,30 @@ final class ReportCommand implements java.util.concurrent.Callable<Integer> {
 
     private static String names(java.util.List<AttributeValue> values) {
         return String.join(", ", values.stream().map(AttributeValue::getValue).toList());
+    }
+
+    /**
+     * The dataset's latest indirect evaluation on synth.evaluations; empty when there is none, or
+     * no such topic yet (a cluster whose evaluator predates it and where nothing was evaluated).
+     */
+    static Optional<io.synthstream.avro.IndirectEvaluation> latestEvaluation(ClusterOptions cluster, String dataset) {
+        try (org.apache.kafka.clients.admin.Admin admin =
+                org.apache.kafka.clients.admin.Admin.create(cluster.clientProperties())) {
+            if (!admin.listTopics()
+                    .names()
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS)
+                    .contains(Topics.EVALUATIONS.name())) {
+                return Optional.empty();
+            }
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(
+                    "Kafka at " + cluster.bootstrapServers + " cannot list its topics: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+        return Optional.ofNullable(
+                ExportCommand.latest(cluster, Topics.EVALUATIONS).get(dataset));
     }
 
     static Optional<DatasetReport> latest(ClusterOptions cluster, String dataset) {

@@ -51,6 +51,7 @@ class DashboardBrowserIT {
             request.setCount(150);
             SubmitCommand.publish(platform.cluster(), request);
             publishHostileLedger(platform.cluster());
+            publishHostileEvaluation(platform.cluster());
 
             var http = java.net.http.HttpClient.newHttpClient();
             var page = http.send(
@@ -93,11 +94,23 @@ class DashboardBrowserIT {
                     rows = (Long) js.executeScript("return window.synthDashboard.requestRows()");
                     Map<String, Object> seen = points;
                     if (rows >= 2
+                            && (Long) js.executeScript("return window.synthDashboard.evaluationRows()") >= 2
                             && CHARTS.stream().allMatch(c -> ((Number) seen.getOrDefault(c, 0L)).longValue() > 0)) {
                         break;
                     }
                 }
                 assertThat(rows).as("progress table rows").isGreaterThanOrEqualTo(2);
+                assertThat(js.executeScript("return window.synthDashboard.evaluationRows()"))
+                        .as("an indirect evaluation's model and its benchmark, from synth.evaluations")
+                        .isEqualTo(2L);
+                assertThat(js.executeScript("return [...document.querySelectorAll('#evaluations tbody td')]"
+                                + ".map(td => td.textContent)"))
+                        .asList()
+                        .contains(HOSTILE_DATASET, "synthetic", "tfidf", "0.812", "benchmark " + HOSTILE_REQUEST);
+                assertThat(js.executeScript("return document.querySelectorAll('#evaluations img, #evaluations script')"
+                                + ".length"))
+                        .as("markup in an evaluation is not rendered")
+                        .isEqualTo(0L);
                 for (String chart : CHARTS) {
                     assertThat(((Number) points.getOrDefault(chart, 0L)).longValue())
                             .as("data points above zero in %s (all: %s)", chart, points)
@@ -125,6 +138,32 @@ class DashboardBrowserIT {
                 browser.quit();
             }
         }
+    }
+
+    /** An indirect evaluation with markup in its dataset and benchmark name, straight onto synth.evaluations. */
+    private static void publishHostileEvaluation(ClusterOptions cluster) throws Exception {
+        var evaluation = io.synthstream.avro.IndirectEvaluation.newBuilder()
+                .setDataset(HOSTILE_DATASET)
+                .setEvaluatedAt(java.time.Instant.parse("2026-12-03T10:00:00Z"))
+                .setClassifier(EvaluateCommand.CLASSIFIER)
+                .setLabels(java.util.List.of("spam", "ham"))
+                .setRealTest("real-test.jsonl")
+                .setRealTestSize(200)
+                .setSyntheticSize(40)
+                .setScores(java.util.List.of(io.synthstream.avro.TrainedModelScore.newBuilder()
+                        .setTrainedOn("synthetic")
+                        .setFeatures("tfidf")
+                        .setTrainSize(40)
+                        .setAccuracy(0.83)
+                        .setMacroF1(0.8121)
+                        .build()))
+                .setBenchmark(io.synthstream.avro.BenchmarkScore.newBuilder()
+                        .setName(HOSTILE_REQUEST)
+                        .setScore(7)
+                        .setSeconds(1)
+                        .build())
+                .build();
+        SubmitCommand.publishOne(cluster, io.synthstream.common.topics.Topics.EVALUATIONS, HOSTILE_DATASET, evaluation);
     }
 
     /** A ledger record with markup in its request id and dataset, straight onto the topic. */

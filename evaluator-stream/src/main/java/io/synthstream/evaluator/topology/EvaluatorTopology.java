@@ -73,7 +73,11 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  * </pre>
  */
 public final class EvaluatorTopology {
-    /** Topics this app reads or writes; created at start-up when missing. */
+    /**
+     * Topics this app reads or writes, and synth.evaluations beside its reports (written by {@code
+     * synth evaluate}, read with the reports by {@code synth report} and the dashboard); created at
+     * start-up when missing.
+     */
     public static final List<TopicSpec<?, ?>> TOPICS = List.of(
             Topics.SPECS,
             Topics.SAMPLES_RAW,
@@ -86,6 +90,7 @@ public final class EvaluatorTopology {
             Topics.REVIEW_DECISIONS_JSON,
             Topics.PLAN,
             Topics.REPORTS,
+            Topics.EVALUATIONS,
             Topics.REQUEST_STATUS,
             Topics.STEERING,
             Topics.LLM_RESPONSES,
