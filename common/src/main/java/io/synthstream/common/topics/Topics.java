@@ -16,6 +16,7 @@ import io.synthstream.avro.ScoredSample;
 import io.synthstream.avro.SeedRecord;
 import io.synthstream.avro.SteeringUpdate;
 import io.synthstream.avro.StoredResponse;
+import io.synthstream.avro.TestRecord;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -94,6 +95,18 @@ public final class Topics {
     public static final TopicSpec<String, DatasetReport> REPORTS = new TopicSpec<>(
             "synth.reports", Serdes.String(), DatasetReport.class, true, "Dataset reports, by dataset.");
     /**
+     * Real test records registered for datasets by {@code synth decontaminate}, keyed {@code
+     * <dataset>|<record id>}: the curator rejects samples that repeat too much of one (read as a
+     * global store by every curator instance).
+     */
+    public static final TopicSpec<String, TestRecord> TEST_RECORDS = new TopicSpec<>(
+            "synth.test-records",
+            Serdes.String(),
+            TestRecord.class,
+            true,
+            "Real test records registered per dataset: the curator rejects samples that repeat them (CONTAMINATED).");
+
+    /**
      * Indirect evaluations by {@code synth evaluate}, by dataset: a topic of their own, since the
      * evaluator owns {@code synth.reports} and two writers on one compacted key would overwrite
      * each other.
@@ -150,6 +163,7 @@ public final class Topics {
             REQUESTS_JSON,
             SEEDS,
             SPECS,
+            TEST_RECORDS,
             CONDITIONS,
             SAMPLES_RAW,
             SAMPLES_CURATED,

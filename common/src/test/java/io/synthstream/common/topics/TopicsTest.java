@@ -12,10 +12,11 @@ class TopicsTest {
         assertThat(Topics.ALL)
                 .extracting(TopicSpec::name)
                 .doesNotHaveDuplicates()
-                .hasSize(20);
+                .hasSize(21);
         assertThat(Topics.ALL.stream().filter(TopicSpec::compacted).map(TopicSpec::name))
                 .containsExactlyInAnyOrder(
                         "synth.specs",
+                        "synth.test-records",
                         "synth.plan",
                         "synth.reports",
                         "synth.evaluations",

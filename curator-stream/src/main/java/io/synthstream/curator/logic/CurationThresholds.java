@@ -32,6 +32,8 @@ import java.util.regex.PatternSyntaxException;
  * @param semanticDedup whether embedding-based semantic dedup runs
  * @param semanticThreshold cosine of the sentence embeddings from which a candidate is a semantic
  *     duplicate
+ * @param maxTestOverlap largest share of a sample's word 8-grams found in one registered real test
+ *     record ({@link Contamination})
  */
 public record CurationThresholds(
         int minChars,
@@ -49,7 +51,8 @@ public record CurationThresholds(
         int minhashBands,
         int minhashRows,
         boolean semanticDedup,
-        double semanticThreshold) {
+        double semanticThreshold,
+        double maxTestOverlap) {
 
     private static final int FLAGS = Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.MULTILINE;
 
@@ -78,7 +81,8 @@ public record CurationThresholds(
             MinHasher.DEFAULT_BANDS,
             MinHasher.DEFAULT_ROWS,
             false,
-            0.80);
+            0.80,
+            0.50);
 
     public CurationThresholds {
         refusalPatterns = List.copyOf(refusalPatterns);
@@ -91,6 +95,7 @@ public record CurationThresholds(
         requireShare("max_symbol_ratio", maxSymbolRatio);
         requireShare("max_prompt_echo", maxPromptEcho);
         requireShare("near_dup_threshold", nearDupThreshold);
+        requireShare("max_test_overlap", maxTestOverlap);
         if (!(semanticThreshold >= 0.5 && semanticThreshold <= 1.0)) {
             throw new IllegalArgumentException(
                     "curation.semantic_threshold must be a cosine between 0.5 and 1, got " + semanticThreshold);
@@ -130,7 +135,8 @@ public record CurationThresholds(
                 or(settings.getMinhashBands(), d.minhashBands),
                 or(settings.getMinhashRows(), d.minhashRows),
                 settings.getSemanticDedup(),
-                or(settings.getSemanticThreshold(), d.semanticThreshold));
+                or(settings.getSemanticThreshold(), d.semanticThreshold),
+                or(settings.getMaxTestOverlap(), d.maxTestOverlap));
     }
 
     private static <T> T or(T value, T fallback) {

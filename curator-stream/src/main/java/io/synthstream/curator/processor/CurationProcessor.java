@@ -16,6 +16,7 @@ import io.synthstream.curator.avro.ClaimBatch;
 import io.synthstream.curator.avro.SampleClaim;
 import io.synthstream.curator.avro.SampleFate;
 import io.synthstream.curator.avro.VoteBatch;
+import io.synthstream.curator.logic.Contamination;
 import io.synthstream.curator.logic.CurationThresholds;
 import io.synthstream.curator.logic.HeuristicFilters;
 import io.synthstream.curator.logic.PromptEcho;
@@ -84,6 +85,7 @@ final class CurationProcessor implements Processor<String, CurationInput, String
     private final int claimBatchMax;
     private final int partitions;
     private final DedupClaims dedupClaims;
+    private final RegisteredTestRecords testRecords;
     private final SpecLookup.Derived<CurationThresholds> thresholds =
             SpecLookup.derived(spec -> CurationThresholds.resolve(spec.getCuration()));
     private final SpecLookup.Derived<List<long[]>> referenceShingles =
@@ -101,7 +103,14 @@ final class CurationProcessor implements Processor<String, CurationInput, String
     private TimestampedKeyValueStore<String, Sample> pending;
 
     CurationProcessor(
-            String app, Duration specWait, Clock clock, Duration claimLinger, int claimBatchMax, int partitions) {
+            String app,
+            Duration specWait,
+            Clock clock,
+            Duration claimLinger,
+            int claimBatchMax,
+            int partitions,
+            RegisteredTestRecords testRecords) {
+        this.testRecords = testRecords;
         this.app = app;
         this.clock = clock;
         this.specWait = SpecWait.upTo(specWait, clock);
@@ -118,6 +127,7 @@ final class CurationProcessor implements Processor<String, CurationInput, String
         this.specs = new SpecLookup(context, CuratorStores.SPECS);
         this.awaiting = context.getStateStore(CuratorStores.AWAITING_SPEC);
         this.pending = context.getStateStore(CuratorStores.PENDING);
+        testRecords.loadOnce(context.getStateStore(CuratorStores.TEST_RECORDS));
         this.round = ThreadLocalRandom.current().nextLong();
         this.claimWaiting = true;
         specWait.clear();
@@ -176,9 +186,24 @@ final class CurationProcessor implements Processor<String, CurationInput, String
                     timestamp);
             return;
         }
+        Optional<Contamination.Found> contaminated =
+                testRecords.index().check(sample.getDataset(), words, thresholds.maxTestOverlap());
+        if (contaminated.isPresent()) {
+            Contamination.Found found = contaminated.get();
+            forward(
+                    key,
+                    new CuratorOutput.Rejected(
+                            Rejections.of(sample, found.verdict(), null, found.overlap(), clock.instant())),
+                    timestamp);
+            return;
+        }
+        List<String> passed = new ArrayList<>(CHECKS);
+        if (testRecords.index().records(sample.getDataset()) > 0 && words.size() >= Contamination.NGRAM) {
+            passed.add(Contamination.CHECK);
+        }
         CurationInfo embedded = sample.getCuration(); // the embedding step's semantic_dedup mark, if any
         sample.setCuration(CurationInfo.newBuilder()
-                .setChecksPassed(new ArrayList<>(CHECKS))
+                .setChecksPassed(passed)
                 .setExactHash(TextNormalizer.hashNormalized(normalized))
                 .setSemanticDedup(semanticDedup(thresholds, sample, embedded))
                 .setSemanticSkipReason(

@@ -46,6 +46,8 @@ public final class CuratorProcessors {
      *     endpoint's embeddings share its limits)
      * @param embeddings the instance's embedding pool, or null when the curator has none
      */
+    private final RegisteredTestRecords testRecords;
+
     public CuratorProcessors(
             String app,
             CuratorConfig curator,
@@ -57,7 +59,9 @@ public final class CuratorProcessors {
             Serde<ClaimBatch> claims,
             Serde<PendingEmbedding> embedding,
             LlmRuntime runtime,
-            Embeddings embeddings) {
+            Embeddings embeddings,
+            RegisteredTestRecords testRecords) {
+        this.testRecords = testRecords;
         this.app = app;
         this.curator = curator;
         this.clock = clock;
@@ -103,7 +107,8 @@ public final class CuratorProcessors {
                         clock,
                         curator.get(CuratorConfig.CLAIM_LINGER_MS),
                         curator.get(CuratorConfig.CLAIM_BATCH_MAX),
-                        partitions));
+                        partitions,
+                        testRecords));
     }
 
     /** The owner of dedup buckets, on the partition that owns them. */

@@ -31,6 +31,8 @@ public final class CuratorStores {
     public static final String UNSETTLED = "curator-unsettled";
     public static final String EMBEDDING = "curator-embedding";
     public static final String BAND_VECTORS = "curator-band-vectors";
+    /** The global store of registered real test records ({@link TestRecords}). */
+    public static final String TEST_RECORDS = "curator-test-records";
 
     /** Dedup stores keep one entry per window of this size; only the retention matters. */
     private static final Duration WINDOW = Duration.ofMillis(1);
@@ -41,6 +43,17 @@ public final class CuratorStores {
     public CuratorStores(boolean inMemory, Duration retention) {
         this.inMemory = inMemory;
         this.retention = retention;
+    }
+
+    /** The global store of test records: their bytes by key; a global store keeps no changelog. */
+    public StoreBuilder<KeyValueStore<String, byte[]>> testRecords() {
+        return Stores.keyValueStoreBuilder(
+                        inMemory
+                                ? Stores.inMemoryKeyValueStore(TEST_RECORDS)
+                                : Stores.persistentKeyValueStore(TEST_RECORDS),
+                        Serdes.String(),
+                        Serdes.ByteArray())
+                .withLoggingDisabled();
     }
 
     StoreBuilder<TimestampedKeyValueStore<String, Sample>> awaitingSpec(Serde<Sample> samples) {

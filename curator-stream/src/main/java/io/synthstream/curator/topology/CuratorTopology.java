@@ -27,6 +27,7 @@ import io.synthstream.curator.processor.CuratorOutput.Fates;
 import io.synthstream.curator.processor.CuratorOutput.Rejected;
 import io.synthstream.curator.processor.CuratorProcessors;
 import io.synthstream.curator.processor.CuratorStores;
+import io.synthstream.curator.processor.RegisteredTestRecords;
 import io.synthstream.embedding.Embeddings;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -51,7 +52,7 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  * <pre>
  * synth.samples.raw ─ decode ─ embed (semantic dedup only, off the stream thread) ─ dlq
  *                           ─┐
- * &lt;app&gt;-dedup-votes ─────────┴─ curate: screen (spec, validation, heuristics, prompt echo),
+ * &lt;app&gt;-dedup-votes ─────────┴─ curate: screen (spec, validation, heuristics, prompt echo, test records),
  *                                   keep the sample waiting, gather its dedup claims ─ curated | rejected
  *   └─ claim batches, one per owner partition ─▶ curator-dedup-claims ─ bucket owner
  *        └─ vote batches, back to the raw partition ─▶ &lt;app&gt;-dedup-votes
@@ -64,12 +65,18 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  * The votes topic closes a loop between two sub-topologies, which the DSL cannot express with an
  * internal repartition topic, so it is a topic of the app, created with the others ({@link
  * #topics}); it needs as many partitions as {@code synth.samples.raw}. Specs come from a global
- * table of {@code synth.specs} ({@code curator-specs}). Stores are named in {@link CuratorStores}.
+ * table of {@code synth.specs} ({@code curator-specs}); registered real test records from a global
+ * store of {@code synth.test-records} ({@link RegisteredTestRecords}). Stores are named in {@link CuratorStores}.
  */
 public final class CuratorTopology {
     /** Catalogue topics this app reads or writes; created at start-up when missing. */
-    private static final List<TopicSpec<?, ?>> TOPICS =
-            List.of(Topics.SPECS, Topics.SAMPLES_RAW, Topics.SAMPLES_CURATED, Topics.SAMPLES_REJECTED, Topics.DLQ);
+    private static final List<TopicSpec<?, ?>> TOPICS = List.of(
+            Topics.SPECS,
+            Topics.TEST_RECORDS,
+            Topics.SAMPLES_RAW,
+            Topics.SAMPLES_CURATED,
+            Topics.SAMPLES_REJECTED,
+            Topics.DLQ);
 
     static final String CLAIMS_TOPIC = "curator-dedup-claims";
     static final String FATES_TOPIC = "curator-dedup-fates";
@@ -174,21 +181,31 @@ public final class CuratorTopology {
         Serde<VoteBatch> votes = serdes.valueSerde(VoteBatch.class);
         int partitions = config.topicPartitions();
         String app = config.applicationId();
+        CuratorStores stores = new CuratorStores(inMemoryStores, curator.get(CuratorConfig.DEDUP_RETENTION_MS));
+        RegisteredTestRecords testRecords =
+                new RegisteredTestRecords(serdes.value(Topics.TEST_RECORDS).deserializer(), Topics.TEST_RECORDS.name());
         CuratorProcessors processors = new CuratorProcessors(
                 app,
                 curator,
                 clock,
                 partitions,
-                new CuratorStores(inMemoryStores, curator.get(CuratorConfig.DEDUP_RETENTION_MS)),
+                stores,
                 serdes.value(Topics.SAMPLES_RAW),
                 serdes.valueSerde(BucketOwner.class),
                 claims,
                 serdes.valueSerde(PendingEmbedding.class),
                 runtime,
-                embeddings);
+                embeddings,
+                testRecords);
         StreamsBuilder builder = new StreamsBuilder();
 
         StateStores.specsGlobalTable(builder, serdes, CuratorStores.SPECS, "read-specs", inMemoryStores);
+        // Real test records registered for datasets: every instance holds all of them (decontamination).
+        builder.addGlobalStore(
+                stores.testRecords(),
+                Topics.TEST_RECORDS.name(),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("read-test-records"),
+                testRecords.updater());
 
         Sinks sinks = new Sinks(serdes);
         KStream<String, CuratorOutput> embedded = DecodingSource.stream(builder, Topics.SAMPLES_RAW, serdes, app)

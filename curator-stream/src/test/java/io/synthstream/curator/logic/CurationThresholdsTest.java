@@ -47,4 +47,19 @@ class CurationThresholdsTest {
                 .hasMessageContaining("curation.refusal_patterns")
                 .hasMessageContaining("(unclosed");
     }
+
+    @Test
+    void theTestOverlapDefaultsToHalfAndIsAShare() {
+        assertThat(CurationThresholds.DEFAULTS.maxTestOverlap()).isEqualTo(0.5);
+        assertThat(CurationThresholds.resolve(io.synthstream.avro.CurationSettings.newBuilder()
+                                .setMaxTestOverlap(0.2)
+                                .build())
+                        .maxTestOverlap())
+                .isEqualTo(0.2);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> CurationThresholds.resolve(io.synthstream.avro.CurationSettings.newBuilder()
+                                .setMaxTestOverlap(1.5)
+                                .build()))
+                .hasMessage("curation.max_test_overlap must be between 0 and 1, got 1.5");
+    }
 }

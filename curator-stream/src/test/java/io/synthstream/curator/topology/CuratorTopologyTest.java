@@ -123,6 +123,37 @@ class CuratorTopologyTest {
     }
 
     @Test
+    void aSampleRepeatingARegisteredTestRecordIsRejectedAsContaminatedNamingTheRecord() {
+        TestInputTopic<String, io.synthstream.avro.TestRecord> tests =
+                TopologyTestSupport.input(driver, Topics.TEST_RECORDS, serdes);
+        String dataset = TestRecords.request("r-1").getDataset();
+        tests.pipeInput(
+                dataset + "|t-7",
+                io.synthstream.avro.TestRecord.newBuilder()
+                        .setDataset(dataset)
+                        .setRecordId("t-7")
+                        .setText("Real review: " + REVIEW)
+                        .build());
+
+        send("s-1", REVIEW);
+        Rejection rejection = rejected.readValue();
+        assertThat(rejection.getReason()).isEqualTo(RejectionReason.CONTAMINATED);
+        assertThat(rejection.getStage()).isEqualTo("decontamination");
+        assertThat(rejection.getDetail())
+                .isEqualTo("1.00 of the sample's 8-word n-grams occur in test record t-7 > 0.50");
+        assertThat(rejection.getSimilarity()).isEqualTo(1.0);
+
+        send("s-2", OTHER_REVIEW);
+        assertThat(curated.readValue().getCuration().getChecksPassed()).contains("decontamination");
+
+        // Unregistered (a tombstone): the copy is no longer contaminated.
+        tests.pipeInput(dataset + "|t-7", null);
+        send("s-4", REVIEW);
+        assertThat(curated.readValue().getSampleId()).isEqualTo("s-4");
+        assertThat(rejected.isEmpty()).isTrue();
+    }
+
+    @Test
     void shouldRejectAnInvalidLabelInTheValidationStage() {
         raw.pipeInput("s-1", sample("s-1", "r-1", REVIEW, "neutral"), NOW);
 
