@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             ReportCommand.class,
             EvaluateCommand.class,
             CompareCommand.class,
+            DecontaminateCommand.class,
             CorpusCommand.class,
             ReviewCommand.class,
             TopicsCommand.class,

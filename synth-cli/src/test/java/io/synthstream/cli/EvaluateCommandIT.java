@@ -153,6 +153,60 @@ class EvaluateCommandIT {
                             .err())
                     .contains("No report for nope in synth.reports");
 
+            // Decontamination: ten of B's accepted mails registered as the real test set of a dataset C.
+            // Every curator instance takes them in (its checks of C's samples say "decontamination"); a
+            // sample of C repeating one is rejected as CONTAMINATED naming it (the simulator's mails
+            // for another request differ, so whether any does is not fixed: CuratorTopologyTest
+            // proves the rejection itself).
+            List<com.fasterxml.jackson.databind.node.ObjectNode> rowsB =
+                    ExportCommand.rows(cluster, "spam-or-ham-b", List.of());
+            Path leaked = dir.resolve("leaked.jsonl");
+            StringBuilder lines = new StringBuilder();
+            java.util.Set<String> leakedIds = new java.util.TreeSet<>();
+            for (var row : rowsB.subList(0, 10)) {
+                var line = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+                line.put("id", row.path("sample_id").asText());
+                line.put("text", row.path("fields").path("text").asText());
+                lines.append(line).append('\n');
+                leakedIds.add(row.path("sample_id").asText());
+            }
+            java.nio.file.Files.writeString(leaked, lines.toString());
+            Run register = run(
+                    new DecontaminateCommand(),
+                    args(cluster, "spam-or-ham-c", "--test", leaked.toString(), "--id-field", "id"));
+            assertThat(register.exit()).as(register.out() + register.err()).isZero();
+            assertThat(register.out()).contains("registered 10 test records of leaked.jsonl for dataset spam-or-ham-c");
+            Thread.sleep(2000); // the curators' global thread takes the records in before C's samples arrive
+            GenerationRequest third = SpecFiles.load(Path.of("../examples/spam-or-ham.json"));
+            third.setRequestId("spam-or-ham-c-1");
+            third.setDataset("spam-or-ham-c");
+            third.setCount(30);
+            third.setSeed(7L);
+            SubmitCommand.publish(cluster, third);
+            RequestStatus doneC = PipelineReads.completed(cluster, "spam-or-ham-c-1", Duration.ofMinutes(3));
+            List<io.synthstream.avro.Sample> curatedC = PipelineReads.readAll(cluster, Topics.SAMPLES_CURATED).stream()
+                    .map(r -> r.value())
+                    .filter(v -> v.getRequestId().equals("spam-or-ham-c-1"))
+                    .toList();
+            assertThat(curatedC)
+                    .isNotEmpty()
+                    .allSatisfy(
+                            v -> assertThat(v.getCuration().getChecksPassed()).contains("decontamination"));
+            List<io.synthstream.avro.Rejection> contaminated =
+                    PipelineReads.readAll(cluster, Topics.SAMPLES_REJECTED).stream()
+                            .map(r -> r.value())
+                            .filter(r -> r.getRequestId().equals("spam-or-ham-c-1")
+                                    && r.getReason() == io.synthstream.avro.RejectionReason.CONTAMINATED)
+                            .toList();
+            assertThat(contaminated)
+                    .hasSize((int) (long) doneC.getRejectedByReason().getOrDefault("CONTAMINATED", 0L));
+            assertThat(contaminated)
+                    .allSatisfy(r -> assertThat(leakedIds)
+                            .anySatisfy(id ->
+                                    assertThat(r.getDetail()).endsWith("occur in test record " + id + " > 0.50")));
+            Run unregister = run(new DecontaminateCommand(), args(cluster, "spam-or-ham-c", "--remove"));
+            assertThat(unregister.out()).contains("unregistered 10 test records of spam-or-ham-c");
+
             // A real test set whose labels are not the task's is one clear error, and nothing is published.
             Path foreign = dir.resolve("foreign.jsonl");
             java.nio.file.Files.writeString(
