@@ -154,6 +154,29 @@ class CuratorTopologyTest {
     }
 
     @Test
+    void maxTestOverlapOfARequestDecidesWhetherACopyOfATestRecordIsKept() {
+        String dataset = TestRecords.request("r-1").getDataset();
+        TopologyTestSupport.input(driver, Topics.TEST_RECORDS, serdes)
+                .pipeInput(
+                        dataset + "|t-1",
+                        io.synthstream.avro.TestRecord.newBuilder()
+                                .setDataset(dataset)
+                                .setRecordId("t-1")
+                                .setText(REVIEW)
+                                .build());
+        specs.pipeInput(
+                "r-2",
+                spec("r-2", CurationSettings.newBuilder().setMaxTestOverlap(1.0).build()));
+
+        send("s-1", REVIEW); // r-1: the default 0.5
+        assertThat(rejected.readValue().getReason()).isEqualTo(RejectionReason.CONTAMINATED);
+        raw.pipeInput("s-2", sample("s-2", "r-2", REVIEW, "positive"), NOW); // r-2: up to all of it
+        Sample kept = curated.readValue();
+        assertThat(kept.getSampleId()).isEqualTo("s-2");
+        assertThat(kept.getCuration().getChecksPassed()).contains("decontamination");
+    }
+
+    @Test
     void shouldRejectAnInvalidLabelInTheValidationStage() {
         raw.pipeInput("s-1", sample("s-1", "r-1", REVIEW, "neutral"), NOW);
 
