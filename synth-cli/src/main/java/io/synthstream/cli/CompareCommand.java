@@ -47,6 +47,13 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
     String b;
 
     @Option(
+            names = "--by-request",
+            description = "A and B are request ids (two versions of one request, in one dataset or two): their"
+                    + " ledgers' yield, rejections and spend, and the indirect figures of each request's own"
+                    + " samples. Diversity and faithfulness are measured per dataset, so they are not shown.")
+    boolean byRequest;
+
+    @Option(
             names = "--real-test",
             paramLabel = "FILE",
             description = "Real labelled test data (.jsonl, .csv, .parquet): train on each dataset, test on it.")
@@ -90,6 +97,9 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (byRequest) {
+            return compareRequests(out, err);
+        }
         Optional<DatasetReport> ra = ReportCommand.latest(cluster, a);
         Optional<DatasetReport> rb = ReportCommand.latest(cluster, b);
         List<String> missing = new ArrayList<>();
@@ -106,17 +116,73 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
         }
         direct(out, a, b, ra.get(), rb.get());
         if (realTest != null) {
-            indirect(out, err, ra.get(), rb.get());
+            LabelledFiles.Mapping mapping = new LabelledFiles.Mapping(textField, labelField);
+            indirect(
+                    out,
+                    err,
+                    EvaluateCommand.accepted(cluster, a, mapping),
+                    EvaluateCommand.accepted(cluster, b, mapping));
         }
         out.flush();
         return 0;
     }
 
+    /** Two requests side by side from their ledgers, and (with a real test set) their own samples trained on. */
+    private int compareRequests(PrintWriter out, PrintWriter err) {
+        java.util.Map<String, io.synthstream.avro.RequestStatus> ledgers =
+                ExportCommand.latest(cluster, io.synthstream.common.topics.Topics.REQUEST_STATUS);
+        List<String> missing = new ArrayList<>();
+        for (String id : List.of(a, b)) {
+            if (!ledgers.containsKey(id)) {
+                missing.add(id);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("No ledger for request " + String.join(" and ", missing) + " in "
+                    + io.synthstream.common.topics.Topics.REQUEST_STATUS.name() + " (unknown request?)");
+        }
+        io.synthstream.avro.RequestStatus la = ledgers.get(a);
+        io.synthstream.avro.RequestStatus lb = ledgers.get(b);
+        header(out, a, b);
+        values(out, "dataset", la.getDataset(), lb.getDataset());
+        row(out, "accepted samples", (double) la.getAccepted(), (double) lb.getAccepted(), "%.0f");
+        row(out, "planned", (double) la.getPlanned(), (double) lb.getPlanned(), "%.0f");
+        row(out, "yield (accepted / planned)", yieldOf(la), yieldOf(lb), "%.3f");
+        row(out, "rejected in curation", (double) la.getRejected(), (double) lb.getRejected(), "%.0f");
+        row(out, "rejected for quality", (double) la.getRejectedQuality(), (double) lb.getRejectedQuality(), "%.0f");
+        row(out, "relabelled", (double) la.getRelabeled(), (double) lb.getRelabeled(), "%.0f");
+        row(out, "dead-lettered", (double) la.getFailed(), (double) lb.getFailed(), "%.0f");
+        row(out, "tokens", tokens(la), tokens(lb), "%.0f");
+        row(out, "cost (USD)", cost(la), cost(lb), "%.4f");
+        out.println("  (diversity and faithfulness are measured per dataset: compare datasets for them)");
+        if (realTest != null) {
+            LabelledFiles.Mapping mapping = new LabelledFiles.Mapping(textField, labelField);
+            indirect(
+                    out,
+                    err,
+                    EvaluateCommand.acceptedOfRequest(cluster, la.getDataset(), a, la, mapping),
+                    EvaluateCommand.acceptedOfRequest(cluster, lb.getDataset(), b, lb, mapping));
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static Double yieldOf(io.synthstream.avro.RequestStatus s) {
+        return s.getPlanned() == 0 ? null : (double) s.getAccepted() / s.getPlanned();
+    }
+
+    private static Double tokens(io.synthstream.avro.RequestStatus s) {
+        return (double) io.synthstream.common.llm.Spends.tokens(io.synthstream.common.llm.Spends.of(s));
+    }
+
+    private static Double cost(io.synthstream.avro.RequestStatus s) {
+        io.synthstream.avro.Spend spend = io.synthstream.common.llm.Spends.of(s);
+        return spend == null ? null : spend.getCostUsd();
+    }
+
     /** The reports' figures, one row each: A, B and B minus A where a difference means something. */
     static void direct(PrintWriter out, String nameA, String nameB, DatasetReport a, DatasetReport b) {
-        out.printf(
-                "  %-34s %14s %14s %10s%n",
-                "", abbreviate(ReportCommand.printable(nameA)), abbreviate(ReportCommand.printable(nameB)), "B - A");
+        header(out, nameA, nameB);
         row(out, "accepted samples", a, b, r -> (double) r.getAccepted(), "%.0f");
         row(out, "planned", a, b, r -> (double) r.getPlanned(), "%.0f");
         row(
@@ -165,6 +231,18 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
                 .orElse(null);
     }
 
+    private static void header(PrintWriter out, String nameA, String nameB) {
+        out.printf(
+                "  %-34s %14s %14s %10s%n",
+                "", abbreviate(ReportCommand.printable(nameA)), abbreviate(ReportCommand.printable(nameB)), "B - A");
+    }
+
+    private static void values(PrintWriter out, String name, String a, String b) {
+        out.printf(
+                "  %-34s %14s %14s%n",
+                name, abbreviate(ReportCommand.printable(a)), abbreviate(ReportCommand.printable(b)));
+    }
+
     private static void row(
             PrintWriter out,
             String name,
@@ -172,8 +250,10 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
             DatasetReport b,
             Function<DatasetReport, Double> metric,
             String format) {
-        Double va = metric.apply(a);
-        Double vb = metric.apply(b);
+        row(out, name, metric.apply(a), metric.apply(b), format);
+    }
+
+    private static void row(PrintWriter out, String name, Double va, Double vb, String format) {
         out.printf(
                 "  %-34s %14s %14s %10s%n",
                 ReportCommand.printable(name),
@@ -194,10 +274,8 @@ final class CompareCommand implements java.util.concurrent.Callable<Integer> {
      * Trains the same classifiers on each dataset and tests them on the real test set; then which
      * one trains the better model per dollar (or, unpriced, which trains the better model).
      */
-    private void indirect(PrintWriter out, PrintWriter err, DatasetReport reportA, DatasetReport reportB) {
+    private void indirect(PrintWriter out, PrintWriter err, EvaluateCommand.Accepted sa, EvaluateCommand.Accepted sb) {
         LabelledFiles.Mapping mapping = new LabelledFiles.Mapping(textField, labelField);
-        EvaluateCommand.Accepted sa = EvaluateCommand.accepted(cluster, a, mapping);
-        EvaluateCommand.Accepted sb = EvaluateCommand.accepted(cluster, b, mapping);
         if (!new LinkedHashSet<>(sa.labels()).equals(new LinkedHashSet<>(sb.labels()))) {
             throw new LabelledFiles.UnusableSetException("the datasets' tasks have different labels: " + a + " "
                     + sa.labels() + ", " + b + " " + sb.labels() + "; one real test set cannot test both");

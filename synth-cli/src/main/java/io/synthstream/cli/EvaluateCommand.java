@@ -378,6 +378,33 @@ final class EvaluateCommand implements java.util.concurrent.Callable<Integer> {
                 taskLabels(ExportCommand.latest(cluster, Topics.SPECS).values(), dataset);
         List<LabelledText> samples = LabelledFiles.fromRows(
                 ExportCommand.rows(cluster, dataset, List.of()), mapping, "dataset '" + dataset + "'");
+        return accepted(dataset, samples, taskLabels, cluster);
+    }
+
+    /**
+     * The accepted samples of one request of {@code dataset}, the task's labels and the request's
+     * own spend (its ledger's).
+     */
+    static Accepted acceptedOfRequest(
+            ClusterOptions cluster,
+            String dataset,
+            String requestId,
+            io.synthstream.avro.RequestStatus ledger,
+            LabelledFiles.Mapping mapping) {
+        List<String> taskLabels =
+                taskLabels(ExportCommand.latest(cluster, Topics.SPECS).values(), dataset);
+        List<LabelledText> samples = LabelledFiles.fromRows(
+                ExportCommand.rows(cluster, dataset, List.of(requestId)), mapping, "request '" + requestId + "'");
+        if (samples.isEmpty()) {
+            throw new LabelledFiles.UnusableSetException("request '" + requestId + "' has no accepted samples in "
+                    + Topics.DATASET.name() + " (nothing accepted yet)");
+        }
+        io.synthstream.avro.Spend spend = io.synthstream.common.llm.Spends.of(ledger);
+        return new Accepted(samples, taskLabels, spend == null ? null : spend.getCostUsd());
+    }
+
+    private static Accepted accepted(
+            String dataset, List<LabelledText> samples, List<String> taskLabels, ClusterOptions cluster) {
         if (samples.isEmpty()) {
             throw new LabelledFiles.UnusableSetException("dataset '" + dataset + "' has no accepted samples in "
                     + Topics.DATASET.name() + " (nothing accepted yet)");

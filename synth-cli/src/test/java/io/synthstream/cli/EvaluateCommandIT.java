@@ -149,6 +149,22 @@ class EvaluateCommandIT {
                     .contains("trained on each, tested on 200 real texts (real-test.jsonl)")
                     .containsPattern("macro-F1 \\(tfidf\\)\\s+[0-9.]+\\s+[0-9.]+")
                     .containsPattern("better \\(tfidf\\): (spam-or-ham|spam-or-ham-b|neither) \\(macro-F1");
+            // Two versions of a request: each request's own ledger and samples.
+            Run byRequest = run(
+                    new CompareCommand(),
+                    args(
+                            cluster,
+                            "--by-request",
+                            request.getRequestId(),
+                            "spam-or-ham-b-1",
+                            "--real-test",
+                            test.toString()));
+            assertThat(byRequest.exit()).as(byRequest.out() + byRequest.err()).isZero();
+            assertThat(byRequest.out())
+                    .containsPattern("dataset\\s+spam-or-ham\\s+spam-or-ham-b")
+                    .containsPattern("accepted samples\\s+" + done.getAccepted() + "\\s+" + doneB.getAccepted())
+                    .contains("diversity and faithfulness are measured per dataset")
+                    .containsPattern("macro-F1 \\(tfidf\\)\\s+[0-9.]+\\s+[0-9.]+");
             assertThat(run(new CompareCommand(), args(cluster, "spam-or-ham", "nope"))
                             .err())
                     .contains("No report for nope in synth.reports");
