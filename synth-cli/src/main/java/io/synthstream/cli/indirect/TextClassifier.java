@@ -84,6 +84,11 @@ public final class TextClassifier {
         return features;
     }
 
+    /** The seed of training order, also the seed of the learning curve's subsets. */
+    public long seed() {
+        return seed;
+    }
+
     /**
      * Trains on {@code train} and scores the model on {@code test}.
      *

@@ -77,7 +77,7 @@ public final class TrainOnSynthetic {
                                     .scores()));
                     continue;
                 }
-                List<LabelledText> subset = stratified(plan.synthetic(), share, 42);
+                List<LabelledText> subset = stratified(plan.synthetic(), share, c.seed());
                 progress.accept(c.features() + ": learning curve, " + subset.size() + " samples");
                 curve.add(
                         new Point(c.features(), share, c.trainAndTest(subset, false, plan.realTest(), plan.labels())));
