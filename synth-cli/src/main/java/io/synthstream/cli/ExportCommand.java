@@ -12,6 +12,7 @@ import io.synthstream.avro.RequestStatus;
 import io.synthstream.avro.Sample;
 import io.synthstream.avro.ScoredSample;
 import io.synthstream.common.task.AttributeSpace;
+import io.synthstream.common.task.TaskKinds;
 import io.synthstream.common.topics.Topics;
 import io.synthstream.evaluator.logic.DatasetState;
 import io.synthstream.evaluator.logic.QualityGate;
@@ -416,10 +417,9 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
     /** An accepted row: final fields and label, weight, scores, provenance. */
     static ObjectNode json(DatasetSample sample, Double finalBalance) {
         ObjectNode o = json(sample.getScored());
-        o.set("fields", JSON.valueToTree(new TreeMap<>(sample.getFields())));
-        o.set(
-                "original_fields",
-                JSON.valueToTree(new TreeMap<>(sample.getScored().getSample().getFields())));
+        String kind = sample.getScored().getSample().getTaskKind();
+        o.set("fields", fields(sample.getFields(), kind));
+        o.set("original_fields", fields(sample.getScored().getSample().getFields(), kind));
         ObjectNode quality = (ObjectNode) o.get("quality");
         double weight = sample.getWeight();
         if (sample.getWeightProvisional() && finalBalance != null) {
@@ -439,6 +439,23 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
         quality.put("flags", String.join(",", sample.getFlags()));
         quality.put("decision", "accepted");
         return o;
+    }
+
+    /**
+     * A sample's fields as JSON: strings as they are, except a conversation's {@code messages},
+     * which is written as the JSON array it holds (the OpenAI chat format chat trainers read).
+     */
+    static ObjectNode fields(Map<String, String> fields, String taskKind) {
+        ObjectNode node = JSON.valueToTree(new TreeMap<>(fields));
+        String messages = fields.get(TaskKinds.MESSAGES);
+        if (TaskKinds.CONVERSATION.equals(taskKind) && messages != null) {
+            try {
+                node.set(TaskKinds.MESSAGES, JSON.readTree(messages));
+            } catch (IOException notJson) {
+                // kept as the string it is; the curator rejects such a sample before it gets here
+            }
+        }
+        return node;
     }
 
     /** {@code row} with the sample's step traces in {@code provenance.steps}. */
@@ -464,7 +481,7 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
         o.put("sample_id", s.getSampleId());
         o.put("request_id", s.getRequestId());
         o.put("dataset", s.getDataset());
-        o.set("fields", JSON.valueToTree(new TreeMap<>(s.getFields())));
+        o.set("fields", fields(s.getFields(), s.getTaskKind()));
         o.set("attributes", JSON.valueToTree(new TreeMap<>(s.getAttributes())));
         ObjectNode scores = o.putObject("scores");
         FaithfulnessScore f = scored.getFaithfulness();

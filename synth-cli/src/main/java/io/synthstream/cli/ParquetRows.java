@@ -128,7 +128,11 @@ final class ParquetRows implements AutoCloseable {
             case MAP -> {
                 Map<String, String> map = new LinkedHashMap<>();
                 node.fields()
-                        .forEachRemaining(e -> map.put(e.getKey(), e.getValue().asText()));
+                        .forEachRemaining(e -> map.put(
+                                e.getKey(),
+                                e.getValue().isContainerNode()
+                                        ? e.getValue().toString() // a conversation's messages: JSON text
+                                        : e.getValue().asText()));
                 yield map;
             }
             default -> throw new IllegalStateException("Unexpected column type " + type);

@@ -75,4 +75,28 @@ class ExportFormatsTest {
             assertThat(reader.read()).isNull();
         }
     }
+
+    @Test
+    void aConversationIsExportedAsTheMessagesArrayInJsonlAndAsItsJsonTextInParquet() throws Exception {
+        ScoredSample chat = scored();
+        String messages = "[{\"role\":\"user\",\"content\":\"Hi\"},{\"role\":\"assistant\",\"content\":\"Hello!\"}]";
+        chat.getSample().setTaskKind("conversation");
+        chat.getSample().setFields(Map.of("messages", messages));
+        ObjectNode row = ExportCommand.json(chat);
+        assertThat(row.path("fields").path("messages").isArray()).isTrue();
+        assertThat(row.path("fields").path("messages").get(1).path("content").asText())
+                .isEqualTo("Hello!");
+
+        Path file = dir.resolve("chat.parquet");
+        try (ParquetRows rows = new ParquetRows(file)) {
+            rows.write(row);
+        }
+        try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new LocalInputFile(file))
+                .withConf(new PlainParquetConfiguration())
+                .build()) {
+            @SuppressWarnings("unchecked")
+            Map<Object, Object> fields = (Map<Object, Object>) reader.read().get("fields");
+            assertThat(fields.values().iterator().next().toString()).isEqualTo(messages);
+        }
+    }
 }

@@ -137,6 +137,23 @@ public record LlmRequest(
         return chars / 4 + (maxTokens == null ? 256 : maxTokens);
     }
 
+    /** This request with {@code replaced} as its whole conversation (multi-turn recipes). */
+    public LlmRequest withConversation(List<Message> replaced) {
+        return new LlmRequest(
+                model,
+                replaced,
+                temperature,
+                topP,
+                maxTokens,
+                seed,
+                format,
+                schema,
+                hints,
+                extra,
+                provider,
+                idempotencyKey);
+    }
+
     /** This request with one more message appended (repair turns). */
     public LlmRequest withMessages(List<Message> more) {
         List<Message> all = new java.util.ArrayList<>(messages);

@@ -12,6 +12,26 @@ public final class DefaultTemplates {
             "You rewrite tasks to make them more complex (Evol-Instruct): deeper reasoning, more constraints,"
                     + " or broader scope, while keeping them answerable and self-contained.";
 
+    /** The user simulator's persona in the conversation recipe ({@code conversation.user_system_template}). */
+    public static final String CONVERSATION_USER_SYSTEM =
+            "You play a human user talking with an AI assistant{% if task %} about {{ task }}{% endif %}."
+                    + "{% if attribute_lines %}\nWho you are and what you want:\n{{ attribute_lines }}{% endif %}\n"
+                    + "Write only the user's next message, as a person would type it: specific, natural, and"
+                    + " building on the assistant's last reply (a follow-up question, a correction, a new"
+                    + " detail, or a related request). Never answer as the assistant.";
+
+    /** The assistant's system prompt in the conversation recipe ({@code conversation.assistant_system_template}). */
+    public static final String CONVERSATION_ASSISTANT_SYSTEM =
+            "You are a helpful, honest and knowledgeable assistant. Answer the user's messages accurately and"
+                    + " completely, and ask for what you need when a request is unclear.";
+
+    /** The user simulator's instruction for its turn; the conversation so far follows it. */
+    public static final String CONVERSATION_USER_TURN =
+            "{% if task %}The conversation is about {{ task }}. {% endif %}Write the user's next message.";
+
+    /** The assistant's instruction for its turn, after the conversation's messages. */
+    public static final String CONVERSATION_ASSISTANT_TURN = "Reply to the user's last message.";
+
     private DefaultTemplates() {}
 
     public static String system(String kind) {
@@ -22,6 +42,7 @@ public final class DefaultTemplates {
             case TaskKinds.INSTRUCTION ->
                 "You create diverse, high-quality instruction-tuning data in the style of Self-Instruct"
                         + "{% if task %} for {{ task }}{% endif %}.";
+            case TaskKinds.CONVERSATION -> CONVERSATION_ASSISTANT_SYSTEM;
             case TaskKinds.QA ->
                 "You write accurate question-answer pairs{% if task %} about {{ task }}{% endif %},"
                         + " with careful step-by-step reasoning.";

@@ -15,6 +15,15 @@ public final class TaskKinds {
     public static final String INSTRUCTION = "instruction";
     public static final String QA = "qa";
     public static final String CUSTOM = "custom";
+    /** A multi-turn conversation (the conversation recipe): one field, {@value #MESSAGES}. */
+    public static final String CONVERSATION = "conversation";
+
+    /**
+     * The type of a conversation's {@code messages} field: a JSON array of {@code {role, content}}
+     * objects (the OpenAI chat format, {@link Messages}). Only the built-in field of the
+     * conversation kind has it; requests cannot declare it.
+     */
+    public static final String MESSAGES = "messages";
 
     /** Output field types the apps understand; {@code list} is a JSON array of strings. */
     public static final java.util.Set<String> FIELD_TYPES =
@@ -32,18 +41,35 @@ public final class TaskKinds {
             List.of(
                     field("question", "string", true, "The question."),
                     field("reasoning", "string", false, "Step-by-step reasoning."),
-                    field("answer", "string", true, "The answer.")));
+                    field("answer", "string", true, "The answer.")),
+            CONVERSATION,
+            List.of(field(
+                    MESSAGES,
+                    MESSAGES,
+                    true,
+                    "The conversation in the OpenAI chat format: a JSON array of {role, content}.")));
 
     private static final Map<String, List<String>> BUILT_IN_DEDUP_FIELDS = Map.of(
             CLASSIFICATION, List.of("text"),
             INSTRUCTION, List.of("instruction", "input", "output"),
-            QA, List.of("question", "answer"));
+            QA, List.of("question", "answer"),
+            CONVERSATION, List.of(MESSAGES));
 
     private TaskKinds() {}
 
     /** Whether {@code kind} is one of the built-in kinds or {@code custom}. */
     public static boolean isKnown(String kind) {
         return BUILT_IN_FIELDS.containsKey(kind) || CUSTOM.equals(kind);
+    }
+
+    /** The type of the output field {@code name} of the request, or null when it declares none of that name. */
+    public static String typeOf(GenerationRequest request, String name) {
+        for (OutputField f : outputFields(request)) {
+            if (f.getName().equals(name)) {
+                return f.getType();
+            }
+        }
+        return null;
     }
 
     /** The request's declared output fields, else its kind's built-in ones (empty for custom). */
@@ -70,7 +96,7 @@ public final class TaskKinds {
             return builtIn;
         }
         return outputFields(request).stream()
-                .filter(f -> "string".equals(f.getType()))
+                .filter(f -> "string".equals(f.getType()) || MESSAGES.equals(f.getType()))
                 .map(OutputField::getName)
                 .toList();
     }

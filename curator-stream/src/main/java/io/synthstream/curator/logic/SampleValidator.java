@@ -6,6 +6,7 @@ import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.OutputField;
 import io.synthstream.avro.RejectionReason;
 import io.synthstream.avro.Sample;
+import io.synthstream.common.task.Messages;
 import io.synthstream.common.task.TaskKinds;
 import java.io.IOException;
 import java.util.List;
@@ -18,7 +19,8 @@ import java.util.Optional;
  *
  * <p>Types: {@code string} (non-blank when required), {@code integer}, {@code number} (finite),
  * {@code boolean} ({@code true}/{@code false}), {@code label} (one of {@code task.labels}, when the
- * set is not empty) and {@code list} (a JSON array of strings).
+ * set is not empty), {@code list} (a JSON array of strings) and {@code messages} (a conversation:
+ * {@link Messages#problem}).
  */
 public final class SampleValidator {
     public static final String STAGE = "validation";
@@ -89,6 +91,8 @@ public final class SampleValidator {
                 } catch (IOException e) {
                     return Optional.of("is not a JSON array of strings: " + abbreviate(value));
                 }
+            case TaskKinds.MESSAGES:
+                return Messages.problem(value);
             default:
                 return Optional.of("has unknown type '" + type + "'");
         }

@@ -103,4 +103,50 @@ class SampleValidatorTest {
         assertThat(DedupText.of(sample(Map.of("question", "Why?", "reasoning", "r", "answer", "Because.")), qa))
                 .isEqualTo("Why?\nBecause.");
     }
+
+    @Test
+    void aConversationMustAlternateFromTheUserAndEndWithTheAssistantAndItsDedupTextIsItsTurns() {
+        GenerationRequest spec = TestRecords.request("r-1");
+        spec.setTask(TaskSpec.newBuilder(spec.getTask())
+                .setKind("conversation")
+                .setOutputFields(List.of())
+                .setLabels(List.of())
+                .build());
+        String good = "[{\"role\":\"system\",\"content\":\"Be kind.\"},"
+                + "{\"role\":\"user\",\"content\":\"Hi\"},{\"role\":\"assistant\",\"content\":\"Hello!\"}]";
+        assertThat(SampleValidator.validate(sample(Map.of("messages", good)), spec))
+                .isEmpty();
+        assertThat(DedupText.of(sample(Map.of("messages", good)), spec))
+                .as("the system prompt is the same in every sample: it is not the conversation's text")
+                .isEqualTo("Hi\nHello!");
+
+        Map<String, String> problems = Map.of(
+                "not json",
+                "is not JSON",
+                "{\"role\":\"user\"}",
+                "is not a JSON array of messages",
+                "[{\"role\":\"user\",\"content\":\"Hi\"}]",
+                "has no user and assistant turn",
+                "[{\"role\":\"assistant\",\"content\":\"Hi\"},{\"role\":\"user\",\"content\":\"Yo\"}]",
+                "turn 1 is assistant, expected user",
+                "[{\"role\":\"user\",\"content\":\"Hi\"},{\"role\":\"assistant\",\"content\":\"Yo\"},"
+                        + "{\"role\":\"user\",\"content\":\"And?\"}]",
+                "ends with a user turn",
+                "[{\"role\":\"user\",\"content\":\"Hi\"},{\"role\":\"assistant\",\"content\":\" \"}]",
+                "turn 2 (assistant) is blank",
+                "[{\"role\":\"user\",\"content\":\"Hi\"},{\"role\":\"system\",\"content\":\"x\"},"
+                        + "{\"role\":\"assistant\",\"content\":\"Yo\"}]",
+                "a system message that is not the first",
+                "[{\"role\":\"tool\",\"content\":\"Hi\"}]",
+                "message 0 is not");
+        problems.forEach((value, problem) -> assertThat(
+                        SampleValidator.validate(sample(Map.of("messages", value)), spec))
+                .as(value)
+                .hasValueSatisfying(v -> {
+                    assertThat(v.reason()).isEqualTo(RejectionReason.VALIDATION);
+                    assertThat(v.detail()).startsWith("field 'messages' ").contains(problem);
+                }));
+        assertThat(SampleValidator.validate(sample(Map.of()), spec))
+                .hasValueSatisfying(v -> assertThat(v.detail()).contains("required field 'messages'"));
+    }
 }

@@ -10,6 +10,8 @@ import io.synthstream.avro.Sample;
 import io.synthstream.common.json.ReplyJson;
 import io.synthstream.common.llm.LlmRequest;
 import io.synthstream.common.llm.SimulatedContent;
+import io.synthstream.common.task.Messages;
+import io.synthstream.common.task.TaskKinds;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -69,8 +71,16 @@ public final class Judge {
 
     public static String rubricVersion(GenerationRequest spec) {
         EvaluationSettings e = spec.getEvaluation();
-        return Rubrics.version(
+        String version = Rubrics.version(
                 spec.getTask().getKind(), e == null ? null : e.getJudgeRubric(), spec.getSeeds() != null);
+        return lastTurnOnly(spec) ? version + "-last-turn" : version;
+    }
+
+    /** Whether the judge rates a conversation's last assistant reply only ({@code conversation.judge_turns: last}). */
+    static boolean lastTurnOnly(GenerationRequest spec) {
+        return TaskKinds.CONVERSATION.equals(spec.getTask().getKind())
+                && spec.getConversation() != null
+                && "last".equals(spec.getConversation().getJudgeTurns());
     }
 
     public static LlmRequest request(
@@ -112,10 +122,28 @@ public final class Judge {
                             .toString())
                     .append('\n');
         }
-        user.append("Sample:\n")
-                .append(JSON.<JsonNode>valueToTree(new TreeMap<>(sample.getFields()))
-                        .toString())
-                .append("\n\n");
+        String conversation = TaskKinds.CONVERSATION.equals(spec.getTask().getKind())
+                ? sample.getFields().get(TaskKinds.MESSAGES)
+                : null;
+        if (conversation != null) {
+            List<Messages.Message> messages;
+            try {
+                messages = Messages.parse(conversation);
+            } catch (IllegalArgumentException notAConversation) {
+                messages = List.of(new Messages.Message(Messages.USER, conversation));
+            }
+            user.append("Conversation:\n\n")
+                    .append(Messages.transcript(messages))
+                    .append("\n\n");
+            if (lastTurnOnly(spec)) {
+                user.append("Judge only the assistant's last reply; the turns before it are its context.\n");
+            }
+        } else {
+            user.append("Sample:\n")
+                    .append(JSON.<JsonNode>valueToTree(new TreeMap<>(sample.getFields()))
+                            .toString())
+                    .append("\n\n");
+        }
         List<String> labels = spec.getTask().getLabels();
         if (labels.isEmpty()) {
             user.append("Judge the sample against the rubric. Reply with only a JSON object:"

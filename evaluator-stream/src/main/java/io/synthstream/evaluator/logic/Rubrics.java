@@ -26,8 +26,8 @@ public final class Rubrics {
             1 = unusable: wrong task, refusal, gibberish, or empty.
             """;
 
-    private static final Map<String, String> DEFAULTS =
-            Map.of(TaskKinds.CLASSIFICATION, """
+    private static final Map<String, String> DEFAULTS = Map.of(
+            TaskKinds.CLASSIFICATION, """
             The sample is a text written for a classification dataset.
             - The text clearly expresses one of the allowed labels (which one, and whether it is the
               sample's, is answered separately in "label"; do not lower the score for it).
@@ -45,6 +45,13 @@ public final class Rubrics {
             - The answer is correct and answers exactly the question; when a context is given, the
               answer is supported by that context alone.
             - Any reasoning is consistent with the answer.
+            """, TaskKinds.CONVERSATION, """
+            The sample is a multi-turn conversation between a user and an AI assistant.
+            - Every assistant reply is helpful, correct and answers the user's latest message in the
+              context of the whole conversation (it remembers what was said before).
+            - The user's messages read as a real person's: coherent, on the topic and conditions the
+              conversation was written for, each building on the previous reply.
+            - The conversation is coherent, free of refusals and repetition, and ends naturally.
             """);
 
     private static final String GENERIC = """

@@ -136,4 +136,44 @@ class JudgeTest {
                     .isEqualTo(LlmRequest.ResponseFormat.JSON_SCHEMA);
         }
     }
+
+    @Test
+    void aConversationIsJudgedAsATranscriptWholeOrByItsLastReply() {
+        var spec = TestRecords.request("r-chat");
+        spec.setTask(io.synthstream.avro.TaskSpec.newBuilder(spec.getTask())
+                .setKind("conversation")
+                .setLabels(NONE)
+                .setOutputFields(List.of())
+                .build());
+        var sample = TestRecords.sample("s-chat");
+        sample.setFields(java.util.Map.of(
+                "messages",
+                "[{\"role\":\"system\",\"content\":\"Be kind.\"},{\"role\":\"user\",\"content\":\"Hi\"},"
+                        + "{\"role\":\"assistant\",\"content\":\"Hello!\"}]"));
+        String whole = Judge.request(sample, spec, "judge", 256, LlmRequest.ResponseFormat.JSON_SCHEMA)
+                .messages()
+                .get(1)
+                .content();
+        assertThat(whole)
+                .contains("Conversation:\n\n[system] Be kind.\n\n[user] Hi\n\n[assistant] Hello!")
+                .doesNotContain("last reply");
+        assertThat(Judge.request(sample, spec, "judge", 256, LlmRequest.ResponseFormat.JSON_SCHEMA)
+                        .messages()
+                        .get(0)
+                        .content())
+                .contains("multi-turn conversation");
+        assertThat(Judge.rubricVersion(spec)).isEqualTo("default-conversation-" + Rubrics.DEFAULT_VERSION);
+
+        spec.setConversation(io.synthstream.avro.Conversation.newBuilder()
+                .setJudgeTurns("last")
+                .build());
+        assertThat(Judge.request(sample, spec, "judge", 256, LlmRequest.ResponseFormat.JSON_SCHEMA)
+                        .messages()
+                        .get(1)
+                        .content())
+                .contains("Judge only the assistant's last reply");
+        assertThat(Judge.rubricVersion(spec))
+                .as("a score of the last turn is not comparable with one of the whole conversation")
+                .isEqualTo("default-conversation-" + Rubrics.DEFAULT_VERSION + "-last-turn");
+    }
 }

@@ -2,6 +2,7 @@ package io.synthstream.generator.logic;
 
 import io.synthstream.avro.Attribute;
 import io.synthstream.avro.AttributeValue;
+import io.synthstream.avro.Conversation;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.OutputField;
 import io.synthstream.common.quality.QualityPolicy;
@@ -183,8 +184,10 @@ public final class RequestValidator {
         }
         String kind = request.getTask().getKind();
         if (!TaskKinds.isKnown(kind)) {
-            problems.add("task.kind '" + kind + "' is unknown; use classification, instruction, qa or custom");
+            problems.add(
+                    "task.kind '" + kind + "' is unknown; use classification, instruction, qa, conversation or custom");
         }
+        conversation(request, limits, problems);
         if (request.getCount() <= 0) {
             problems.add("count must be at least 1, got " + request.getCount());
         } else if (request.getCount() > limits.maxCount()) {
@@ -231,7 +234,9 @@ public final class RequestValidator {
         if (TaskKinds.CLASSIFICATION.equals(kind) && labels.isEmpty()) {
             problems.add("task.labels is required for classification (e.g. [\"positive\", \"negative\"])");
         }
-        checkFields(TaskKinds.outputFields(request), "task.output_fields", labels, problems);
+        if (!Conversations.of(request)) { // a conversation's one field is built in
+            checkFields(TaskKinds.outputFields(request), "task.output_fields", labels, problems);
+        }
         if (TaskKinds.CUSTOM.equals(kind)
                 && request.getTask().getOutputFields().isEmpty()
                 && request.getSteps().isEmpty()) {
@@ -264,6 +269,50 @@ public final class RequestValidator {
         problems.addAll(Seeds.problems(request));
         problems.addAll(QualityPolicy.problems(request));
         return problems;
+    }
+
+    /** The conversation recipe's settings, and what a conversation cannot be combined with. */
+    private static void conversation(GenerationRequest request, Limits limits, List<String> problems) {
+        Conversation c = request.getConversation();
+        if (!Conversations.of(request)) {
+            if (c != null) {
+                problems.add("conversation is set but task.kind is '"
+                        + request.getTask().getKind() + "'; use task.kind conversation, or leave conversation out");
+            }
+            return;
+        }
+        if (!request.getSteps().isEmpty()) {
+            problems.add("steps cannot be combined with task.kind conversation: its steps are the turns"
+                    + " (conversation.turns)");
+        }
+        if (!request.getTask().getOutputFields().isEmpty()) {
+            problems.add("task.output_fields cannot be set for task.kind conversation: its one field is messages");
+        }
+        if (!request.getTask().getLabels().isEmpty()) {
+            problems.add(
+                    "task.labels cannot be set for task.kind conversation: nothing in a conversation is" + " labelled");
+        }
+        if (request.getChainOfThought()) {
+            problems.add("chain_of_thought cannot be used with task.kind conversation");
+        }
+        if (request.getDemonstrations() > 0) {
+            problems.add("demonstrations cannot be used with task.kind conversation");
+        }
+        if (c == null) {
+            return;
+        }
+        if (c.getTurns() < 1 || c.getTurns() > Conversations.MAX_TURNS) {
+            problems.add("conversation.turns must be within [1, " + Conversations.MAX_TURNS + "], got " + c.getTurns());
+        }
+        if (c.getMinTurns() < 1 || c.getMinTurns() > Math.max(1, c.getTurns())) {
+            problems.add("conversation.min_turns must be within [1, conversation.turns = " + c.getTurns() + "], got "
+                    + c.getMinTurns());
+        }
+        if (!Conversations.JUDGE_TURNS.contains(c.getJudgeTurns())) {
+            problems.add("conversation.judge_turns '" + c.getJudgeTurns() + "' is unknown; use all or last");
+        }
+        modelParams("conversation.user_model", c.getUserModel(), limits, problems);
+        modelParams("conversation.assistant_model", c.getAssistantModel(), limits, problems);
     }
 
     private static void checkFields(
@@ -404,9 +453,13 @@ public final class RequestValidator {
         Map<String, String> seedVars = seed != null ? seed : Seeds.seeded(request) ? new SeedRecorder() : null;
         Set<String> reserved =
                 PromptBuilder.variables(request, attributes, Map.of(), seedVars).keySet();
-        for (int i = 0; i < steps.size(); i++) {
+        boolean conversation = Conversations.of(request);
+        // a conversation's turns share two prompts: the first exchange checks them
+        for (int i = 0; i < (conversation ? Math.min(2, steps.size()) : steps.size()); i++) {
             StepPlan step = steps.get(i);
-            String where = request.getSteps().isEmpty() ? "task" : "steps[" + i + "] (" + step.name() + ")";
+            String where = conversation
+                    ? "conversation " + step.kind() + " turn"
+                    : request.getSteps().isEmpty() ? "task" : "steps[" + i + "] (" + step.name() + ")";
             if (!request.getSteps().isEmpty()) {
                 if (step.name() == null || step.name().isBlank()) {
                     problems.add(where + ": name is required");

@@ -114,6 +114,9 @@ public final class SampleProgress {
                 earlierOutputs(entry),
                 structuredOutput,
                 entry.getSampleId());
+        if (Conversations.of(spec)) {
+            request = Conversations.request(request, plan.get(entry.getStepIndex()), earlierOutputs(entry));
+        }
         if (entry.getRepairReply() != null) {
             request = PromptBuilder.repair(request, entry.getRepairReply(), entry.getRepairError());
         }
@@ -210,7 +213,8 @@ public final class SampleProgress {
                 .build();
         List<ByteBuffer> traces = new ArrayList<>(entry.getSteps());
         traces.add(SingleObject.encode(trace::toByteBuffer));
-        if (entry.getStepIndex() + 1 < plan.size()) {
+        boolean ends = Conversations.of(spec) && Conversations.ends(spec, step, entry.getStepIndex(), output);
+        if (entry.getStepIndex() + 1 < plan.size() && !ends) {
             return new Next(PendingSample.newBuilder(entry)
                     .setSteps(traces)
                     .setStepIndex(entry.getStepIndex() + 1)

@@ -79,6 +79,10 @@ public final class SampleTraces {
             completionTokens += t.getCompletionTokens();
             latency += t.getLatencyMs();
         }
+        if (Conversations.of(spec)) {
+            fields.clear(); // a conversation is its messages, not its turns' fields
+            fields.putAll(Conversations.fields(spec, condition, traces));
+        }
         Seeds.keep(spec, condition.getSeed(), fields);
         GenerationTrace trace = GenerationTrace.newBuilder()
                 .setProvider(provenance.provider())

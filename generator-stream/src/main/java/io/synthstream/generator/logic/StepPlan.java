@@ -14,7 +14,8 @@ import java.util.List;
  * fields resolved: a request without {@code steps} has the single step {@value #DEFAULT_NAME}
  * built from its task and kind.
  *
- * @param kind {@code generate} or {@code evolve} (rewrite an earlier output to be deeper or broader)
+ * @param kind {@code generate} or {@code evolve} (rewrite an earlier output to be deeper or broader);
+ *     in a conversation ({@link Conversations}) {@code user} or {@code assistant}
  * @param model the step's model settings, or null for the request's
  */
 public record StepPlan(
@@ -28,6 +29,9 @@ public record StepPlan(
 
     /** The steps of a request, in order. */
     public static List<StepPlan> of(GenerationRequest request) {
+        if (Conversations.of(request)) {
+            return Conversations.steps(request);
+        }
         String kind = request.getTask().getKind();
         String system = orElse(request.getTask().getSystemTemplate(), DefaultTemplates.system(kind));
         if (request.getSteps().isEmpty()) {

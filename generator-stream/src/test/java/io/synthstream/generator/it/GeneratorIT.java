@@ -137,14 +137,18 @@ class GeneratorIT {
     }
 
     static void submit(EmbeddedPlatform platform, String requestId, int count) {
-        String json = """
+        submit(platform, requestId, """
                 {"request_id": "%s", "dataset": "reviews",
                  "task": {"kind": "classification", "description": "product reviews",
                           "labels": ["positive", "negative", "neutral"]},
                  "count": %d,
                  "attributes": [{"name": "product", "values": [{"value": "phone"}, {"value": "laptop"}]}],
                  "seed": 3}
-                """.formatted(requestId, count);
+                """.formatted(requestId, count));
+    }
+
+    /** Publishes a request as plain JSON to {@code synth.requests.json}. */
+    static void submit(EmbeddedPlatform platform, String requestId, String json) {
         Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
         try (KafkaProducer<String, String> producer =
                 new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
@@ -152,7 +156,7 @@ class GeneratorIT {
         }
     }
 
-    private static Process startChild(Map<String, Object> settings, Path stateDir, Path log) throws Exception {
+    static Process startChild(Map<String, Object> settings, Path stateDir, Path log) throws Exception {
         Map<String, Object> env = new HashMap<>(settings);
         env.put(SynthConfig.STATE_DIR.key(), stateDir.toString());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -167,6 +171,7 @@ class GeneratorIT {
     /** The samples and dead letters of one request, read committed. */
     static final class Outcomes {
         final List<String> samples = new ArrayList<>();
+        final List<Sample> records = new ArrayList<>();
         final Map<String, List<String>> deadLetters = new TreeMap<>();
 
         static Outcomes await(EmbeddedPlatform platform, String requestId, int atLeast, Duration timeout)
@@ -194,6 +199,7 @@ class GeneratorIT {
                             Sample s = sampleDecoder.deserialize(r.topic(), r.value());
                             if (s.getRequestId().equals(requestId)) {
                                 outcomes.samples.add(s.getSampleId());
+                                outcomes.records.add(s);
                             }
                         } else {
                             DeadLetter d = dlqDecoder.deserialize(r.topic(), r.value());

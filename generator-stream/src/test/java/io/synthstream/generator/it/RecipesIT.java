@@ -1,0 +1,97 @@
+package io.synthstream.generator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.synthstream.avro.Sample;
+import io.synthstream.avro.StepTrace;
+import io.synthstream.common.app.StreamsApp;
+import io.synthstream.common.config.SynthConfig;
+import io.synthstream.common.llm.LlmSettings;
+import io.synthstream.common.task.Messages;
+import io.synthstream.generator.config.GeneratorConfig;
+import io.synthstream.generator.topology.GeneratorTopology;
+import io.synthstream.local.EmbeddedPlatform;
+import io.synthstream.local.FakeOpenAiServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The recipes on the embedded platform, with the generator killed ({@code kill -9}) in the middle
+ * of its multi-call samples: each finishes exactly once afterwards, with every turn in order.
+ */
+class RecipesIT {
+    private static final int COUNT = 30;
+    private static final int TURNS = 3;
+
+    @Test
+    void conversationsKilledMidwayFinishExactlyOnceWithEveryTurnInOrder(@TempDir Path dir) throws Exception {
+        try (EmbeddedPlatform platform = EmbeddedPlatform.ephemeral();
+                FakeOpenAiServer server = FakeOpenAiServer.start(
+                        FakeOpenAiServer.Settings.instant().withLatency(Duration.ofMillis(150), 0.5), 0)) {
+            Map<String, Object> settings = GeneratorIT.settings(platform, server, "it-chat");
+            settings.put(LlmSettings.MAX_IN_FLIGHT.key(), 8);
+            String request = """
+                    {"request_id": "chat-kill", "dataset": "chats", "count": %d,
+                     "task": {"kind": "conversation", "description": "planning a trip"},
+                     "attributes": [{"name": "traveller", "values": [{"value": "a student"}, {"value": "a family"}]}],
+                     "conversation": {"turns": %d, "min_turns": %d}}
+                    """.formatted(COUNT, TURNS, TURNS);
+            Process child = GeneratorIT.startChild(settings, dir.resolve("state-1"), dir.resolve("child-1.log"));
+            try {
+                GeneratorIT.submit(platform, "chat-kill", request);
+                // Kill once turns are being taken but before most conversations are done.
+                long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+                while (server.requests() < COUNT * 2L && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertThat(child.isAlive())
+                        .as("child log: %s", dir.resolve("child-1.log"))
+                        .isTrue();
+                child.destroyForcibly().waitFor();
+            } finally {
+                child.destroyForcibly();
+            }
+            long callsBeforeKill = server.requests();
+            assertThat(callsBeforeKill)
+                    .as("killed midway: turns taken, conversations unfinished")
+                    .isBetween((long) COUNT, COUNT * 2L * TURNS - 1);
+
+            settings.put(SynthConfig.STATE_DIR.key(), dir.resolve("state-2").toString());
+            SynthConfig config = new SynthConfig(GeneratorConfig.definition(), settings);
+            try (var runtime = LlmSettings.runtime(config);
+                    StreamsApp app = StreamsApp.start(
+                            config, GeneratorTopology.build(config, runtime, false), GeneratorTopology.TOPICS)) {
+                GeneratorIT.Outcomes outcomes =
+                        GeneratorIT.Outcomes.await(platform, "chat-kill", COUNT, Duration.ofMinutes(3));
+                outcomes.assertExactly(COUNT);
+                assertThat(outcomes.deadLetters).isEmpty();
+                for (Sample s : outcomes.records) {
+                    List<Messages.Message> messages =
+                            Messages.parse(s.getFields().get("messages"));
+                    assertThat(Messages.problem(s.getFields().get("messages")))
+                            .as(s.getSampleId())
+                            .isEmpty();
+                    assertThat(messages).as(s.getSampleId()).hasSize(1 + 2 * TURNS);
+                    assertThat(s.getTrace().getSteps())
+                            .extracting(StepTrace::getName)
+                            .as("each turn once, in order, across the kill")
+                            .containsExactly("user-1", "assistant-1", "user-2", "assistant-2", "user-3", "assistant-3");
+                    for (int t = 0; t < 2 * TURNS; t++) {
+                        assertThat(messages.get(t + 1).content())
+                                .isEqualTo(s.getTrace()
+                                        .getSteps()
+                                        .get(t)
+                                        .getOutput()
+                                        .get("content"));
+                    }
+                }
+            }
+            // Every turn is paid about once: only calls in flight at the kill (at most 8) go again.
+            assertThat(server.requests()).isLessThanOrEqualTo(COUNT * 2L * TURNS + 8);
+        }
+    }
+}
