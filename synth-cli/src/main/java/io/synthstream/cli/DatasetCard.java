@@ -98,7 +98,7 @@ final class DatasetCard {
         Map<String, Long> rows = new LinkedHashMap<>();
         for (Map.Entry<String, List<ObjectNode>> split : bySplit.entrySet()) {
             try (ExportCommand.RowWriter writer =
-                    ExportCommand.writer(format, data.resolve(split.getKey() + "." + format.name()))) {
+                    ExportCommand.writer(format, data.resolve(split.getKey() + "." + format.extension()))) {
                 for (ObjectNode row : split.getValue()) {
                     writer.write(row);
                 }
@@ -133,14 +133,14 @@ final class DatasetCard {
         ArrayNode files = main.putArray("data_files");
         bySplit.keySet().stream()
                 .filter(s -> !s.equals(HELD_BACK))
-                .forEach(s -> files.addObject().put("split", s).put("path", "data/" + s + "." + format.name()));
+                .forEach(s -> files.addObject().put("split", s).put("path", "data/" + s + "." + format.extension()));
         if (bySplit.containsKey(HELD_BACK)) {
             configs.addObject()
                     .put("config_name", HELD_BACK)
                     .putArray("data_files")
                     .addObject()
                     .put("split", DEFAULT_SPLIT)
-                    .put("path", "data/" + HELD_BACK + "." + format.name());
+                    .put("path", "data/" + HELD_BACK + "." + format.extension());
         }
         ObjectNode info = front.putObject("dataset_info");
         info.set("features", format == ExportCommand.Format.parquet ? parquetFeatures() : jsonFeatures(content));

@@ -58,7 +58,12 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DATASET")
     String dataset;
 
-    @Option(names = "--format", defaultValue = "jsonl", description = "Output format: ${COMPLETION-CANDIDATES}.")
+    @Option(
+            names = "--format",
+            defaultValue = "jsonl",
+            description = "Output format: ${COMPLETION-CANDIDATES}. jsonl and parquet write every column;"
+                    + " dpo (preference datasets: prompt, chosen, rejected, score_chosen, score_rejected) and chat"
+                    + " (conversation, instruction and qa datasets: messages) write the JSONL a trainer reads.")
     Format format;
 
     @Option(names = "--out", defaultValue = "out", description = "Output directory (default ${DEFAULT-VALUE}).")
@@ -66,7 +71,21 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
 
     enum Format {
         jsonl,
-        parquet
+        parquet,
+        /** JSONL of preference pairs as DPO trainers (TRL's DPOTrainer) read them. */
+        dpo,
+        /** JSONL of {@code messages} in the OpenAI chat format, as chat SFT trainers read them. */
+        chat;
+
+        /** The file name extension of the format. */
+        String extension() {
+            return this == parquet ? "parquet" : "jsonl";
+        }
+
+        /** Whether the format writes a trainer's shape instead of every column. */
+        boolean trainer() {
+            return this == dpo || this == chat;
+        }
     }
 
     @Option(
@@ -102,6 +121,10 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (format.trainer() && (split != null || card || heldBack || traces)) {
+            throw new IllegalArgumentException("--format " + format + " writes one trainer-ready file of the accepted"
+                    + " samples; --split, --card, --held-back and --traces need --format jsonl or parquet");
+        }
         Splits splits = split == null ? null : Splits.parse(split);
         if (splits != null || card) {
             Path dir = out.resolve(fileName(dataset));
@@ -121,7 +144,7 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
                             n, dataset, dir.resolve("data"), layout.rows(), dir.resolve("README.md"));
             return 0;
         }
-        Path file = out.resolve(fileName(dataset) + "." + format.name());
+        Path file = out.resolve(fileName(dataset) + (format.trainer() ? "." + format : "") + "." + format.extension());
         long n = export(cluster, dataset, Set.of(), file, format, heldBack, traces);
         if (n == 0) {
             throw nothingAccepted(dataset);
@@ -380,7 +403,96 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
 
     /** A writer of rows to {@code file} in {@code format}. */
     static RowWriter writer(Format format, Path file) throws IOException {
+        if (format.trainer()) {
+            RowWriter lines = jsonl(file);
+            return new RowWriter() {
+                @Override
+                public void write(ObjectNode row) throws IOException {
+                    lines.write(trainerRow(row, format));
+                }
+
+                @Override
+                public void close() throws IOException {
+                    lines.close();
+                }
+            };
+        }
         return format == Format.parquet ? parquet(file) : jsonl(file);
+    }
+
+    private static List<String> names(ObjectNode fields) {
+        List<String> names = new ArrayList<>();
+        fields.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    /** The task kind a row's fields are of, as far as the trainer formats care; "custom" otherwise. */
+    private static String kindOf(ObjectNode fields) {
+        if (fields.path(TaskKinds.MESSAGES).isArray()) {
+            return TaskKinds.CONVERSATION;
+        } else if (fields.has("chosen") && fields.has("rejected") && fields.has("prompt")) {
+            return TaskKinds.PREFERENCE;
+        } else if (fields.has("instruction") && fields.has("output")) {
+            return TaskKinds.INSTRUCTION;
+        } else if (fields.has("question") && fields.has("answer")) {
+            return TaskKinds.QA;
+        }
+        return TaskKinds.CUSTOM;
+    }
+
+    /**
+     * A row in a trainer's shape: {@code dpo} — prompt, chosen, rejected and their scores (as
+     * UltraFeedback's binarized pairs); {@code chat} — the conversation's messages, or an instruction
+     * or qa sample as one user and one assistant message. Both keep {@code sample_id}.
+     *
+     * @throws IllegalArgumentException when the row's task kind has no such shape
+     */
+    static ObjectNode trainerRow(ObjectNode row, Format format) {
+        ObjectNode fields = (ObjectNode) row.path("fields");
+        String kind = kindOf(fields);
+        ObjectNode out = JSON.createObjectNode();
+        if (format == Format.dpo) {
+            if (!TaskKinds.PREFERENCE.equals(kind)) {
+                throw new IllegalArgumentException(
+                        "--format dpo needs a preference dataset (task.kind preference); its samples have the fields "
+                                + names(fields));
+            }
+            out.put("prompt", fields.path("prompt").asText());
+            out.put("chosen", fields.path("chosen").asText());
+            out.put("rejected", fields.path("rejected").asText());
+            out.put("score_chosen", fields.path("chosen_score").asDouble());
+            out.put("score_rejected", fields.path("rejected_score").asDouble());
+        } else {
+            var messages = out.putArray(TaskKinds.MESSAGES);
+            switch (kind) {
+                case TaskKinds.CONVERSATION ->
+                    messages.addAll((com.fasterxml.jackson.databind.node.ArrayNode) fields.path(TaskKinds.MESSAGES));
+                case TaskKinds.INSTRUCTION -> {
+                    String input = fields.path("input").asText("");
+                    messages.addObject()
+                            .put("role", "user")
+                            .put(
+                                    "content",
+                                    fields.path("instruction").asText() + (input.isBlank() ? "" : "\n\n" + input));
+                    messages.addObject()
+                            .put("role", "assistant")
+                            .put("content", fields.path("output").asText());
+                }
+                case TaskKinds.QA -> {
+                    messages.addObject()
+                            .put("role", "user")
+                            .put("content", fields.path("question").asText());
+                    messages.addObject()
+                            .put("role", "assistant")
+                            .put("content", fields.path("answer").asText());
+                }
+                default ->
+                    throw new IllegalArgumentException("--format chat needs a conversation, instruction or qa dataset;"
+                            + " its samples have the fields " + names(fields));
+            }
+        }
+        out.put("sample_id", row.path("sample_id").asText());
+        return out;
     }
 
     private static RowWriter jsonl(Path file) throws IOException {

@@ -9,6 +9,7 @@ import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.RequestStatus;
 import io.synthstream.common.quality.Agreement;
 import io.synthstream.common.topics.Topics;
+import io.synthstream.generator.logic.Preferences;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Collection;
@@ -49,6 +50,7 @@ final class ReportCommand implements java.util.concurrent.Callable<Integer> {
         requests(spec.commandLine().getOut(), specs, dataset);
         budgets(spec.commandLine().getOut(), specs, ExportCommand.latest(cluster, Topics.REQUEST_STATUS), dataset);
         proposed(spec.commandLine().getOut(), specs, dataset);
+        preferences(spec.commandLine().getOut(), specs, dataset);
         return 0;
     }
 
@@ -133,6 +135,31 @@ final class ReportCommand implements java.util.concurrent.Callable<Integer> {
                                     line.append(", ").append(k).append('=').append(v));
                     row(out, "request " + r.getRequestId(), line.toString());
                 });
+    }
+
+    /**
+     * Each preference request of the dataset: how its pairs are made, and a warning when the judge
+     * also wrote candidates (self-preference).
+     */
+    static void preferences(PrintWriter out, java.util.Collection<GenerationRequest> specs, String dataset) {
+        for (GenerationRequest request : specs) {
+            if (request == null || !dataset.equals(request.getDataset()) || !Preferences.of(request)) {
+                continue;
+            }
+            var p = Preferences.settings(request);
+            row(
+                    out,
+                    "preference " + request.getRequestId(),
+                    p.getCandidates() + " candidates, " + p.getRating() + " rating (" + Preferences.judgeCalls(p)
+                            + " judge calls per pair), min_margin " + p.getMinMargin() + ", ties " + p.getTies());
+            Preferences.selfPreference(request)
+                    .ifPresent(model -> row(
+                            out,
+                            "WARNING self-preference",
+                            "the judge (" + model + ") also wrote candidates of " + request.getRequestId()
+                                    + ": LLM judges favour their own outputs; set preference.judge_model to another"
+                                    + " model"));
+        }
     }
 
     /** The attribute values the model proposed for the dataset's requests (stored in their specs). */

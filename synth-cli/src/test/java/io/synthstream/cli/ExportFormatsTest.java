@@ -99,4 +99,54 @@ class ExportFormatsTest {
             assertThat(fields.values().iterator().next().toString()).isEqualTo(messages);
         }
     }
+
+    @Test
+    void trainerFormatsWriteDpoPairsAndChatMessages() throws Exception {
+        ScoredSample pair = scored();
+        pair.getSample().setTaskKind("preference");
+        pair.getSample()
+                .setFields(Map.of(
+                        "prompt", "Name a prime.",
+                        "chosen", "Seven.",
+                        "rejected", "Nine.",
+                        "chosen_score", "5",
+                        "rejected_score", "2",
+                        "margin", "3",
+                        "tie", "false"));
+        ObjectNode dpo = ExportCommand.trainerRow(ExportCommand.json(pair), ExportCommand.Format.dpo);
+        assertThat(dpo.toString())
+                .isEqualTo("{\"prompt\":\"Name a prime.\",\"chosen\":\"Seven.\",\"rejected\":\"Nine.\","
+                        + "\"score_chosen\":5.0,\"score_rejected\":2.0,\"sample_id\":\""
+                        + pair.getSample().getSampleId() + "\"}");
+
+        ScoredSample instruction = scored();
+        instruction.getSample().setFields(Map.of("instruction", "Add 2 and 3.", "input", "", "output", "5"));
+        ObjectNode chat = ExportCommand.trainerRow(ExportCommand.json(instruction), ExportCommand.Format.chat);
+        assertThat(chat.path("messages").toString())
+                .isEqualTo("[{\"role\":\"user\",\"content\":\"Add 2 and 3.\"},"
+                        + "{\"role\":\"assistant\",\"content\":\"5\"}]");
+
+        ScoredSample conversation = scored();
+        conversation.getSample().setTaskKind("conversation");
+        String messages = "[{\"role\":\"user\",\"content\":\"Hi\"},{\"role\":\"assistant\",\"content\":\"Hello!\"}]";
+        conversation.getSample().setFields(Map.of("messages", messages));
+        assertThat(ExportCommand.trainerRow(ExportCommand.json(conversation), ExportCommand.Format.chat)
+                        .path("messages")
+                        .toString())
+                .isEqualTo(messages);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> ExportCommand.trainerRow(ExportCommand.json(scored()), ExportCommand.Format.dpo))
+                .hasMessageContaining("--format dpo needs a preference dataset")
+                .hasMessageContaining("label");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> ExportCommand.trainerRow(ExportCommand.json(scored()), ExportCommand.Format.chat))
+                .hasMessageContaining("--format chat needs a conversation, instruction or qa dataset");
+
+        Path file = dir.resolve("pairs.dpo.jsonl");
+        try (ExportCommand.RowWriter writer = ExportCommand.writer(ExportCommand.Format.dpo, file)) {
+            writer.write(ExportCommand.json(pair));
+        }
+        assertThat(java.nio.file.Files.readAllLines(file)).containsExactly(dpo.toString());
+    }
 }

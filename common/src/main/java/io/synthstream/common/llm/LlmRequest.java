@@ -137,6 +137,23 @@ public record LlmRequest(
         return chars / 4 + (maxTokens == null ? 256 : maxTokens);
     }
 
+    /** This request with another JSON schema for its reply (a recipe's bounded fields). */
+    public LlmRequest withSchema(ObjectNode replaced) {
+        return new LlmRequest(
+                model,
+                messages,
+                temperature,
+                topP,
+                maxTokens,
+                seed,
+                format,
+                replaced,
+                hints,
+                extra,
+                provider,
+                idempotencyKey);
+    }
+
     /** This request with {@code replaced} as its whole conversation (multi-turn recipes). */
     public LlmRequest withConversation(List<Message> replaced) {
         return new LlmRequest(

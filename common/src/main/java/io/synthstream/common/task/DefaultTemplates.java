@@ -43,6 +43,9 @@ public final class DefaultTemplates {
                 "You create diverse, high-quality instruction-tuning data in the style of Self-Instruct"
                         + "{% if task %} for {{ task }}{% endif %}.";
             case TaskKinds.CONVERSATION -> CONVERSATION_ASSISTANT_SYSTEM;
+            case TaskKinds.PREFERENCE ->
+                "You write realistic, varied requests that people send to AI assistants"
+                        + "{% if task %} about {{ task }}{% endif %}.";
             case TaskKinds.QA ->
                 "You write accurate question-answer pairs{% if task %} about {{ task }}{% endif %},"
                         + " with careful step-by-step reasoning.";
@@ -60,6 +63,10 @@ public final class DefaultTemplates {
                 "Write one new, self-contained task instruction, an optional input it refers to (an empty string"
                         + " if none), and a complete, correct output.\n"
                         + "{% if attribute_lines %}Properties of the task:\n{{ attribute_lines }}{% endif %}";
+            case TaskKinds.PREFERENCE ->
+                "Write one realistic, self-contained request a user could send to an AI assistant"
+                        + "{% if task %} about {{ task }}{% endif %}.\n"
+                        + "{% if attribute_lines %}Properties of the request:\n{{ attribute_lines }}{% endif %}";
             case TaskKinds.QA ->
                 "{% if context %}Using only this context:\n{{ context }}\n\n{% endif %}"
                         + "Write one question, the step-by-step reasoning that answers it, and the final answer.\n"

@@ -18,6 +18,9 @@ public final class TaskKinds {
     /** A multi-turn conversation (the conversation recipe): one field, {@value #MESSAGES}. */
     public static final String CONVERSATION = "conversation";
 
+    /** A preference pair (the preference recipe): prompt, chosen, rejected, their scores and margin. */
+    public static final String PREFERENCE = "preference";
+
     /**
      * The type of a conversation's {@code messages} field: a JSON array of {@code {role, content}}
      * objects (the OpenAI chat format, {@link Messages}). Only the built-in field of the
@@ -47,13 +50,25 @@ public final class TaskKinds {
                     MESSAGES,
                     MESSAGES,
                     true,
-                    "The conversation in the OpenAI chat format: a JSON array of {role, content}.")));
+                    "The conversation in the OpenAI chat format: a JSON array of {role, content}.")),
+            PREFERENCE,
+            List.of(
+                    field("prompt", "string", true, "The prompt both responses answer."),
+                    field("chosen", "string", true, "The preferred response."),
+                    field("rejected", "string", true, "The dispreferred response."),
+                    field("chosen_score", "number", true, "The chosen response's score (1-5, or its wins)."),
+                    field("rejected_score", "number", true, "The rejected response's score."),
+                    field("margin", "number", true, "chosen_score minus rejected_score."),
+                    field("tie", "boolean", true, "Whether the two scored the same (kept only with ties: keep)."),
+                    field("chosen_model", "string", false, "The model that wrote the chosen response."),
+                    field("rejected_model", "string", false, "The model that wrote the rejected response.")));
 
     private static final Map<String, List<String>> BUILT_IN_DEDUP_FIELDS = Map.of(
             CLASSIFICATION, List.of("text"),
             INSTRUCTION, List.of("instruction", "input", "output"),
             QA, List.of("question", "answer"),
-            CONVERSATION, List.of(MESSAGES));
+            CONVERSATION, List.of(MESSAGES),
+            PREFERENCE, List.of("prompt", "chosen"));
 
     private TaskKinds() {}
 

@@ -20,6 +20,7 @@ import io.synthstream.curator.logic.Contamination;
 import io.synthstream.curator.logic.CurationThresholds;
 import io.synthstream.curator.logic.HeuristicFilters;
 import io.synthstream.curator.logic.PromptEcho;
+import io.synthstream.curator.logic.RecipeChecks;
 import io.synthstream.curator.logic.Rejections;
 import io.synthstream.curator.logic.SampleValidator;
 import io.synthstream.curator.logic.Verdict;
@@ -171,6 +172,9 @@ final class CurationProcessor implements Processor<String, CurationInput, String
         List<String> words = TextNormalizer.words(normalized);
         Optional<Verdict> verdict = SampleValidator.validate(sample, spec);
         if (verdict.isEmpty()) {
+            verdict = RecipeChecks.check(sample, spec);
+        }
+        if (verdict.isEmpty()) {
             verdict = HeuristicFilters.check(text, words, thresholds);
         }
         if (verdict.isEmpty()) {
@@ -198,6 +202,9 @@ final class CurationProcessor implements Processor<String, CurationInput, String
             return;
         }
         List<String> passed = new ArrayList<>(CHECKS);
+        if (RecipeChecks.applies(spec)) {
+            passed.add(1, RecipeChecks.STAGE);
+        }
         if (testRecords.index().records(sample.getDataset()) > 0 && words.size() >= Contamination.NGRAM) {
             passed.add(Contamination.CHECK);
         }

@@ -27,31 +27,46 @@ public final class Rubrics {
             """;
 
     private static final Map<String, String> DEFAULTS = Map.of(
-            TaskKinds.CLASSIFICATION, """
+            TaskKinds.CLASSIFICATION,
+            """
             The sample is a text written for a classification dataset.
             - The text clearly expresses one of the allowed labels (which one, and whether it is the
               sample's, is answered separately in "label"; do not lower the score for it).
             - The text reflects every condition (attribute value) it was written for.
             - The text is fluent, coherent and self-contained, and does not mention the label by name
               unless natural.
-            """, TaskKinds.INSTRUCTION, """
+            """,
+            TaskKinds.INSTRUCTION,
+            """
             The sample is an instruction-following example (instruction, optional input, output).
             - The instruction is clear and answerable; it reflects the conditions it was written for.
             - The output fully and correctly follows the instruction, without padding or refusals.
             - Output and instruction are coherent together; the format asked for is respected.
-            """, TaskKinds.QA, """
+            """,
+            TaskKinds.QA,
+            """
             The sample is a question-answer pair.
             - The question is clear and reflects the conditions it was written for.
             - The answer is correct and answers exactly the question; when a context is given, the
               answer is supported by that context alone.
             - Any reasoning is consistent with the answer.
-            """, TaskKinds.CONVERSATION, """
+            """,
+            TaskKinds.CONVERSATION,
+            """
             The sample is a multi-turn conversation between a user and an AI assistant.
             - Every assistant reply is helpful, correct and answers the user's latest message in the
               context of the whole conversation (it remembers what was said before).
             - The user's messages read as a real person's: coherent, on the topic and conditions the
               conversation was written for, each building on the previous reply.
             - The conversation is coherent, free of refusals and repetition, and ends naturally.
+            """,
+            TaskKinds.PREFERENCE,
+            """
+            The sample is a preference pair for preference tuning: a prompt, a chosen and a rejected
+            response.
+            - The prompt is a clear, realistic request that reflects the conditions it was written for.
+            - The chosen response answers the prompt well: helpful, correct and complete.
+            - The chosen response is clearly better than the rejected one (the pair teaches something).
             """);
 
     private static final String GENERIC = """

@@ -19,7 +19,7 @@ public final class OutputParser {
     public static final class UnparseableOutputException extends Exception {
         private static final long serialVersionUID = 1L;
 
-        UnparseableOutputException(String message) {
+        public UnparseableOutputException(String message) {
             super(message);
         }
     }

@@ -5,6 +5,7 @@ import io.synthstream.avro.AttributeValue;
 import io.synthstream.avro.Conversation;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.OutputField;
+import io.synthstream.avro.Preference;
 import io.synthstream.common.quality.QualityPolicy;
 import io.synthstream.common.task.AttributeSpace;
 import io.synthstream.common.task.TaskKinds;
@@ -66,6 +67,13 @@ public final class RequestValidator {
             String where, io.synthstream.avro.ModelParams params, Limits limits, List<String> problems) {
         if (params == null) {
             return;
+        }
+        Double temperature = params.getTemperature();
+        if (temperature != null && (temperature < 0 || temperature > 2)) {
+            problems.add(where + ".temperature must be within [0, 2], got " + temperature);
+        }
+        if (params.getMaxTokens() != null && params.getMaxTokens() < 1) {
+            problems.add(where + ".max_tokens must be at least 1");
         }
         if (params.getProvider() != null
                 && limits.providers() != null
@@ -184,10 +192,11 @@ public final class RequestValidator {
         }
         String kind = request.getTask().getKind();
         if (!TaskKinds.isKnown(kind)) {
-            problems.add(
-                    "task.kind '" + kind + "' is unknown; use classification, instruction, qa, conversation or custom");
+            problems.add("task.kind '" + kind
+                    + "' is unknown; use classification, instruction, qa, conversation, preference or custom");
         }
         conversation(request, limits, problems);
+        preference(request, limits, problems);
         if (request.getCount() <= 0) {
             problems.add("count must be at least 1, got " + request.getCount());
         } else if (request.getCount() > limits.maxCount()) {
@@ -234,7 +243,7 @@ public final class RequestValidator {
         if (TaskKinds.CLASSIFICATION.equals(kind) && labels.isEmpty()) {
             problems.add("task.labels is required for classification (e.g. [\"positive\", \"negative\"])");
         }
-        if (!Conversations.of(request)) { // a conversation's one field is built in
+        if (!Conversations.of(request) && !Preferences.of(request)) { // a recipe's fields are built in
             checkFields(TaskKinds.outputFields(request), "task.output_fields", labels, problems);
         }
         if (TaskKinds.CUSTOM.equals(kind)
@@ -258,17 +267,70 @@ public final class RequestValidator {
             problems.add("demonstrations is " + request.getDemonstrations()
                     + " but examples is empty; add examples or use demonstration_strategy exemplar");
         }
-        Double temperature = request.getModel().getTemperature();
-        if (temperature != null && (temperature < 0 || temperature > 2)) {
-            problems.add("model.temperature must be within [0, 2], got " + temperature);
-        }
-        if (request.getModel().getMaxTokens() != null && request.getModel().getMaxTokens() < 1) {
-            problems.add("model.max_tokens must be at least 1");
-        }
         checkSteps(request, problems, null);
         problems.addAll(Seeds.problems(request));
         problems.addAll(QualityPolicy.problems(request));
         return problems;
+    }
+
+    /** The preference recipe's settings, and what a preference request cannot be combined with. */
+    private static void preference(GenerationRequest request, Limits limits, List<String> problems) {
+        Preference p = request.getPreference();
+        if (!Preferences.of(request)) {
+            if (p != null) {
+                problems.add("preference is set but task.kind is '"
+                        + request.getTask().getKind() + "'; use task.kind preference, or leave preference out");
+            }
+            return;
+        }
+        recipeExclusions(request, "preference", "the prompt, the candidates and the ratings", problems);
+        if (p == null) {
+            return;
+        }
+        if (p.getCandidates() < Preferences.MIN_CANDIDATES || p.getCandidates() > Preferences.MAX_CANDIDATES) {
+            problems.add("preference.candidates must be within [" + Preferences.MIN_CANDIDATES + ", "
+                    + Preferences.MAX_CANDIDATES + "], got " + p.getCandidates());
+        }
+        if (!Preferences.RATINGS.contains(p.getRating())) {
+            problems.add("preference.rating '" + p.getRating() + "' is unknown; use absolute or pairwise");
+        }
+        if (!Preferences.TIES.contains(p.getTies())) {
+            problems.add("preference.ties '" + p.getTies() + "' is unknown; use reject or keep");
+        }
+        double most = "pairwise".equals(p.getRating()) ? Math.max(1, p.getCandidates() - 1) : 4;
+        if (!(p.getMinMargin() >= 0 && p.getMinMargin() <= most)) {
+            problems.add("preference.min_margin must be within [0, " + (long) most + "] for " + p.getRating()
+                    + " rating, got " + p.getMinMargin());
+        }
+        for (int i = 0; i < p.getCandidateModels().size(); i++) {
+            modelParams(
+                    "preference.candidate_models[" + i + "]",
+                    p.getCandidateModels().get(i),
+                    limits,
+                    problems);
+        }
+        modelParams("preference.judge_model", p.getJudgeModel(), limits, problems);
+    }
+
+    /** What a recipe's built-in step plan cannot be combined with. */
+    private static void recipeExclusions(
+            GenerationRequest request, String recipe, String steps, List<String> problems) {
+        String kind = "task.kind " + request.getTask().getKind();
+        if (!request.getSteps().isEmpty()) {
+            problems.add("steps cannot be combined with " + kind + ": its steps are " + steps);
+        }
+        if (!request.getTask().getOutputFields().isEmpty()) {
+            problems.add("task.output_fields cannot be set for " + kind + ": its fields are built in");
+        }
+        if (!request.getTask().getLabels().isEmpty()) {
+            problems.add("task.labels cannot be set for " + kind + ": nothing in a " + recipe + " is labelled");
+        }
+        if (request.getChainOfThought()) {
+            problems.add("chain_of_thought cannot be used with " + kind);
+        }
+        if (request.getDemonstrations() > 0) {
+            problems.add("demonstrations cannot be used with " + kind);
+        }
     }
 
     /** The conversation recipe's settings, and what a conversation cannot be combined with. */
@@ -281,23 +343,7 @@ public final class RequestValidator {
             }
             return;
         }
-        if (!request.getSteps().isEmpty()) {
-            problems.add("steps cannot be combined with task.kind conversation: its steps are the turns"
-                    + " (conversation.turns)");
-        }
-        if (!request.getTask().getOutputFields().isEmpty()) {
-            problems.add("task.output_fields cannot be set for task.kind conversation: its one field is messages");
-        }
-        if (!request.getTask().getLabels().isEmpty()) {
-            problems.add(
-                    "task.labels cannot be set for task.kind conversation: nothing in a conversation is" + " labelled");
-        }
-        if (request.getChainOfThought()) {
-            problems.add("chain_of_thought cannot be used with task.kind conversation");
-        }
-        if (request.getDemonstrations() > 0) {
-            problems.add("demonstrations cannot be used with task.kind conversation");
-        }
+        recipeExclusions(request, "conversation", "the turns (conversation.turns)", problems);
         if (c == null) {
             return;
         }
@@ -454,13 +500,16 @@ public final class RequestValidator {
         Set<String> reserved =
                 PromptBuilder.variables(request, attributes, Map.of(), seedVars).keySet();
         boolean conversation = Conversations.of(request);
+        boolean declared = !request.getSteps().isEmpty() && !conversation && !Preferences.of(request);
         // a conversation's turns share two prompts: the first exchange checks them
         for (int i = 0; i < (conversation ? Math.min(2, steps.size()) : steps.size()); i++) {
             StepPlan step = steps.get(i);
             String where = conversation
                     ? "conversation " + step.kind() + " turn"
-                    : request.getSteps().isEmpty() ? "task" : "steps[" + i + "] (" + step.name() + ")";
-            if (!request.getSteps().isEmpty()) {
+                    : Preferences.of(request) && i > 0
+                            ? "preference " + step.name()
+                            : request.getSteps().isEmpty() ? "task" : "steps[" + i + "] (" + step.name() + ")";
+            if (declared) {
                 if (step.name() == null || step.name().isBlank()) {
                     problems.add(where + ": name is required");
                 } else if (earlier.containsKey(step.name()) || reserved.contains(step.name())) {

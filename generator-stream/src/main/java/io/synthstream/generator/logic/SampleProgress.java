@@ -116,6 +116,8 @@ public final class SampleProgress {
                 entry.getSampleId());
         if (Conversations.of(spec)) {
             request = Conversations.request(request, plan.get(entry.getStepIndex()), earlierOutputs(entry));
+        } else if (Preferences.of(spec)) {
+            request = Preferences.request(request, plan.get(entry.getStepIndex()));
         }
         if (entry.getRepairReply() != null) {
             request = PromptBuilder.repair(request, entry.getRepairReply(), entry.getRepairError());
@@ -168,6 +170,10 @@ public final class SampleProgress {
         Map<String, String> output;
         try {
             output = OutputParser.parse(response.content(), step.outputFields());
+            String problem = Preferences.of(spec) ? Preferences.problem(step, output) : null;
+            if (problem != null) {
+                throw new OutputParser.UnparseableOutputException(problem);
+            }
         } catch (OutputParser.UnparseableOutputException e) {
             if (response.truncated()) {
                 return new Fail(SampleFailure.ends(

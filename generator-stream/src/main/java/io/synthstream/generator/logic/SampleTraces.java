@@ -82,6 +82,9 @@ public final class SampleTraces {
         if (Conversations.of(spec)) {
             fields.clear(); // a conversation is its messages, not its turns' fields
             fields.putAll(Conversations.fields(spec, condition, traces));
+        } else if (Preferences.of(spec)) {
+            fields.clear(); // a preference sample is its pair, not its steps' fields
+            fields.putAll(Preferences.fields(spec, traces));
         }
         Seeds.keep(spec, condition.getSeed(), fields);
         GenerationTrace trace = GenerationTrace.newBuilder()

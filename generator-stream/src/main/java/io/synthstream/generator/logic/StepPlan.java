@@ -15,7 +15,8 @@ import java.util.List;
  * built from its task and kind.
  *
  * @param kind {@code generate} or {@code evolve} (rewrite an earlier output to be deeper or broader);
- *     in a conversation ({@link Conversations}) {@code user} or {@code assistant}
+ *     in a conversation ({@link Conversations}) {@code user} or {@code assistant}; in a preference
+ *     pair ({@link Preferences}) {@code generate}, {@code candidate}, {@code rating} or {@code compare}
  * @param model the step's model settings, or null for the request's
  */
 public record StepPlan(
@@ -31,6 +32,9 @@ public record StepPlan(
     public static List<StepPlan> of(GenerationRequest request) {
         if (Conversations.of(request)) {
             return Conversations.steps(request);
+        }
+        if (Preferences.of(request)) {
+            return Preferences.steps(request);
         }
         String kind = request.getTask().getKind();
         String system = orElse(request.getTask().getSystemTemplate(), DefaultTemplates.system(kind));

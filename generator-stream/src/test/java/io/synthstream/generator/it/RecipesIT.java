@@ -28,7 +28,8 @@ class RecipesIT {
     private static final int TURNS = 3;
 
     @Test
-    void conversationsKilledMidwayFinishExactlyOnceWithEveryTurnInOrder(@TempDir Path dir) throws Exception {
+    void conversationsAndPreferencePairsKilledMidwayFinishExactlyOnceWithEveryCallInOrder(@TempDir Path dir)
+            throws Exception {
         try (EmbeddedPlatform platform = EmbeddedPlatform.ephemeral();
                 FakeOpenAiServer server = FakeOpenAiServer.start(
                         FakeOpenAiServer.Settings.instant().withLatency(Duration.ofMillis(150), 0.5), 0)) {
@@ -40,12 +41,18 @@ class RecipesIT {
                      "attributes": [{"name": "traveller", "values": [{"value": "a student"}, {"value": "a family"}]}],
                      "conversation": {"turns": %d, "min_turns": %d}}
                     """.formatted(COUNT, TURNS, TURNS);
+            String pairs = """
+                    {"request_id": "pairs-kill", "dataset": "pairs", "count": %d,
+                     "task": {"kind": "preference", "description": "travel advice"},
+                     "preference": {"candidates": 3}}
+                    """.formatted(COUNT);
             Process child = GeneratorIT.startChild(settings, dir.resolve("state-1"), dir.resolve("child-1.log"));
             try {
                 GeneratorIT.submit(platform, "chat-kill", request);
+                GeneratorIT.submit(platform, "pairs-kill", pairs);
                 // Kill once turns are being taken but before most conversations are done.
                 long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-                while (server.requests() < COUNT * 2L && System.nanoTime() < deadline) {
+                while (server.requests() < COUNT * 4L && System.nanoTime() < deadline) {
                     Thread.sleep(50);
                 }
                 assertThat(child.isAlive())
@@ -58,7 +65,7 @@ class RecipesIT {
             long callsBeforeKill = server.requests();
             assertThat(callsBeforeKill)
                     .as("killed midway: turns taken, conversations unfinished")
-                    .isBetween((long) COUNT, COUNT * 2L * TURNS - 1);
+                    .isBetween((long) COUNT, COUNT * (2L * TURNS + 7) - 1);
 
             settings.put(SynthConfig.STATE_DIR.key(), dir.resolve("state-2").toString());
             SynthConfig config = new SynthConfig(GeneratorConfig.definition(), settings);
@@ -89,9 +96,31 @@ class RecipesIT {
                                         .get("content"));
                     }
                 }
+                GeneratorIT.Outcomes pairOutcomes =
+                        GeneratorIT.Outcomes.await(platform, "pairs-kill", COUNT, Duration.ofMinutes(3));
+                pairOutcomes.assertExactly(COUNT);
+                assertThat(pairOutcomes.deadLetters).isEmpty();
+                for (Sample s : pairOutcomes.records) {
+                    assertThat(s.getTrace().getSteps())
+                            .extracting(StepTrace::getName)
+                            .as("prompt, every candidate and every rating once, in order, across the kill")
+                            .containsExactly(
+                                    "prompt",
+                                    "candidate_1",
+                                    "candidate_2",
+                                    "candidate_3",
+                                    "rating_1",
+                                    "rating_2",
+                                    "rating_3");
+                    String chosen = s.getFields().get("chosen");
+                    assertThat(s.getTrace().getSteps())
+                            .as("the chosen response is one of the sample's own candidates")
+                            .anySatisfy(t ->
+                                    assertThat(t.getOutput().get("response")).isEqualTo(chosen));
+                }
             }
-            // Every turn is paid about once: only calls in flight at the kill (at most 8) go again.
-            assertThat(server.requests()).isLessThanOrEqualTo(COUNT * 2L * TURNS + 8);
+            // Every call is paid about once: only calls in flight at the kill (at most 8) go again.
+            assertThat(server.requests()).isLessThanOrEqualTo(COUNT * (2L * TURNS + 7) + 8);
         }
     }
 }

@@ -1,0 +1,58 @@
+package io.synthstream.curator.logic;
+
+import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.Preference;
+import io.synthstream.avro.RejectionReason;
+import io.synthstream.avro.Sample;
+import io.synthstream.common.task.TaskKinds;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * What a recipe's request says about its own samples, checked after validation: a preference pair
+ * ({@code task.kind preference}) whose candidates tie is rejected unless {@code preference.ties}
+ * is {@code keep}, and one whose margin is below {@code preference.min_margin} is rejected; both as
+ * {@code PREFERENCE_MARGIN}. The generator computes the pair and its margin; the curator decides
+ * whether it is kept, like every other rejection.
+ */
+public final class RecipeChecks {
+    public static final String STAGE = "recipe";
+
+    private RecipeChecks() {}
+
+    /** Whether the request's samples have a recipe check. */
+    public static boolean applies(GenerationRequest spec) {
+        return TaskKinds.PREFERENCE.equals(spec.getTask().getKind());
+    }
+
+    public static Optional<Verdict> check(Sample sample, GenerationRequest spec) {
+        if (!applies(spec)) {
+            return Optional.empty();
+        }
+        Preference p = spec.getPreference() == null ? Preference.newBuilder().build() : spec.getPreference();
+        double margin = Double.parseDouble(sample.getFields().get("margin").strip()); // validated as a number
+        boolean tie = Boolean.parseBoolean(sample.getFields().get("tie").strip());
+        if (tie) {
+            return "keep".equals(p.getTies())
+                    ? Optional.empty()
+                    : Optional.of(new Verdict(
+                            RejectionReason.PREFERENCE_MARGIN,
+                            STAGE,
+                            "the candidates tie (both scored "
+                                    + sample.getFields().get("chosen_score") + "); preference.ties is reject"));
+        }
+        if (margin < p.getMinMargin()) {
+            return Optional.of(new Verdict(
+                    RejectionReason.PREFERENCE_MARGIN,
+                    STAGE,
+                    String.format(
+                            Locale.ROOT,
+                            "margin %s (chosen %s, rejected %s) is below preference.min_margin %s",
+                            sample.getFields().get("margin"),
+                            sample.getFields().get("chosen_score"),
+                            sample.getFields().get("rejected_score"),
+                            p.getMinMargin())));
+        }
+        return Optional.empty();
+    }
+}

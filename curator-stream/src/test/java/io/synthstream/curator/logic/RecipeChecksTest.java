@@ -1,0 +1,67 @@
+package io.synthstream.curator.logic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.Preference;
+import io.synthstream.avro.RejectionReason;
+import io.synthstream.avro.Sample;
+import io.synthstream.avro.TaskSpec;
+import io.synthstream.schemas.TestRecords;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RecipeChecksTest {
+    private static GenerationRequest preference(Preference settings) {
+        GenerationRequest spec = TestRecords.request("r-pref");
+        spec.setTask(TaskSpec.newBuilder(spec.getTask())
+                .setKind("preference")
+                .setLabels(List.of())
+                .setOutputFields(List.of())
+                .build());
+        spec.setPreference(settings);
+        return spec;
+    }
+
+    private static Sample pair(String chosen, String rejected, String margin, boolean tie) {
+        Sample s = TestRecords.sample("s-pref");
+        s.setFields(Map.of(
+                "prompt",
+                "Name a prime.",
+                "chosen",
+                "Seven.",
+                "rejected",
+                "Nine.",
+                "chosen_score",
+                chosen,
+                "rejected_score",
+                rejected,
+                "margin",
+                margin,
+                "tie",
+                Boolean.toString(tie)));
+        return s;
+    }
+
+    @Test
+    void aTieIsRejectedUnlessKeptAndAMarginBelowTheMinimumIsRejected() {
+        GenerationRequest defaults = preference(null);
+        assertThat(RecipeChecks.check(pair("5", "2", "3", false), defaults)).isEmpty();
+        assertThat(RecipeChecks.check(pair("3", "3", "0", true), defaults)).hasValueSatisfying(v -> {
+            assertThat(v.reason()).isEqualTo(RejectionReason.PREFERENCE_MARGIN);
+            assertThat(v.detail()).contains("tie").contains("ties is reject");
+        });
+        GenerationRequest keep = preference(
+                Preference.newBuilder().setTies("keep").setMinMargin(2.0).build());
+        assertThat(RecipeChecks.check(pair("3", "3", "0", true), keep)).isEmpty();
+        assertThat(RecipeChecks.check(pair("4", "3", "1", false), keep))
+                .hasValueSatisfying(v -> assertThat(v.detail())
+                        .isEqualTo("margin 1 (chosen 4, rejected 3) is below preference.min_margin 2.0"));
+        assertThat(RecipeChecks.check(pair("5", "3", "2", false), keep)).isEmpty();
+
+        GenerationRequest other = TestRecords.request("r-other");
+        assertThat(RecipeChecks.applies(other)).isFalse();
+        assertThat(RecipeChecks.check(TestRecords.sample("s"), other)).isEmpty();
+    }
+}
