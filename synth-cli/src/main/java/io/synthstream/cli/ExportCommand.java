@@ -643,6 +643,15 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
             provenance.put("seed_source", s.getSeed().getSource());
             provenance.put("seed_chunk", s.getSeed().getChunk());
         }
+        if (s.getTrace().getLineage() != null) { // Evol-Instruct rounds (JSONL only; not a Parquet column)
+            var lineage = s.getTrace().getLineage();
+            provenance
+                    .putObject("lineage")
+                    .put("root_id", lineage.getRootId())
+                    .put("parent_id", lineage.getParentId())
+                    .put("round", lineage.getRound())
+                    .put("operator", lineage.getOperator());
+        }
         ObjectNode quality = o.putObject("quality");
         QualityVerdict verdict = scored.getQuality();
         if (verdict != null) {

@@ -149,4 +149,23 @@ class ExportFormatsTest {
         }
         assertThat(java.nio.file.Files.readAllLines(file)).containsExactly(dpo.toString());
     }
+
+    @Test
+    void anEvolvedSampleCarriesItsLineageInItsProvenance() {
+        ScoredSample evolved = scored();
+        evolved.getSample()
+                .getTrace()
+                .setLineage(io.synthstream.avro.Lineage.newBuilder()
+                        .setRootId("root")
+                        .setParentId("root-r1")
+                        .setRound(2)
+                        .setOperator("deepen")
+                        .build());
+        ObjectNode lineage =
+                (ObjectNode) ExportCommand.json(evolved).path("provenance").path("lineage");
+        assertThat(lineage.toString())
+                .isEqualTo("{\"root_id\":\"root\",\"parent_id\":\"root-r1\",\"round\":2,\"operator\":\"deepen\"}");
+        assertThat(ExportCommand.json(scored()).path("provenance").has("lineage"))
+                .isFalse();
+    }
 }

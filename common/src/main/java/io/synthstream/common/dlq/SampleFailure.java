@@ -28,6 +28,11 @@ public record SampleFailure(
     }
 
     /** This failure with what the sample's calls cost. */
+    /** This failure accounting for {@code count} planned samples. */
+    public SampleFailure withSamples(int count) {
+        return new SampleFailure(reason, message, count, attempts, rawReply, spend);
+    }
+
     public SampleFailure withSpend(Spend spent) {
         return new SampleFailure(reason, message, samples, attempts, rawReply, spent);
     }

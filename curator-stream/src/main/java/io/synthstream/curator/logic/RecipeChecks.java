@@ -1,6 +1,7 @@
 package io.synthstream.curator.logic;
 
 import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.Lineage;
 import io.synthstream.avro.Preference;
 import io.synthstream.avro.RejectionReason;
 import io.synthstream.avro.Sample;
@@ -12,7 +13,8 @@ import java.util.Optional;
  * What a recipe's request says about its own samples, checked after validation: a preference pair
  * ({@code task.kind preference}) whose candidates tie is rejected unless {@code preference.ties}
  * is {@code keep}, and one whose margin is below {@code preference.min_margin} is rejected; both as
- * {@code PREFERENCE_MARGIN}. The generator computes the pair and its margin; the curator decides
+ * {@code PREFERENCE_MARGIN}. An Evol-Instruct round the generator's eliminator marked failed ({@code
+ * trace.lineage.eliminated}) is rejected as {@code EVOLUTION_FAILED}. The generator computes the pair and its margin; the curator decides
  * whether it is kept, like every other rejection.
  */
 public final class RecipeChecks {
@@ -22,11 +24,19 @@ public final class RecipeChecks {
 
     /** Whether the request's samples have a recipe check. */
     public static boolean applies(GenerationRequest spec) {
-        return TaskKinds.PREFERENCE.equals(spec.getTask().getKind());
+        return TaskKinds.PREFERENCE.equals(spec.getTask().getKind()) || spec.getEvolution() != null;
     }
 
     public static Optional<Verdict> check(Sample sample, GenerationRequest spec) {
-        if (!applies(spec)) {
+        Lineage lineage = sample.getTrace().getLineage();
+        if (lineage != null && lineage.getEliminated() != null) {
+            return Optional.of(new Verdict(
+                    RejectionReason.EVOLUTION_FAILED,
+                    STAGE,
+                    "round " + lineage.getRound() + " (" + lineage.getOperator() + ") of " + lineage.getRootId() + ": "
+                            + lineage.getEliminated()));
+        }
+        if (!TaskKinds.PREFERENCE.equals(spec.getTask().getKind())) {
             return Optional.empty();
         }
         Preference p = spec.getPreference() == null ? Preference.newBuilder().build() : spec.getPreference();

@@ -64,4 +64,35 @@ class RecipeChecksTest {
         assertThat(RecipeChecks.applies(other)).isFalse();
         assertThat(RecipeChecks.check(TestRecords.sample("s"), other)).isEmpty();
     }
+
+    @Test
+    void anEvolutionTheEliminatorFailedIsRejectedWithItsRoundOperatorAndReason() {
+        GenerationRequest spec = TestRecords.request("r-evol");
+        spec.setEvolution(io.synthstream.avro.Evolution.newBuilder().build());
+        assertThat(RecipeChecks.applies(spec)).isTrue();
+        Sample failed = TestRecords.sample("root-r2");
+        failed.getTrace()
+                .setLineage(io.synthstream.avro.Lineage.newBuilder()
+                        .setRootId("root")
+                        .setParentId("root")
+                        .setRound(2)
+                        .setOperator("deepen")
+                        .setEliminated("no_gain: ROUGE-L 0.95 against the parent reaches max_similarity 0.90")
+                        .build());
+        assertThat(RecipeChecks.check(failed, spec)).hasValueSatisfying(v -> {
+            assertThat(v.reason()).isEqualTo(RejectionReason.EVOLUTION_FAILED);
+            assertThat(v.detail())
+                    .isEqualTo("round 2 (deepen) of root: no_gain: ROUGE-L 0.95 against the parent reaches"
+                            + " max_similarity 0.90");
+        });
+        Sample survivor = TestRecords.sample("root-r1");
+        survivor.getTrace()
+                .setLineage(io.synthstream.avro.Lineage.newBuilder()
+                        .setRootId("root")
+                        .setParentId("root")
+                        .setRound(1)
+                        .setOperator("breadth")
+                        .build());
+        assertThat(RecipeChecks.check(survivor, spec)).isEmpty();
+    }
 }

@@ -8,6 +8,7 @@ import io.synthstream.avro.ReviewDecision;
 import io.synthstream.common.avro.SingleObject;
 import io.synthstream.common.llm.Spends;
 import io.synthstream.common.quality.QualityPolicy;
+import io.synthstream.common.task.Recipes;
 import io.synthstream.evaluator.avro.LedgerDelta;
 import java.time.Instant;
 import java.util.HashMap;
@@ -315,7 +316,7 @@ public final class Ledger {
 
     /** Takes {@code requested}, the target, the dataset and the budget from the request's spec. */
     public static void applySpec(RequestStatus status, GenerationRequest spec) {
-        status.setRequested(spec.getCount());
+        status.setRequested((long) spec.getCount() * Recipes.outputs(spec)); // Evol-Instruct: every round
         status.setDataset(spec.getDataset());
         status.setTarget(QualityPolicy.of(spec).target());
         status.setMetadata(spec.getMetadata());

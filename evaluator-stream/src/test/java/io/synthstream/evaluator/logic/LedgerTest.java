@@ -225,4 +225,17 @@ class LedgerTest {
                 .setCostUsd(cost)
                 .build();
     }
+
+    @Test
+    void anEvolInstructRequestRequestsEveryRoundOfEveryInstruction() {
+        var spec = TestRecords.request("r-evol");
+        spec.setCount(25);
+        RequestStatus plain = TestRecords.status();
+        Ledger.applySpec(plain, spec);
+        assertThat(plain.getRequested()).isEqualTo(25);
+        spec.setEvolution(
+                io.synthstream.avro.Evolution.newBuilder().setRounds(3).build());
+        Ledger.applySpec(plain, spec);
+        assertThat(plain.getRequested()).as("the instruction and its 3 rounds").isEqualTo(100);
+    }
 }

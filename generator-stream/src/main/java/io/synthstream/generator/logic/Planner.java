@@ -64,6 +64,7 @@ public final class Planner {
                 .setConditionIndex(index)
                 .setAttributes(attributes)
                 .setSamples(1)
+                .setOutputs(Evolutions.outputs(request))
                 .setDemonstrations(demonstrations(request, index, attributes.get("label"), steering))
                 .setSteeringVersion(sampled && steers(request, steering) ? steering.getVersion() : null)
                 .setPlannedAt(now)

@@ -3,6 +3,7 @@ package io.synthstream.generator.logic;
 import io.synthstream.avro.Attribute;
 import io.synthstream.avro.AttributeValue;
 import io.synthstream.avro.Conversation;
+import io.synthstream.avro.Evolution;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.OutputField;
 import io.synthstream.avro.Preference;
@@ -197,6 +198,7 @@ public final class RequestValidator {
         }
         conversation(request, limits, problems);
         preference(request, limits, problems);
+        evolution(request, limits, problems);
         if (request.getCount() <= 0) {
             problems.add("count must be at least 1, got " + request.getCount());
         } else if (request.getCount() > limits.maxCount()) {
@@ -310,6 +312,46 @@ public final class RequestValidator {
                     problems);
         }
         modelParams("preference.judge_model", p.getJudgeModel(), limits, problems);
+    }
+
+    /** Multi-round Evol-Instruct's settings. */
+    private static void evolution(GenerationRequest request, Limits limits, List<String> problems) {
+        Evolution e = request.getEvolution();
+        if (e == null) {
+            return;
+        }
+        if (!Evolutions.evolvable(request)) {
+            problems.add("evolution needs task.kind instruction with its built-in fields (instruction, input,"
+                    + " output); got task.kind '" + request.getTask().getKind() + "'"
+                    + (request.getTask().getOutputFields().isEmpty() ? "" : " with task.output_fields"));
+        }
+        if (!request.getSteps().isEmpty()) {
+            problems.add("steps cannot be combined with evolution: its steps are the rounds (evolution.rounds);"
+                    + " for one rewrite per declared step use a step of kind evolve instead");
+        }
+        if (e.getRounds() < 1 || e.getRounds() > Evolutions.MAX_ROUNDS) {
+            problems.add("evolution.rounds must be within [1, " + Evolutions.MAX_ROUNDS + "], got " + e.getRounds());
+        } else if ((long) request.getCount() * (1 + e.getRounds()) > limits.maxCount()) {
+            problems.add("count " + request.getCount() + " with evolution.rounds " + e.getRounds() + " plans "
+                    + (long) request.getCount() * (1 + e.getRounds()) + " samples, above the limit of "
+                    + limits.maxCount() + " (generator.max.count); lower the count or the rounds");
+        }
+        for (String op : e.getOperators()) {
+            if (!Evolutions.OPERATORS.containsKey(op)) {
+                problems.add("evolution.operators: '" + op + "' is unknown; use " + Evolutions.OPERATORS.keySet());
+            }
+        }
+        if (!(e.getMaxSimilarity() >= 0.5 && e.getMaxSimilarity() <= 1.0)) {
+            problems.add("evolution.max_similarity must be within [0.5, 1], got " + e.getMaxSimilarity());
+        }
+        if (e.getMinOutputWords() < 1 || e.getMinOutputWords() > 1000) {
+            problems.add("evolution.min_output_words must be within [1, 1000], got " + e.getMinOutputWords());
+        }
+        if (request.getQuality() != null && QualityPolicy.of(request).targetsAccepted()) {
+            problems.add("evolution cannot be combined with quality.target accepted: a top-up would plan whole"
+                    + " chains for single accepted samples; use target planned");
+        }
+        modelParams("evolution.evolve_model", e.getEvolveModel(), limits, problems);
     }
 
     /** What a recipe's built-in step plan cannot be combined with. */
@@ -501,8 +543,12 @@ public final class RequestValidator {
                 PromptBuilder.variables(request, attributes, Map.of(), seedVars).keySet();
         boolean conversation = Conversations.of(request);
         boolean declared = !request.getSteps().isEmpty() && !conversation && !Preferences.of(request);
-        // a conversation's turns share two prompts: the first exchange checks them
-        for (int i = 0; i < (conversation ? Math.min(2, steps.size()) : steps.size()); i++) {
+        // a conversation's turns share two prompts: the first exchange checks them; Evol-Instruct's
+        // rounds have built-in templates over the round's own variable: the task's step checks the rest
+        int checked = conversation
+                ? Math.min(2, steps.size())
+                : Evolutions.of(request) && request.getSteps().isEmpty() ? 1 : steps.size();
+        for (int i = 0; i < checked; i++) {
             StepPlan step = steps.get(i);
             String where = conversation
                     ? "conversation " + step.kind() + " turn"

@@ -32,10 +32,13 @@ public final class SampleProgress {
     private SampleProgress() {}
 
     /** What a finished call means for its sample. */
-    public sealed interface Progress permits Next, Repair, Done, Fail {}
+    public sealed interface Progress permits Next, Emit, Repair, Done, Fail {}
 
     /** The step's reply parsed and another step follows: the entry has moved on to it. */
     public record Next(PendingSample entry) implements Progress {}
+
+    /** A round of Evol-Instruct is finished: its sample goes out and the entry moves on to the next round. */
+    public record Emit(PendingSample entry, Sample sample) implements Progress {}
 
     /** The reply did not parse: the entry now waits for one repair turn. */
     public record Repair(PendingSample entry) implements Progress {}
@@ -106,14 +109,15 @@ public final class SampleProgress {
             GenerationRequest spec,
             List<StepPlan> plan,
             LlmRequest.ResponseFormat structuredOutput) {
+        Map<String, Map<String, String>> earlier = earlierOutputs(entry);
+        if (Evolutions.of(spec)) {
+            earlier.put(
+                    Evolutions.VARIABLE,
+                    Evolutions.variables(
+                            spec, entry.getSampleId(), plan.get(entry.getStepIndex()), decodeTraces(entry.getSteps())));
+        }
         LlmRequest request = PromptBuilder.build(
-                spec,
-                condition,
-                plan,
-                entry.getStepIndex(),
-                earlierOutputs(entry),
-                structuredOutput,
-                entry.getSampleId());
+                spec, condition, plan, entry.getStepIndex(), earlier, structuredOutput, entry.getSampleId());
         if (Conversations.of(spec)) {
             request = Conversations.request(request, plan.get(entry.getStepIndex()), earlierOutputs(entry));
         } else if (Preferences.of(spec)) {
@@ -123,6 +127,17 @@ public final class SampleProgress {
             request = PromptBuilder.repair(request, entry.getRepairReply(), entry.getRepairError());
         }
         return request;
+    }
+
+    /**
+     * {@code failure} accounting for every sample the entry has not emitted: 1, or for an
+     * Evol-Instruct chain the rounds it will never finish (the ledger planned {@code outputs} per
+     * entry).
+     */
+    public static SampleFailure unemitted(SampleFailure failure, PendingSample entry, ConditionTuple condition) {
+        return failure.samples() == 0
+                ? failure
+                : failure.withSamples(Evolutions.remaining(condition, entry.getEmitted()));
     }
 
     /** The sample whose condition's spec never reached the generator's global table. */
@@ -219,6 +234,30 @@ public final class SampleProgress {
                 .build();
         List<ByteBuffer> traces = new ArrayList<>(entry.getSteps());
         traces.add(SingleObject.encode(trace::toByteBuffer));
+        if (Evolutions.of(spec) && Evolutions.closesRound(step)) {
+            List<StepTrace> all = decodeTraces(traces);
+            Sample sample = Evolutions.roundSample(
+                    spec,
+                    entry.getSampleId(),
+                    step,
+                    all,
+                    SampleTraces.sample(
+                            spec, condition, entry, plan, Evolutions.roundTraces(step, all), spent, provenance, now));
+            if (entry.getStepIndex() + 1 >= plan.size()) {
+                return new Done(sample);
+            }
+            return new Emit(
+                    PendingSample.newBuilder(entry)
+                            .setSteps(traces)
+                            .setStepIndex(entry.getStepIndex() + 1)
+                            .setRepairReply(null)
+                            .setRepairError(null)
+                            .setAttempts(0)
+                            .setSpend(null) // what came before is on the emitted sample
+                            .setEmitted(entry.getEmitted() + 1)
+                            .build(),
+                    sample);
+        }
         boolean ends = Conversations.of(spec) && Conversations.ends(spec, step, entry.getStepIndex(), output);
         if (entry.getStepIndex() + 1 < plan.size() && !ends) {
             return new Next(PendingSample.newBuilder(entry)

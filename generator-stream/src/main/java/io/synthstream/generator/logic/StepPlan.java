@@ -36,6 +36,9 @@ public record StepPlan(
         if (Preferences.of(request)) {
             return Preferences.steps(request);
         }
+        if (Evolutions.of(request) && request.getSteps().isEmpty()) {
+            return Evolutions.steps(request, single(request));
+        }
         String kind = request.getTask().getKind();
         String system = orElse(request.getTask().getSystemTemplate(), DefaultTemplates.system(kind));
         if (request.getSteps().isEmpty()) {
@@ -66,6 +69,17 @@ public record StepPlan(
                     step.getModel()));
         }
         return steps;
+    }
+
+    private static StepPlan single(GenerationRequest request) {
+        String kind = request.getTask().getKind();
+        return new StepPlan(
+                DEFAULT_NAME,
+                "generate",
+                orElse(request.getTask().getSystemTemplate(), DefaultTemplates.system(kind)),
+                orElse(request.getTask().getInstructionTemplate(), DefaultTemplates.instruction(kind)),
+                TaskKinds.outputFields(request),
+                null);
     }
 
     private static String orElse(String value, String fallback) {

@@ -26,6 +26,7 @@ import io.synthstream.generator.avro.SeedArrivals;
 import io.synthstream.generator.config.GeneratorConfig;
 import io.synthstream.generator.logic.AttributeProposals;
 import io.synthstream.generator.logic.Budgets;
+import io.synthstream.generator.logic.Evolutions;
 import io.synthstream.generator.logic.Planner;
 import io.synthstream.generator.logic.RequestValidator;
 import io.synthstream.generator.logic.Seeds;
@@ -477,10 +478,11 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
             GenerationRequest request = decoded.computeIfAbsent(requestId, id -> decode(cursor.getRequest()));
             SeedArrivals arrived = arrivals.get(requestId);
             ValueAndTimestamp<RequestStatus> spentSoFar = statuses.get(requestId);
+            int outputs = Evolutions.outputs(request); // samples per planned tuple
             Budgets.Allowance allowance = Budgets.allowance(
                     request.getBudget(),
                     request.getDatasetBudget(),
-                    cursor.getNextIndex(),
+                    cursor.getNextIndex() * outputs,
                     spentSoFar == null ? null : spentSoFar.value(),
                     request.getDatasetBudget() == null ? List.of() : otherLedgers(request));
             if (allowance.exhausted()) {
@@ -500,8 +502,16 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
                 stop(cursor, request, Budgets.EXHAUSTED, now);
                 continue;
             }
+            if (outputs > 1 && allowance.samples() < outputs) { // not one more Evol-Instruct chain fits the budget
+                RequestStatus ledger = spentSoFar == null ? null : spentSoFar.value();
+                long done = ledger == null ? 0 : ledger.getGenerated() + ledger.getFailed();
+                if (cursor.getNextIndex() * outputs <= done) {
+                    stop(cursor, request, Budgets.EXHAUSTED, now);
+                }
+                continue;
+            }
             if (Seeds.seeded(request)) {
-                planSeeds(cursor, request, arrived, now, allowance.samples());
+                planSeeds(cursor, request, arrived, now, allowance.samples() / outputs);
                 continue;
             }
             if (arrived != null && arrived.getStopAt() != null) {
@@ -531,8 +541,8 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
                     cursor.getCount(),
                     cursor.getNextIndex()
                             + Math.min(
-                                    Math.min(config.get(GeneratorConfig.PLAN_BATCH), allowance.samples()),
-                                    aheadRoom(requestId, cursor.getNextIndex(), now)));
+                                    Math.min(config.get(GeneratorConfig.PLAN_BATCH), allowance.samples() / outputs),
+                                    aheadRoom(requestId, cursor.getNextIndex(), outputs, now)));
             if (end == cursor.getNextIndex() && end < cursor.getCount()) {
                 continue; // as far ahead of generation as generator.plan.ahead allows
             }
@@ -672,6 +682,12 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
      * is 0). A request whose ledger never appears waits at the bound; that is logged once, since it
      * means the evaluator (which keeps the ledgers) is not running.
      */
+    private long aheadRoom(String requestId, long tuples, int outputs, long now) {
+        long room = aheadRoom(requestId, tuples * outputs, now);
+        return room == Long.MAX_VALUE ? room : room / outputs;
+    }
+
+    /** {@link #aheadRoom(String, long, int, long)} in samples. */
     private long aheadRoom(String requestId, long planned, long now) {
         int ahead = config.get(GeneratorConfig.PLAN_AHEAD);
         if (ahead == 0) {
@@ -723,7 +739,7 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
         int perSeed = request.getSeeds().getSamplesPerSeed();
         long budget = Math.min(
                 Math.min(config.get(GeneratorConfig.PLAN_BATCH), allowance),
-                aheadRoom(requestId, cursor.getNextIndex(), now));
+                aheadRoom(requestId, cursor.getNextIndex(), Evolutions.outputs(request), now));
         long startIndex = cursor.getNextIndex();
         long startFailed = cursor.getSeedsFailed();
         long startPlanned = cursor.getSeedsPlanned();
@@ -865,7 +881,7 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
         PlanStatus status = PlanStatus.newBuilder()
                 .setRequestId(requestId)
                 .setDataset(request != null ? request.getDataset() : datasetOf(requestId))
-                .setPlanned(cursor.getNextIndex())
+                .setPlanned(cursor.getNextIndex() * outputs(requestId, cursor))
                 .setStopped(stopped)
                 .setNotPlannedReason(reason)
                 .setSeedsReceived(cursor.getSeedsReceived())
@@ -876,6 +892,15 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
                 .setUpdatedAt(Instant.ofEpochMilli(now))
                 .build();
         context.forward(new Record<>(requestId, new GeneratorOutput.Planned(status), now));
+    }
+
+    /** Samples per planned tuple of a request ({@link Evolutions#outputs}). */
+    private int outputs(String requestId, PlanCursor cursor) {
+        GenerationRequest request = decoded.get(requestId);
+        if (request == null && cursor.getRequest() != null) {
+            request = decode(cursor.getRequest());
+        }
+        return request == null ? 1 : Evolutions.outputs(request);
     }
 
     private String datasetOf(String requestId) {

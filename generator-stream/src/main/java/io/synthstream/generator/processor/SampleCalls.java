@@ -2,6 +2,7 @@ package io.synthstream.generator.processor;
 
 import io.synthstream.avro.ConditionTuple;
 import io.synthstream.avro.GenerationRequest;
+import io.synthstream.avro.Sample;
 import io.synthstream.common.dlq.SampleFailure;
 import io.synthstream.common.llm.LlmFailure;
 import io.synthstream.common.llm.LlmProvider;
@@ -68,7 +69,8 @@ final class SampleCalls implements AsyncWork<ConditionTuple, PendingSample, Gene
 
     @Override
     public Step<PendingSample, GeneratorOutput> specMissing(String key, PendingSample entry) {
-        return fail(SampleProgress.unknownSpec(entry, specWait));
+        return fail(SampleProgress.unemitted(
+                SampleProgress.unknownSpec(entry, specWait), entry, SampleProgress.condition(entry)));
     }
 
     @Override
@@ -86,14 +88,18 @@ final class SampleCalls implements AsyncWork<ConditionTuple, PendingSample, Gene
                 entry, condition, spec, plan, answer.completion(), provenance(spec), clock.instant());
         if (progress instanceof SampleProgress.Next next) {
             return call(next.entry(), next.entry(), condition, spec);
+        } else if (progress instanceof SampleProgress.Emit emit) { // an Evol-Instruct round is done
+            Step<PendingSample, GeneratorOutput> step = call(emit.entry(), emit.entry(), condition, spec);
+            Sample sample = emit.sample();
+            return step.emit(sample.getSampleId(), new GeneratorOutput.RawSample(sample));
         } else if (progress instanceof SampleProgress.Repair repair) {
             return call(repair.entry(), repair.entry(), condition, spec);
         } else if (progress instanceof SampleProgress.Done done) {
             return Step.<PendingSample, GeneratorOutput>finish()
-                    .emit(key, new GeneratorOutput.RawSample(done.sample()))
+                    .emit(done.sample().getSampleId(), new GeneratorOutput.RawSample(done.sample()))
                     .counted("generated", "none");
         } else if (progress instanceof SampleProgress.Fail failed) {
-            return fail(failed.failure());
+            return fail(SampleProgress.unemitted(failed.failure(), entry, condition));
         }
         throw new IllegalStateException("unknown progress " + progress);
     }
@@ -124,9 +130,12 @@ final class SampleCalls implements AsyncWork<ConditionTuple, PendingSample, Gene
                     SampleProgress.request(entry, condition, spec, plan, answering.structuredOutput()),
                     SampleProgress.place(entry, condition));
         } catch (Templates.TemplateException e) {
-            return fail(SampleProgress.promptError(e));
+            return fail(SampleProgress.unemitted(SampleProgress.promptError(e), entry, condition));
         } catch (IllegalArgumentException e) { // validated at ingest; the app's providers changed since
-            return fail(SampleFailure.ends(LlmFailure.Kind.NOT_FOUND.deadLetterReason(), e.getMessage(), 0, null));
+            return fail(SampleProgress.unemitted(
+                    SampleFailure.ends(LlmFailure.Kind.NOT_FOUND.deadLetterReason(), e.getMessage(), 0, null),
+                    entry,
+                    condition));
         }
         return updated == null ? Step.proceed(List.of(call)) : Step.proceed(updated, List.of(call));
     }

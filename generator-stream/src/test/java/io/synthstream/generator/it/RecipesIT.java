@@ -28,8 +28,7 @@ class RecipesIT {
     private static final int TURNS = 3;
 
     @Test
-    void conversationsAndPreferencePairsKilledMidwayFinishExactlyOnceWithEveryCallInOrder(@TempDir Path dir)
-            throws Exception {
+    void recipesKilledMidwayFinishExactlyOnceWithEveryCallInOrderAndTheirLineage(@TempDir Path dir) throws Exception {
         try (EmbeddedPlatform platform = EmbeddedPlatform.ephemeral();
                 FakeOpenAiServer server = FakeOpenAiServer.start(
                         FakeOpenAiServer.Settings.instant().withLatency(Duration.ofMillis(150), 0.5), 0)) {
@@ -46,13 +45,19 @@ class RecipesIT {
                      "task": {"kind": "preference", "description": "travel advice"},
                      "preference": {"candidates": 3}}
                     """.formatted(COUNT);
+            String evolved = """
+                    {"request_id": "evol-kill", "dataset": "evolved", "count": %d,
+                     "task": {"kind": "instruction", "description": "kitchen chemistry"},
+                     "evolution": {"rounds": 3}}
+                    """.formatted(COUNT);
             Process child = GeneratorIT.startChild(settings, dir.resolve("state-1"), dir.resolve("child-1.log"));
             try {
                 GeneratorIT.submit(platform, "chat-kill", request);
                 GeneratorIT.submit(platform, "pairs-kill", pairs);
+                GeneratorIT.submit(platform, "evol-kill", evolved);
                 // Kill once turns are being taken but before most conversations are done.
                 long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-                while (server.requests() < COUNT * 4L && System.nanoTime() < deadline) {
+                while (server.requests() < COUNT * 6L && System.nanoTime() < deadline) {
                     Thread.sleep(50);
                 }
                 assertThat(child.isAlive())
@@ -65,7 +70,7 @@ class RecipesIT {
             long callsBeforeKill = server.requests();
             assertThat(callsBeforeKill)
                     .as("killed midway: turns taken, conversations unfinished")
-                    .isBetween((long) COUNT, COUNT * (2L * TURNS + 7) - 1);
+                    .isBetween((long) COUNT, COUNT * (2L * TURNS + 7 + 7) - 1);
 
             settings.put(SynthConfig.STATE_DIR.key(), dir.resolve("state-2").toString());
             SynthConfig config = new SynthConfig(GeneratorConfig.definition(), settings);
@@ -118,9 +123,44 @@ class RecipesIT {
                             .anySatisfy(t ->
                                     assertThat(t.getOutput().get("response")).isEqualTo(chosen));
                 }
+                // Evol-Instruct: 1 + 3 samples per instruction, each round once with its lineage.
+                GeneratorIT.Outcomes chains =
+                        GeneratorIT.Outcomes.await(platform, "evol-kill", COUNT * 4, Duration.ofMinutes(3));
+                chains.assertExactly(COUNT * 4);
+                assertThat(chains.deadLetters).isEmpty();
+                Map<String, List<Sample>> byRoot = new java.util.TreeMap<>();
+                for (Sample s : chains.records) {
+                    byRoot.computeIfAbsent(s.getTrace().getLineage().getRootId(), k -> new java.util.ArrayList<>())
+                            .add(s);
+                }
+                assertThat(byRoot).hasSize(COUNT);
+                byRoot.forEach((root, rounds) -> {
+                    assertThat(rounds)
+                            .extracting(s -> s.getTrace().getLineage().getRound())
+                            .as(
+                                    "rounds of %s, each once across the kill (keyed by their own ids, so read in"
+                                            + " any order)",
+                                    root)
+                            .containsExactlyInAnyOrder(0, 1, 2, 3);
+                    for (Sample s : rounds) {
+                        var lineage = s.getTrace().getLineage();
+                        if (lineage.getRound() > 0) {
+                            assertThat(lineage.getParentId()).startsWith(root);
+                            Sample parent = rounds.stream()
+                                    .filter(p -> p.getSampleId().equals(lineage.getParentId()))
+                                    .findFirst()
+                                    .orElseThrow();
+                            assertThat(parent.getTrace().getLineage().getEliminated())
+                                    .as("a parent is a survivor")
+                                    .isNull();
+                            assertThat(parent.getTrace().getLineage().getRound())
+                                    .isLessThan(lineage.getRound());
+                        }
+                    }
+                });
             }
             // Every call is paid about once: only calls in flight at the kill (at most 8) go again.
-            assertThat(server.requests()).isLessThanOrEqualTo(COUNT * (2L * TURNS + 7) + 8);
+            assertThat(server.requests()).isLessThanOrEqualTo(COUNT * (2L * TURNS + 7 + 7) + 8);
         }
     }
 }
