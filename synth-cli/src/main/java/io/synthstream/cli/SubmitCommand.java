@@ -102,21 +102,30 @@ final class SubmitCommand implements java.util.concurrent.Callable<Integer> {
             SpecFiles.validate(file.toString(), request);
             if (dryRun) {
                 out.printf(
-                        "%s is valid: request %s, dataset %s, %d samples%n",
-                        file, request.getRequestId(), request.getDataset(), request.getCount());
+                        "%s is valid: request %s, dataset %s, %s%n",
+                        file, request.getRequestId(), request.getDataset(), samples(request));
                 return 0;
             }
             publish(cluster, request);
             out.printf(
-                    "submitted request %s (dataset %s, %d samples) to %s; follow it with: synth watch %s%n",
+                    "submitted request %s (dataset %s, %s) to %s; follow it with: synth watch %s%n",
                     request.getRequestId(),
                     request.getDataset(),
-                    request.getCount(),
+                    samples(request),
                     Topics.REQUESTS.name(),
                     request.getRequestId());
             return 0;
         }
         return submitWithSeeds(request, out);
+    }
+
+    /** "N samples", or for Evol-Instruct rounds "N instructions x (1 + R rounds) = M samples". */
+    static String samples(GenerationRequest request) {
+        int outputs = io.synthstream.common.task.Recipes.outputs(request);
+        return outputs == 1
+                ? request.getCount() + " samples"
+                : request.getCount() + " instructions x (1 + " + (outputs - 1) + " rounds) = "
+                        + (long) request.getCount() * outputs + " samples";
     }
 
     private int submitWithSeeds(GenerationRequest request, PrintWriter out) throws InterruptedException {

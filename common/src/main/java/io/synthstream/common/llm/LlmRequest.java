@@ -139,32 +139,24 @@ public record LlmRequest(
 
     /** This request with another JSON schema for its reply (a recipe's bounded fields). */
     public LlmRequest withSchema(ObjectNode replaced) {
-        return new LlmRequest(
-                model,
-                messages,
-                temperature,
-                topP,
-                maxTokens,
-                seed,
-                format,
-                replaced,
-                hints,
-                extra,
-                provider,
-                idempotencyKey);
+        return copy(messages, replaced);
     }
 
     /** This request with {@code replaced} as its whole conversation (multi-turn recipes). */
     public LlmRequest withConversation(List<Message> replaced) {
+        return copy(replaced, schema);
+    }
+
+    private LlmRequest copy(List<Message> newMessages, ObjectNode newSchema) {
         return new LlmRequest(
                 model,
-                replaced,
+                newMessages,
                 temperature,
                 topP,
                 maxTokens,
                 seed,
                 format,
-                schema,
+                newSchema,
                 hints,
                 extra,
                 provider,
@@ -175,8 +167,7 @@ public record LlmRequest(
     public LlmRequest withMessages(List<Message> more) {
         List<Message> all = new java.util.ArrayList<>(messages);
         all.addAll(more);
-        return new LlmRequest(
-                model, all, temperature, topP, maxTokens, seed, format, schema, hints, extra, provider, idempotencyKey);
+        return copy(all, schema);
     }
 
     /** This request, for the named provider {@code name} (null: the default one). */

@@ -116,7 +116,8 @@ public final class TaskKinds {
                 .toList();
     }
 
-    private static OutputField field(String name, String type, boolean required, String description) {
+    /** An output field (the built-in fields of kinds and recipes). */
+    public static OutputField field(String name, String type, boolean required, String description) {
         return OutputField.newBuilder()
                 .setName(name)
                 .setType(type)

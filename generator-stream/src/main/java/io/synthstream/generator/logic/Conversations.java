@@ -38,15 +38,15 @@ public final class Conversations {
     public static final List<String> JUDGE_TURNS = List.of("all", "last");
 
     private static final List<OutputField> USER_FIELDS = List.of(
-            field(CONTENT, "string", true, "The user's next message to the assistant."),
-            field(
+            TaskKinds.field(CONTENT, "string", true, "The user's next message to the assistant."),
+            TaskKinds.field(
                     DONE,
                     "boolean",
                     false,
                     "true only when the user's goal is reached and they would end the conversation now"
                             + " instead of sending this message"));
     private static final List<OutputField> ASSISTANT_FIELDS =
-            List.of(field(CONTENT, "string", true, "The assistant's reply to the user's last message."));
+            List.of(TaskKinds.field(CONTENT, "string", true, "The assistant's reply to the user's last message."));
 
     private Conversations() {}
 
@@ -178,14 +178,5 @@ public final class Conversations {
 
     private static String orElse(String value, String fallback) {
         return value == null || value.isBlank() ? fallback : value;
-    }
-
-    private static OutputField field(String name, String type, boolean required, String description) {
-        return OutputField.newBuilder()
-                .setName(name)
-                .setType(type)
-                .setRequired(required)
-                .setDescription(description)
-                .build();
     }
 }

@@ -4,7 +4,6 @@ import io.synthstream.avro.ConditionTuple;
 import io.synthstream.avro.Evolution;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.Lineage;
-import io.synthstream.avro.OutputField;
 import io.synthstream.avro.Sample;
 import io.synthstream.avro.StepTrace;
 import io.synthstream.common.task.DefaultTemplates;
@@ -117,8 +116,9 @@ public final class Evolutions {
                             + " instruction\".\n\nInstruction: {{ evolution.instruction }}\n"
                             + "{% if evolution.input %}Input: {{ evolution.input }}\n{% endif %}",
                     List.of(
-                            field("instruction", true, "The evolved instruction."),
-                            field("input", false, "Its input, if it has one (else an empty string).")),
+                            TaskKinds.field("instruction", "string", true, "The evolved instruction."),
+                            TaskKinds.field(
+                                    "input", "string", false, "Its input, if it has one (else an empty string).")),
                     e.getEvolveModel()));
             steps.add(new StepPlan(
                     ANSWER + "_" + r,
@@ -127,7 +127,7 @@ public final class Evolutions {
                     "Instruction: {{ evolution.instruction }}\n"
                             + "{% if evolution.input %}Input: {{ evolution.input }}\n{% endif %}\n"
                             + "Write a complete, correct output for this instruction.",
-                    List.of(field("output", true, "The response that fulfils the instruction.")),
+                    List.of(TaskKinds.field("output", "string", true, "The response that fulfils the instruction.")),
                     null));
         }
         return steps;
@@ -278,15 +278,6 @@ public final class Evolutions {
             }
         }
         return Map.of();
-    }
-
-    private static OutputField field(String name, boolean required, String description) {
-        return OutputField.newBuilder()
-                .setName(name)
-                .setType("string")
-                .setRequired(required)
-                .setDescription(description)
-                .build();
     }
 
     /** The condition's samples ({@code outputs}) a pending entry has not emitted yet. */

@@ -10,6 +10,7 @@ import io.synthstream.avro.Preference;
 import io.synthstream.avro.StepTrace;
 import io.synthstream.common.llm.LlmRequest;
 import io.synthstream.common.task.DefaultTemplates;
+import io.synthstream.common.task.TaskKinds;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,8 +65,7 @@ public final class Preferences {
 
     /** Whether the request is a preference-pair request. */
     public static boolean of(GenerationRequest spec) {
-        return io.synthstream.common.task.TaskKinds.PREFERENCE.equals(
-                spec.getTask().getKind());
+        return TaskKinds.PREFERENCE.equals(spec.getTask().getKind());
     }
 
     /** The request's preference settings, the defaults where it gives none. */
@@ -93,7 +93,7 @@ public final class Preferences {
                 orElse(
                         spec.getTask().getInstructionTemplate(),
                         DefaultTemplates.instruction(spec.getTask().getKind())),
-                List.of(field(PROMPT, "string", true, "The user's request.")),
+                List.of(TaskKinds.field(PROMPT, "string", true, "The user's request.")),
                 null));
         List<ModelParams> models = p.getCandidateModels();
         for (int i = 1; i <= k; i++) {
@@ -102,12 +102,12 @@ public final class Preferences {
                     CANDIDATE,
                     orElse(p.getAssistantSystemTemplate(), ASSISTANT_SYSTEM),
                     "{{ prompt.prompt }}",
-                    List.of(field(RESPONSE, "string", true, "Your complete response to the request.")),
+                    List.of(TaskKinds.field(RESPONSE, "string", true, "Your complete response to the request.")),
                     models.isEmpty() ? null : models.get((i - 1) % models.size())));
         }
         String judgeSystem =
                 JUDGE_SYSTEM + "\n\n" + orElse(p.getRubric(), DEFAULT_RUBRIC).strip();
-        List<OutputField> reason = List.of(field(REASON, "string", false, "One or two sentences on why."));
+        List<OutputField> reason = List.of(TaskKinds.field(REASON, "string", false, "One or two sentences on why."));
         if ("pairwise".equals(p.getRating())) {
             for (int i = 1; i <= k; i++) {
                 for (int j = i + 1; j <= k; j++) {
@@ -118,7 +118,7 @@ public final class Preferences {
         } else {
             for (int i = 1; i <= k; i++) {
                 List<OutputField> fields = new ArrayList<>(reason);
-                fields.add(field(SCORE, "integer", true, "The score, an integer from 1 to 5."));
+                fields.add(TaskKinds.field(SCORE, "integer", true, "The score, an integer from 1 to 5."));
                 steps.add(new StepPlan(
                         RATING + "_" + i,
                         RATING,
@@ -134,7 +134,7 @@ public final class Preferences {
 
     private static StepPlan compare(String system, int a, int b, List<OutputField> reason, ModelParams judge) {
         List<OutputField> fields = new ArrayList<>(reason);
-        fields.add(field(WINNER, "string", true, "A, B or tie."));
+        fields.add(TaskKinds.field(WINNER, "string", true, "A, B or tie."));
         return new StepPlan(
                 COMPARE + "_" + a + "_" + b,
                 COMPARE,
@@ -347,14 +347,5 @@ public final class Preferences {
 
     private static String orElse(String value, String fallback) {
         return value == null || value.isBlank() ? fallback : value;
-    }
-
-    private static OutputField field(String name, String type, boolean required, String description) {
-        return OutputField.newBuilder()
-                .setName(name)
-                .setType(type)
-                .setRequired(required)
-                .setDescription(description)
-                .build();
     }
 }
