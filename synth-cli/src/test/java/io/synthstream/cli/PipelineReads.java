@@ -78,4 +78,18 @@ final class PipelineReads {
                 .isTrue();
         return status;
     }
+
+    /** Runs {@code synth ARGS} against the cluster in-process; asserts exit code 0 and returns what it printed. */
+    static String synth(ClusterOptions cluster, String... args) {
+        java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(args));
+        all.addAll(java.util.List.of("-b", cluster.bootstrapServers, "-r", cluster.schemaRegistryUrl));
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        var cli = SynthCli.commandLine();
+        cli.setOut(new java.io.PrintWriter(out, true));
+        cli.setErr(new java.io.PrintWriter(err, true));
+        int code = cli.execute(all.toArray(String[]::new));
+        assertThat(code).as("synth %s: %s%s", all, out, err).isZero();
+        return out.toString();
+    }
 }

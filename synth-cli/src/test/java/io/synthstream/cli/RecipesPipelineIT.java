@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.synthstream.avro.RequestStatus;
 import io.synthstream.evaluator.logic.Ledger;
 import io.synthstream.local.EmbeddedPlatform;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -146,15 +145,6 @@ class RecipesPipelineIT {
     }
 
     private static String run(ClusterOptions cluster, String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("-b", cluster.bootstrapServers, "-r", cluster.schemaRegistryUrl));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cli = SynthCli.commandLine();
-        cli.setOut(new java.io.PrintWriter(out, true));
-        cli.setErr(new java.io.PrintWriter(err, true));
-        int code = cli.execute(all.toArray(String[]::new));
-        assertThat(code).as("synth %s: %s%s", all, out, err).isZero();
-        return out.toString();
+        return PipelineReads.synth(cluster, args);
     }
 }

@@ -9,7 +9,6 @@ import io.synthstream.avro.Sample;
 import io.synthstream.common.topics.Topics;
 import io.synthstream.evaluator.logic.Ledger;
 import io.synthstream.local.EmbeddedPlatform;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -213,15 +212,6 @@ class SeedsPipelineIT {
     }
 
     private static String run(ClusterOptions cluster, String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("-b", cluster.bootstrapServers, "-r", cluster.schemaRegistryUrl));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cli = SynthCli.commandLine();
-        cli.setOut(new java.io.PrintWriter(out, true));
-        cli.setErr(new java.io.PrintWriter(err, true));
-        int code = cli.execute(all.toArray(String[]::new));
-        assertThat(code).as("synth %s: %s%s", all, out, err).isZero();
-        return out.toString();
+        return PipelineReads.synth(cluster, args);
     }
 }
