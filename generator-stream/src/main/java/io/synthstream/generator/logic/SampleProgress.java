@@ -109,17 +109,17 @@ public final class SampleProgress {
             GenerationRequest spec,
             List<StepPlan> plan,
             LlmRequest.ResponseFormat structuredOutput) {
-        Map<String, Map<String, String>> earlier = earlierOutputs(entry);
+        List<StepTrace> done = decodeTraces(entry.getSteps());
+        Map<String, Map<String, String>> earlier = outputs(done);
         if (Evolutions.of(spec)) {
             earlier.put(
                     Evolutions.VARIABLE,
-                    Evolutions.variables(
-                            spec, entry.getSampleId(), plan.get(entry.getStepIndex()), decodeTraces(entry.getSteps())));
+                    Evolutions.variables(spec, entry.getSampleId(), plan.get(entry.getStepIndex()), done));
         }
         LlmRequest request = PromptBuilder.build(
                 spec, condition, plan, entry.getStepIndex(), earlier, structuredOutput, entry.getSampleId());
         if (Conversations.of(spec)) {
-            request = Conversations.request(request, plan.get(entry.getStepIndex()), earlierOutputs(entry));
+            request = Conversations.request(request, plan.get(entry.getStepIndex()), earlier);
         } else if (Preferences.of(spec)) {
             request = Preferences.request(request, plan.get(entry.getStepIndex()));
         }
@@ -273,9 +273,10 @@ public final class SampleProgress {
                 SampleTraces.sample(spec, condition, entry, plan, decodeTraces(traces), spent, provenance, now));
     }
 
-    private static Map<String, Map<String, String>> earlierOutputs(PendingSample entry) {
+    /** The finished steps' outputs by step name, in order. */
+    private static Map<String, Map<String, String>> outputs(List<StepTrace> done) {
         Map<String, Map<String, String>> earlier = new LinkedHashMap<>();
-        for (StepTrace t : decodeTraces(entry.getSteps())) {
+        for (StepTrace t : done) {
             earlier.put(t.getName(), t.getOutput());
         }
         return earlier;

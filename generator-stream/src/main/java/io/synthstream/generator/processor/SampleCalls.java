@@ -90,6 +90,9 @@ final class SampleCalls implements AsyncWork<ConditionTuple, PendingSample, Gene
             return call(next.entry(), next.entry(), condition, spec);
         } else if (progress instanceof SampleProgress.Emit emit) { // an Evol-Instruct round is done
             Step<PendingSample, GeneratorOutput> step = call(emit.entry(), emit.entry(), condition, spec);
+            if (step.kind() == Step.Kind.PROCEED) { // else the step is counted as dead-lettered
+                step.counted("generated", "none"); // each emitted round once, as a finished sample is
+            }
             Sample sample = emit.sample();
             return step.emit(sample.getSampleId(), new GeneratorOutput.RawSample(sample));
         } else if (progress instanceof SampleProgress.Repair repair) {
