@@ -192,7 +192,24 @@ public final class SimulatedContent {
                 "Nothing to add either way.", "It met the basic requirements.", "Average, as expected."
             });
 
+    /**
+     * The share of the items of a list of objects that are one of {@link #FAVOURITE_ITEMS} items
+     * the simulator comes back to across calls, as a model repeats itself: Self-Instruct's novelty
+     * filter then rejects more of a round's instructions as its pool grows.
+     */
+    static final double REPEATED_ITEM = 0.25;
+
+    static final int FAVOURITE_ITEMS = 64;
+
     private SimulatedContent() {}
+
+    private static JsonNode object(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("the simulator wrote invalid JSON: " + json, e);
+        }
+    }
 
     /**
      * A reply to a call whose expected object is described by {@code schema} (JSON schema with
@@ -275,7 +292,17 @@ public final class SimulatedContent {
                 reply.put(field.getKey(), random.nextBoolean());
             } else if ("array".equals(type)) {
                 var array = reply.putArray(field.getKey());
-                if (spec.has("minItems")) {
+                JsonNode items = spec.path("items");
+                if ("object".equals(items.path("type").asText()) && items.has("properties")) {
+                    // a list of objects (Self-Instruct's new instructions): each filled like a reply
+                    int n = spec.path("minItems").asInt(random.nextInt(2, 5));
+                    for (int i = 0; i < n; i++) {
+                        long itemSeed = random.nextDouble() < REPEATED_ITEM
+                                ? Math.floorMod(random.nextLong(), FAVOURITE_ITEMS)
+                                : random.nextLong();
+                        array.add(object(reply((ObjectNode) items, Map.of(), itemSeed, Rates.NONE)));
+                    }
+                } else if (spec.has("minItems")) {
                     // a list of a given length (a design call for attribute values): distinct phrases
                     int n = spec.path("minItems").asInt();
                     java.util.Set<String> phrases = new java.util.LinkedHashSet<>();

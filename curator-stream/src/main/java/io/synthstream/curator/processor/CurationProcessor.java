@@ -170,7 +170,10 @@ final class CurationProcessor implements Processor<String, CurationInput, String
         String text = DedupText.of(sample, spec);
         String normalized = TextNormalizer.normalize(text);
         List<String> words = TextNormalizer.words(normalized);
-        Optional<Verdict> verdict = SampleValidator.validate(sample, spec);
+        Optional<Verdict> verdict = RecipeChecks.marked(sample);
+        if (verdict.isEmpty()) {
+            verdict = SampleValidator.validate(sample, spec);
+        }
         if (verdict.isEmpty()) {
             verdict = RecipeChecks.check(sample, spec);
         }

@@ -79,7 +79,7 @@ class RecipeChecksTest {
                         .setOperator("deepen")
                         .setEliminated("no_gain: ROUGE-L 0.95 against the parent reaches max_similarity 0.90")
                         .build());
-        assertThat(RecipeChecks.check(failed, spec)).hasValueSatisfying(v -> {
+        assertThat(RecipeChecks.marked(failed)).hasValueSatisfying(v -> {
             assertThat(v.reason()).isEqualTo(RejectionReason.EVOLUTION_FAILED);
             assertThat(v.detail())
                     .isEqualTo("round 2 (deepen) of root: no_gain: ROUGE-L 0.95 against the parent reaches"
@@ -93,6 +93,38 @@ class RecipeChecksTest {
                         .setRound(1)
                         .setOperator("breadth")
                         .build());
+        assertThat(RecipeChecks.marked(survivor)).isEmpty();
         assertThat(RecipeChecks.check(survivor, spec)).isEmpty();
+    }
+
+    @Test
+    void aSelfInstructInstructionTheFiltersDroppedIsRejectedBeforeValidationWithItsRoundAndReason() {
+        GenerationRequest spec = TestRecords.request("r-self");
+        spec.setSelfInstruct(io.synthstream.avro.SelfInstruct.newBuilder().build());
+        assertThat(RecipeChecks.applies(spec)).isTrue();
+        Sample filtered = TestRecords.sample("round-i3");
+        filtered.setFields(java.util.Map.of("instruction", "Describe the image.", "input", "", "output", ""));
+        filtered.getTrace()
+                .setSelfInstruct(io.synthstream.avro.SelfInstructDecision.newBuilder()
+                        .setRound(4)
+                        .setCandidate(3)
+                        .setInstruction("Describe the image.")
+                        .setFiltered("excluded_word: names 'image', which a text-only model cannot do")
+                        .build());
+        assertThat(RecipeChecks.marked(filtered)).hasValueSatisfying(v -> {
+            assertThat(v.reason()).isEqualTo(RejectionReason.INSTRUCTION_FILTERED);
+            assertThat(v.detail())
+                    .isEqualTo("Self-Instruct round 4, instruction 3: excluded_word: names 'image', which a"
+                            + " text-only model cannot do");
+        });
+        Sample kept = TestRecords.sample("round-i4");
+        kept.getTrace()
+                .setSelfInstruct(io.synthstream.avro.SelfInstructDecision.newBuilder()
+                        .setRound(4)
+                        .setCandidate(4)
+                        .setInstruction("Summarise the meeting notes in three bullet points.")
+                        .setJoined(true)
+                        .build());
+        assertThat(RecipeChecks.marked(kept)).isEmpty();
     }
 }

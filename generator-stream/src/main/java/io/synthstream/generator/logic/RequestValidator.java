@@ -199,6 +199,7 @@ public final class RequestValidator {
         conversation(request, limits, problems);
         preference(request, limits, problems);
         evolution(request, limits, problems);
+        selfInstruct(request, limits, problems);
         if (request.getCount() <= 0) {
             problems.add("count must be at least 1, got " + request.getCount());
         } else if (request.getCount() > limits.maxCount()) {
@@ -352,6 +353,102 @@ public final class RequestValidator {
                     + " chains for single accepted samples; use target planned");
         }
         modelParams("evolution.evolve_model", e.getEvolveModel(), limits, problems);
+    }
+
+    /** Self-Instruct's settings, and what it cannot be combined with. */
+    private static void selfInstruct(GenerationRequest request, Limits limits, List<String> problems) {
+        io.synthstream.avro.SelfInstruct s = request.getSelfInstruct();
+        if (s == null) {
+            return;
+        }
+        if (!Evolutions.evolvable(request)) {
+            problems.add("self_instruct needs task.kind instruction with its built-in fields (instruction, input,"
+                    + " output); got task.kind '" + request.getTask().getKind() + "'"
+                    + (request.getTask().getOutputFields().isEmpty() ? "" : " with task.output_fields"));
+        }
+        List<String> excluded = new ArrayList<>();
+        if (!request.getSteps().isEmpty()) {
+            excluded.add("steps (its steps are the rounds)");
+        }
+        if (request.getEvolution() != null) {
+            excluded.add("evolution");
+        }
+        if (request.getSeeds() != null) {
+            excluded.add("seeds (its seed tasks are examples)");
+        }
+        if (!request.getAttributes().isEmpty() || request.getConditions() != null) {
+            excluded.add("attributes or conditions (a round asks for diverse tasks, not for a condition)");
+        }
+        if (request.getDemonstrations() > 0) {
+            excluded.add("demonstrations (use self_instruct.seed_demonstrations and pool_demonstrations)");
+        }
+        if (request.getChainOfThought()) {
+            excluded.add("chain_of_thought");
+        }
+        if (request.getTask().getInstructionTemplate() != null
+                && !request.getTask().getInstructionTemplate().isBlank()) {
+            excluded.add("task.instruction_template (the rounds' and instances' prompts are built in; the"
+                    + " task's description and system_template are used)");
+        }
+        if (request.getQuality() != null && QualityPolicy.of(request).targetsAccepted()) {
+            excluded.add("quality.target accepted (a top-up would plan whole rounds; use target planned)");
+        }
+        for (String what : excluded) {
+            problems.add("self_instruct cannot be combined with " + what);
+        }
+        if (SelfInstruct.seeds(request).isEmpty()) {
+            problems.add("self_instruct needs seed tasks: examples with an instruction field (the paper starts from"
+                    + " 175; a few dozen diverse ones work)");
+        }
+        int perRound = s.getInstructionsPerRound();
+        int most = SelfInstruct.MAX_PER_ROUND;
+        if (perRound < 1 || perRound > most) {
+            problems.add("self_instruct.instructions_per_round must be within [1, " + most + "], got " + perRound);
+        } else if ((long) request.getCount() * perRound > limits.maxCount()) {
+            problems.add("count " + request.getCount() + " rounds of self_instruct.instructions_per_round " + perRound
+                    + " plan " + (long) request.getCount() * perRound + " samples, above the limit of "
+                    + limits.maxCount() + " (generator.max.count); lower the count or instructions_per_round");
+        }
+        int demos = SelfInstruct.MAX_DEMONSTRATIONS;
+        if (s.getSeedDemonstrations() < 0 || s.getSeedDemonstrations() > demos) {
+            problems.add("self_instruct.seed_demonstrations must be within [0, " + demos + "], got "
+                    + s.getSeedDemonstrations());
+        }
+        if (s.getPoolDemonstrations() < 0 || s.getPoolDemonstrations() > demos) {
+            problems.add("self_instruct.pool_demonstrations must be within [0, " + demos + "], got "
+                    + s.getPoolDemonstrations());
+        }
+        if (s.getSeedDemonstrations() + s.getPoolDemonstrations() < 1) {
+            problems.add("self_instruct.seed_demonstrations + pool_demonstrations must be at least 1: a round shows"
+                    + " the model some tasks");
+        }
+        if (!(s.getMaxSimilarity() >= 0.1 && s.getMaxSimilarity() <= 1.0)) {
+            problems.add("self_instruct.max_similarity must be within [0.1, 1], got " + s.getMaxSimilarity());
+        }
+        if (s.getMinInstructionWords() < 1 || s.getMinInstructionWords() > 100) {
+            problems.add(
+                    "self_instruct.min_instruction_words must be within [1, 100], got " + s.getMinInstructionWords());
+        }
+        if (s.getMaxInstructionWords() < 10 || s.getMaxInstructionWords() > 1000) {
+            problems.add(
+                    "self_instruct.max_instruction_words must be within [10, 1000], got " + s.getMaxInstructionWords());
+        } else if (s.getMaxInstructionWords() < s.getMinInstructionWords()) {
+            problems.add("self_instruct.max_instruction_words " + s.getMaxInstructionWords()
+                    + " is below min_instruction_words " + s.getMinInstructionWords());
+        }
+        for (int i = 0; i < s.getExcludedWords().size(); i++) {
+            if (s.getExcludedWords().get(i).isBlank()) {
+                problems.add("self_instruct.excluded_words[" + i + "] is blank");
+            }
+        }
+        if (!SelfInstruct.ORDERS.contains(s.getInstanceOrder())) {
+            problems.add("self_instruct.instance_order '" + s.getInstanceOrder()
+                    + "' is unknown; use auto, input_first or output_first");
+        }
+        int limit = SelfInstruct.MAX_POOL_LIMIT;
+        if (s.getPoolLimit() < 1 || s.getPoolLimit() > limit) {
+            problems.add("self_instruct.pool_limit must be within [1, " + limit + "], got " + s.getPoolLimit());
+        }
     }
 
     /** What a recipe's built-in step plan cannot be combined with. */
@@ -542,6 +639,9 @@ public final class RequestValidator {
         Set<String> reserved =
                 PromptBuilder.variables(request, attributes, Map.of(), seedVars).keySet();
         boolean conversation = Conversations.of(request);
+        if (SelfInstruct.of(request)) { // its instance steps' variable
+            earlier.put(SelfInstruct.VARIABLE, Map.of("instruction", "x", "classification", "x"));
+        }
         boolean declared = !request.getSteps().isEmpty() && !conversation && !Preferences.of(request);
         // a conversation's turns share two prompts: the first exchange checks them; Evol-Instruct's
         // rounds have built-in templates over the round's own variable: the task's step checks the rest

@@ -3,6 +3,7 @@ package io.synthstream.generator.logic;
 import io.synthstream.avro.ConditionTuple;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.Sample;
+import io.synthstream.avro.SelfInstructDecision;
 import io.synthstream.avro.Spend;
 import io.synthstream.avro.StepTrace;
 import io.synthstream.common.avro.SingleObject;
@@ -53,6 +54,23 @@ public final class SampleProgress {
     public static Map<String, PendingSample> start(ConditionTuple condition, long timestamp) {
         Map<String, PendingSample> entries = new LinkedHashMap<>();
         ByteBuffer encoded = SingleObject.encode(condition::toByteBuffer);
+        SelfInstructDecision kept = condition.getSelfInstruct();
+        if (kept != null) { // a kept Self-Instruct instruction: its one instance call, carrying the round's spend
+            String sampleId = SelfInstruct.id(
+                    Ids.sampleId(condition.getRequestId(), condition.getConditionIndex(), 0), kept.getCandidate());
+            entries.put(
+                    sampleId,
+                    PendingSample.newBuilder()
+                            .setSampleId(sampleId)
+                            .setCondition(encoded)
+                            .setSampleIndex(kept.getCandidate())
+                            .setReceivedAt(timestamp)
+                            .setRequestId(condition.getRequestId())
+                            .setDataset(condition.getDataset())
+                            .setSpend(kept.getRoundSpend() == null ? null : Spends.encode(kept.getRoundSpend()))
+                            .build());
+            return entries;
+        }
         for (int s = 0; s < Math.max(1, condition.getSamples()); s++) {
             String sampleId = Ids.sampleId(condition.getRequestId(), condition.getConditionIndex(), s);
             entries.put(
@@ -115,6 +133,8 @@ public final class SampleProgress {
             earlier.put(
                     Evolutions.VARIABLE,
                     Evolutions.variables(spec, entry.getSampleId(), plan.get(entry.getStepIndex()), done));
+        } else if (SelfInstruct.of(spec) && condition.getSelfInstruct() != null) {
+            earlier.put(SelfInstruct.VARIABLE, SelfInstruct.variables(condition.getSelfInstruct()));
         }
         LlmRequest request = PromptBuilder.build(
                 spec, condition, plan, entry.getStepIndex(), earlier, structuredOutput, entry.getSampleId());
@@ -122,6 +142,8 @@ public final class SampleProgress {
             request = Conversations.request(request, plan.get(entry.getStepIndex()), earlier);
         } else if (Preferences.of(spec)) {
             request = Preferences.request(request, plan.get(entry.getStepIndex()));
+        } else if (SelfInstruct.of(spec) && condition.getSelfInstruct() == null) {
+            request = SelfInstruct.request(spec, request, entry.getDemonstrations());
         }
         if (entry.getRepairReply() != null) {
             request = PromptBuilder.repair(request, entry.getRepairReply(), entry.getRepairError());
@@ -185,7 +207,9 @@ public final class SampleProgress {
         Map<String, String> output;
         try {
             output = OutputParser.parse(response.content(), step.outputFields());
-            String problem = Preferences.of(spec) ? Preferences.problem(step, output) : null;
+            String problem = Preferences.of(spec)
+                    ? Preferences.problem(step, output)
+                    : SelfInstruct.of(spec) && !SelfInstruct.instance(step) ? SelfInstruct.problem(output) : null;
             if (problem != null) {
                 throw new OutputParser.UnparseableOutputException(problem);
             }
@@ -258,7 +282,9 @@ public final class SampleProgress {
                             .build(),
                     sample);
         }
-        boolean ends = Conversations.of(spec) && Conversations.ends(spec, step, entry.getStepIndex(), output);
+        // a Self-Instruct entry is one call: a round's, or a kept instruction's instance
+        boolean ends = SelfInstruct.of(spec)
+                || (Conversations.of(spec) && Conversations.ends(spec, step, entry.getStepIndex(), output));
         if (entry.getStepIndex() + 1 < plan.size() && !ends) {
             return new Next(PendingSample.newBuilder(entry)
                     .setSteps(traces)

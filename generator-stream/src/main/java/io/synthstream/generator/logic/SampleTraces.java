@@ -85,6 +85,12 @@ public final class SampleTraces {
         } else if (Preferences.of(spec)) {
             fields.clear(); // a preference sample is its pair, not its steps' fields
             fields.putAll(Preferences.fields(spec, traces));
+        } else if (condition.getSelfInstruct() != null) { // a kept Self-Instruct instruction's instance
+            Map<String, String> instance = new LinkedHashMap<>(fields);
+            fields.clear();
+            fields.put("instruction", condition.getSelfInstruct().getInstruction());
+            fields.put("input", instance.getOrDefault("input", ""));
+            fields.put("output", instance.getOrDefault("output", ""));
         }
         Seeds.keep(spec, condition.getSeed(), fields);
         GenerationTrace trace = GenerationTrace.newBuilder()
@@ -106,6 +112,7 @@ public final class SampleTraces {
                 .setDemonstrationIds(demonstrationIds(condition))
                 .setSteeringVersion(condition.getSteeringVersion())
                 .setSteps(traces)
+                .setSelfInstruct(condition.getSelfInstruct())
                 .build();
         return Sample.newBuilder()
                 .setSampleId(entry.getSampleId())
@@ -140,6 +147,9 @@ public final class SampleTraces {
     }
 
     private static List<String> demonstrationIds(ConditionTuple condition) {
+        if (condition.getSelfInstruct() != null) { // the round's, which showed the instruction's model
+            return condition.getSelfInstruct().getDemonstrationIds();
+        }
         List<String> ids = new ArrayList<>();
         List<Example> demos = condition.getDemonstrations();
         for (int i = 0; i < demos.size(); i++) {

@@ -36,6 +36,9 @@ public record StepPlan(
         if (Preferences.of(request)) {
             return Preferences.steps(request);
         }
+        if (SelfInstruct.of(request)) {
+            return SelfInstruct.steps(request);
+        }
         if (Evolutions.of(request) && request.getSteps().isEmpty()) {
             return Evolutions.steps(request, single(request));
         }

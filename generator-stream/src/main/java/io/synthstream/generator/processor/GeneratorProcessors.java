@@ -11,6 +11,7 @@ import io.synthstream.common.streams.SynthSerdes;
 import io.synthstream.common.streams.async.AsyncStage;
 import io.synthstream.generator.avro.PendingSample;
 import io.synthstream.generator.avro.PlanCursor;
+import io.synthstream.generator.avro.PoolInstruction;
 import io.synthstream.generator.avro.SeedArrivals;
 import io.synthstream.generator.config.GeneratorConfig;
 import java.time.Clock;
@@ -62,7 +63,10 @@ public final class GeneratorProcessors {
                 () -> new IngestProcessor(config, runtime));
     }
 
-    /** The LLM calls of each sample, on the condition's partition. */
+    /**
+     * The LLM calls of each sample, on the condition's partition, with the Self-Instruct pools of
+     * the datasets whose rounds the partition holds.
+     */
     public ProcessorSupplier<String, ConditionTuple, String, GeneratorOutput> generate() {
         AsyncStage.Setup<GeneratorOutput> setup = new AsyncStage.Setup<>(
                 config.synth().applicationId(),
@@ -78,6 +82,7 @@ public final class GeneratorProcessors {
         return AsyncStage.supplier(
                 setup,
                 stores.pending(serdes.valueSerde(PendingSample.class)),
+                Set.of(stores.pool(serdes.valueSerde(PoolInstruction.class)), stores.rounds()),
                 () -> new SampleCalls(runtime.provider(), config.async().specWait(), clock));
     }
 }

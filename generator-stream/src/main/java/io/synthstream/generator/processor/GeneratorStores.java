@@ -4,6 +4,7 @@ import io.synthstream.avro.SeedRecord;
 import io.synthstream.common.streams.StateStores;
 import io.synthstream.generator.avro.PendingSample;
 import io.synthstream.generator.avro.PlanCursor;
+import io.synthstream.generator.avro.PoolInstruction;
 import io.synthstream.generator.avro.SeedArrivals;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -24,6 +25,11 @@ public final class GeneratorStores {
     public static final String SEED_ARRIVALS = "generator-seed-arrivals";
     /** sample id -> PendingSample: samples whose LLM calls are not finished. */
     public static final String PENDING = "generator-pending";
+
+    /** dataset NUL position -> PoolInstruction: each dataset's Self-Instruct pool. */
+    public static final String POOL = "generator-self-instruct-pool";
+    /** request id -> the request's next Self-Instruct round to decide. */
+    public static final String ROUNDS = "generator-self-instruct-rounds";
 
     /** The global store of kept LLM replies (synth.llm-responses). */
     public static final String RESPONSES = "generator-responses";
@@ -51,6 +57,15 @@ public final class GeneratorStores {
     StoreBuilder<KeyValueStore<String, SeedArrivals>> arrivals(Serde<SeedArrivals> serde) {
         return Stores.keyValueStoreBuilder(
                 StateStores.keyValue(SEED_ARRIVALS, inMemory, false), Serdes.String(), serde);
+    }
+
+    StoreBuilder<KeyValueStore<String, PoolInstruction>> pool(Serde<PoolInstruction> serde) {
+        return Stores.keyValueStoreBuilder(StateStores.keyValue(POOL, inMemory, false), Serdes.String(), serde);
+    }
+
+    StoreBuilder<KeyValueStore<String, Long>> rounds() {
+        return Stores.keyValueStoreBuilder(
+                StateStores.keyValue(ROUNDS, inMemory, false), Serdes.String(), Serdes.Long());
     }
 
     StoreBuilder<KeyValueStore<String, PendingSample>> pending(Serde<PendingSample> serde) {

@@ -30,6 +30,7 @@ import io.synthstream.generator.logic.Evolutions;
 import io.synthstream.generator.logic.Planner;
 import io.synthstream.generator.logic.RequestValidator;
 import io.synthstream.generator.logic.Seeds;
+import io.synthstream.generator.logic.SelfInstruct;
 import io.synthstream.generator.logic.TopUp;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -549,7 +550,8 @@ final class IngestProcessor implements Processor<String, IngestInput, String, Ge
             Instant at = Instant.ofEpochMilli(now);
             for (long i = cursor.getNextIndex(); i < end; i++) {
                 ConditionTuple tuple = Planner.plan(request, i, steer == null ? null : steer.value(), at);
-                context.forward(new Record<>(tuple.getConditionId(), new GeneratorOutput.Condition(tuple), now));
+                context.forward(
+                        new Record<>(SelfInstruct.key(request, tuple), new GeneratorOutput.Condition(tuple), now));
             }
             meters.count(SynthMeters.GENERATOR_CONDITIONS, end - cursor.getNextIndex());
             cursor.setNextIndex(end);

@@ -3,6 +3,7 @@ package io.synthstream.generator.processor;
 import io.synthstream.avro.ConditionTuple;
 import io.synthstream.avro.GenerationRequest;
 import io.synthstream.avro.Sample;
+import io.synthstream.avro.SelfInstructDecision;
 import io.synthstream.common.dlq.SampleFailure;
 import io.synthstream.common.llm.LlmFailure;
 import io.synthstream.common.llm.LlmProvider;
@@ -12,9 +13,11 @@ import io.synthstream.common.streams.async.Call;
 import io.synthstream.common.streams.async.CallResult;
 import io.synthstream.common.streams.async.Step;
 import io.synthstream.generator.avro.PendingSample;
+import io.synthstream.generator.logic.Ids;
 import io.synthstream.generator.logic.PromptBuilder;
 import io.synthstream.generator.logic.SampleProgress;
 import io.synthstream.generator.logic.SampleTraces;
+import io.synthstream.generator.logic.SelfInstruct;
 import io.synthstream.generator.logic.StepPlan;
 import io.synthstream.generator.logic.Templates;
 import java.time.Clock;
@@ -34,12 +37,20 @@ final class SampleCalls implements AsyncWork<ConditionTuple, PendingSample, Gene
     private final Duration specWait;
     private final Clock clock;
     private final SpecLookup.Derived<List<StepPlan>> plans = SpecLookup.derived(StepPlan::of);
+    private final SpecLookup.Derived<SelfInstruct.Pool> seedTasks =
+            SpecLookup.derived(spec -> SelfInstruct.Pool.of(SelfInstruct.seeds(spec)));
+    private SelfInstructPools pools;
 
     SampleCalls(LlmProvider provider, Duration specWait, Clock clock) {
         this.provider = provider;
         this.fallback = SampleTraces.Provenance.of(provider);
         this.specWait = specWait;
         this.clock = clock;
+    }
+
+    @Override
+    public void init(Stores stores) {
+        pools = new SelfInstructPools(stores.get(GeneratorStores.POOL), stores.get(GeneratorStores.ROUNDS));
     }
 
     @Override
@@ -64,13 +75,58 @@ final class SampleCalls implements AsyncWork<ConditionTuple, PendingSample, Gene
 
     @Override
     public Step<PendingSample, GeneratorOutput> begin(String key, PendingSample entry, GenerationRequest spec) {
-        return call(null, entry, SampleProgress.condition(entry), spec);
+        ConditionTuple condition = SampleProgress.condition(entry);
+        if (SelfInstruct.of(spec)) {
+            return beginSelfInstruct(entry, condition, spec);
+        }
+        return call(null, entry, condition, spec);
+    }
+
+    /**
+     * A Self-Instruct round begins once the request's round before it is decided, showing the
+     * demonstrations chosen then (kept on the entry, so a restart sends the same call); a kept
+     * instruction's entry moves to the instance step its order asks for.
+     */
+    private Step<PendingSample, GeneratorOutput> beginSelfInstruct(
+            PendingSample entry, ConditionTuple condition, GenerationRequest spec) {
+        if (condition.getSelfInstruct() != null) {
+            if (entry.getStepIndex() != 0) {
+                return call(null, entry, condition, spec);
+            }
+            PendingSample moved = PendingSample.newBuilder(entry)
+                    .setStepIndex(SelfInstruct.instanceStep(
+                            spec, condition.getSelfInstruct().getClassification()))
+                    .build();
+            return call(moved, moved, condition, spec);
+        }
+        if (!pools.ready(condition.getRequestId(), condition.getConditionIndex())) {
+            return Step.hold(); // woken when the round before it is decided
+        }
+        if (!entry.getDemonstrationIds().isEmpty()) {
+            return call(null, entry, condition, spec);
+        }
+        List<SelfInstruct.Demonstration> shown = SelfInstruct.demonstrations(
+                spec,
+                condition.getConditionIndex(),
+                seedTasks.of(spec).all(),
+                pools.pool(condition.getDataset()).all());
+        PendingSample chosen = PendingSample.newBuilder(entry)
+                .setDemonstrations(shown.stream()
+                        .map(SelfInstruct.Demonstration::instruction)
+                        .toList())
+                .setDemonstrationIds(
+                        shown.stream().map(SelfInstruct.Demonstration::id).toList())
+                .build();
+        return call(chosen, chosen, condition, spec);
     }
 
     @Override
     public Step<PendingSample, GeneratorOutput> specMissing(String key, PendingSample entry) {
-        return fail(SampleProgress.unemitted(
-                SampleProgress.unknownSpec(entry, specWait), entry, SampleProgress.condition(entry)));
+        ConditionTuple condition = SampleProgress.condition(entry);
+        return fail(
+                SampleProgress.unemitted(SampleProgress.unknownSpec(entry, specWait), entry, condition),
+                condition,
+                null);
     }
 
     @Override
@@ -86,6 +142,10 @@ final class SampleCalls implements AsyncWork<ConditionTuple, PendingSample, Gene
         List<StepPlan> plan = spec == null ? List.of() : plans.of(spec);
         SampleProgress.Progress progress = SampleProgress.advance(
                 entry, condition, spec, plan, answer.completion(), provenance(spec), clock.instant());
+        boolean round = SelfInstruct.of(spec) && condition.getSelfInstruct() == null;
+        if (round && progress instanceof SampleProgress.Done done) {
+            return decide(key, entry, condition, spec, done.sample());
+        }
         if (progress instanceof SampleProgress.Next next) {
             return call(next.entry(), next.entry(), condition, spec);
         } else if (progress instanceof SampleProgress.Emit emit) { // an Evol-Instruct round is done
@@ -102,7 +162,7 @@ final class SampleCalls implements AsyncWork<ConditionTuple, PendingSample, Gene
                     .emit(done.sample().getSampleId(), new GeneratorOutput.RawSample(done.sample()))
                     .counted("generated", "none");
         } else if (progress instanceof SampleProgress.Fail failed) {
-            return fail(SampleProgress.unemitted(failed.failure(), entry, condition));
+            return fail(SampleProgress.unemitted(failed.failure(), entry, condition), condition, spec);
         }
         throw new IllegalStateException("unknown progress " + progress);
     }
@@ -133,18 +193,74 @@ final class SampleCalls implements AsyncWork<ConditionTuple, PendingSample, Gene
                     SampleProgress.request(entry, condition, spec, plan, answering.structuredOutput()),
                     SampleProgress.place(entry, condition));
         } catch (Templates.TemplateException e) {
-            return fail(SampleProgress.unemitted(SampleProgress.promptError(e), entry, condition));
+            return fail(SampleProgress.unemitted(SampleProgress.promptError(e), entry, condition), condition, spec);
         } catch (IllegalArgumentException e) { // validated at ingest; the app's providers changed since
-            return fail(SampleProgress.unemitted(
-                    SampleFailure.ends(LlmFailure.Kind.NOT_FOUND.deadLetterReason(), e.getMessage(), 0, null),
-                    entry,
-                    condition));
+            return fail(
+                    SampleProgress.unemitted(
+                            SampleFailure.ends(LlmFailure.Kind.NOT_FOUND.deadLetterReason(), e.getMessage(), 0, null),
+                            entry,
+                            condition),
+                    condition,
+                    spec);
         }
         return updated == null ? Step.proceed(List.of(call)) : Step.proceed(updated, List.of(call));
     }
 
-    private static Step<PendingSample, GeneratorOutput> fail(SampleFailure failure) {
-        return Step.<PendingSample, GeneratorOutput>fail(failure)
+    /**
+     * A Self-Instruct round's call parsed: its new instructions are decided in order against the
+     * seed tasks and the dataset's pool, which the kept ones join, in this transaction. Filtered
+     * ones go out as marked samples, kept ones as conditions of their own (for their input and
+     * output), and the request's next round is woken.
+     */
+    private Step<PendingSample, GeneratorOutput> decide(
+            String key, PendingSample entry, ConditionTuple condition, GenerationRequest spec, Sample round) {
+        List<SelfInstruct.Candidate> candidates =
+                SelfInstruct.candidates(round.getTrace().getSteps().get(0).getOutput());
+        SelfInstruct.Pool pool = pools.pool(condition.getDataset());
+        int before = pool.size();
+        List<SelfInstructDecision> decisions = SelfInstruct.decide(
+                spec,
+                condition.getConditionIndex(),
+                candidates == null ? List.of() : candidates, // parsed: a reply that is not a list was repaired
+                seedTasks.of(spec),
+                pool,
+                k -> SelfInstruct.id(key, k),
+                entry.getDemonstrationIds(),
+                round.getTrace().getSpend());
+        pools.decided(
+                condition.getDataset(), condition.getRequestId(), condition.getConditionIndex(), before, decisions);
+        Step<PendingSample, GeneratorOutput> step = Step.finish();
+        for (SelfInstructDecision decision : decisions) {
+            String id = SelfInstruct.id(key, decision.getCandidate());
+            if (decision.getFiltered() != null) {
+                step.emit(id, new GeneratorOutput.RawSample(SelfInstruct.filteredSample(round, decision, id)));
+            } else {
+                step.emit(
+                        id,
+                        new GeneratorOutput.Condition(SelfInstruct.condition(condition, decision, clock.instant())));
+            }
+        }
+        return step.wake(nextRound(condition));
+    }
+
+    private static String nextRound(ConditionTuple condition) {
+        return Ids.sampleId(condition.getRequestId(), condition.getConditionIndex() + 1, 0);
+    }
+
+    /**
+     * The entry ends in synth.dlq; a Self-Instruct round that does ends undecided, and the
+     * request's next round may begin (with the pool as it is).
+     *
+     * @param spec the entry's spec, or null when it is unknown
+     */
+    private Step<PendingSample, GeneratorOutput> fail(
+            SampleFailure failure, ConditionTuple condition, GenerationRequest spec) {
+        Step<PendingSample, GeneratorOutput> step = Step.<PendingSample, GeneratorOutput>fail(failure)
                 .counted("dead_lettered", failure.reason().code());
+        if (spec != null && SelfInstruct.of(spec) && condition.getSelfInstruct() == null) {
+            pools.advance(condition.getRequestId(), condition.getConditionIndex());
+            step.wake(nextRound(condition));
+        }
+        return step;
     }
 }

@@ -43,7 +43,9 @@ import org.apache.kafka.streams.kstream.Named;
  *                                               └─ synth.dlq (invalid_request, duplicate_request, invalid_seed,
  *                                                             orphan_seed)
  * synth.conditions ─ generate (AsyncStage): pending store + async LLM runtime + drain punctuator
+ *                      │   + Self-Instruct pools (generator-self-instruct-pool, -rounds)
  *                      ├─ synth.samples.raw
+ *                      ├─ synth.conditions (Self-Instruct: a kept instruction's input and output)
  *                      ├─ synth.dlq (llm_*, unparseable_output, output_truncated, unknown_spec)
  *                      └─ synth.llm-responses (tombstones of the kept replies used)
  * global tables: synth.specs (generator-specs), synth.steering (generator-steering),
@@ -51,7 +53,8 @@ import org.apache.kafka.streams.kstream.Named;
  * </pre>
  *
  * Conditions are keyed by condition id, so the LLM calls of one request spread over every
- * partition and instance.
+ * partition and instance; a Self-Instruct round's are keyed by dataset, so a dataset's pool and
+ * its rounds share one task, and each kept instruction's by its sample id.
  */
 public final class GeneratorTopology {
     /** Topics this app reads or writes; created at start-up when missing. */
@@ -142,6 +145,8 @@ public final class GeneratorTopology {
         KStream<String, GeneratorOutput> generated = DecodingSource.stream(builder, Topics.CONDITIONS, serdes, app)
                 .process(processors.generate(), Named.as("generate"));
         sinks.write(generated, "write-samples", Topics.SAMPLES_RAW, RawSample.class, RawSample::sample);
+        sinks.write( // Self-Instruct: a kept instruction's own condition, for its input and output
+                generated, "write-self-instruct-conditions", Topics.CONDITIONS, Condition.class, Condition::condition);
         sinks.deadLetters(generated, "generate-write-dlq", Failed.class, Failed::deadLetter);
         if (processors.responses() != null) {
             sinks.write(generated, "forget-used-replies", Topics.LLM_RESPONSES, UsedReply.class, used -> null);

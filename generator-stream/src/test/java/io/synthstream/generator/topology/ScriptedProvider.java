@@ -9,15 +9,23 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 /** Answers with scripted replies first, then like the instant simulator; records every request. */
 final class ScriptedProvider implements LlmProvider {
     private final SimulatedProvider simulator = new SimulatedProvider(SimulatedProvider.Settings.INSTANT);
     private final ConcurrentLinkedQueue<LlmResponse> script = new ConcurrentLinkedQueue<>();
     final List<LlmRequest> requests = new CopyOnWriteArrayList<>();
+    private volatile Function<LlmRequest, String> responder = request -> null;
 
     ScriptedProvider then(String content, String finishReason) {
         script.add(new LlmResponse(content, finishReason, "scripted", 10, 10, 1));
+        return this;
+    }
+
+    /** Answers the requests {@code answer} has a reply for (non-null) with it, before the script. */
+    ScriptedProvider answering(Function<LlmRequest, String> answer) {
+        this.responder = answer;
         return this;
     }
 
@@ -44,6 +52,10 @@ final class ScriptedProvider implements LlmProvider {
     @Override
     public CompletableFuture<LlmResponse> complete(LlmRequest request, Duration timeout) {
         requests.add(request);
+        String answer = responder.apply(request);
+        if (answer != null) {
+            return CompletableFuture.completedFuture(new LlmResponse(answer, "stop", "scripted", 10, 10, 1));
+        }
         LlmResponse next = script.poll();
         return next != null ? CompletableFuture.completedFuture(next) : simulator.complete(request, timeout);
     }

@@ -69,6 +69,9 @@ import org.apache.kafka.streams.state.StoreBuilder;
  *       work in flight is never lost and a large store is not sent all at once. A result whose
  *       call is no longer outstanding (the entry moved on or finished, or the call was sent
  *       before the task restarted) is ignored.
+ *   <li><b>Held entries.</b> An entry whose turn comes after another's is held ({@link
+ *       Step#hold}): stored, with nothing sent and skipped by the passes, until a later step wakes
+ *       it ({@link Step#wake}) or the task starts again, when it is begun like any stored entry.
  *   <li><b>Spec wait.</b> An entry whose spec is not in the global table yet is parked ({@link
  *       SpecWait}) and begun once it arrives, or handed to the stage as missing when the wait is
  *       over.
@@ -228,6 +231,8 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
     private final Deferred deferred;
     /** This task's part of {@link #deferred}. */
     private long deferredHere;
+    /** Entries held ({@link Step#hold}) until a step wakes them; begun again after a restart. */
+    private final Set<String> held = new java.util.HashSet<>();
     /** Calls out per pending key, by name; the value is a task's future (null for an LLM call). */
     private final Map<String, Map<String, CompletableFuture<?>>> outstanding = new HashMap<>();
 
@@ -265,12 +270,26 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
     /** A supplier of the stage's processor that carries its pending store. */
     public static <I, P, O> ProcessorSupplier<String, I, String, O> supplier(
             Setup<O> setup, StoreBuilder<KeyValueStore<String, P>> pendingStore, Supplier<AsyncWork<I, P, O>> work) {
+        return supplier(setup, pendingStore, Set.of(), work);
+    }
+
+    /**
+     * A supplier of the stage's processor that carries its pending store and the work's own
+     * stores ({@link AsyncWork#init}).
+     */
+    public static <I, P, O> ProcessorSupplier<String, I, String, O> supplier(
+            Setup<O> setup,
+            StoreBuilder<KeyValueStore<String, P>> pendingStore,
+            Set<StoreBuilder<?>> workStores,
+            Supplier<AsyncWork<I, P, O>> work) {
         if (!pendingStore.name().equals(setup.pendingStore())) {
             throw new IllegalArgumentException(
                     "pending store " + pendingStore.name() + " is not the stage's " + setup.pendingStore());
         }
+        Set<StoreBuilder<?>> stores = new java.util.HashSet<>(workStores);
+        stores.add(pendingStore);
         Deferred deferred = new Deferred();
-        return ProcessorSuppliers.owning(Set.of(pendingStore), () -> new AsyncStage<>(setup, work.get(), deferred));
+        return ProcessorSuppliers.owning(Set.copyOf(stores), () -> new AsyncStage<>(setup, work.get(), deferred));
     }
 
     @Override
@@ -278,6 +297,7 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
         forgetEverything(); // a task re-initialised after an error starts again from its store
         this.context = context;
         this.pending = context.getStateStore(setup.pendingStore());
+        work.init(context::getStateStore);
         this.specs = new SpecLookup(context, setup.specStore());
         this.specWait = SpecWait.upTo(setup.settings().specWait(), setup.clock());
         this.meters = AppMeters.from(context.appConfigs(), setup.app());
@@ -340,7 +360,7 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
         try (KeyValueIterator<String, P> all = pending.all()) {
             while (all.hasNext()) {
                 String key = all.next().key;
-                if (!outstanding.containsKey(key) && !specWait.isParked(key)) {
+                if (!outstanding.containsKey(key) && !specWait.isParked(key) && !held.contains(key)) {
                     stored++;
                 }
             }
@@ -375,7 +395,9 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
                         continue; // the range includes where the pass stopped
                     }
                     scanned = entry.key;
-                    if (!outstanding.containsKey(entry.key) && !specWait.isParked(entry.key)) {
+                    if (!outstanding.containsKey(entry.key)
+                            && !specWait.isParked(entry.key)
+                            && !held.contains(entry.key)) {
                         batch.add(entry);
                     }
                 }
@@ -511,12 +533,22 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
         if (outcome != null) {
             meters.count(setup.outcomeMeter(), outcome);
         }
+        held.remove(key);
         switch (step.kind()) {
             case FINISH -> {
                 if (stored) {
                     pending.delete(key);
                 }
                 forget(key);
+            }
+            case HOLD -> {
+                if (step.entry() != null) {
+                    pending.put(key, step.entry());
+                } else if (!stored) {
+                    pending.put(key, entry);
+                }
+                forget(key);
+                held.add(key);
             }
             case PARK -> {
                 if (!stored) {
@@ -532,6 +564,14 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
                     pending.put(key, entry);
                 }
                 send(key, step.calls());
+            }
+        }
+        for (String woken : step.woken()) {
+            if (held.remove(woken)) {
+                P waiting = pending.get(woken);
+                if (waiting != null) {
+                    resume(woken, waiting, true);
+                }
             }
         }
     }
@@ -645,6 +685,7 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
         outstanding.clear();
         keptCalls.clear();
         taken.clear();
+        held.clear(); // a held entry is begun again after the restore, and holds again if it must
         deferring = false;
         passedKey = null;
         deferredDuringPass = false;

@@ -2,18 +2,34 @@ package io.synthstream.common.streams.async;
 
 import io.synthstream.avro.GenerationRequest;
 import java.util.Map;
+import org.apache.kafka.streams.processor.StateStore;
 
 /**
  * A stage's own decisions, for {@link AsyncStage}, which does everything else. An implementation
  * is an adapter between the shell and the stage's pure logic: it reads its entries and returns
- * {@link Step}s, and never touches a store, the processor context or the network itself (remote
- * work is returned as {@link Call}s). One instance per processor, so per task and thread.
+ * {@link Step}s, and never touches the processor context, the network or a store other than its
+ * own ({@link #init}) itself (remote work is returned as {@link Call}s). One instance per
+ * processor, so per task and thread.
  *
  * @param <I> the value of an input record
  * @param <P> a pending entry, as kept in the stage's changelogged pending store
  * @param <O> the app's output envelope
  */
 public interface AsyncWork<I, P, O> {
+    /** The stage's own state stores, by name. */
+    @FunctionalInterface
+    interface Stores {
+        <S extends StateStore> S get(String name);
+    }
+
+    /**
+     * The task starts (again): the work's own stores, those given to {@link AsyncStage#supplier}
+     * besides the pending store. It reads and writes them only within its decisions, which run on
+     * the stream thread, so a write is part of the transaction that applies the step; whatever it
+     * holds in memory from them it reads again here.
+     */
+    default void init(Stores stores) {}
+
     /**
      * The entries an input record starts, by key, in order (one per sample, usually). A key that
      * is already pending is skipped: the record was delivered again.

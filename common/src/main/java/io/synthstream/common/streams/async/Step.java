@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * What {@link AsyncStage} does next with one pending entry, as its stage's {@link AsyncWork}
  * decides: keep it pending and send calls ({@link #proceed}), finish it ({@link #finish}, {@link
- * #fail}) or park it until its spec arrives ({@link #park}); in every case also forward outputs,
+ * #fail}) or park it until its spec arrives ({@link #park}) or until another entry's step wakes it ({@link #hold}); in every case also forward outputs,
  * dead-letter failures and count the outcome. Built and consumed within one decision, so the
  * fluent methods change the step and return it.
  *
@@ -22,7 +22,12 @@ public final class Step<P, O> {
         /** Done: the entry is deleted. */
         FINISH,
         /** Waits for its request's spec (see {@code SpecWait}). */
-        PARK
+        PARK,
+        /**
+         * Stays pending (updated when {@link #entry()} is set) with no call out, until a later step
+         * of the task wakes it ({@link #wake}) or the task starts again: then it is begun again.
+         */
+        HOLD
     }
 
     private final Kind kind;
@@ -31,6 +36,7 @@ public final class Step<P, O> {
     private final List<Output<O>> outputs = new ArrayList<>(2);
     private final List<SampleFailure> failures = new ArrayList<>(1);
     private String[] outcome;
+    private final List<String> woken = new ArrayList<>(1);
 
     private Step(Kind kind, P entry, List<Call> calls) {
         this.kind = kind;
@@ -61,6 +67,33 @@ public final class Step<P, O> {
     /** The entry waits for its request's spec, then starts again. */
     public static <P, O> Step<P, O> park() {
         return new Step<>(Kind.PARK, null, List.of());
+    }
+
+    /**
+     * The entry stays pending and nothing is sent until a step wakes it ({@link #wake}): for an
+     * entry whose turn comes after others' (a Self-Instruct round after the one before it).
+     */
+    public static <P, O> Step<P, O> hold() {
+        return new Step<>(Kind.HOLD, null, List.of());
+    }
+
+    /** As {@link #hold()}, with the entry replaced by {@code updated} in the same transaction. */
+    public static <P, O> Step<P, O> hold(P updated) {
+        return new Step<>(Kind.HOLD, updated, List.of());
+    }
+
+    /**
+     * After this step, begins the entry under {@code key} again if it is held ({@link #hold}); a
+     * key that is not held (not arrived yet, deferred, or with calls out) is left as it is.
+     */
+    public Step<P, O> wake(String key) {
+        woken.add(key);
+        return this;
+    }
+
+    /** The held entries this step wakes, in order. */
+    public List<String> woken() {
+        return woken;
     }
 
     /**
@@ -99,7 +132,7 @@ public final class Step<P, O> {
         return kind;
     }
 
-    /** The updated entry of a {@link Kind#PROCEED} step; null when the stored one stays. */
+    /** The updated entry of a {@link Kind#PROCEED} or {@link Kind#HOLD} step; null when the stored one stays. */
     public P entry() {
         return entry;
     }
