@@ -10,6 +10,7 @@ import io.synthstream.avro.RequestStatus;
 import io.synthstream.common.quality.Agreement;
 import io.synthstream.common.topics.Topics;
 import io.synthstream.generator.logic.Preferences;
+import io.synthstream.generator.logic.SelfInstruct;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Collection;
@@ -51,6 +52,13 @@ final class ReportCommand implements java.util.concurrent.Callable<Integer> {
         budgets(spec.commandLine().getOut(), specs, ExportCommand.latest(cluster, Topics.REQUEST_STATUS), dataset);
         proposed(spec.commandLine().getOut(), specs, dataset);
         preferences(spec.commandLine().getOut(), specs, dataset);
+        if (specs.stream().anyMatch(r -> r != null && dataset.equals(r.getDataset()) && SelfInstruct.of(r))) {
+            selfInstruct(
+                    spec.commandLine().getOut(),
+                    specs,
+                    ExportCommand.latest(cluster, Topics.SAMPLES_RAW).values(),
+                    dataset);
+        }
         return 0;
     }
 
@@ -159,6 +167,71 @@ final class ReportCommand implements java.util.concurrent.Callable<Integer> {
                             "the judge (" + model + ") also wrote candidates of " + request.getRequestId()
                                     + ": LLM judges favour their own outputs; set preference.judge_model to another"
                                     + " model"));
+        }
+    }
+
+    /**
+     * Each Self-Instruct request of the dataset, round by round: the instructions asked for, those
+     * that joined the pool, those filtered (by ROUGE-L, by the heuristics, missing from the reply),
+     * and the pool's size after the round; from the decisions on the samples in synth.samples.raw
+     * (a round whose call failed has none: its instructions are dead letters).
+     */
+    static void selfInstruct(
+            PrintWriter out,
+            java.util.Collection<GenerationRequest> specs,
+            java.util.Collection<io.synthstream.avro.Sample> samples,
+            String dataset) {
+        for (GenerationRequest request : specs) {
+            if (request == null || !dataset.equals(request.getDataset()) || !SelfInstruct.of(request)) {
+                continue;
+            }
+            java.util.List<io.synthstream.avro.SelfInstructDecision> decisions = samples.stream()
+                    .filter(s -> s.getRequestId().equals(request.getRequestId())
+                            && s.getTrace().getSelfInstruct() != null)
+                    .map(s -> s.getTrace().getSelfInstruct())
+                    .toList();
+            java.util.List<SelfInstruct.RoundFigures> rounds = SelfInstruct.rounds(decisions);
+            int asked =
+                    rounds.stream().mapToInt(SelfInstruct.RoundFigures::asked).sum();
+            int joined =
+                    rounds.stream().mapToInt(SelfInstruct.RoundFigures::joined).sum();
+            int notNovel = rounds.stream()
+                    .mapToInt(SelfInstruct.RoundFigures::notNovel)
+                    .sum();
+            int heuristic = rounds.stream()
+                    .mapToInt(SelfInstruct.RoundFigures::heuristic)
+                    .sum();
+            row(
+                    out,
+                    "self-instruct " + request.getRequestId(),
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "%d of %d rounds decided, %d instructions: %d joined the pool, %d not novel (ROUGE-L >="
+                                    + " %.2f), %d by the heuristics",
+                            rounds.size(),
+                            request.getCount(),
+                            asked,
+                            joined,
+                            notNovel,
+                            request.getSelfInstruct().getMaxSimilarity(),
+                            heuristic));
+            out.printf(
+                    "    %5s %5s %6s %5s %9s %9s %7s %10s %9s%n",
+                    "round", "asked", "joined", "full", "not_novel", "heuristic", "missing", "pool after", "rejected");
+            for (SelfInstruct.RoundFigures r : rounds) {
+                out.printf(
+                        java.util.Locale.ROOT,
+                        "    %5d %5d %6d %5d %9d %9d %7d %10d %8.1f%%%n",
+                        r.round(),
+                        r.asked(),
+                        r.joined(),
+                        r.full(),
+                        r.notNovel(),
+                        r.heuristic(),
+                        r.missing(),
+                        r.poolAfter(),
+                        100 * r.rejectedShare());
+            }
         }
     }
 

@@ -157,7 +157,10 @@ public final class SelfInstruct {
         return vars;
     }
 
-    /** An instruction shown to the model, with its id: {@code seed-<i>} or a pool sample id. */
+    /**
+     * An instruction shown to the model, with its id: a seed task's example id (or {@code
+     * seed-<i>} for the i-th example without one), or a pool sample id.
+     */
     public record Demonstration(String id, String instruction) {}
 
     /** The seed tasks: each example's {@code instruction} (with its input, when it has one). */
@@ -167,7 +170,8 @@ public final class SelfInstruct {
         for (int i = 0; i < examples.size(); i++) {
             String instruction = examples.get(i).getFields().get("instruction");
             if (instruction != null && !instruction.isBlank()) {
-                seeds.add(new Demonstration("seed-" + i, instruction.strip()));
+                String id = examples.get(i).getId();
+                seeds.add(new Demonstration(id == null || id.isBlank() ? "seed-" + i : id, instruction.strip()));
             }
         }
         return seeds;
@@ -489,6 +493,57 @@ public final class SelfInstruct {
                 .setSelfInstruct(decision)
                 .setPlannedAt(now)
                 .build();
+    }
+
+    /**
+     * What one round decided, from its instructions' decisions.
+     *
+     * @param joined kept and added to the pool
+     * @param full kept without joining: the pool was full
+     * @param notNovel filtered by ROUGE-L
+     * @param heuristic filtered by the word, length, punctuation or ASCII rules
+     * @param missing not in the reply
+     * @param poolAfter the dataset's pool size after the round
+     */
+    public record RoundFigures(
+            long round, int asked, int joined, int full, int notNovel, int heuristic, int missing, int poolAfter) {
+        /** The share of the round's instructions the filters rejected. */
+        public double rejectedShare() {
+            return asked == 0 ? 0 : (double) (notNovel + heuristic + missing) / asked;
+        }
+    }
+
+    /** Each round's figures, in round order, from the decisions its samples carry (any order, duplicates ignored). */
+    public static List<RoundFigures> rounds(java.util.Collection<SelfInstructDecision> decisions) {
+        java.util.TreeMap<Long, java.util.TreeMap<Integer, SelfInstructDecision>> byRound = new java.util.TreeMap<>();
+        for (SelfInstructDecision d : decisions) {
+            byRound.computeIfAbsent(d.getRound(), r -> new java.util.TreeMap<>())
+                    .put(d.getCandidate(), d);
+        }
+        List<RoundFigures> figures = new ArrayList<>();
+        byRound.forEach((round, candidates) -> {
+            int joined = 0, full = 0, notNovel = 0, heuristic = 0, missing = 0, poolAfter = 0;
+            for (SelfInstructDecision d : candidates.values()) {
+                String why = d.getFiltered();
+                if (why == null) {
+                    if (d.getJoined()) {
+                        joined++;
+                    } else {
+                        full++;
+                    }
+                } else if (why.startsWith("not_novel")) {
+                    notNovel++;
+                } else if (why.startsWith("missing")) {
+                    missing++;
+                } else {
+                    heuristic++;
+                }
+                poolAfter = Math.max(poolAfter, d.getPoolSize() + (d.getJoined() ? 1 : 0));
+            }
+            figures.add(
+                    new RoundFigures(round, candidates.size(), joined, full, notNovel, heuristic, missing, poolAfter));
+        });
+        return figures;
     }
 
     /** The sample id of candidate {@code k} of the round whose entry is {@code roundId}. */

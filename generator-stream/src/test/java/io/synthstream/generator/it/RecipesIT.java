@@ -26,6 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 class RecipesIT {
     private static final int COUNT = 30;
     private static final int TURNS = 3;
+    private static final int SI_ROUNDS = 10;
+    private static final int SI_PER_ROUND = 4;
+    /** Self-Instruct's calls: one per round and one per kept instruction. */
+    private static final long SI_CALLS = SI_ROUNDS * (1L + SI_PER_ROUND);
 
     @Test
     void recipesKilledMidwayFinishExactlyOnceWithEveryCallInOrderAndTheirLineage(@TempDir Path dir) throws Exception {
@@ -50,11 +54,22 @@ class RecipesIT {
                      "task": {"kind": "instruction", "description": "kitchen chemistry"},
                      "evolution": {"rounds": 3}}
                     """.formatted(COUNT);
+            String selfInstruct = """
+                    {"request_id": "si-kill", "dataset": "instructions", "count": %d,
+                     "task": {"kind": "instruction"},
+                     "examples": [
+                       {"fields": {"instruction": "Give three tips for a good night's sleep."}},
+                       {"fields": {"instruction": "Rewrite the sentence so that it sounds more formal."}},
+                       {"fields": {"instruction": "Is the following statement a fact or an opinion?"}}],
+                     "self_instruct": {"instructions_per_round": %d, "seed_demonstrations": 2,
+                                       "pool_demonstrations": 2}}
+                    """.formatted(SI_ROUNDS, SI_PER_ROUND);
             Process child = GeneratorIT.startChild(settings, dir.resolve("state-1"), dir.resolve("child-1.log"));
             try {
                 GeneratorIT.submit(platform, "chat-kill", request);
                 GeneratorIT.submit(platform, "pairs-kill", pairs);
                 GeneratorIT.submit(platform, "evol-kill", evolved);
+                GeneratorIT.submit(platform, "si-kill", selfInstruct);
                 // Kill once turns are being taken but before most conversations are done.
                 long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
                 while (server.requests() < COUNT * 6L && System.nanoTime() < deadline) {
@@ -70,7 +85,7 @@ class RecipesIT {
             long callsBeforeKill = server.requests();
             assertThat(callsBeforeKill)
                     .as("killed midway: turns taken, conversations unfinished")
-                    .isBetween((long) COUNT, COUNT * (2L * TURNS + 7 + 7) - 1);
+                    .isBetween((long) COUNT, COUNT * (2L * TURNS + 7 + 7) + SI_CALLS - 1);
 
             settings.put(SynthConfig.STATE_DIR.key(), dir.resolve("state-2").toString());
             SynthConfig config = new SynthConfig(GeneratorConfig.definition(), settings);
@@ -158,9 +173,56 @@ class RecipesIT {
                         }
                     }
                 });
+                assertSelfInstructDecidedOnceInOrder(platform);
             }
             // Every call is paid about once: only calls in flight at the kill (at most 8) go again.
-            assertThat(server.requests()).isLessThanOrEqualTo(COUNT * (2L * TURNS + 7 + 7) + 8);
+            assertThat(server.requests()).isLessThanOrEqualTo(COUNT * (2L * TURNS + 7 + 7) + SI_CALLS + 8);
+        }
+    }
+
+    /**
+     * Self-Instruct across the kill: every planned instruction once, and the pool decided in
+     * (round, position) order exactly once: each decision saw as many pool instructions as joined
+     * before it, and each round showed only instructions that had joined in an earlier round.
+     */
+    private static void assertSelfInstructDecidedOnceInOrder(EmbeddedPlatform platform) throws Exception {
+        GeneratorIT.Outcomes outcomes =
+                GeneratorIT.Outcomes.await(platform, "si-kill", SI_ROUNDS * SI_PER_ROUND, Duration.ofMinutes(3));
+        outcomes.assertExactly(SI_ROUNDS * SI_PER_ROUND);
+        assertThat(outcomes.deadLetters).isEmpty();
+        List<io.synthstream.avro.SelfInstructDecision> decisions = outcomes.records.stream()
+                .map(s -> s.getTrace().getSelfInstruct())
+                .sorted(java.util.Comparator.comparingLong(io.synthstream.avro.SelfInstructDecision::getRound)
+                        .thenComparingInt(io.synthstream.avro.SelfInstructDecision::getCandidate))
+                .toList();
+        assertThat(decisions)
+                .extracting(d -> d.getRound() + ":" + d.getCandidate())
+                .doesNotHaveDuplicates()
+                .hasSize(SI_ROUNDS * SI_PER_ROUND);
+        Map<String, Long> joinedIn = new java.util.HashMap<>();
+        int joined = 0;
+        for (io.synthstream.avro.SelfInstructDecision d : decisions) {
+            assertThat(d.getPoolSize())
+                    .as("round %d, instruction %d: the pool it was checked against", d.getRound(), d.getCandidate())
+                    .isEqualTo(joined);
+            if (d.getJoined()) {
+                joined++;
+            }
+        }
+        for (Sample s : outcomes.records) {
+            if (s.getTrace().getSelfInstruct().getJoined()) {
+                joinedIn.put(s.getSampleId(), s.getTrace().getSelfInstruct().getRound());
+            }
+        }
+        assertThat(joined).as("the simulator's instructions are mostly novel").isGreaterThan(SI_PER_ROUND);
+        for (io.synthstream.avro.SelfInstructDecision d : decisions) {
+            for (String shown : d.getDemonstrationIds()) {
+                if (joinedIn.containsKey(shown)) {
+                    assertThat(joinedIn.get(shown))
+                            .as("round %d showed a pool instruction of an earlier round", d.getRound())
+                            .isLessThan(d.getRound());
+                }
+            }
         }
     }
 }
