@@ -652,6 +652,19 @@ final class ExportCommand implements java.util.concurrent.Callable<Integer> {
                     .put("round", lineage.getRound())
                     .put("operator", lineage.getOperator());
         }
+        if (s.getTrace().getSelfInstruct() != null) { // Self-Instruct (JSONL only; not a Parquet column)
+            var decision = s.getTrace().getSelfInstruct();
+            ObjectNode selfInstruct = provenance
+                    .putObject("self_instruct")
+                    .put("round", decision.getRound())
+                    .put("position", decision.getCandidate())
+                    .put("classification", decision.getClassification())
+                    .put("joined_pool", decision.getJoined())
+                    .put("pool_size", decision.getPoolSize())
+                    .put("max_similarity", decision.getMaxSimilarity())
+                    .put("most_similar", decision.getMostSimilar());
+            decision.getDemonstrationIds().forEach(selfInstruct.putArray("demonstration_ids")::add);
+        }
         ObjectNode quality = o.putObject("quality");
         QualityVerdict verdict = scored.getQuality();
         if (verdict != null) {

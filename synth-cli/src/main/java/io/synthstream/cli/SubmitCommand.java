@@ -119,9 +119,16 @@ final class SubmitCommand implements java.util.concurrent.Callable<Integer> {
         return submitWithSeeds(request, out);
     }
 
-    /** "N samples", or for Evol-Instruct rounds "N instructions x (1 + R rounds) = M samples". */
+    /**
+     * "N samples"; for Evol-Instruct "N instructions x (1 + R rounds) = M samples"; for
+     * Self-Instruct "N rounds x K instructions = M samples".
+     */
     static String samples(GenerationRequest request) {
         int outputs = io.synthstream.common.task.Recipes.outputs(request);
+        if (request.getSelfInstruct() != null) {
+            return request.getCount() + " rounds x " + outputs + " instructions = "
+                    + (long) request.getCount() * outputs + " samples";
+        }
         return outputs == 1
                 ? request.getCount() + " samples"
                 : request.getCount() + " instructions x (1 + " + (outputs - 1) + " rounds) = "

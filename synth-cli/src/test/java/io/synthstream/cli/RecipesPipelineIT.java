@@ -19,10 +19,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The three recipe examples through the whole pipeline on the embedded platform and the simulator,
+ * The four recipe examples through the whole pipeline on the embedded platform and the simulator,
  * submitted and exported with the {@code synth} commands: each request's ledger completes and
  * balances, the trainer formats hold exactly the accepted samples in their shape, Evol-Instruct's
- * rounds are planned and exported with their lineage, and the report warns of self-preference.
+ * rounds are planned and exported with their lineage, Self-Instruct's kept instructions are
+ * exported with their pool decision and its rounds reported, and the report warns of
+ * self-preference.
  */
 class RecipesPipelineIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,6 +48,8 @@ class RecipesPipelineIT {
             assertThat(submit(cluster, "preference-pairs.json", "pairs-it", 24)).contains("submitted request pairs-it");
             assertThat(submit(cluster, "evol-instruct.json", "evol-it", 12))
                     .contains("12 instructions x (1 + 4 rounds) = 60 samples");
+            assertThat(submit(cluster, "self-instruct.json", "si-it", 6))
+                    .contains("6 rounds x 8 instructions = 48 samples");
 
             RequestStatus chats = complete(cluster, "chat-it", 24);
             Path chatFile = dir.resolve("out/cooking-chats.chat.jsonl");
@@ -112,6 +116,27 @@ class RecipesPipelineIT {
                 }
             }
             assertThat(perRound.keySet()).containsExactlyInAnyOrder(0, 1, 2, 3, 4);
+
+            RequestStatus instructed = complete(cluster, "si-it", 48);
+            assertThat(instructed.getRejectedByReason().keySet())
+                    .as("the simulator repeats itself: some instructions are not novel")
+                    .contains("INSTRUCTION_FILTERED");
+            run(cluster, "export", "self-instruct", "--out", dir.resolve("out").toString());
+            List<JsonNode> instructedRows = rows(dir.resolve("out/self-instruct.jsonl"));
+            assertThat(instructedRows).hasSize((int) instructed.getAccepted());
+            for (JsonNode row : instructedRows) {
+                JsonNode decision = row.path("provenance").path("self_instruct");
+                assertThat(decision.path("joined_pool").asBoolean())
+                        .as(row.toString())
+                        .isTrue();
+                assertThat(decision.path("max_similarity").asDouble()).isLessThan(0.7);
+                assertThat(row.path("fields").path("instruction").asText()).isNotBlank();
+                assertThat(row.path("fields").path("output").asText()).isNotBlank();
+            }
+            assertThat(run(cluster, "report", "self-instruct"))
+                    .contains("self-instruct si-it")
+                    .contains("6 of 6 rounds decided, 48 instructions")
+                    .contains("pool after");
         }
     }
 
