@@ -51,6 +51,54 @@ public final class RougeL {
         return previous[b.size()];
     }
 
+    /**
+     * ROUGE-L F1 of two word lists given as ids (equal words have equal ids), as {@code 2 LCS / (m
+     * + n)}, which equals the F1 of precision {@code LCS / m} and recall {@code LCS / n}.
+     */
+    public static double f1(int[] candidate, int[] reference) {
+        if (candidate.length == 0 || reference.length == 0) {
+            return 0;
+        }
+        return 2.0 * lcs(candidate, reference) / (candidate.length + reference.length);
+    }
+
+    /**
+     * An upper bound of {@link #f1(int[], int[])} from the words two lists share in any order: their
+     * longest common subsequence is at most their multiset intersection. Both arrays sorted.
+     */
+    public static double bound(int[] sortedCandidate, int[] sortedReference) {
+        if (sortedCandidate.length == 0 || sortedReference.length == 0) {
+            return 0;
+        }
+        int shared = 0;
+        for (int i = 0, j = 0; i < sortedCandidate.length && j < sortedReference.length; ) {
+            if (sortedCandidate[i] == sortedReference[j]) {
+                shared++;
+                i++;
+                j++;
+            } else if (sortedCandidate[i] < sortedReference[j]) {
+                i++;
+            } else {
+                j++;
+            }
+        }
+        return 2.0 * shared / (sortedCandidate.length + sortedReference.length);
+    }
+
+    static int lcs(int[] a, int[] b) {
+        int[] previous = new int[b.length + 1];
+        int[] current = new int[b.length + 1];
+        for (int x : a) {
+            for (int j = 1; j <= b.length; j++) {
+                current[j] = x == b[j - 1] ? previous[j - 1] + 1 : Math.max(previous[j], current[j - 1]);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length];
+    }
+
     /** The normalised words of a text, at most {@link #MAX_WORDS}. */
     public static List<String> words(String text) {
         List<String> words = TextNormalizer.words(TextNormalizer.normalize(text == null ? "" : text));

@@ -32,4 +32,27 @@ class RougeLTest {
         assertThat(RougeL.words(many)).hasSize(RougeL.MAX_WORDS);
         assertThat(RougeL.f1(many, many)).isEqualTo(1.0);
     }
+
+    @Test
+    void theIdFormIsTheSameMeasureAndTheSharedWordsBoundIt() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        for (int trial = 0; trial < 2000; trial++) {
+            int[] a = random.ints(random.nextInt(0, 12), 0, 6).toArray();
+            int[] b = random.ints(random.nextInt(0, 12), 0, 6).toArray();
+            List<String> wordsA =
+                    java.util.Arrays.stream(a).mapToObj(i -> "w" + i).toList();
+            List<String> wordsB =
+                    java.util.Arrays.stream(b).mapToObj(i -> "w" + i).toList();
+            double f1 = RougeL.f1(a, b);
+            assertThat(f1).isCloseTo(RougeL.f1(wordsA, wordsB), within(1e-12));
+            int[] sortedA = a.clone();
+            int[] sortedB = b.clone();
+            java.util.Arrays.sort(sortedA);
+            java.util.Arrays.sort(sortedB);
+            assertThat(RougeL.bound(sortedA, sortedB)).isGreaterThanOrEqualTo(f1);
+        }
+        // "a b" against "b a": both words shared (bound 1) but the LCS is 1 (F1 0.5).
+        assertThat(RougeL.bound(new int[] {1, 2}, new int[] {1, 2})).isEqualTo(1.0);
+        assertThat(RougeL.f1(new int[] {1, 2}, new int[] {2, 1})).isEqualTo(0.5);
+    }
 }

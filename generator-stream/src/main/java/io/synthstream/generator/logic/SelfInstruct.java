@@ -337,12 +337,17 @@ public final class SelfInstruct {
 
     /**
      * Instructions to compare a new one with, each with its words read once: the seed tasks of a
-     * request, or the pool of a dataset. Comparing is exact: against every instruction held.
+     * request, or the pool of a dataset. Comparing is exact: against every instruction held. Words
+     * are kept as ids of the pool's own vocabulary, and an instruction whose shared words alone
+     * (in any order) cannot beat the best match so far is passed over without its longest common
+     * subsequence, which bounds it from above; so the result is that of comparing with each.
      */
     public static final class Pool {
         private final List<String> ids = new ArrayList<>();
         private final List<String> texts = new ArrayList<>();
-        private final List<List<String>> words = new ArrayList<>();
+        private final List<int[]> words = new ArrayList<>();
+        private final List<int[]> sorted = new ArrayList<>();
+        private final Map<String, Integer> vocabulary = new java.util.HashMap<>();
 
         public static Pool of(List<Demonstration> instructions) {
             Pool pool = new Pool();
@@ -355,9 +360,15 @@ public final class SelfInstruct {
         }
 
         public void add(String id, String instruction) {
+            List<String> w = RougeL.words(instruction);
+            int[] encoded = new int[w.size()];
+            for (int i = 0; i < encoded.length; i++) {
+                encoded[i] = vocabulary.computeIfAbsent(w.get(i), k -> vocabulary.size());
+            }
             ids.add(id);
             texts.add(instruction);
-            words.add(RougeL.words(instruction));
+            words.add(encoded);
+            sorted.add(sortedCopy(encoded));
         }
 
         /** Every instruction held, in the order it joined. */
@@ -369,16 +380,36 @@ public final class SelfInstruct {
             return all;
         }
 
-        /** The held instruction most similar to {@code candidate} (ROUGE-L F1), or null when empty. */
+        /**
+         * The held instruction most similar to {@code candidate} (ROUGE-L F1; the first of equals),
+         * or null when empty.
+         */
         Closest closest(List<String> candidate) {
-            Closest best = null;
+            int[] encoded = new int[candidate.size()];
+            for (int i = 0; i < encoded.length; i++) {
+                Integer id = vocabulary.get(candidate.get(i));
+                encoded[i] = id == null ? -1 - i : id; // a word no held instruction has matches none
+            }
+            int[] candidateSorted = sortedCopy(encoded);
+            String bestId = null;
+            double best = -1;
             for (int i = 0; i < ids.size(); i++) {
-                double f1 = RougeL.f1(candidate, words.get(i));
-                if (best == null || f1 > best.similarity()) {
-                    best = new Closest(ids.get(i), f1);
+                if (RougeL.bound(candidateSorted, sorted.get(i)) <= best) {
+                    continue;
+                }
+                double f1 = RougeL.f1(encoded, words.get(i));
+                if (f1 > best) {
+                    best = f1;
+                    bestId = ids.get(i);
                 }
             }
-            return best;
+            return bestId == null ? null : new Closest(bestId, best);
+        }
+
+        private static int[] sortedCopy(int[] values) {
+            int[] copy = values.clone();
+            java.util.Arrays.sort(copy);
+            return copy;
         }
     }
 

@@ -208,4 +208,43 @@ class SelfInstructTest {
                 .containsExactly("output", "input");
         assertThat(steps.get(1).outputFields()).extracting(f -> f.getName()).containsExactly("input", "output");
     }
+
+    @Test
+    void thePoolsPassedOverInstructionsNeverChangeTheClosestMatch() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        String[] vocabulary =
+                "write a short poem story list explain how why the sea cat code tips three for".split(" ");
+        java.util.function.Supplier<String> text = () -> {
+            StringBuilder t = new StringBuilder();
+            for (int i = random.nextInt(3, 12); i > 0; i--) {
+                t.append(vocabulary[random.nextInt(vocabulary.length)]).append(' ');
+            }
+            return t.toString();
+        };
+        SelfInstruct.Pool pool = new SelfInstruct.Pool();
+        List<String> held = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            held.add(text.get());
+            pool.add("p" + i, held.get(i));
+        }
+        for (int trial = 0; trial < 200; trial++) {
+            String candidate = text.get() + (trial % 2 == 0 ? "unheard" : "");
+            double best = -1;
+            String bestId = null;
+            for (int i = 0; i < held.size(); i++) {
+                double f1 = io.synthstream.common.text.RougeL.f1(candidate, held.get(i));
+                if (f1 > best + 1e-12) {
+                    best = f1;
+                    bestId = "p" + i;
+                }
+            }
+            SelfInstruct.Closest closest = pool.closest(io.synthstream.common.text.RougeL.words(candidate));
+            assertThat(closest.similarity())
+                    .as(candidate)
+                    .isCloseTo(best, org.assertj.core.api.Assertions.within(1e-12));
+            assertThat(closest.id())
+                    .as("the first of the equally close: %s", candidate)
+                    .isEqualTo(bestId);
+        }
+    }
 }
