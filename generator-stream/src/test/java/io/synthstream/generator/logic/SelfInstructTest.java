@@ -105,6 +105,34 @@ class SelfInstructTest {
     }
 
     @Test
+    void aHigherMaxSimilarityKeepsCloserInstructionsAndMaxWordsBoundsTheirLength() {
+        io.synthstream.avro.SelfInstruct lenient = io.synthstream.avro.SelfInstruct.newBuilder()
+                .setInstructionsPerRound(2)
+                .setMaxSimilarity(0.95)
+                .setMaxInstructionWords(10)
+                .build();
+        GenerationRequest spec = request(lenient, "Give three tips for staying healthy.");
+        SelfInstruct.Pool pool = new SelfInstruct.Pool();
+        pool.add("old", "Write a limerick about a cat who loves the sea.");
+        List<SelfInstructDecision> decisions = SelfInstruct.decide(
+                spec,
+                0,
+                List.of(
+                        new SelfInstruct.Candidate("Write a limerick about a dog who loves the sea.", false),
+                        new SelfInstruct.Candidate("Write a limerick about a dog who loves the deep blue sea.", false)),
+                SelfInstruct.Pool.of(SelfInstruct.seeds(spec)),
+                pool,
+                k -> "s" + k,
+                List.of(),
+                null);
+        assertThat(decisions.get(0).getFiltered())
+                .as("ROUGE-L 0.90 is below max_similarity 0.95")
+                .isNull();
+        assertThat(decisions.get(0).getMaxSimilarity()).isCloseTo(0.9, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(decisions.get(1).getFiltered()).startsWith("too_long: 12 words, above max_instruction_words 10");
+    }
+
+    @Test
     void aFullPoolStopsGrowingButStillChecksEveryInstruction() {
         GenerationRequest spec = request(
                 io.synthstream.avro.SelfInstruct.newBuilder()
