@@ -229,7 +229,9 @@ final class SampleCalls implements AsyncWork<ConditionTuple, PendingSample, Gene
                 round.getTrace().getSpend());
         pools.decided(
                 condition.getDataset(), condition.getRequestId(), condition.getConditionIndex(), before, decisions);
-        Step<PendingSample, GeneratorOutput> step = Step.finish();
+        Step<PendingSample, GeneratorOutput> step = Step.<PendingSample, GeneratorOutput>finish()
+                .counted( // the marked samples; a kept instruction's counts when its instance is done
+                        decisions.stream().filter(d -> d.getFiltered() != null).count(), "generated", "none");
         for (SelfInstructDecision decision : decisions) {
             String id = SelfInstruct.id(key, decision.getCandidate());
             if (decision.getFiltered() != null) {

@@ -530,8 +530,8 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
                     new Record<>(output.key(), output.value(), output.timestamp() < 0 ? now : output.timestamp()));
         }
         String[] outcome = step.outcome();
-        if (outcome != null) {
-            meters.count(setup.outcomeMeter(), outcome);
+        if (outcome != null && step.outcomes() > 0) {
+            meters.count(setup.outcomeMeter(), step.outcomes(), outcome);
         }
         held.remove(key);
         switch (step.kind()) {

@@ -36,6 +36,7 @@ public final class Step<P, O> {
     private final List<Output<O>> outputs = new ArrayList<>(2);
     private final List<SampleFailure> failures = new ArrayList<>(1);
     private String[] outcome;
+    private long outcomes = 1;
     private final List<String> woken = new ArrayList<>(1);
 
     private Step(Kind kind, P entry, List<Call> calls) {
@@ -124,8 +125,19 @@ public final class Step<P, O> {
 
     /** Counts the step in the stage's outcome meter with these tag values (after {@code app}). */
     public Step<P, O> counted(String... tagValues) {
+        return counted(1, tagValues);
+    }
+
+    /** Counts {@code times} outcomes of the step (a round's several samples) with these tag values. */
+    public Step<P, O> counted(long times, String... tagValues) {
         this.outcome = tagValues.clone();
+        this.outcomes = times;
         return this;
+    }
+
+    /** How many outcomes {@link #outcome()} counts. */
+    public long outcomes() {
+        return outcomes;
     }
 
     public Kind kind() {
