@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The recipes on the embedded platform, with the generator killed ({@code kill -9}) in the middle
- * of its multi-call samples: each finishes exactly once afterwards, with every turn in order.
+ * of its multi-call samples and two instances taking over: each finishes exactly once afterwards,
+ * with every turn in order.
  */
 class RecipesIT {
     private static final int COUNT = 30;
@@ -87,9 +88,13 @@ class RecipesIT {
                     .as("killed midway: turns taken, conversations unfinished")
                     .isBetween((long) COUNT, COUNT * (2L * TURNS + 7 + 7) + SI_CALLS - 1);
 
+            // Two instances take over: this JVM and a second child, so the tasks (and the pools'
+            // partition) are shared out, rebalanced as the second joins, and restored from changelogs.
+            Process second = GeneratorIT.startChild(settings, dir.resolve("state-3"), dir.resolve("child-2.log"));
             settings.put(SynthConfig.STATE_DIR.key(), dir.resolve("state-2").toString());
             SynthConfig config = new SynthConfig(GeneratorConfig.definition(), settings);
-            try (var runtime = LlmSettings.runtime(config);
+            try (AutoCloseable stopSecond = second::destroyForcibly;
+                    var runtime = LlmSettings.runtime(config);
                     StreamsApp app = StreamsApp.start(
                             config, GeneratorTopology.build(config, runtime, false), GeneratorTopology.TOPICS)) {
                 GeneratorIT.Outcomes outcomes =
@@ -174,6 +179,9 @@ class RecipesIT {
                     }
                 });
                 assertSelfInstructDecidedOnceInOrder(platform);
+                assertThat(second.isAlive())
+                        .as("the second instance ran throughout: %s", dir.resolve("child-2.log"))
+                        .isTrue();
             }
             // Every call is paid about once: only calls in flight at the kill (at most 8) go again.
             assertThat(server.requests()).isLessThanOrEqualTo(COUNT * (2L * TURNS + 7 + 7) + SI_CALLS + 8);
