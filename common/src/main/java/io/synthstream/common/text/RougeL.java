@@ -66,23 +66,13 @@ public final class RougeL {
      * An upper bound of {@link #f1(int[], int[])} from the words two lists share in any order: their
      * longest common subsequence is at most their multiset intersection. Both arrays sorted.
      */
-    public static double bound(int[] sortedCandidate, int[] sortedReference) {
+    public static double bound(long[] sortedCandidate, long[] sortedReference) {
         if (sortedCandidate.length == 0 || sortedReference.length == 0) {
             return 0;
         }
-        int shared = 0;
-        for (int i = 0, j = 0; i < sortedCandidate.length && j < sortedReference.length; ) {
-            if (sortedCandidate[i] == sortedReference[j]) {
-                shared++;
-                i++;
-                j++;
-            } else if (sortedCandidate[i] < sortedReference[j]) {
-                i++;
-            } else {
-                j++;
-            }
-        }
-        return 2.0 * shared / (sortedCandidate.length + sortedReference.length);
+        return 2.0
+                * SortedArrays.shared(sortedCandidate, sortedReference)
+                / (sortedCandidate.length + sortedReference.length);
     }
 
     static int lcs(int[] a, int[] b) {

@@ -45,14 +45,14 @@ class RougeLTest {
                     java.util.Arrays.stream(b).mapToObj(i -> "w" + i).toList();
             double f1 = RougeL.f1(a, b);
             assertThat(f1).isCloseTo(RougeL.f1(wordsA, wordsB), within(1e-12));
-            int[] sortedA = a.clone();
-            int[] sortedB = b.clone();
+            long[] sortedA = java.util.Arrays.stream(a).asLongStream().toArray();
+            long[] sortedB = java.util.Arrays.stream(b).asLongStream().toArray();
             java.util.Arrays.sort(sortedA);
             java.util.Arrays.sort(sortedB);
             assertThat(RougeL.bound(sortedA, sortedB)).isGreaterThanOrEqualTo(f1);
         }
         // "a b" against "b a": both words shared (bound 1) but the LCS is 1 (F1 0.5).
-        assertThat(RougeL.bound(new int[] {1, 2}, new int[] {1, 2})).isEqualTo(1.0);
+        assertThat(RougeL.bound(new long[] {1, 2}, new long[] {1, 2})).isEqualTo(1.0);
         assertThat(RougeL.f1(new int[] {1, 2}, new int[] {2, 1})).isEqualTo(0.5);
     }
 }

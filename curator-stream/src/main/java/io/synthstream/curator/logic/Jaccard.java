@@ -19,20 +19,6 @@ public final class Jaccard {
     }
 
     private static int intersection(long[] a, long[] b) {
-        int i = 0;
-        int j = 0;
-        int common = 0;
-        while (i < a.length && j < b.length) {
-            if (a[i] == b[j]) {
-                common++;
-                i++;
-                j++;
-            } else if (a[i] < b[j]) {
-                i++;
-            } else {
-                j++;
-            }
-        }
-        return common;
+        return io.synthstream.common.text.SortedArrays.shared(a, b);
     }
 }

@@ -346,7 +346,7 @@ public final class SelfInstruct {
         private final List<String> ids = new ArrayList<>();
         private final List<String> texts = new ArrayList<>();
         private final List<int[]> words = new ArrayList<>();
-        private final List<int[]> sorted = new ArrayList<>();
+        private final List<long[]> sorted = new ArrayList<>();
         private final Map<String, Integer> vocabulary = new java.util.HashMap<>();
 
         public static Pool of(List<Demonstration> instructions) {
@@ -390,7 +390,7 @@ public final class SelfInstruct {
                 Integer id = vocabulary.get(candidate.get(i));
                 encoded[i] = id == null ? -1 - i : id; // a word no held instruction has matches none
             }
-            int[] candidateSorted = sortedCopy(encoded);
+            long[] candidateSorted = sortedCopy(encoded);
             String bestId = null;
             double best = -1;
             for (int i = 0; i < ids.size(); i++) {
@@ -406,8 +406,8 @@ public final class SelfInstruct {
             return bestId == null ? null : new Closest(bestId, best);
         }
 
-        private static int[] sortedCopy(int[] values) {
-            int[] copy = values.clone();
+        private static long[] sortedCopy(int[] values) {
+            long[] copy = java.util.Arrays.stream(values).asLongStream().toArray();
             java.util.Arrays.sort(copy);
             return copy;
         }
