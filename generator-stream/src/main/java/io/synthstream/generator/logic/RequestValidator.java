@@ -445,6 +445,7 @@ public final class RequestValidator {
             problems.add("self_instruct.instance_order '" + s.getInstanceOrder()
                     + "' is unknown; use auto, input_first or output_first");
         }
+        modelParams("self_instruct.instruction_model", s.getInstructionModel(), limits, problems);
         int limit = SelfInstruct.MAX_POOL_LIMIT;
         if (s.getPoolLimit() < 1 || s.getPoolLimit() > limit) {
             problems.add("self_instruct.pool_limit must be within [1, " + limit + "], got " + s.getPoolLimit());

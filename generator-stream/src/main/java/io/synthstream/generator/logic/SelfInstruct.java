@@ -114,7 +114,7 @@ public final class SelfInstruct {
                         "You write task instructions for training a language model to follow instructions.",
                         "Come up with new task instructions.",
                         List.of(TaskKinds.field(INSTRUCTIONS, "list", true, "The new task instructions.")),
-                        null),
+                        spec.getSelfInstruct().getInstructionModel()),
                 new StepPlan(
                         INPUT_FIRST,
                         "generate",

@@ -20,7 +20,10 @@ class GeneratorSelfInstructTest {
                {"fields": {"instruction": "Translate the sentence into French.", "input": "Good morning"}},
                {"fields": {"instruction": "Is this review positive or negative?", "input": "Great food"}}],
              "self_instruct": {"instructions_per_round": 4, "seed_demonstrations": 2,
-                               "pool_demonstrations": 2}}
+                               "pool_demonstrations": 2,
+                               "instruction_model": {"provider": "simulated", "model": "instructor",
+                                                     "temperature": 1.0, "top_p": 0.9, "max_tokens": 600,
+                                                     "seed": 3, "extra": {"presence_penalty": "0.5"}}}}
             """;
 
     private static final String A = "Classify the sentiment of the following tweet as positive, negative or neutral.";
@@ -115,6 +118,22 @@ class GeneratorSelfInstructTest {
                             r.schema() != null && r.schema().path("properties").has("instructions"))
                     .toList();
             assertThat(roundCalls).hasSize(2);
+            var instructor = roundCalls.get(0);
+            assertThat(List.of(
+                            instructor.model(),
+                            instructor.temperature(),
+                            instructor.topP(),
+                            instructor.maxTokens(),
+                            instructor.seed()))
+                    .as("the rounds' calls use self_instruct.instruction_model")
+                    .containsExactly("instructor", 1.0, 0.9, 600, 3L);
+            assertThat(instructor.provider()).isEqualTo("simulated");
+            assertThat(instructor.extra()).containsEntry("presence_penalty", "0.5");
+            assertThat(provider.requests.stream()
+                            .filter(r -> !roundCalls.contains(r))
+                            .map(LlmRequest::model))
+                    .as("the instances use the request's model")
+                    .doesNotContain("instructor");
             String second = roundCalls.get(1).messages().get(1).content();
             assertThat(second)
                     .as("round 1 began only after round 0 was decided: it shows both pool instructions")
