@@ -363,7 +363,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static boolean causedByBind(Throwable e) {
+    static boolean causedByBind(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof BindException) {
                 return true;

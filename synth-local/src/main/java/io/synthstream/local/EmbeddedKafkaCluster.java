@@ -78,10 +78,28 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         return start(nodes, true);
     }
 
+    /**
+     * Free ports are found by binding port 0 and releasing it; another socket (another process, or
+     * an outgoing connection of a node already starting) can take one in between, so a cluster
+     * whose start failed on a bind is started again on new ports, as a single node is.
+     */
     private static EmbeddedKafkaCluster start(int nodes, boolean childJvms) {
         if (nodes < 1) {
             throw new IllegalArgumentException("a cluster needs at least one node");
         }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(nodes, childJvms);
+            } catch (IllegalStateException e) {
+                if (attempt >= 3 || !EmbeddedKafka.causedByBind(e)) {
+                    throw e;
+                }
+                log.warn("A port of the embedded cluster was taken before its node bound it; starting again");
+            }
+        }
+    }
+
+    private static EmbeddedKafkaCluster startOnce(int nodes, boolean childJvms) {
         Path directory;
         try {
             directory = Files.createTempDirectory("synth-kafka-cluster-");
