@@ -373,11 +373,16 @@ public final class SelfInstruct {
 
         /** Every instruction held, in the order it joined. */
         public List<Demonstration> all() {
-            List<Demonstration> all = new ArrayList<>(ids.size());
-            for (int i = 0; i < ids.size(); i++) {
-                all.add(new Demonstration(ids.get(i), texts.get(i)));
+            return since(0);
+        }
+
+        /** The instructions that joined from position {@code from} on, in order. */
+        public List<Demonstration> since(int from) {
+            List<Demonstration> joined = new ArrayList<>(Math.max(0, ids.size() - from));
+            for (int i = from; i < ids.size(); i++) {
+                joined.add(new Demonstration(ids.get(i), texts.get(i)));
             }
-            return all;
+            return joined;
         }
 
         /**

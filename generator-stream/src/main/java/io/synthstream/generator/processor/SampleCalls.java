@@ -227,8 +227,7 @@ final class SampleCalls implements AsyncWork<ConditionTuple, PendingSample, Gene
                 k -> SelfInstruct.id(key, k),
                 entry.getDemonstrationIds(),
                 round.getTrace().getSpend());
-        pools.decided(
-                condition.getDataset(), condition.getRequestId(), condition.getConditionIndex(), before, decisions);
+        pools.decided(condition.getDataset(), condition.getRequestId(), condition.getConditionIndex(), before);
         Step<PendingSample, GeneratorOutput> step = Step.<PendingSample, GeneratorOutput>finish()
                 .counted( // the marked samples; a kept instruction's counts when its instance is done
                         decisions.stream().filter(d -> d.getFiltered() != null).count(), "generated", "none");

@@ -1,6 +1,5 @@
 package io.synthstream.generator.processor;
 
-import io.synthstream.avro.SelfInstructDecision;
 import io.synthstream.generator.avro.PoolInstruction;
 import io.synthstream.generator.logic.SelfInstruct;
 import java.util.HashMap;
@@ -56,15 +55,14 @@ final class SelfInstructPools {
      *
      * @param before the pool's size before the round was decided
      */
-    void decided(String dataset, String requestId, long round, int before, List<SelfInstructDecision> decisions) {
-        SelfInstruct.Pool p = pool(dataset);
-        List<SelfInstruct.Demonstration> all = p.all();
-        for (int i = before; i < all.size(); i++) {
+    void decided(String dataset, String requestId, long round, int before) {
+        List<SelfInstruct.Demonstration> joined = pool(dataset).since(before);
+        for (int i = 0; i < joined.size(); i++) {
             pool.put(
-                    key(dataset, i),
+                    key(dataset, before + i),
                     PoolInstruction.newBuilder()
-                            .setSampleId(all.get(i).id())
-                            .setInstruction(all.get(i).instruction())
+                            .setSampleId(joined.get(i).id())
+                            .setInstruction(joined.get(i).instruction())
                             .setRequestId(requestId)
                             .setRound(round)
                             .build());
