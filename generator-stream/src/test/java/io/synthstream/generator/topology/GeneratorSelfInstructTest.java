@@ -181,6 +181,46 @@ class GeneratorSelfInstructTest {
     }
 
     @Test
+    void requestsOnOneDatasetShareItsPoolAndAnotherDatasetStartsEmpty() {
+        ConcurrentLinkedQueue<String> rounds = new ConcurrentLinkedQueue<>(List.of(
+                round(item(A, false), item(B, false), item(C, false), item(A + " Be brief.", false)),
+                round(item(B, false), item("Name three rivers that flow through more than one country.", false)),
+                round(item(B, false), item(C, false))));
+        ScriptedProvider provider = new ScriptedProvider().answering(responder(rounds));
+        try (GeneratorFixture f = new GeneratorFixture(provider, Map.of())) {
+            f.jsonRequests.pipeInput("si1", REQUEST.replace("\"count\": 2", "\"count\": 1"));
+            f.pumpOutcomes(4);
+            f.jsonRequests.pipeInput(
+                    "si2",
+                    REQUEST.replace("\"count\": 2", "\"count\": 1")
+                            .replace("si1", "si2")
+                            .replace("\"instructions_per_round\": 4", "\"instructions_per_round\": 2"));
+            f.pumpOutcomes(6);
+            f.jsonRequests.pipeInput(
+                    "si3",
+                    REQUEST.replace("\"count\": 2", "\"count\": 1")
+                            .replace("si1", "si3")
+                            .replace("\"dataset\": \"self\"", "\"dataset\": \"other\"")
+                            .replace("\"instructions_per_round\": 4", "\"instructions_per_round\": 2"));
+            f.pumpOutcomes(8);
+            assertThat(f.deadLetterLog).isEmpty();
+            Map<String, Sample> byKey = new java.util.HashMap<>();
+            f.sampleLog.forEach(s -> byKey.put(
+                    s.getRequestId() + ":" + s.getTrace().getSelfInstruct().getCandidate(), s));
+            Sample bOfFirst = byKey.get("si1:1");
+            assertThat(bOfFirst.getTrace().getSelfInstruct().getJoined()).isTrue();
+            SelfInstructDecision again = byKey.get("si2:0").getTrace().getSelfInstruct();
+            assertThat(again.getPoolSize()).as("si1's pool of the same dataset").isEqualTo(3);
+            assertThat(again.getFiltered()).startsWith("not_novel: ROUGE-L 1.00 against " + bOfFirst.getSampleId());
+            assertThat(byKey.get("si2:1").getTrace().getSelfInstruct().getJoined())
+                    .isTrue();
+            SelfInstructDecision elsewhere = byKey.get("si3:0").getTrace().getSelfInstruct();
+            assertThat(elsewhere.getPoolSize()).as("another dataset's pool").isZero();
+            assertThat(elsewhere.getJoined()).isTrue();
+        }
+    }
+
+    @Test
     void aRoundWhoseCallFailsDeadLettersItsInstructionsAndTheNextRoundStillRuns() {
         ConcurrentLinkedQueue<String> rounds = new ConcurrentLinkedQueue<>(List.of(
                 "not json",
