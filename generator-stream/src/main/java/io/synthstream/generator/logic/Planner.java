@@ -65,6 +65,7 @@ public final class Planner {
                 .setAttributes(attributes)
                 .setSamples(1)
                 .setOutputs(Evolutions.outputs(request))
+                .setSelfInstructRound(SelfInstruct.of(request))
                 .setDemonstrations(demonstrations(request, index, attributes.get("label"), steering))
                 .setSteeringVersion(sampled && steers(request, steering) ? steering.getVersion() : null)
                 .setPlannedAt(now)

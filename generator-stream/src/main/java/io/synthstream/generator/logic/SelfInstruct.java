@@ -526,6 +526,7 @@ public final class SelfInstruct {
                 .setConditionId(round.getConditionId() + "-i" + decision.getCandidate())
                 .setSamples(1)
                 .setOutputs(1)
+                .setSelfInstructRound(false)
                 .setSelfInstruct(decision)
                 .setPlannedAt(now)
                 .build();

@@ -82,7 +82,7 @@ public final class GeneratorProcessors {
         return AsyncStage.supplier(
                 setup,
                 stores.pending(serdes.valueSerde(PendingSample.class)),
-                Set.of(stores.pool(serdes.valueSerde(PoolInstruction.class)), stores.rounds()),
+                Set.of(stores.pool(serdes.valueSerde(PoolInstruction.class)), stores.queue()),
                 () -> new SampleCalls(runtime.provider(), config.async().specWait(), clock));
     }
 }

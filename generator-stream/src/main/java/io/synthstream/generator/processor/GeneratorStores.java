@@ -28,8 +28,8 @@ public final class GeneratorStores {
 
     /** dataset NUL position -> PoolInstruction: each dataset's Self-Instruct pool. */
     public static final String POOL = "generator-self-instruct-pool";
-    /** request id -> the request's next Self-Instruct round to decide. */
-    public static final String ROUNDS = "generator-self-instruct-rounds";
+    /** dataset NUL offset -> round key: each dataset's Self-Instruct rounds not yet decided, in order. */
+    public static final String QUEUE = "generator-self-instruct-queue";
 
     /** The global store of kept LLM replies (synth.llm-responses). */
     public static final String RESPONSES = "generator-responses";
@@ -63,9 +63,9 @@ public final class GeneratorStores {
         return Stores.keyValueStoreBuilder(StateStores.keyValue(POOL, inMemory, false), Serdes.String(), serde);
     }
 
-    StoreBuilder<KeyValueStore<String, Long>> rounds() {
+    StoreBuilder<KeyValueStore<String, String>> queue() {
         return Stores.keyValueStoreBuilder(
-                StateStores.keyValue(ROUNDS, inMemory, false), Serdes.String(), Serdes.Long());
+                StateStores.keyValue(QUEUE, inMemory, false), Serdes.String(), Serdes.String());
     }
 
     StoreBuilder<KeyValueStore<String, PendingSample>> pending(Serde<PendingSample> serde) {

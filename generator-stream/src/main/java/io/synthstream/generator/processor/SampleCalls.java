@@ -13,7 +13,6 @@ import io.synthstream.common.streams.async.Call;
 import io.synthstream.common.streams.async.CallResult;
 import io.synthstream.common.streams.async.Step;
 import io.synthstream.generator.avro.PendingSample;
-import io.synthstream.generator.logic.Ids;
 import io.synthstream.generator.logic.PromptBuilder;
 import io.synthstream.generator.logic.SampleProgress;
 import io.synthstream.generator.logic.SampleTraces;
@@ -50,12 +49,25 @@ final class SampleCalls implements AsyncWork<ConditionTuple, PendingSample, Gene
 
     @Override
     public void init(Stores stores) {
-        pools = new SelfInstructPools(stores.get(GeneratorStores.POOL), stores.get(GeneratorStores.ROUNDS));
+        pools = new SelfInstructPools(stores.get(GeneratorStores.POOL), stores.get(GeneratorStores.QUEUE));
     }
 
     @Override
     public Map<String, PendingSample> start(ConditionTuple condition, long timestamp) {
         return SampleProgress.start(condition, timestamp);
+    }
+
+    /** A Self-Instruct round also takes its place in its dataset's queue: its tuple's offset. */
+    @Override
+    public Map<String, PendingSample> start(ConditionTuple condition, long timestamp, long offset) {
+        Map<String, PendingSample> entries = SampleProgress.start(condition, timestamp);
+        if (condition.getSelfInstructRound() && condition.getSelfInstruct() == null && offset >= 0) {
+            entries.replaceAll((key, entry) -> {
+                pools.enqueue(condition.getDataset(), offset, key);
+                return PendingSample.newBuilder(entry).setQueuePosition(offset).build();
+            });
+        }
+        return entries;
     }
 
     @Override
@@ -99,8 +111,8 @@ final class SampleCalls implements AsyncWork<ConditionTuple, PendingSample, Gene
                     .build();
             return call(moved, moved, condition, spec);
         }
-        if (!pools.ready(condition.getRequestId(), condition.getConditionIndex())) {
-            return Step.hold(); // woken when the round before it is decided
+        if (entry.getQueuePosition() >= 0 && !pools.heads(condition.getDataset(), entry.getQueuePosition())) {
+            return Step.hold(); // woken when the round before it in its dataset's queue is decided
         }
         if (!entry.getDemonstrationIds().isEmpty()) {
             return call(null, entry, condition, spec);
@@ -123,10 +135,7 @@ final class SampleCalls implements AsyncWork<ConditionTuple, PendingSample, Gene
     @Override
     public Step<PendingSample, GeneratorOutput> specMissing(String key, PendingSample entry) {
         ConditionTuple condition = SampleProgress.condition(entry);
-        return fail(
-                SampleProgress.unemitted(SampleProgress.unknownSpec(entry, specWait), entry, condition),
-                condition,
-                null);
+        return fail(SampleProgress.unemitted(SampleProgress.unknownSpec(entry, specWait), entry, condition), entry);
     }
 
     @Override
@@ -162,7 +171,7 @@ final class SampleCalls implements AsyncWork<ConditionTuple, PendingSample, Gene
                     .emit(done.sample().getSampleId(), new GeneratorOutput.RawSample(done.sample()))
                     .counted("generated", "none");
         } else if (progress instanceof SampleProgress.Fail failed) {
-            return fail(SampleProgress.unemitted(failed.failure(), entry, condition), condition, spec);
+            return fail(SampleProgress.unemitted(failed.failure(), entry, condition), entry);
         }
         throw new IllegalStateException("unknown progress " + progress);
     }
@@ -193,15 +202,14 @@ final class SampleCalls implements AsyncWork<ConditionTuple, PendingSample, Gene
                     SampleProgress.request(entry, condition, spec, plan, answering.structuredOutput()),
                     SampleProgress.place(entry, condition));
         } catch (Templates.TemplateException e) {
-            return fail(SampleProgress.unemitted(SampleProgress.promptError(e), entry, condition), condition, spec);
+            return fail(SampleProgress.unemitted(SampleProgress.promptError(e), entry, condition), entry);
         } catch (IllegalArgumentException e) { // validated at ingest; the app's providers changed since
             return fail(
                     SampleProgress.unemitted(
                             SampleFailure.ends(LlmFailure.Kind.NOT_FOUND.deadLetterReason(), e.getMessage(), 0, null),
                             entry,
                             condition),
-                    condition,
-                    spec);
+                    entry);
         }
         return updated == null ? Step.proceed(List.of(call)) : Step.proceed(updated, List.of(call));
     }
@@ -227,7 +235,7 @@ final class SampleCalls implements AsyncWork<ConditionTuple, PendingSample, Gene
                 k -> SelfInstruct.id(key, k),
                 entry.getDemonstrationIds(),
                 round.getTrace().getSpend());
-        pools.decided(condition.getDataset(), condition.getRequestId(), condition.getConditionIndex(), before);
+        pools.joined(condition.getDataset(), condition.getRequestId(), condition.getConditionIndex(), before);
         Step<PendingSample, GeneratorOutput> step = Step.<PendingSample, GeneratorOutput>finish()
                 .counted( // the marked samples; a kept instruction's counts when its instance is done
                         decisions.stream().filter(d -> d.getFiltered() != null).count(), "generated", "none");
@@ -241,27 +249,29 @@ final class SampleCalls implements AsyncWork<ConditionTuple, PendingSample, Gene
                         new GeneratorOutput.Condition(SelfInstruct.condition(condition, decision, clock.instant())));
             }
         }
-        return step.wake(nextRound(condition));
+        return dequeued(step, entry);
     }
 
-    private static String nextRound(ConditionTuple condition) {
-        return Ids.sampleId(condition.getRequestId(), condition.getConditionIndex() + 1, 0);
+    /** A Self-Instruct round that is over leaves its dataset's queue and wakes the round now at its head. */
+    private Step<PendingSample, GeneratorOutput> dequeued(
+            Step<PendingSample, GeneratorOutput> step, PendingSample entry) {
+        if (entry.getQueuePosition() >= 0) {
+            String next = pools.dequeue(SampleProgress.dataset(entry), entry.getQueuePosition());
+            if (next != null) {
+                step.wake(next);
+            }
+        }
+        return step;
     }
 
     /**
-     * The entry ends in synth.dlq; a Self-Instruct round that does ends undecided, and the
-     * request's next round may begin (with the pool as it is).
-     *
-     * @param spec the entry's spec, or null when it is unknown
+     * The entry ends in synth.dlq; a Self-Instruct round that does ends undecided, and the round
+     * after it in its dataset's queue may begin (with the pool as it is).
      */
-    private Step<PendingSample, GeneratorOutput> fail(
-            SampleFailure failure, ConditionTuple condition, GenerationRequest spec) {
-        Step<PendingSample, GeneratorOutput> step = Step.<PendingSample, GeneratorOutput>fail(failure)
-                .counted("dead_lettered", failure.reason().code());
-        if (spec != null && SelfInstruct.of(spec) && condition.getSelfInstruct() == null) {
-            pools.advance(condition.getRequestId(), condition.getConditionIndex());
-            step.wake(nextRound(condition));
-        }
-        return step;
+    private Step<PendingSample, GeneratorOutput> fail(SampleFailure failure, PendingSample entry) {
+        return dequeued(
+                Step.<PendingSample, GeneratorOutput>fail(failure)
+                        .counted("dead_lettered", failure.reason().code()),
+                entry);
     }
 }

@@ -11,22 +11,24 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The Self-Instruct state of one generate task: each dataset's pool of kept instructions ({@value
- * GeneratorStores#POOL}, under dataset NUL position) and each request's next round to decide
- * ({@value GeneratorStores#ROUNDS}). Round entries are keyed by dataset, so a dataset's pool and
- * every round that reads or grows it live in one task. A pool is read from its store once per task
- * incarnation and kept in memory with each instruction's words, since every write goes through
- * here within the task's transaction.
+ * GeneratorStores#POOL}, under dataset NUL position) and each dataset's queue of rounds not yet
+ * decided ({@value GeneratorStores#QUEUE}, under dataset NUL the offset of the round's tuple).
+ * Round tuples are keyed by dataset, so a dataset's pool and every round that reads or grows it
+ * live in one task, and their offsets on that partition are one order that a replay repeats: a
+ * round begins only at the head of its dataset's queue, whichever request it belongs to. A pool is
+ * read from its store once per task incarnation and kept in memory with each instruction's words,
+ * since every write goes through here within the task's transaction.
  */
 final class SelfInstructPools {
     private static final char SEPARATOR = '\u0000';
 
     private final KeyValueStore<String, PoolInstruction> pool;
-    private final KeyValueStore<String, Long> rounds;
+    private final KeyValueStore<String, String> queue;
     private final Map<String, SelfInstruct.Pool> loaded = new HashMap<>();
 
-    SelfInstructPools(KeyValueStore<String, PoolInstruction> pool, KeyValueStore<String, Long> rounds) {
+    SelfInstructPools(KeyValueStore<String, PoolInstruction> pool, KeyValueStore<String, String> queue) {
         this.pool = pool;
-        this.rounds = rounds;
+        this.queue = queue;
     }
 
     /** The dataset's pool, in the order its instructions joined. */
@@ -43,19 +45,37 @@ final class SelfInstructPools {
         });
     }
 
-    /** Whether the request's rounds before {@code round} are all decided. */
-    boolean ready(String requestId, long round) {
-        Long next = rounds.get(requestId);
-        return (next == null ? 0 : next) >= round;
+    /** Puts a round in its dataset's queue (again, harmlessly, for a record delivered twice). */
+    void enqueue(String dataset, long position, String roundKey) {
+        queue.put(key(dataset, position), roundKey);
+    }
+
+    /** Whether the round at {@code position} heads its dataset's queue: every round before it is decided. */
+    boolean heads(String dataset, long position) {
+        try (KeyValueIterator<String, String> waiting = queue.range(dataset + SEPARATOR, dataset + (char) 1)) {
+            return !waiting.hasNext() || waiting.next().key.equals(key(dataset, position));
+        }
     }
 
     /**
-     * Records a decided round: the instructions that joined (already in the in-memory pool, which
-     * {@link SelfInstruct#decide} grew) and the request's next round.
+     * Takes a decided (or failed) round out of its dataset's queue.
+     *
+     * @return the key of the round that heads the queue now, or null when none waits
+     */
+    String dequeue(String dataset, long position) {
+        queue.delete(key(dataset, position));
+        try (KeyValueIterator<String, String> waiting = queue.range(dataset + SEPARATOR, dataset + (char) 1)) {
+            return waiting.hasNext() ? waiting.next().value : null;
+        }
+    }
+
+    /**
+     * Records the instructions that joined in a decided round (already in the in-memory pool,
+     * which {@link SelfInstruct#decide} grew).
      *
      * @param before the pool's size before the round was decided
      */
-    void decided(String dataset, String requestId, long round, int before) {
+    void joined(String dataset, String requestId, long round, int before) {
         List<SelfInstruct.Demonstration> joined = pool(dataset).since(before);
         for (int i = 0; i < joined.size(); i++) {
             pool.put(
@@ -67,18 +87,9 @@ final class SelfInstructPools {
                             .setRound(round)
                             .build());
         }
-        advance(requestId, round);
     }
 
-    /** Records a round that ended without a decision (its call failed): the next one may begin. */
-    void advance(String requestId, long round) {
-        Long next = rounds.get(requestId);
-        if (next == null || next <= round) {
-            rounds.put(requestId, round + 1);
-        }
-    }
-
-    private static String key(String dataset, int position) {
-        return dataset + SEPARATOR + String.format("%010d", position);
+    private static String key(String dataset, long position) {
+        return dataset + SEPARATOR + String.format("%020d", position);
     }
 }

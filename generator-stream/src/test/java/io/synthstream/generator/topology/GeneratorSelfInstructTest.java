@@ -221,6 +221,58 @@ class GeneratorSelfInstructTest {
     }
 
     @Test
+    void roundsOfTwoRequestsOnOneDatasetAreDecidedInTheOrderOfTheirPartitionNotOfTheirReplies() {
+        List<String> distinct = List.of(
+                "Name three rivers that flow through more than one country.",
+                "Write a limerick about a forgetful astronaut on the moon.",
+                "Convert this recipe from metric units to imperial units.",
+                "Explain why the sky looks blue during the day but red at sunset.",
+                "Rank these programming languages by how old they are.",
+                "Draft a polite reminder to a colleague about an overdue report.",
+                "Suggest five names for a cafe that also sells second-hand books.",
+                "Summarise the story of a well-known fairy tale in two sentences.");
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        ScriptedProvider provider = new ScriptedProvider()
+                .answering(request -> {
+                    if (request.schema() != null
+                            && request.schema().path("properties").has("instructions")) {
+                        int at = next.getAndAdd(2);
+                        return round(item(distinct.get(at % 8), false), item(distinct.get((at + 1) % 8), false));
+                    }
+                    return "{\"input\": \"\", \"output\": \"an answer\"}";
+                })
+                .delaying( // the first request's rounds answer late
+                        request -> request.messages().get(1).content().contains("for: first"),
+                        java.time.Duration.ofMillis(400));
+        String two = REQUEST.replace("\"instructions_per_round\": 4", "\"instructions_per_round\": 2");
+        try (GeneratorFixture f = new GeneratorFixture(provider, Map.of())) {
+            f.jsonRequests.pipeInput(
+                    "si1",
+                    two.replace(
+                            "\"task\": {\"kind\": \"instruction\"}",
+                            "\"task\": {\"kind\": \"instruction\", \"description\": \"first\"}"));
+            f.pumpUntil(() -> !provider.requests.isEmpty()); // si1's rounds are on the partition
+            f.jsonRequests.pipeInput("si2", two.replace("si1", "si2"));
+            f.pumpOutcomes(8);
+            assertThat(f.deadLetterLog).isEmpty();
+            Map<String, SelfInstructDecision> decided = new java.util.HashMap<>();
+            f.sampleLog.forEach(s -> decided.put(
+                    s.getRequestId() + ":" + s.getTrace().getSelfInstruct().getRound() + ":"
+                            + s.getTrace().getSelfInstruct().getCandidate(),
+                    s.getTrace().getSelfInstruct()));
+            assertThat(decided)
+                    .hasSize(8)
+                    .allSatisfy((k, d) -> assertThat(d.getJoined()).as(k).isTrue());
+            assertThat(decided.get("si1:0:0").getPoolSize()).isZero();
+            assertThat(decided.get("si1:1:0").getPoolSize()).isEqualTo(2);
+            assertThat(decided.get("si2:0:0").getPoolSize())
+                    .as("si2's rounds stand after si1's on the partition: they wait, though si1's replies are late")
+                    .isEqualTo(4);
+            assertThat(decided.get("si2:1:0").getPoolSize()).isEqualTo(6);
+        }
+    }
+
+    @Test
     void aRoundWhoseCallFailsDeadLettersItsInstructionsAndTheNextRoundStillRuns() {
         ConcurrentLinkedQueue<String> rounds = new ConcurrentLinkedQueue<>(List.of(
                 "not json",

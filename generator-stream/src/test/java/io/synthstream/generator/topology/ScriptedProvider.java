@@ -17,6 +17,8 @@ final class ScriptedProvider implements LlmProvider {
     private final ConcurrentLinkedQueue<LlmResponse> script = new ConcurrentLinkedQueue<>();
     final List<LlmRequest> requests = new CopyOnWriteArrayList<>();
     private volatile Function<LlmRequest, String> responder = request -> null;
+    private volatile java.util.function.Predicate<LlmRequest> slow = request -> false;
+    private volatile Duration slowBy = Duration.ZERO;
 
     ScriptedProvider then(String content, String finishReason) {
         script.add(new LlmResponse(content, finishReason, "scripted", 10, 10, 1));
@@ -26,6 +28,13 @@ final class ScriptedProvider implements LlmProvider {
     /** Answers the requests {@code answer} has a reply for (non-null) with it, before the script. */
     ScriptedProvider answering(Function<LlmRequest, String> answer) {
         this.responder = answer;
+        return this;
+    }
+
+    /** Answers the requests {@code which} selects only after {@code by}: replies that finish late. */
+    ScriptedProvider delaying(java.util.function.Predicate<LlmRequest> which, Duration by) {
+        this.slow = which;
+        this.slowBy = by;
         return this;
     }
 
@@ -54,7 +63,13 @@ final class ScriptedProvider implements LlmProvider {
         requests.add(request);
         String answer = responder.apply(request);
         if (answer != null) {
-            return CompletableFuture.completedFuture(new LlmResponse(answer, "stop", "scripted", 10, 10, 1));
+            LlmResponse response = new LlmResponse(answer, "stop", "scripted", 10, 10, 1);
+            return slow.test(request)
+                    ? CompletableFuture.supplyAsync(
+                            () -> response,
+                            CompletableFuture.delayedExecutor(
+                                    slowBy.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
+                    : CompletableFuture.completedFuture(response);
         }
         LlmResponse next = script.poll();
         return next != null ? CompletableFuture.completedFuture(next) : simulator.complete(request, timeout);

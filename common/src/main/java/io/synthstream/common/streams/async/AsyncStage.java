@@ -322,8 +322,11 @@ public final class AsyncStage<I, P, O> implements Processor<String, I, String, O
 
     @Override
     public void process(Record<String, I> record) {
+        long offset = context.recordMetadata()
+                .map(org.apache.kafka.streams.processor.api.RecordMetadata::offset)
+                .orElse(-1L);
         for (Map.Entry<String, P> started :
-                work.start(record.value(), record.timestamp()).entrySet()) {
+                work.start(record.value(), record.timestamp(), offset).entrySet()) {
             if (pending.get(started.getKey()) != null) {
                 continue; // delivered again: already pending
             }

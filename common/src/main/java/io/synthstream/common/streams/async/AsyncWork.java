@@ -38,6 +38,14 @@ public interface AsyncWork<I, P, O> {
      */
     Map<String, P> start(I input, long timestamp);
 
+    /**
+     * As {@link #start(Object, long)}, knowing the record's offset on its partition: for a stage
+     * that takes some of its entries in the order of their records ({@code -1} when unknown).
+     */
+    default Map<String, P> start(I input, long timestamp, long offset) {
+        return start(input, timestamp);
+    }
+
     /** The request whose spec the entry needs. */
     String requestId(P entry);
 
