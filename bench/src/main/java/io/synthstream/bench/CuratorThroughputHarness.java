@@ -41,11 +41,15 @@ import org.apache.kafka.streams.kstream.Produced;
 
 /**
  * Records/s of the whole curator topology divided by records/s of a pass-through topology (decode
- * and copy) on the same embedded broker, same input, same settings (exactly-once, one stream
- * thread, 6 partitions). Input is written first. Each app first works through {@code warm-up}
- * samples untimed, so that the JIT has compiled its paths (on 2 cores the compiler otherwise takes
- * about half the CPU for the first 20 s); the clock then runs until the outputs of the next
- * {@code samples} are committed. With a warm-up of 0 the clock starts when the app is RUNNING.
+ * and copy), each on a fresh embedded broker, same input, same settings (exactly-once, one stream
+ * thread, 6 partitions). Each app first works through {@code warm-up} samples untimed, so that the
+ * JIT has compiled its paths (on 2 cores the compiler otherwise takes about half the CPU for the
+ * first 20 s); once their outputs are committed the app is paused, the next {@code samples} are
+ * written, and the clock runs from its resume until their outputs are committed, so it covers all
+ * of their work. (Starting the clock at the warm-up's last output instead let the curator screen
+ * timed samples ahead of its dedup decisions before the clock started.) With a warm-up of 0 all
+ * the input is written first and the clock starts when the app is RUNNING. Each app also prints
+ * its stream threads' process, punctuate, poll and commit ratios.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar io.synthstream.bench.CuratorThroughputHarness
  * [samples] [warm-up]} (defaults 20000 and 20000).
@@ -59,6 +63,10 @@ import org.apache.kafka.streams.kstream.Produced;
  * checks all run, but no claim waits for the fate of a near-identical vector, and the figure is the
  * embedding stage's, not that of a chain of semantic duplicates each waiting for the one before.
  *
+ * <p>{@code -Dsynth.bench.dedup=exact} or {@code none} asks for exact dedup only, or none: the
+ * curator's screening and framework without (part of) the dedup round trip, a bound on what any
+ * change to the bucket owners can reach.
+ *
  * <p>{@code -Dsynth.bench.inMemoryStores=true} builds the curator with in-memory stores (still
  * changelogged): how much RocksDB costs.
  */
@@ -69,6 +77,11 @@ public final class CuratorThroughputHarness {
     private static final boolean SEMANTIC = Boolean.getBoolean("synth.bench.semantic");
     /** An experiment: the curator's stores in memory (still changelogged) instead of RocksDB. */
     private static final boolean IN_MEMORY_STORES = Boolean.getBoolean("synth.bench.inMemoryStores");
+    /**
+     * Which dedup the request asks for: {@code all} (exact and near, the default), {@code exact}, or
+     * {@code none}, which measures what screening and the framework cost with no dedup round trip.
+     */
+    private static final String DEDUP = System.getProperty("synth.bench.dedup", "all");
 
     private CuratorThroughputHarness() {}
 
@@ -76,69 +89,92 @@ public final class CuratorThroughputHarness {
         int samples = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
         Path stateDir = Files.createTempDirectory("synth-bench-state");
-        try (EmbeddedPlatform platform = EmbeddedPlatform.ephemeral()) {
-            EmbeddedKafka kafka = platform.kafka();
-            SynthConfig passThroughConfig = config(kafka, platform, "bench-passthrough", stateDir);
-            SynthConfig curatorConfig = config(kafka, platform, "bench-curator", stateDir);
-            SynthSerdes serdes = SynthSerdes.from(curatorConfig);
-            io.synthstream.common.topics.TopicAdmin.ensureTopics(
-                    kafka.admin(), Topics.ALL, PARTITIONS, Optional.empty());
-            io.synthstream.common.topics.TopicAdmin.ensureTopics(
-                    kafka.admin(), CuratorTopology.topics(curatorConfig), PARTITIONS, Optional.empty());
-            List<String> texts = produce(kafka, serdes, warmup + samples);
+        List<String> texts = texts(warmup + samples);
+        System.out.printf(
+                Locale.ROOT,
+                "%,d samples of about 400 bytes (%,d warm-up, %,d timed), each app on a fresh broker%n",
+                warmup + samples,
+                warmup,
+                samples);
+        // With semantic dedup the standalone embedding is the baseline, not the pass-through.
+        double passThrough = SEMANTIC
+                ? Double.NaN
+                : onFreshPlatform(stateDir, "bench-passthrough", texts, warmup, samples, (platform, config) -> {
+                    return run(platform.kafka(), config, passThrough(config), texts, warmup, samples);
+                });
+        double curator = onFreshPlatform(stateDir, "bench-curator", texts, warmup, samples, (platform, config) -> {
+            Topology topology = IN_MEMORY_STORES
+                    ? CuratorTopology.build(config, java.time.Clock.systemUTC(), true)
+                    : CuratorTopology.build(config);
+            double rate = run(platform.kafka(), config, topology, texts, warmup, samples);
+            if (SEMANTIC) {
+                printSemanticOutcomes(platform, SynthSerdes.from(config));
+            }
+            return rate;
+        });
+        if (!SEMANTIC) {
             System.out.printf(
                     Locale.ROOT,
-                    "produced %,d samples of about 400 bytes (%,d warm-up, %,d timed)%n",
-                    warmup + samples,
-                    warmup,
-                    samples);
-
-            // With semantic dedup the standalone embedding is the baseline, not the pass-through.
-            double passThrough = SEMANTIC
-                    ? Double.NaN
-                    : run(kafka, passThroughConfig, passThrough(passThroughConfig), warmup, samples);
-            Topology curatorTopology = IN_MEMORY_STORES
-                    ? CuratorTopology.build(curatorConfig, java.time.Clock.systemUTC(), true)
-                    : CuratorTopology.build(curatorConfig);
-            double curator = run(kafka, curatorConfig, curatorTopology, warmup, samples);
-            if (!SEMANTIC) {
-                System.out.printf(
-                        Locale.ROOT,
-                        "pass-through %,.0f records/s; curator %,.0f records/s; ratio %.3f%n",
-                        passThrough,
-                        curator,
-                        curator / passThrough);
-            } else {
-                Map<String, Integer> marks = new java.util.TreeMap<>();
-                TopicReads.read(kafka.bootstrapServers(), serdes, Topics.SAMPLES_CURATED, sample -> {
-                    if (sample != null && sample.getCuration() != null) {
-                        marks.merge(String.valueOf(sample.getCuration().getSemanticDedup()), 1, Integer::sum);
-                    }
-                });
-                System.out.println("curated samples by semantic_dedup mark: " + marks);
-                Map<String, Integer> reasons = new java.util.TreeMap<>();
-                TopicReads.read(kafka.bootstrapServers(), serdes, Topics.SAMPLES_REJECTED, rejection -> {
-                    if (rejection != null) {
-                        reasons.merge(
-                                rejection.getReason().name()
-                                        + (rejection.getSimilarity() == null
-                                                ? ""
-                                                : String.format(Locale.ROOT, "@%.3f", rejection.getSimilarity())),
-                                1,
-                                Integer::sum);
-                    }
-                });
-                System.out.println("rejections by reason: " + reasons);
-                double alone = standaloneEmbedding(texts.subList(warmup, warmup + samples), stateDir.resolve("native"));
-                System.out.printf(
-                        Locale.ROOT,
-                        "MiniLM alone on the timed texts, one thread: %,.0f texts/s; the curator's embedding stage"
-                                + " %,.0f records/s: ratio %.3f%n",
-                        alone,
-                        curator,
-                        curator / alone);
-            }
+                    "pass-through %,.0f records/s; curator %,.0f records/s; ratio %.3f%n",
+                    passThrough,
+                    curator,
+                    curator / passThrough);
+        } else {
+            double alone = standaloneEmbedding(texts.subList(warmup, warmup + samples), stateDir.resolve("native"));
+            System.out.printf(
+                    Locale.ROOT,
+                    "MiniLM alone on the timed texts, one thread: %,.0f texts/s; the curator's embedding stage"
+                            + " %,.0f records/s: ratio %.3f%n",
+                    alone,
+                    curator,
+                    curator / alone);
         }
+    }
+
+    /** One app's run on a platform of its own. */
+    private interface AppRun {
+        double run(EmbeddedPlatform platform, SynthConfig config) throws Exception;
+    }
+
+    /**
+     * Runs {@code body} on a fresh embedded platform with the app's topics made, so that each app
+     * sees the same input on a broker that holds nothing else.
+     */
+    private static double onFreshPlatform(
+            Path stateDir, String app, List<String> texts, int warmup, int samples, AppRun body) throws Exception {
+        try (EmbeddedPlatform platform = EmbeddedPlatform.ephemeral()) {
+            SynthConfig config = config(platform.kafka(), platform, app, stateDir);
+            io.synthstream.common.topics.TopicAdmin.ensureTopics(
+                    platform.kafka().admin(), Topics.ALL, PARTITIONS, Optional.empty());
+            io.synthstream.common.topics.TopicAdmin.ensureTopics(
+                    platform.kafka().admin(), CuratorTopology.topics(config), PARTITIONS, Optional.empty());
+            return body.run(platform, config);
+        }
+    }
+
+    /** Prints the semantic_dedup marks of the curated samples and the rejections by reason. */
+    private static void printSemanticOutcomes(EmbeddedPlatform platform, SynthSerdes serdes) {
+        String bootstrap = platform.kafka().bootstrapServers();
+        Map<String, Integer> marks = new java.util.TreeMap<>();
+        TopicReads.read(bootstrap, serdes, Topics.SAMPLES_CURATED, sample -> {
+            if (sample != null && sample.getCuration() != null) {
+                marks.merge(String.valueOf(sample.getCuration().getSemanticDedup()), 1, Integer::sum);
+            }
+        });
+        System.out.println("curated samples by semantic_dedup mark: " + marks);
+        Map<String, Integer> reasons = new java.util.TreeMap<>();
+        TopicReads.read(bootstrap, serdes, Topics.SAMPLES_REJECTED, rejection -> {
+            if (rejection != null) {
+                reasons.merge(
+                        rejection.getReason().name()
+                                + (rejection.getSimilarity() == null
+                                        ? ""
+                                        : String.format(Locale.ROOT, "@%.3f", rejection.getSimilarity())),
+                        1,
+                        Integer::sum);
+            }
+        });
+        System.out.println("rejections by reason: " + reasons);
     }
 
     private static SynthConfig config(EmbeddedKafka kafka, EmbeddedPlatform registry, String app, Path state) {
@@ -185,17 +221,50 @@ public final class CuratorThroughputHarness {
         return builder.build();
     }
 
-    /** Runs one app over the input and returns input records per second. */
-    private static double run(EmbeddedKafka kafka, SynthConfig config, Topology topology, int warmup, int samples)
+    /**
+     * Runs one app over the input and returns input records per second. With a warm-up, the app
+     * first works through the warm-up samples, is paused once their outputs are all committed, and
+     * the timed samples are written while it is paused; the clock starts when it resumes and stops
+     * when the last timed output is committed, so it covers all of their work, whatever a stage
+     * does before its outputs appear (the curator's dedup round trip screens ahead of its
+     * decisions). Without a warm-up, all the input is written first and the clock starts when the
+     * app is RUNNING.
+     */
+    private static double run(
+            EmbeddedKafka kafka, SynthConfig config, Topology topology, List<String> texts, int warmup, int samples)
             throws Exception {
+        SynthSerdes serdes = SynthSerdes.from(config);
         List<String> outputs = List.of(Topics.SAMPLES_CURATED.name(), Topics.SAMPLES_REJECTED.name());
+        produce(kafka, serdes, texts, 0, warmup == 0 ? samples : warmup);
         try (KafkaConsumer<byte[], byte[]> counter = counter(kafka, outputs)) {
             StreamsApp app = StreamsApp.start(config, topology, List.of());
             try {
-                return measure(app, counter, warmup, samples, config.applicationId(), "records/s");
+                if (warmup == 0) {
+                    return measure(app, counter, 0, samples, config.applicationId(), "records/s");
+                }
+                awaitOutputs(app, counter, warmup, config.applicationId());
+                app.streams().pause();
+                produce(kafka, serdes, texts, warmup, warmup + samples);
+                app.streams().resume();
+                return measure(app, counter, 0, samples, config.applicationId(), "records/s");
             } finally {
                 app.close();
             }
+        }
+    }
+
+    /** Waits until the app is RUNNING and {@code count} outputs are committed. */
+    private static void awaitOutputs(StreamsApp app, KafkaConsumer<byte[], byte[]> counter, int count, String name)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (app.state() != KafkaStreams.State.RUNNING) {
+            check(deadline, "RUNNING");
+            Thread.sleep(10);
+        }
+        long counted = 0;
+        while (counted < count) {
+            check(deadline, counted + " of " + count + " warm-up outputs of " + name);
+            counted += counter.poll(Duration.ofMillis(5)).count();
         }
     }
 
@@ -238,7 +307,27 @@ public final class CuratorThroughputHarness {
         long timed = counted - timedFrom;
         System.out.printf(
                 Locale.ROOT, "%-18s %,d samples in %.2f s: %,.0f %s%n", name, timed, seconds, timed / seconds, unit);
+        System.out.println("  " + name + " stream threads: " + threadRatios(app.streams()));
         return timed / seconds;
+    }
+
+    /**
+     * Where the stream threads spent their time over the last metrics window (Kafka Streams'
+     * {@code stream-thread-metrics}: the ratios of process, punctuate, poll and commit), so a run
+     * shows whether a stage is bound by its work or by waits.
+     */
+    static Map<String, String> threadRatios(KafkaStreams streams) {
+        Map<String, String> ratios = new java.util.TreeMap<>();
+        streams.metrics().forEach((metricName, metric) -> {
+            if (metricName.group().equals("stream-thread-metrics")
+                    && metricName.name().endsWith("-ratio")) {
+                ratios.merge(
+                        metricName.name(),
+                        String.format(Locale.ROOT, "%.2f", ((Number) metric.metricValue()).doubleValue()),
+                        (a, b) -> a + "/" + b);
+            }
+        });
+        return ratios;
     }
 
     /** A read_committed consumer of the outputs, positioned at their current ends. */
@@ -275,10 +364,18 @@ public final class CuratorThroughputHarness {
         }
     }
 
-    /** Writes the spec and the samples; returns each sample's text, in order. */
-    private static List<String> produce(EmbeddedKafka kafka, SynthSerdes serdes, int samples) {
+    /** The bench texts in order: every tenth repeats the text five before it, so dedup has work to do. */
+    private static List<String> texts(int samples) {
         List<String> texts = TextCorpus.texts(7, samples, 400);
         List<String> sent = new ArrayList<>(samples);
+        for (int i = 0; i < samples; i++) {
+            sent.add(i % 10 == 9 ? texts.get(i - 5) : texts.get(i));
+        }
+        return sent;
+    }
+
+    /** Writes samples {@code from} (inclusive) to {@code to} (exclusive), and the spec with the first. */
+    private static void produce(EmbeddedKafka kafka, SynthSerdes serdes, List<String> texts, int from, int to) {
         try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(
                 Map.of(
                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -288,17 +385,15 @@ public final class CuratorThroughputHarness {
                 Topics.SAMPLES_RAW.keySerde().serializer(),
                 new SpecificAvroSerializer<SpecificRecord>(serdes.registry(), true))) {
             List<ProducerRecord<String, SpecificRecord>> records = new ArrayList<>();
-            records.add(new ProducerRecord<>(Topics.SPECS.name(), "r-bench", spec()));
-            for (int i = 0; i < samples; i++) {
+            if (from == 0) {
+                records.add(new ProducerRecord<>(Topics.SPECS.name(), "r-bench", spec()));
+            }
+            for (int i = from; i < to; i++) {
                 String id = "s-" + i;
-                // Every tenth sample repeats an earlier text: the dedup stages have work to do.
-                String text = i % 10 == 9 ? texts.get(i - 5) : texts.get(i);
-                sent.add(text);
-                records.add(new ProducerRecord<>(Topics.SAMPLES_RAW.name(), id, sample(id, text)));
+                records.add(new ProducerRecord<>(Topics.SAMPLES_RAW.name(), id, sample(id, texts.get(i))));
             }
             InputWrites.sendAll(producer, records);
         }
-        return sent;
     }
 
     static GenerationRequest spec() {
@@ -318,7 +413,12 @@ public final class CuratorThroughputHarness {
                                         .setSemanticDedup(true)
                                         .setSemanticThreshold(1.0)
                                         .build()
-                                : null)
+                                : DEDUP.equals("all")
+                                        ? null
+                                        : CurationSettings.newBuilder()
+                                                .setNearDedup(false)
+                                                .setExactDedup(DEDUP.equals("exact"))
+                                                .build())
                 .build();
     }
 
