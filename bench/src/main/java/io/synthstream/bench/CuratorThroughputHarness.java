@@ -253,8 +253,11 @@ public final class CuratorThroughputHarness {
         }
     }
 
-    /** Waits until the app is RUNNING and {@code count} outputs are committed. */
-    private static void awaitOutputs(StreamsApp app, KafkaConsumer<byte[], byte[]> counter, int count, String name)
+    /**
+     * Waits until the app is RUNNING and at least {@code count} outputs are committed; returns how
+     * many were counted (the last poll may bring more).
+     */
+    private static long awaitOutputs(StreamsApp app, KafkaConsumer<byte[], byte[]> counter, int count, String name)
             throws InterruptedException {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (app.state() != KafkaStreams.State.RUNNING) {
@@ -266,6 +269,7 @@ public final class CuratorThroughputHarness {
             check(deadline, counted + " of " + count + " warm-up outputs of " + name);
             counted += counter.poll(Duration.ofMillis(5)).count();
         }
+        return counted;
     }
 
     /**
@@ -275,16 +279,8 @@ public final class CuratorThroughputHarness {
     static double measure(
             StreamsApp app, KafkaConsumer<byte[], byte[]> counter, int warmup, int samples, String name, String unit)
             throws InterruptedException {
+        long counted = awaitOutputs(app, counter, warmup, name);
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (app.state() != KafkaStreams.State.RUNNING) {
-            check(deadline, "RUNNING");
-            Thread.sleep(10);
-        }
-        long counted = 0;
-        while (counted < warmup) {
-            check(deadline, counted + " of " + warmup + " warm-up outputs");
-            counted += counter.poll(Duration.ofMillis(5)).count();
-        }
         // Outputs past the warm-up that came with its last poll were made before the clock started.
         long started = System.nanoTime();
         long timedFrom = counted;
