@@ -99,10 +99,10 @@ public final class CuratorThroughputHarness {
         // With semantic dedup the standalone embedding is the baseline, not the pass-through.
         double passThrough = SEMANTIC
                 ? Double.NaN
-                : onFreshPlatform(stateDir, "bench-passthrough", texts, warmup, samples, (platform, config) -> {
+                : onFreshPlatform(stateDir, "bench-passthrough", (platform, config) -> {
                     return run(platform.kafka(), config, passThrough(config), texts, warmup, samples);
                 });
-        double curator = onFreshPlatform(stateDir, "bench-curator", texts, warmup, samples, (platform, config) -> {
+        double curator = onFreshPlatform(stateDir, "bench-curator", (platform, config) -> {
             Topology topology = IN_MEMORY_STORES
                     ? CuratorTopology.build(config, java.time.Clock.systemUTC(), true)
                     : CuratorTopology.build(config);
@@ -140,8 +140,7 @@ public final class CuratorThroughputHarness {
      * Runs {@code body} on a fresh embedded platform with the app's topics made, so that each app
      * sees the same input on a broker that holds nothing else.
      */
-    private static double onFreshPlatform(
-            Path stateDir, String app, List<String> texts, int warmup, int samples, AppRun body) throws Exception {
+    private static double onFreshPlatform(Path stateDir, String app, AppRun body) throws Exception {
         try (EmbeddedPlatform platform = EmbeddedPlatform.ephemeral()) {
             SynthConfig config = config(platform.kafka(), platform, app, stateDir);
             io.synthstream.common.topics.TopicAdmin.ensureTopics(
