@@ -40,6 +40,9 @@ class SpendIT {
                         LocalPlatform.Ports.FREE,
                         3,
                         Map.of("SYNTH_LLM_BASE_URL", server.baseUrl(), "SYNTH_LLM_MODEL", "gpt-4o-mini"))) {
+            // The first calls are generation calls: one cut at max_tokens and one broken reply are
+            // certain, whatever the rates draw afterwards.
+            server.script(Fault.LENGTH, Fault.MALFORMED_CONTENT);
             ClusterOptions cluster = platform.cluster();
             GenerationRequest request = SpecFiles.load(Path.of("../examples/sentiment.json"));
             request.setRequestId("spend-1");

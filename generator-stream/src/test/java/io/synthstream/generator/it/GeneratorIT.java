@@ -56,6 +56,8 @@ class GeneratorIT {
                                 .withLatency(Duration.ofMillis(20), 0.5)
                                 .withRates(faults),
                         0)) {
+            // The faults the assertions below count come first, in order; the rates add more at random.
+            server.script(Fault.BAD_REQUEST, Fault.UNAVAILABLE, Fault.BAD_REQUEST);
             SynthConfig config = new SynthConfig(GeneratorConfig.definition(), settings(platform, server, "it-a"));
             try (var runtime = LlmSettings.runtime(config);
                     StreamsApp app = StreamsApp.start(
